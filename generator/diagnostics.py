@@ -1,0 +1,154 @@
+"""One diagnostic shape for everything a user can get wrong.
+
+A :class:`Diagnostic` is a severity, a stable rule code, a position
+(file, line, column: 1-based), a data path, a message and a hint. The same
+records are printed by the text, JSON and GitHub reporters (see
+``generator.report``) and raised as MkDocs errors by the plugin.
+
+Every rule code is registered in :data:`RULES` with a title and a longer
+"how to fix", so the docs and ``tthc validate --explain`` can list them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+#: Stable rule codes: code -> (title, how to fix). The code is part of the
+#: machine-readable output and never changes meaning.
+RULES: dict[str, tuple[str, str]] = {
+    # file and syntax
+    "encoding": ("File is not UTF-8", "re-save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)"),
+    "syntax": ("YAML syntax error", "fix the YAML syntax at the position shown"),
+    "tab-indent": ("Tab used for indentation", "indent with spaces, never tabs"),
+    "duplicate-key": ("Key appears twice", "keep one of the two keys and delete the other"),
+    "anchor": ("Anchors, aliases and merge keys are not allowed", "write the value out in full instead of &anchor / *alias / <<"),
+    "multi-document": ("More than one YAML document", "keep one document per file; remove the extra '---'"),
+    "tag": ("Explicit YAML tags are not allowed", "remove the '!tag' and write the plain value"),
+    "not-nfc": ("Text is not in Unicode NFC", "re-save the text in NFC (composed) form; `tthc validate --fix-nfc` is not needed, tthc reads it as NFC"),
+    "empty-file": ("File is empty", "write the record, or delete the file"),
+    # schema
+    "schema-type": ("Value has the wrong type", "write a value of the expected type"),
+    "schema-required": ("Required field missing", "add the field"),
+    "schema-unknown-key": ("Unknown field", "remove the field or fix its spelling"),
+    "schema-enum": ("Value not among the allowed values", "use one of the allowed values"),
+    "schema-format": ("Value does not have the expected form", "write the value in the form shown"),
+    "schema": ("Value does not match the schema", "see the schema's title and description for this field"),
+    "unquoted-number": ("Code written as a number", "quote the value so it stays text"),
+    # rules beyond the schema (DESIGN.md §3)
+    "code-filename": ("Code differs from the file name", "rename the file to <code>.yaml or fix the code"),
+    "code-unique": ("Code used by two procedures", "a code identifies one procedure; remove or renumber one of them"),
+    "agency-folder": ("Folder is not a known publishing agency", "move the file into catalog/procedures/<agency id>/ of an agency listed in agencies.yaml"),
+    "unknown-agency": ("Agency id not found", "use an id from catalog/agencies.yaml, or write the agency's full name"),
+    "unknown-sector": ("Sector id not found", "use an id from catalog/sectors.yaml or add the sector there"),
+    "unknown-related": ("Related procedure code not found", "use the code of a procedure in the catalog"),
+    "unknown-replaced-by": ("Replacement procedure not found", "replaced_by must name a procedure in the catalog"),
+    "replaced-by-status": ("replaced_by without status: replaced", "set status: replaced, or remove replaced_by"),
+    "internal-scope": ("Internal procedure without its group", "add internal_scope: between_agencies or within_agency"),
+    "internal-scope-external": ("internal_scope on an external procedure", "remove internal_scope, or set kind: internal"),
+    "date-invalid": ("Date does not exist", "write a real calendar date as YYYY-MM-DD"),
+    "date-future": ("Date is in the future", "write the date the decision was signed, not a planned date"),
+    "simplification-order": ("Simplifications out of order", "list simplifications oldest first, each dated after the previous one"),
+    "amount-vnd": ("Amount is not whole VND", "write the amount in whole đồng, without separators: 150000"),
+    "legal-number": ("Legal document number malformed", "write it as number/year/KIND-ISSUER, e.g. 33/2025/NĐ-CP, or number/KIND-ISSUER for decisions, e.g. 497/QĐ-BXD"),
+    "document-id-unique": ("Two documents share an id", "give each document of a procedure its own id"),
+    "duplicate-sector": ("Sector id or name listed twice", "keep one entry and move the other name into variants"),
+    "duplicate-agency": ("Agency id listed twice", "keep one entry"),
+    "unknown-parent": ("Parent agency not found", "use an id from catalog/agencies.yaml"),
+    "unparsed-text": ("Imported text kept unsplit", "split the text into structured fields by hand and remove this note"),
+    "missing-file": ("Catalog file missing", "create the file"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in one input file.
+
+    Attributes:
+        file: path as given to the user (relative to the working directory
+            where possible), using forward slashes.
+        line: 1-based line, 0 when unknown.
+        column: 1-based column, 0 when unknown.
+        severity: ``"error"`` or ``"warning"``.
+        code: a key of :data:`RULES`.
+        path: data path in dotted form with indexes, e.g. ``documents[2].copies``;
+            empty for whole-file problems.
+        message: what is wrong, one line, in plain words.
+        hint: what to do next, one line.
+    """
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    path: str
+    message: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in RULES:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON record: severity, code, file, line, column, path, message, hint."""
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def format(self) -> str:
+        """Compiler-style line: ``file:line:col: severity[code] path: message (hint: ...)``."""
+        where = f"{self.file}:{self.line}:{self.column}"
+        what = f"{self.path}: {self.message}" if self.path else self.message
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}: {self.severity}[{self.code}] {what}{hint}"
+
+
+@dataclass
+class Report:
+    """All diagnostics of one run, kept in a stable order (file, line, column)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def ok(self, strict: bool = False) -> bool:
+        """True when there is no error (and, if ``strict``, no warning)."""
+        return not self.errors and not (strict and self.warnings)
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics sorted by file, line, column, code; duplicates removed."""
+        return sorted(set(self.diagnostics), key=lambda d: (d.file, d.line, d.column, d.code, d.path, d.message))
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Turn ``("documents", 2, "copies")`` into ``documents[2].copies``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

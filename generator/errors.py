@@ -1,0 +1,37 @@
+"""The small exception hierarchy of tthc.
+
+Library code raises these; the adapters translate them (``cli`` into exit
+codes, ``plugin`` into ``mkdocs.exceptions.PluginError``). No traceback of
+these reaches a user.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.diagnostics import Report
+
+
+class TthcError(Exception):
+    """Base of every error tthc raises on purpose. ``str(err)`` is for people."""
+
+
+class CatalogInvalid(TthcError):
+    """The catalog has errors; ``report`` holds every diagnostic found."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(f"the catalog has {len(report.errors)} error(s); run `tthc validate` to see them")
+
+
+class UsageError(TthcError):
+    """The command was called wrongly (bad path, bad ref, bad option value)."""
+
+
+class BuildError(TthcError):
+    """The site could not be built; the previous site is left as it was."""
+
+
+class GitError(TthcError):
+    """git history could not be read (not a repository, unknown ref, git missing)."""
