@@ -36,6 +36,7 @@ RULES: dict[str, tuple[str, str]] = {
     "schema-enum": ("Value not among the allowed values", "use one of the allowed values"),
     "schema-format": ("Value does not have the expected form", "write the value in the form shown"),
     "schema": ("Value does not match the schema", "see the schema's title and description for this field"),
+    "code-format": ("Procedure code malformed", 'write the code in quotes as one digit, a dot and six digits: code: "1.000178"'),
     "unquoted-number": ("Code written as a number", "quote the value so it stays text"),
     # rules beyond the schema (DESIGN.md §3)
     "code-filename": ("Code differs from the file name", "rename the file to <code>.yaml or fix the code"),

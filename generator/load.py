@@ -1,0 +1,399 @@
+"""Strict YAML loading: bytes in, plain data plus the position of every node out.
+
+The schema, never YAML 1.1 guessing, decides each value's type
+(issue "The catalog on real data", point 2):
+
+* a plain scalar becomes an integer, number or boolean only where the schema
+  asks for one (``true``/``false`` only; ``013`` is 13 where an integer is
+  wanted, never octal); everywhere else the original text is kept, so
+  ``code: 1.001230`` stays ``"1.001230"`` (with a warning to quote it);
+* ``no``, ``on``, ``13:30`` and ``2021-02-29`` stay text; dates are judged by
+  the validator, which reports an impossible date as a normal error;
+* duplicate keys at any depth, anchors, aliases, merge keys (``<<``),
+  explicit tags and a second document are errors;
+* a UTF-8 BOM is accepted; a tab in indentation is an error with its line and
+  column; bytes that are not UTF-8 are an error with the byte offset;
+* text is normalised to Unicode NFC, with a warning when the file was not.
+
+Nothing here raises on bad input: every problem becomes a
+:class:`~generator.diagnostics.Diagnostic` in :attr:`LoadedFile.diagnostics`
+and ``data`` is ``None`` when the file could not be read at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import Diagnostic, format_path
+
+#: The kinds of catalog file and their schema file names.
+SCHEMA_FILES = {
+    "procedure": "procedure.schema.json",
+    "agencies": "agencies.schema.json",
+    "sectors": "sectors.schema.json",
+    "plan": "plan.schema.json",
+}
+
+DataPath = tuple[str | int, ...]
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+# What YAML 1.1 tools (PyYAML's default loader, many editors) would not read as text.
+_YAML11_NON_TEXT = re.compile(
+    r"^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+)"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
+    r"|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$"
+)
+
+
+@functools.cache
+def load_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of a catalog file kind.
+
+    Args:
+        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``.
+
+    Raises:
+        KeyError: for an unknown kind.
+    """
+    text = resources.files("generator.schemas").joinpath(SCHEMA_FILES[kind]).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@dataclass
+class Node:
+    """A node of the YAML tree: ``kind`` is ``scalar``, ``mapping`` or ``sequence``.
+
+    ``line`` and ``column`` are 1-based. A mapping's ``items`` are (key node,
+    value node) pairs in file order; a sequence's ``items`` are nodes.
+    """
+
+    kind: str
+    line: int
+    column: int
+    value: str = ""
+    style: str | None = None
+    items: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class LoadedFile:
+    """One catalog file after strict loading.
+
+    Attributes:
+        display: the file name used in diagnostics.
+        kind: the file kind (see :data:`SCHEMA_FILES`).
+        data: the plain data (dicts, lists, str, int, float, bool, None), or
+            ``None`` when the file could not be parsed.
+        positions: data path -> (line, column) of the value.
+        key_positions: data path -> (line, column) of the mapping key.
+        diagnostics: problems found while loading, in file order.
+    """
+
+    display: str
+    kind: str
+    data: Any = None
+    positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def position(self, path: DataPath, key: bool = False) -> tuple[int, int]:
+        """Line and column of ``path``, or of its nearest known ancestor (1, 1 at worst)."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+    def diagnostic(self, severity: str, code: str, path: DataPath, message: str, hint: str = "", key: bool = False) -> Diagnostic:
+        """Make a diagnostic positioned at ``path`` in this file."""
+        line, column = self.position(path, key=key)
+        return Diagnostic(self.display, line, column, severity, code, format_path(path), message, hint)  # type: ignore[arg-type]
+
+
+def load_file(path: Path, kind: str, display: str | None = None) -> LoadedFile:
+    """Read and strictly load one catalog file.
+
+    Args:
+        path: the file to read.
+        kind: its kind (``procedure``, ``agencies``, ``sectors``, ``plan``).
+        display: the name to use in diagnostics (default: ``str(path)``).
+
+    Returns:
+        The :class:`LoadedFile`; an unreadable file gives a diagnostic, not an exception.
+    """
+    display = display or path.as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        loaded = LoadedFile(display, kind)
+        loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", f"cannot read the file: {err.strerror}", "check the path"))
+        return loaded
+    return load_bytes(raw, display, kind)
+
+
+def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
+    """Strictly load the bytes of one catalog file (from disk or from a git blob).
+
+    Args:
+        raw: the file content.
+        display: the file name used in diagnostics.
+        kind: the file kind, which selects the schema that types the values.
+
+    Returns:
+        The :class:`LoadedFile` with data, positions and loading diagnostics.
+    """
+    loaded = LoadedFile(display, kind)
+    text = _decode(raw, loaded)
+    if text is None:
+        return loaded
+    if not _check_tabs(text, loaded):
+        return loaded
+    root = _parse(text, loaded)
+    if root is None:
+        return loaded
+    loaded.data = _convert(root, load_schema(kind), load_schema(kind), (), loaded)
+    return loaded
+
+
+# ---------------------------------------------------------------------------
+# Bytes to text
+
+
+def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, line, column, "error", "encoding", "",
+            f"the file is not UTF-8: byte 0x{raw[err.start]:02X} at offset {err.start} cannot be read "
+            "(it may be saved as Windows-1258 or another legacy encoding)",
+            "re-save the file as UTF-8",
+        ))
+        return None
+    if not text.strip():
+        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", "the file is empty", "write the record, or delete the file"))
+        return None
+    normal = unicodedata.normalize("NFC", text)
+    if normal != text:
+        line, column = _first_non_nfc(text)
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, line, column, "warning", "not-nfc", "",
+            "the text is not in Unicode NFC (decomposed accents); tthc reads it as NFC",
+            "re-save the file with composed (NFC) Vietnamese characters",
+        ))
+    return normal
+
+
+def _first_non_nfc(text: str) -> tuple[int, int]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if unicodedata.normalize("NFC", line) != line:
+            for index, char in enumerate(line):
+                if unicodedata.combining(char):
+                    return number, max(index, 1)
+            return number, 1
+    return 1, 1
+
+
+def _check_tabs(text: str, loaded: LoadedFile) -> bool:
+    ok = True
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent] and line.strip() and not line.lstrip(" \t").startswith("#"):
+            loaded.diagnostics.append(Diagnostic(
+                loaded.display, number, line.index("\t") + 1, "error", "tab-indent", "",
+                "a tab is used for indentation; YAML allows only spaces there",
+                "replace the tab with spaces",
+            ))
+            ok = False
+    return ok
+
+
+# ---------------------------------------------------------------------------
+# Text to node tree (events, so anchors, tags and documents can be refused)
+
+
+def _parse(text: str, loaded: LoadedFile) -> Node | None:
+    stack: list[Node] = []
+    pending_keys: list[Node | None] = []
+    root: Node | None = None
+    documents = 0
+    ok = True
+
+    def problem(event: Any, code: str, message: str, hint: str) -> None:
+        nonlocal ok
+        ok = False
+        mark = event.start_mark
+        loaded.diagnostics.append(Diagnostic(loaded.display, mark.line + 1, mark.column + 1, "error", code, "", message, hint))
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent = stack[-1]
+        if parent.kind == "sequence":
+            parent.items.append(node)
+        elif pending_keys[-1] is None:
+            pending_keys[-1] = node
+        else:
+            parent.items.append((pending_keys[-1], node))
+            pending_keys[-1] = None
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents == 2:
+                    problem(event, "multi-document", "a second YAML document starts here; a catalog file holds one record", "remove the '---' and what follows, or move it to its own file")
+                continue
+            if documents > 1:
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                problem(event, "anchor", f"alias *{event.anchor} is not allowed", "write the value out in full")
+                attach(Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, ""))
+                continue
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if event.anchor is not None:
+                    problem(event, "anchor", f"anchor &{event.anchor} is not allowed", "remove the anchor and write values out in full")
+                explicit = event.tag is not None and not (
+                    isinstance(event, yaml.ScalarEvent) and event.tag == "!" and event.implicit[1]
+                ) and not (not isinstance(event, yaml.ScalarEvent) and event.implicit)
+                if explicit:
+                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+                    problem(event, "tag", f"explicit tag {tag} is not allowed", "remove the tag; the schema decides the type")
+            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            if isinstance(event, yaml.ScalarEvent):
+                attach(Node("scalar", line, column, event.value, event.style))
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                node = Node("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", line, column)
+                attach(node)
+                stack.append(node)
+                pending_keys.append(None)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                pending_keys.pop()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = err.problem or "the YAML cannot be read"
+        if err.context:
+            started = err.context_mark
+            where = f" on line {started.line + 1}" if started and mark and started.line != mark.line else ""
+            what = f"{what} ({err.context}{where})"
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, line, column, "error", "syntax", "", f"YAML syntax error: {what}",
+            "check indentation and quoting on this line and the one before; quote text that contains ': ' or starts with a special character",
+        ))
+        return None
+    if not ok or root is None:
+        if root is None and ok:
+            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", "the file holds no data", "write the record"))
+        return None
+    return root
+
+
+# ---------------------------------------------------------------------------
+# Node tree to plain data, typed by the schema
+
+
+def _resolve(schema: dict[str, Any] | None, root: dict[str, Any]) -> dict[str, Any] | None:
+    while schema is not None and "$ref" in schema:
+        ref = schema["$ref"]
+        target: Any = root
+        for part in ref.lstrip("#/").split("/"):
+            target = target[part]
+        merged = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **merged}
+    return schema
+
+
+def _expected_types(schema: dict[str, Any] | None) -> set[str]:
+    if not schema:
+        return set()
+    kinds = schema.get("type")
+    if isinstance(kinds, str):
+        return {kinds}
+    if isinstance(kinds, list):
+        return set(kinds)
+    values = schema.get("enum", []) + ([schema["const"]] if "const" in schema else [])
+    out: set[str] = set()
+    for value in values:
+        out.add({bool: "boolean", int: "integer", float: "number", str: "string"}.get(type(value), "string"))
+    return out
+
+
+def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], path: DataPath, loaded: LoadedFile) -> Any:
+    schema = _resolve(schema, root)
+    loaded.positions[path] = (node.line, node.column)
+    if node.kind == "mapping":
+        out: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        properties = (schema or {}).get("properties", {})
+        for key_node, value_node in node.items:
+            if key_node.kind != "scalar":
+                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "syntax", format_path(path), "a key must be plain text", "write the key as a simple word"))
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.style is None:
+                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "anchor", format_path(path), "merge key '<<' is not allowed", "write the keys out in full"))
+                continue
+            child = path + (key,)
+            if key in seen:
+                loaded.diagnostics.append(Diagnostic(
+                    loaded.display, key_node.line, key_node.column, "error", "duplicate-key", format_path(child),
+                    f"key '{key}' appears twice: first on line {seen[key]}, again on line {key_node.line}",
+                    f"keep one '{key}' and delete the other",
+                ))
+                continue
+            seen[key] = key_node.line
+            loaded.key_positions[child] = (key_node.line, key_node.column)
+            out[key] = _convert(value_node, properties.get(key), root, child, loaded)
+        return out
+    if node.kind == "sequence":
+        items = (schema or {}).get("items")
+        return [_convert(item, items, root, path + (index,), loaded) for index, item in enumerate(node.items)]
+    return _scalar(node, schema, path, loaded)
+
+
+def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: LoadedFile) -> Any:
+    text = node.value
+    if node.style is not None:  # quoted or block scalar: always text
+        return text
+    if text in _NULLS:
+        return None
+    expected = _expected_types(schema)
+    if "boolean" in expected and text in _BOOLS:
+        return _BOOLS[text]
+    if "integer" in expected and _INT.match(text):
+        return int(text)
+    if "number" in expected and _FLOAT.match(text):
+        number = float(text)
+        return int(number) if _INT.match(text) else number
+    if "string" in expected and "enum" not in (schema or {}) and _YAML11_NON_TEXT.match(text):
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, node.line, node.column, "warning", "unquoted-number", format_path(path),
+            f"{text} is written without quotes; other YAML tools would read it as a number or yes/no, not as the text \"{text}\"",
+            f"quote the value: {path[-1] if path and isinstance(path[-1], str) else '-'}: \"{text}\"",
+        ))
+    return text

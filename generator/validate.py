@@ -1,0 +1,465 @@
+"""Validation: the JSON Schemas, then the rules the schemas cannot say.
+
+``validate_catalog`` loads every file of a catalog (``generator.load``),
+checks each against its schema (Draft 2020-12) and then applies the catalog
+rules of DESIGN.md §3 "Beyond the schema", each with a stable code from
+:data:`generator.diagnostics.RULES`. All problems of all files come back in
+one :class:`~generator.diagnostics.Report`; nothing is raised for bad input.
+
+Catalog layout::
+
+    <root>/agencies.yaml, <root>/sectors.yaml, <root>/plans/*.yaml,
+    <root>/procedures/<agency id>/<code>.yaml
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+import jsonschema
+
+from generator.diagnostics import Diagnostic, Report
+from generator.load import DataPath, LoadedFile, load_file, load_schema
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+#: Number of a legal document: ``number/year/KIND-ISSUER`` for normative
+#: documents (Law 80/2015/QH13 Art. 8) and ``number/KIND-ISSUER`` for
+#: decisions and other administrative documents (Decree 30/2020/NĐ-CP, Annex I).
+LEGAL_NUMBER = re.compile(r"^[0-9]+[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": "a list", "object": "a group of fields (key: value lines)", "null": "nothing",
+}
+_TYPE_HINTS = {
+    "string": "quote the value",
+    "integer": "write a whole number without quotes, dots or spaces, e.g. 150000",
+    "number": "write a number without quotes, e.g. 15 or 0.5",
+    "boolean": "write true or false",
+    "array": "write a list, one '- item' per line",
+    "object": "write the fields indented under this key",
+}
+
+
+@dataclass
+class CatalogFiles:
+    """The loaded files of one catalog, by kind."""
+
+    root: Path
+    agencies: LoadedFile | None = None
+    sectors: LoadedFile | None = None
+    plans: list[LoadedFile] = field(default_factory=list)
+    procedures: list[tuple[Path, LoadedFile]] = field(default_factory=list)
+
+    def all(self) -> Iterator[LoadedFile]:
+        for single in (self.agencies, self.sectors):
+            if single is not None:
+                yield single
+        yield from self.plans
+        for _, loaded in self.procedures:
+            yield loaded
+
+
+def display_path(path: Path) -> str:
+    """The path as shown to users: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path.as_posix()
+    return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
+
+
+def load_catalog_files(root: Path) -> CatalogFiles:
+    """Strictly load every file of the catalog at ``root`` (no validation yet)."""
+    files = CatalogFiles(root)
+    for name, kind in (("agencies.yaml", "agencies"), ("sectors.yaml", "sectors")):
+        path = root / name
+        if path.exists():
+            setattr(files, kind, load_file(path, kind, display_path(path)))
+    files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
+    proc_dir = root / "procedures"
+    if proc_dir.is_dir():
+        for path in sorted(proc_dir.rglob("*")):
+            if path.is_file() and path.suffix in (".yaml", ".yml"):
+                files.procedures.append((path, load_file(path, "procedure", display_path(path))))
+    return files
+
+
+def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date | None = None) -> Report:
+    """Validate the catalog at ``root``: all problems of all files in one report.
+
+    Args:
+        root: the catalog folder.
+        only: if given, report only on these files or folders (references and
+            uniqueness are still checked against the whole catalog).
+        today: the date against which "not in the future" is judged
+            (default: today in Asia/Ho_Chi_Minh).
+
+    Returns:
+        The report. A missing catalog folder is reported as an error, not raised.
+    """
+    if not root.is_dir():
+        report = Report()
+        report.add(Diagnostic(display_path(root), 0, 0, "error", "missing-file", "", "the catalog folder does not exist", "run from the repository root, or pass --catalog DIR"))
+        return report
+    files = load_catalog_files(root)
+    report = check_catalog_files(files, today=today)
+    if only:
+        wanted = [p.resolve() for p in only]
+        def keep(d: Diagnostic) -> bool:
+            target = Path(d.file).resolve()
+            return any(target == w or w in target.parents for w in wanted)
+        report.diagnostics = [d for d in report.diagnostics if keep(d)]
+        report.files_checked = sum(1 for f in files.all() if keep(Diagnostic(f.display, 0, 0, "error", "syntax", "", "")))
+    return report
+
+
+def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Report:
+    """Schema and rule checks of already loaded files."""
+    today = today or dt.datetime.now(VIETNAM).date()
+    report = Report(files_checked=sum(1 for _ in files.all()))
+    for loaded in files.all():
+        report.extend(loaded.diagnostics)
+        if loaded.data is not None:
+            report.extend(schema_diagnostics(loaded))
+    for name, single in (("agencies.yaml", files.agencies), ("sectors.yaml", files.sectors)):
+        if single is None:
+            report.add(Diagnostic(display_path(files.root / name), 0, 0, "error", "missing-file", "", f"{name} is missing from the catalog", f"create {name}; see the JSON Schema on the site's open-data page"))
+    agency_ids = _ids(files.agencies, "agencies")
+    sector_ids = _ids(files.sectors, "sectors")
+    report.extend(_check_reference_list(files.agencies, "agencies", "duplicate-agency", agency_ids))
+    report.extend(_check_reference_list(files.sectors, "sectors", "duplicate-sector", agency_ids))
+    for plan in files.plans:
+        if isinstance(plan.data, dict):
+            report.extend(_check_dates(plan, [("date",)] + [("targets", i, "deadline") for i in range(len(plan.data.get("targets") or []))], today))
+    codes = _codes(files)
+    for path, loaded in files.procedures:
+        if isinstance(loaded.data, dict):
+            report.extend(check_procedure(loaded, path, files.root, agency_ids, sector_ids, codes, today))
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Schema
+
+
+@dataclass(frozen=True)
+class _SchemaContext:
+    validator: jsonschema.protocols.Validator
+    schema: dict[str, Any]
+
+
+_VALIDATORS: dict[str, _SchemaContext] = {}
+
+
+def _validator(kind: str) -> _SchemaContext:
+    if kind not in _VALIDATORS:
+        schema = load_schema(kind)
+        _VALIDATORS[kind] = _SchemaContext(jsonschema.Draft202012Validator(schema), schema)
+    return _VALIDATORS[kind]
+
+
+def subschema(schema: dict[str, Any], path: DataPath) -> dict[str, Any] | None:
+    """The (resolved) schema of the value at ``path``, or ``None`` when unknown."""
+    from generator.load import _resolve
+
+    node: dict[str, Any] | None = _resolve(schema, schema)
+    for part in path:
+        if node is None:
+            return None
+        node = node.get("items") if isinstance(part, int) else node.get("properties", {}).get(part)
+        node = _resolve(node, schema)
+    return node
+
+
+def field_title(kind: str, path: DataPath) -> str:
+    """The Vietnamese label (schema ``title``) of the field at ``path``; ``""`` if none."""
+    node = subschema(load_schema(kind), path)
+    return str(node.get("title", "")) if node else ""
+
+
+def schema_diagnostics(loaded: LoadedFile) -> list[Diagnostic]:
+    """Check one loaded file against the schema of its kind."""
+    context = _validator(loaded.kind)
+    out: list[Diagnostic] = []
+    for error in context.validator.iter_errors(loaded.data):
+        out.extend(_schema_error(loaded, context.schema, error))
+    return out
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value[:60]}"'
+    if isinstance(value, list):
+        return "a list"
+    return "a group of fields"
+
+
+def _label(schema: dict[str, Any], path: DataPath) -> str:
+    node = subschema(schema, path)
+    title = node.get("title") if node else None
+    return f" ({title})" if title else ""
+
+
+def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.ValidationError) -> list[Diagnostic]:
+    path: DataPath = tuple(error.absolute_path)
+    kind = error.validator
+    name = path[-1] if path and isinstance(path[-1], str) else ""
+    money = isinstance(name, str) and name.endswith("_vnd")
+    if kind == "required":
+        missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
+        return [
+            loaded.diagnostic("error", "schema-required", path + (p,), f"required field '{p}'{_label(schema, path + (p,))} is missing", f"add '{p}:' to this record")
+            for p in missing
+        ]
+    if kind == "additionalProperties":
+        node = subschema(schema, path) or {}
+        allowed = sorted(node.get("properties", {}))
+        out = []
+        for key in error.instance:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"remove it; allowed here: {', '.join(allowed)}"
+            out.append(loaded.diagnostic("error", "schema-unknown-key", path + (key,), f"unknown field '{key}'", hint, key=True))
+        return out
+    label = _label(schema, path)
+    if kind == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        code = "amount-vnd" if money else "schema-type"
+        hint = "write the amount in whole đồng, without dots or spaces: 150000" if money else _TYPE_HINTS.get(expected[0], "")
+        if error.instance is None:
+            return [loaded.diagnostic("error", "schema-required", path, f"the value{label} is empty", f"write {words} here, or remove the key")]
+        return [loaded.diagnostic("error", code, path, f"expected {words}{label}, got {_describe(error.instance)}", hint)]
+    if kind == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        close = difflib.get_close_matches(str(error.instance), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(allowed)}"
+        return [loaded.diagnostic("error", "schema-enum", path, f"'{error.instance}' is not an allowed value{label}; allowed: {', '.join(allowed)}", hint)]
+    if kind == "pattern":
+        return [_pattern_error(loaded, path, error, label)]
+    if kind == "minLength":
+        return [loaded.diagnostic("error", "schema-required", path, f"the text{label} is empty", "write the text, or remove the key")]
+    if kind in ("minimum", "exclusiveMinimum", "maximum"):
+        return [loaded.diagnostic("error", "amount-vnd" if money else "schema-format", path,
+                                  f"{error.instance} is out of range{label}: {error.message.split(' is ', 1)[-1]}",
+                                  "amounts are whole, non-negative đồng" if money else "write a value in the allowed range")]
+    if kind == "minItems":
+        return [loaded.diagnostic("error", "schema-required", path, f"the list{label} is empty; it needs at least {error.validator_value} item(s)", "add an item")]
+    if kind == "uniqueItems":
+        return [loaded.diagnostic("error", "schema-format", path, f"the list{label} repeats an item", "remove the repeated item")]
+    if kind == "dependentRequired":
+        return [loaded.diagnostic("error", "schema-required", path, f"{error.message}", "give both value and unit, e.g. value: 15, unit: working_days")]
+    return [loaded.diagnostic("error", "schema", path, error.message, "")]
+
+
+def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.ValidationError, label: str) -> Diagnostic:
+    pattern = error.validator_value
+    value = error.instance
+    if pattern == r"^[0-9]\.[0-9]{6}$":
+        return loaded.diagnostic("error", "code-format", path, f'"{value}" is not a procedure code{label}; a code is one digit, a dot and six digits', 'write it in quotes, e.g. code: "1.000178"')
+    if pattern == _DATE.pattern:
+        return loaded.diagnostic("error", "date-invalid", path, f'"{value}" is not a date{label} in the form YYYY-MM-DD', "write the date as YYYY-MM-DD, e.g. 2025-07-01")
+    if pattern == _SLUG.pattern:
+        return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a valid id{label}', "use lowercase letters without accents, digits and hyphens, e.g. bo-xay-dung")
+    return loaded.diagnostic("error", "schema-format", path, f'"{value}" does not have the expected form{label} (pattern {pattern})', "see the example in the field's description")
+
+
+# ---------------------------------------------------------------------------
+# Rules beyond the schema (DESIGN.md §3)
+
+
+def _ids(loaded: LoadedFile | None, key: str) -> set[str]:
+    if loaded is None or not isinstance(loaded.data, dict):
+        return set()
+    return {item["id"] for item in loaded.data.get(key) or [] if isinstance(item, dict) and isinstance(item.get("id"), str)}
+
+
+def _codes(files: CatalogFiles) -> dict[str, list[LoadedFile]]:
+    codes: dict[str, list[LoadedFile]] = {}
+    for _, loaded in files.procedures:
+        if isinstance(loaded.data, dict) and isinstance(loaded.data.get("code"), str):
+            codes.setdefault(loaded.data["code"], []).append(loaded)
+    return codes
+
+
+def _norm_name(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def _check_reference_list(loaded: LoadedFile | None, key: str, code: str, agency_ids: set[str]) -> list[Diagnostic]:
+    if loaded is None or not isinstance(loaded.data, dict):
+        return []
+    out = []
+    seen_ids: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for index, item in enumerate(loaded.data.get(key) or []):
+        if not isinstance(item, dict):
+            continue
+        item_id = item.get("id")
+        if isinstance(item_id, str):
+            if item_id in seen_ids:
+                line = loaded.position((key, seen_ids[item_id], "id"))[0]
+                out.append(loaded.diagnostic("error", code, (key, index, "id"), f"id '{item_id}' is listed twice (first on line {line})", "keep one entry"))
+            else:
+                seen_ids[item_id] = index
+        if key == "sectors":
+            for name_path, name in [((key, index, "name"), item.get("name"))] + [((key, index, "variants", j), v) for j, v in enumerate(item.get("variants") or [])]:
+                if not isinstance(name, str):
+                    continue
+                norm = _norm_name(name)
+                if norm in seen_names and seen_names[norm] != index:
+                    line = loaded.position((key, seen_names[norm]))[0]
+                    out.append(loaded.diagnostic("error", code, name_path, f"sector name '{name}' is also given by the entry on line {line}", "keep one entry and list the other spelling under its variants"))
+                seen_names.setdefault(norm, index)
+        parent = item.get("parent")
+        if key == "agencies" and isinstance(parent, str) and parent not in agency_ids:
+            out.append(loaded.diagnostic("error", "unknown-parent", (key, index, "parent"), f"parent agency '{parent}' is not in agencies.yaml", "use the id of an agency listed in agencies.yaml"))
+    return out
+
+
+def _check_dates(loaded: LoadedFile, paths: Iterable[DataPath], today: dt.date) -> list[Diagnostic]:
+    out = []
+    for path in paths:
+        value = _get(loaded.data, path)
+        if not isinstance(value, str) or not _DATE.match(value):
+            continue
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            out.append(loaded.diagnostic("error", "date-invalid", path, f"{value} is not a real calendar date", "write a date that exists, as YYYY-MM-DD"))
+            continue
+        if day > today and path[-1] != "deadline":
+            out.append(loaded.diagnostic("error", "date-future", path, f"{value} is in the future (today is {today.isoformat()})", "write the date the decision was signed, not a planned date"))
+    return out
+
+
+def _get(data: Any, path: DataPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def check_procedure(
+    loaded: LoadedFile, path: Path, root: Path, agency_ids: set[str], sector_ids: set[str],
+    codes: dict[str, list[LoadedFile]], today: dt.date,
+) -> list[Diagnostic]:
+    """The rules of DESIGN.md §3 "Beyond the schema" for one procedure record."""
+    data: dict[str, Any] = loaded.data
+    out: list[Diagnostic] = []
+    code = data.get("code")
+    rel = path.relative_to(root / "procedures").parts
+    if len(rel) != 2 or rel[0] not in agency_ids:
+        where = "/".join(rel[:-1]) or "procedures/"
+        out.append(Diagnostic(loaded.display, 1, 1, "error", "agency-folder", "",
+                              f"the file is in '{where}', which is not the folder of an agency in agencies.yaml",
+                              "move it to catalog/procedures/<agency id>/<code>.yaml"))
+    if path.suffix != ".yaml":
+        out.append(Diagnostic(loaded.display, 1, 1, "error", "code-filename", "", "the file name must end in .yaml", f"rename it to {path.stem}.yaml"))
+    if isinstance(code, str):
+        if code != path.stem:
+            out.append(loaded.diagnostic("error", "code-filename", ("code",), f'the code "{code}" differs from the file name {path.name}', f"rename the file to {code}.yaml, or correct the code"))
+        others = [o for o in codes.get(code, []) if o is not loaded]
+        if others:
+            out.append(loaded.diagnostic("error", "code-unique", ("code",), f'the code "{code}" is also used by {", ".join(o.display for o in others)}', "a code identifies one procedure; keep one of the files"))
+    kind = data.get("kind")
+    if kind == "internal" and "internal_scope" not in data:
+        out.append(loaded.diagnostic("error", "internal-scope", ("kind",), "an internal procedure (TTHC nội bộ) must say its group (internal_scope)", "add internal_scope: between_agencies or internal_scope: within_agency"))
+    if kind == "external" and "internal_scope" in data:
+        out.append(loaded.diagnostic("error", "internal-scope-external", ("internal_scope",), "internal_scope is only for internal procedures (kind: internal)", "remove internal_scope, or set kind: internal", key=True))
+    sector = data.get("sector")
+    if isinstance(sector, str) and _SLUG.match(sector) and sector not in sector_ids:
+        close = difflib.get_close_matches(sector, sorted(sector_ids), n=1)
+        out.append(loaded.diagnostic("error", "unknown-sector", ("sector",), f"sector '{sector}' is not in sectors.yaml",
+                                     f"did you mean '{close[0]}'?" if close else "use an id from sectors.yaml, or add the sector there"))
+    roles = data.get("agencies")
+    if isinstance(roles, dict):
+        for role, names in roles.items():
+            for index, name in enumerate(names if isinstance(names, list) else []):
+                if isinstance(name, str) and _SLUG.match(name) and name not in agency_ids:
+                    out.append(loaded.diagnostic("error", "unknown-agency", ("agencies", role, index), f"agency id '{name}' is not in agencies.yaml", "use an id from agencies.yaml, or write the agency's full name"))
+    for index, related in enumerate(data.get("related") or []):
+        if isinstance(related, str) and related not in codes:
+            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), f'related procedure "{related}" is not in the catalog', "use the code of a procedure in the catalog, or remove it"))
+    replaced_by = data.get("replaced_by")
+    if isinstance(replaced_by, str):
+        if replaced_by not in codes:
+            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f'replacement "{replaced_by}" is not in the catalog', "replaced_by must be the code of a procedure in the catalog"))
+        if data.get("status") != "replaced":
+            out.append(loaded.diagnostic("error", "replaced-by-status", ("replaced_by",), "replaced_by is given but status is not 'replaced'", "set status: replaced, or remove replaced_by", key=True))
+    date_paths: list[DataPath] = [("publication", "date"), ("source", "retrieved")]
+    for key in ("simplifications", "amendments"):
+        entries = data.get(key) if isinstance(data.get(key), list) else []
+        date_paths += [(key, i, "date") for i in range(len(entries))]
+        out.extend(_check_order(loaded, key, entries))
+    out.extend(_check_dates(loaded, date_paths, today))
+    out.extend(_check_legal_numbers(loaded, data))
+    out.extend(_check_document_ids(loaded, ("documents",), data.get("documents")))
+    for index, case in enumerate(data.get("cases") or []):
+        if isinstance(case, dict):
+            out.extend(_check_document_ids(loaded, ("cases", index, "documents"), case.get("documents")))
+    return out
+
+
+def _check_order(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagnostic]:
+    out = []
+    previous: str | None = None
+    for index, entry in enumerate(entries):
+        date = entry.get("date") if isinstance(entry, dict) else None
+        if not isinstance(date, str) or not _DATE.match(date):
+            continue
+        if previous is not None and date <= previous:
+            out.append(loaded.diagnostic("error", "simplification-order", (key, index, "date"),
+                                         f"{date} is not after the previous entry's date {previous}; {key} are listed oldest first",
+                                         "move the entry to its place in date order, or correct its date"))
+        previous = date
+    return out
+
+
+def _check_legal_numbers(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagnostic]:
+    paths: list[DataPath] = [("publication", "decision")]
+    for key in ("simplifications", "amendments"):
+        paths += [(key, i, "decision") for i in range(len(data.get(key) or []) if isinstance(data.get(key), list) else 0)]
+    paths += [("legal_basis", i, "number") for i in range(len(data.get("legal_basis") or []) if isinstance(data.get("legal_basis"), list) else 0)]
+    out = []
+    for path in paths:
+        value = _get(data, path)
+        if isinstance(value, str) and value and not LEGAL_NUMBER.match(value):
+            out.append(loaded.diagnostic("warning", "legal-number", path, f'"{value}" is not a well-formed legal document number',
+                                         "write number/year/KIND-ISSUER (33/2025/NĐ-CP) or number/KIND-ISSUER for decisions (497/QĐ-BXD)"))
+    return out
+
+
+def _check_document_ids(loaded: LoadedFile, base: DataPath, documents: Any) -> list[Diagnostic]:
+    out = []
+    seen: dict[str, int] = {}
+    for index, document in enumerate(documents if isinstance(documents, list) else []):
+        doc_id = document.get("id") if isinstance(document, dict) else None
+        if not isinstance(doc_id, str):
+            continue
+        if doc_id in seen:
+            line = loaded.position(base + (seen[doc_id], "id"))[0]
+            out.append(loaded.diagnostic("error", "document-id-unique", base + (index, "id"), f"document id '{doc_id}' is also used on line {line}", "give each document its own id; ids are the stable keys for diffs"))
+        else:
+            seen[doc_id] = index
+    return out
