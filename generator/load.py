@@ -293,6 +293,14 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 stack.pop()
                 pending_keys.pop()
+    except yaml.reader.ReaderError as err:
+        before = text[: err.position]
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, before.count("\n") + 1, err.position - (before.rfind("\n") + 1) + 1, "error", "syntax", "",
+            f"the file contains the control character U+{err.character:04X}, which YAML does not allow",
+            "delete the invisible character (retype the text around it)",
+        ))
+        return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -394,6 +402,6 @@ def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: L
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "unquoted-number", format_path(path),
             f"{text} is written without quotes; other YAML tools would read it as a number or yes/no, not as the text \"{text}\"",
-            f"quote the value: {path[-1] if path and isinstance(path[-1], str) else '-'}: \"{text}\"",
+            f"quote the value: {path[-1]}: \"{text}\"" if path and isinstance(path[-1], str) else f"quote the value: - \"{text}\"",
         ))
     return text

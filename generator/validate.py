@@ -266,7 +266,10 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
     if kind == "uniqueItems":
         return [loaded.diagnostic("error", "schema-format", path, f"the list{label} repeats an item", "remove the repeated item")]
     if kind == "dependentRequired":
-        return [loaded.diagnostic("error", "schema-required", path, f"{error.message}", "give both value and unit, e.g. value: 15, unit: working_days")]
+        present = next((k for k in error.validator_value if isinstance(error.instance, dict) and k in error.instance), "")
+        needed = [k for k in error.validator_value.get(present, []) if k not in error.instance] if present else []
+        return [loaded.diagnostic("error", "schema-required", path, f"'{present}' is given without {', '.join(repr(k) for k in needed)}{label}",
+                                  "give both value and unit, e.g. {value: 15, unit: working_days}")]
     return [loaded.diagnostic("error", "schema", path, error.message, "")]
 
 

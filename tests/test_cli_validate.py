@@ -1,0 +1,92 @@
+"""`tthc validate` through its real entry point: formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "cases"
+
+
+def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    root = tmp_path / "catalog"
+    shutil.copytree(CASES / "base", root)
+    return root
+
+
+def test_valid_catalog_exits_0(catalog: Path) -> None:
+    shutil.copy(CASES / "valid" / "full-record.yaml", catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml")
+    result = tthc("validate", cwd=catalog.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("ok: 0 error(s), 0 warning(s) in 4 file(s)")
+
+
+def test_invalid_catalog_exits_1_with_compiler_style_lines(catalog: Path) -> None:
+    shutil.copy(CASES / "invalid" / "unknown-sector.yaml", catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml")
+    result = tthc("validate", cwd=catalog.parent)
+    assert result.returncode == 1
+    assert "catalog/procedures/bo-xay-dung/1.000001.yaml:5:9: error[unknown-sector] sector: " in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_json_format_is_a_list_of_stable_records(catalog: Path) -> None:
+    shutil.copy(CASES / "invalid" / "documents-copies-text.yaml", catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml")
+    result = tthc("validate", "--format", "json", cwd=catalog.parent)
+    assert result.returncode == 1
+    records = json.loads(result.stdout)
+    assert records == [{
+        "severity": "error", "code": "schema-type", "file": "catalog/procedures/bo-xay-dung/1.000001.yaml",
+        "line": 12, "column": 13, "path": "documents[0].copies",
+        "message": 'expected a whole number (Bản sao), got the text "hai"',
+        "hint": "write a whole number without quotes, dots or spaces, e.g. 150000",
+    }]
+
+
+def test_github_format_prints_annotations(catalog: Path) -> None:
+    shutil.copy(CASES / "warning" / "publication-decision-malformed.yaml", catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml")
+    result = tthc("validate", "--format", "github", cwd=catalog.parent)
+    assert result.returncode == 0
+    assert result.stdout.startswith("::warning file=catalog/procedures/bo-xay-dung/1.000001.yaml,line=7,col=13,title=tthc legal-number::publication.decision: ")
+
+
+def test_strict_makes_warnings_fail(catalog: Path) -> None:
+    shutil.copy(CASES / "warning" / "code-unquoted-number.yaml", catalog / "procedures" / "bo-xay-dung" / "1.001230.yaml")
+    assert tthc("validate", cwd=catalog.parent).returncode == 0
+    assert tthc("validate", "--strict", cwd=catalog.parent).returncode == 1
+
+
+def test_paths_limit_the_report_to_those_files(catalog: Path) -> None:
+    bad = catalog / "procedures" / "bo-cong-an"
+    bad.mkdir()
+    shutil.copy(CASES / "invalid" / "unknown-key.yaml", bad / "1.000001.yaml")
+    result = tthc("validate", "catalog/procedures/bo-xay-dung", cwd=catalog.parent)
+    assert result.returncode == 0, result.stdout
+
+
+def test_usage_errors_exit_2(catalog: Path) -> None:
+    assert tthc("validate", "--format", "xml", cwd=catalog.parent).returncode == 2
+    assert tthc("no-such-command", cwd=catalog.parent).returncode == 2
+
+
+def test_missing_catalog_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    result = tthc("validate", "--catalog", "nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the catalog folder does not exist" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_nothing_in_the_catalog_is_modified(catalog: Path) -> None:
+    before = {p: p.read_bytes() for p in catalog.rglob("*") if p.is_file()}
+    tthc("validate", "--format", "json", cwd=catalog.parent)
+    assert {p: p.read_bytes() for p in catalog.rglob("*") if p.is_file()} == before
