@@ -1,0 +1,213 @@
+// Header search backed by Pagefind (bundle built by generator/search.py).
+//
+// - Diacritics are optional: Pagefind folds tones and vowel marks; the index
+//   also holds a folded copy of words with "đ" (see generator/search.py), so
+//   "dang ky" finds "Đăng ký". Exact spelling ranks first.
+// - Filters (agency, sector, level, kind, status) come from the pages'
+//   data-pagefind-filter attributes; a filter alone lists its procedures.
+// - Everything shown is built with DOM text nodes: no result text is ever
+//   parsed as HTML in the live page.
+// - The query is kept in the URL (?q=...) so a search can be shared.
+
+const PAGE_SIZE = 10;
+const root = document.querySelector("[data-tthc-search]");
+
+if (root) {
+  const input = root.querySelector("input[name=q]");
+  const form = root.querySelector("form");
+  const status = root.querySelector(".tthc-search__status");
+  const list = root.querySelector(".tthc-search__results");
+  const more = root.querySelector(".tthc-search__more");
+  const selects = [...root.querySelectorAll("select[data-tthc-filter]")];
+  const toggle = document.getElementById("__search");
+  const bundle = new URL(root.dataset.bundle, document.baseURI);
+  const collator = new Intl.Collator("vi");
+  const hint = status.textContent;
+
+  let pagefind = null;
+  let results = [];
+  let shown = 0;
+  let generation = 0;
+  let timer = 0;
+
+  const open = () => {
+    if (toggle && !toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+  };
+  const close = () => {
+    if (toggle && toggle.checked) {
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+    }
+  };
+
+  async function load() {
+    if (!pagefind) {
+      pagefind = await import(new URL("pagefind.js", bundle).href);
+      await pagefind.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24 });
+      await pagefind.init();
+      fillFilters(await pagefind.filters());
+    }
+    return pagefind;
+  }
+
+  function fillFilters(filters) {
+    for (const select of selects) {
+      const values = filters[select.dataset.tthcFilter] || {};
+      const names = Object.keys(values).sort(collator.compare);
+      for (const name of names) {
+        const option = document.createElement("option");
+        option.value = name;
+        option.textContent = `${name} (${values[name]})`;
+        select.append(option);
+      }
+      select.disabled = names.length === 0;
+    }
+  }
+
+  function chosenFilters() {
+    const filters = {};
+    for (const select of selects) {
+      if (select.value) filters[select.dataset.tthcFilter] = select.value;
+    }
+    return filters;
+  }
+
+  // Pagefind's excerpt is text with <mark> around matches; keep only that.
+  function excerptNodes(excerpt) {
+    const nodes = [];
+    const parts = String(excerpt || "").split(/<mark>|<\/mark>/);
+    parts.forEach((part, i) => {
+      const text = new DOMParser().parseFromString(part, "text/html").documentElement.textContent;
+      if (!text) return;
+      if (i % 2 === 1) {
+        const mark = document.createElement("mark");
+        mark.textContent = text;
+        nodes.push(mark);
+      } else {
+        nodes.push(document.createTextNode(text));
+      }
+    });
+    return nodes;
+  }
+
+  function codeOf(data) {
+    if (data.meta && data.meta.code) return data.meta.code;
+    const match = /\/thu-tuc\/([0-9]\.[0-9]{6})\//.exec(data.url);
+    return match ? match[1] : "";
+  }
+
+  function item(data) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = data.url;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset tthc-search__hit";
+    const title = document.createElement("h3");
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    const meta = document.createElement("p");
+    meta.className = "tthc-search__facts";
+    const filters = data.filters || {};
+    const facts = [codeOf(data), ...(filters.agency || []), ...(filters.status || [])].filter(Boolean);
+    meta.textContent = facts.join(" · ");
+    const excerpt = document.createElement("p");
+    excerpt.className = "tthc-search__excerpt";
+    excerpt.append(...excerptNodes(data.excerpt));
+    article.append(title, meta, excerpt);
+    a.append(article);
+    li.append(a);
+    return li;
+  }
+
+  async function showMore(current) {
+    const slice = results.slice(shown, shown + PAGE_SIZE);
+    const data = await Promise.all(slice.map((r) => r.data()));
+    if (current !== generation) return;
+    list.append(...data.map(item));
+    shown += slice.length;
+    more.hidden = shown >= results.length;
+  }
+
+  function remember(query) {
+    const url = new URL(window.location.href);
+    if (query) url.searchParams.set("q", query);
+    else url.searchParams.delete("q");
+    window.history.replaceState(window.history.state, "", url);
+  }
+
+  async function run() {
+    const current = ++generation;
+    const query = input.value.trim();
+    const filters = chosenFilters();
+    remember(query);
+    if (!query && Object.keys(filters).length === 0) {
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = hint;
+      return;
+    }
+    status.textContent = "Đang tìm…";
+    let search;
+    try {
+      const pf = await load();
+      search = await pf.search(query || null, { filters });
+    } catch (err) {
+      if (current === generation) status.textContent = "Không tải được chỉ mục tìm kiếm.";
+      return;
+    }
+    if (current !== generation || !search) return;
+    results = search.results;
+    shown = 0;
+    list.replaceChildren();
+    status.textContent = results.length
+      ? `${results.length.toLocaleString("vi-VN")} kết quả`
+      : "Không tìm thấy thủ tục nào. Thử bỏ bớt từ khóa hoặc bộ lọc.";
+    await showMore(current);
+  }
+
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 150);
+  };
+
+  input.addEventListener("focus", () => {
+    open();
+    load().catch(() => {});
+  });
+  input.addEventListener("input", schedule);
+  selects.forEach((select) => select.addEventListener("change", run));
+  more.addEventListener("click", () => showMore(generation));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+    input.blur();
+  });
+  form.addEventListener("reset", () => setTimeout(run, 0));
+  if (toggle) {
+    toggle.addEventListener("change", () => {
+      if (toggle.checked) input.focus();
+    });
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle && toggle.checked) {
+      close();
+      input.blur();
+    } else if (event.key === "/" && document.activeElement === document.body) {
+      event.preventDefault();
+      open();
+      input.focus();
+    }
+  });
+
+  const initial = new URL(window.location.href).searchParams.get("q");
+  if (initial) {
+    input.value = initial;
+    open();
+    run();
+  }
+}
