@@ -65,5 +65,53 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
     sys.exit(EXIT_OK if report.ok(strict=strict) else EXIT_INVALID)
 
 
+
+# --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.argument("paths", nargs=-1)
+@CATALOG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str) -> None:
+    """Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.
+
+    Procedures added, abolished, replaced and changed, field by field, with
+    their effects (time limits, documents, fees, compliance cost). Formats:
+    text (coloured on a terminal), markdown (pull-request comment), json
+    (stable, see generator.diff.format.to_json).
+    """
+    from generator.diff.format import render
+    from generator.diff.sources import compare
+
+    result, base_label, head_label = compare(Path("."), base, head, list(paths), catalog_dir.as_posix())
+    click.echo(render(result, fmt, base_label, head_label, color=fmt == "text" and sys.stdout.isatty()), nl=False)
+
+
+@main.command()
+@click.argument("code")
+@CATALOG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(code: str, catalog_dir: Path, fmt: str) -> None:
+    """Every revision of procedure CODE, newest first, with its decision and effects."""
+    from generator.render.history import history_text
+
+    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt), nl=False)
+
+
+@main.command("check-change")
+@click.option("--base", required=True, help="The git ref the change is made against, e.g. origin/main.")
+@click.option("--head", default=None, help="A git ref to check instead of the working tree.")
+@CATALOG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> None:
+    """The pull-request gate: every substantive change recorded by a decision; codes, files and folders kept."""
+    from generator.change import check_change as run_check
+    from generator.report import print_report
+
+    report = run_check(Path("."), base, head, catalog_dir.as_posix())
+    print_report(report, fmt, sys.stdout)
+    sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -60,6 +60,12 @@ RULES: dict[str, tuple[str, str]] = {
     "unknown-parent": ("Parent agency not found", "use an id from catalog/agencies.yaml"),
     "unparsed-text": ("Imported text kept unsplit", "split the text into structured fields by hand and remove this note"),
     "missing-file": ("Catalog file missing", "create the file"),
+    # the change check (tthc check-change, generator/change.py)
+    "change-unrecorded": ("Substantive change without a recorded decision", "add a simplifications or amendments entry (date, decision, summary) naming the decision that approved the change"),
+    "code-changed": ("Procedure code changed", "restore the old code; a new procedure goes in a new file"),
+    "file-deleted": ("Procedure file deleted", "restore the file and set status: abolished or replaced (with replaced_by); never delete a procedure"),
+    "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
+    "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
 }
 
 

@@ -1,0 +1,119 @@
+"""The pull-request gate (``tthc check-change --base REF``).
+
+Compares the catalog at ``base`` with the working tree (or ``head``) and
+reports, as :class:`~generator.diagnostics.Diagnostic` records printed by
+the same reporters as ``tthc validate``:
+
+``change-unrecorded`` (error)
+    A substantive field changed (steps, methods with their time limits and
+    fees, documents, dossier sets, cases, requirements, results, legal
+    basis, status, replaced_by: :data:`generator.diff.SUBSTANTIVE`) and the
+    same change adds no new ``simplifications`` or ``amendments`` entry. The
+    entry names its decision (the schema requires ``decision``): Decree
+    63/2010/NĐ-CP Art. 15 as amended by Decree 92/2017/NĐ-CP requires every
+    change to a procedure to be made and published by a decision.
+``code-changed`` (error)
+    A file's ``code`` changed in place. A code identifies a procedure for
+    ever; a new procedure is a new file.
+``file-deleted`` (error)
+    A procedure file was removed and its code is nowhere in the new tree. A
+    procedure is abolished (``status: abolished``) or replaced, never
+    deleted, so its page and history stay.
+``agency-moved`` (error)
+    A file moved to another agency folder (the publishing agency) without a
+    new ``amendments`` or ``simplifications`` entry. **Decision:** a move is
+    allowed when the same change records the decision that transferred the
+    competence (typically an amendment, or a simplification of kind
+    ``decentralise``/``merge``); otherwise it is an error, because the folder
+    says which agency publishes the procedure and CODEOWNERS rely on it.
+``history-edited`` (warning)
+    An earlier ``simplifications``/``amendments`` entry was changed or
+    removed. These entries are the record of past decisions; correcting a
+    typo is allowed, so this only warns.
+
+New procedures and formatting-only edits pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Diagnostic, Report
+from generator.diff import field_label
+from generator.diff.sources import SideFile, diff_sides, read_side
+
+
+def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
+    return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in (record or {}).get(key) or []]
+
+
+def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog") -> Report:
+    """Run the gate between ``base`` and ``head`` (``None``: the working tree).
+
+    Args:
+        repo_dir: the repository root.
+        base: the git ref the change is made against (e.g. ``origin/main``).
+        head: a git ref, or ``None`` for the files on disk.
+        catalog_subdir: the catalog folder relative to ``repo_dir``.
+
+    Returns:
+        A :class:`Report` with one diagnostic per problem (see the module
+        docstring); ``files_checked`` is the number of procedure files that
+        differ between the two sides.
+
+    Raises:
+        GitError: unknown ref or git failure.
+    """
+    old = read_side(repo_dir, base, catalog_subdir)
+    new = read_side(repo_dir, head, catalog_subdir)
+    diff = diff_sides(old, new)
+    report = Report()
+    report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
+    for path, old_code, new_code in diff.code_changes:
+        side = new[path]
+        report.add(side.loaded.diagnostic(
+            "error", "code-changed", ("code",),
+            f"the code changed from {old_code} to {new_code}; a procedure's code never changes",
+            f'restore code: "{old_code}"; a new procedure goes in a new file named <code>.yaml'))
+    changed_in_place = {p for p, _, _ in diff.code_changes}
+    for p in diff.procedures:
+        if p.status == "deleted":
+            if p.old_path in changed_in_place:
+                continue  # reported as code-changed
+            report.add(Diagnostic(p.old_path or "", 0, 0, "error", "file-deleted", "",
+                                  f"procedure {p.code} was deleted",
+                                  "never delete a procedure: restore the file and set status: abolished "
+                                  "(or status: replaced with replaced_by), adding the decision to amendments"))
+            continue
+        if p.status == "added" or p.new_path is None or p.old_path is None:
+            continue
+        head_file: SideFile = new[p.new_path]
+        recorded = bool(p.new_simplifications or p.new_amendments)
+        if p.moved and not recorded:
+            old_agency, new_agency = p.old_path.split("/")[-2], p.new_path.split("/")[-2]
+            report.add(head_file.loaded.diagnostic(
+                "error", "agency-moved", (),
+                f"procedure {p.code} moved from agency folder {old_agency} to {new_agency} without a recorded decision",
+                "move the file back, or add an amendments entry (date, decision, summary) naming the decision "
+                "that transferred the procedure"))
+        fields = p.substantive_fields
+        if fields and not recorded:
+            labels = ", ".join(f"{f} ({field_label(f)})" for f in fields)
+            report.add(head_file.loaded.diagnostic(
+                "error", "change-unrecorded", (fields[0],),
+                f"substantive change to {labels} without a new simplifications or amendments entry",
+                "add an entry to simplifications (date, decision, kinds, summary) or amendments "
+                "(date, decision, summary) naming the decision that approved this change", key=True))
+        old_rec = old[p.old_path].record
+        for key in ("simplifications", "amendments"):
+            before, after = _entries(old_rec, key), _entries(head_file.record, key)
+            lost = [i for i, e in enumerate(before) if e not in after]
+            if lost:
+                report.add(head_file.loaded.diagnostic(
+                    "warning", "history-edited", (key,),
+                    f"{len(lost)} earlier {key} entr{'y' if len(lost) == 1 else 'ies'} changed or removed "
+                    f"(entry {', '.join(str(i + 1) for i in lost)} of {base})",
+                    "keep past entries as they were and add a new entry for a new decision", key=True))
+    return report

@@ -1,0 +1,620 @@
+"""Semantic diff of procedure records: what changed, field by field.
+
+:func:`diff_procedures` compares two plain records (the dicts the loader
+returns) and gives a :class:`ProcedureDiff`: changes by data path with
+Vietnamese labels taken from the ``title`` of each property in
+``generator/schemas/procedure.schema.json``, and derived effects (see
+:mod:`generator.diff.effects`). :func:`diff_catalogs` does it for two
+snapshots of the catalog; :mod:`generator.diff.format` prints the result as
+text, Markdown or JSON.
+
+How values are compared (issue 4): every string is normalised (Unicode
+NFC, runs of whitespace collapsed, ends stripped) and mappings compare
+without order, so an edit of only formatting, key order, quoting or Unicode
+form is "no semantic change". List items are matched by key:
+
+=================  ======================================================
+``documents``      ``id``, else the normalised name (case folded)
+``methods``        ``channel``
+``legal_basis``    ``number``
+``results``        ``code``, else the name
+``cases``          ``code``, else the name
+``fees``           ``description``
+``simplifications``/``amendments``   ``date`` + ``decision``
+``activities``     ``name``
+``steps`` and lists of text   in order: insertions and removals found with
+                   :mod:`difflib` on the normalised text
+=================  ======================================================
+
+A matched item whose position changed relative to the others is a move
+(``kind="moved"``), reported once, not as a removal plus an addition.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+from generator.diagnostics import format_path
+from generator.model import CHANNEL_LABELS
+
+#: Top-level fields whose change must be recorded by a new simplification
+#: or amendment entry (``tthc check-change``).
+SUBSTANTIVE = ("steps", "methods", "documents", "dossier_sets", "cases", "requirements", "results",
+               "legal_basis", "status", "replaced_by")
+
+#: Keys that match list items, tried in order (see the module docstring).
+LIST_KEYS: dict[str, tuple[str, ...]] = {
+    "documents": ("id", "name"),
+    "methods": ("channel",),
+    "legal_basis": ("number",),
+    "results": ("code", "name"),
+    "cases": ("code", "name"),
+    "fees": ("description",),
+    "simplifications": ("date+decision",),
+    "amendments": ("date+decision",),
+    "activities": ("name",),
+}
+
+SEP = " › "
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change between two records.
+
+    Attributes:
+        kind: ``"added"``, ``"removed"``, ``"changed"`` or ``"moved"``.
+        path: data path in the new record (the old one for removals), e.g.
+            ``documents[2].copies``, as ``tthc validate`` writes paths.
+        label: the same path in Vietnamese, e.g.
+            ``Thành phần hồ sơ › Bản sao CCCD › Bản sao``.
+        old: the old value (``None`` for an addition), normalised.
+        new: the new value (``None`` for a removal), normalised.
+        old_index: 1-based position before (moves and list items), else ``None``.
+        new_index: 1-based position after (moves and list items), else ``None``.
+    """
+
+    kind: str
+    path: str
+    label: str
+    old: Any = None
+    new: Any = None
+    old_index: int | None = None
+    new_index: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The last key name of the path (``copies`` for ``documents[1].copies``)."""
+        names = re.findall(r"[A-Za-z_]+", self.path)
+        return names[-1] if names else ""
+
+    @property
+    def field(self) -> str:
+        """The top-level field changed, e.g. ``documents``."""
+        return re.split(r"[.\[]", self.path, maxsplit=1)[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "path": self.path, "label": self.label, "old": self.old, "new": self.new,
+                "old_index": self.old_index, "new_index": self.new_index}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A derived effect of a change, in plain Vietnamese.
+
+    Attributes:
+        kind: ``status``, ``processing_time``, ``fee``, ``channel_added``,
+            ``channel_removed``, ``document_added``, ``document_removed``,
+            ``originals``, ``copies``, ``steps``, ``dossier_sets`` or
+            ``compliance_cost``.
+        text: the sentence shown, e.g. ``"Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc"``.
+        before: the number before, when the effect is numeric.
+        after: the number after.
+        unit: the unit of ``before``/``after`` (``working_days``, ``VND``,
+            ``VND/year``, ``documents``, ``steps``...).
+        subject: what the effect is about (channel, document name...).
+    """
+
+    kind: str
+    text: str
+    before: float | None = None
+    after: float | None = None
+    unit: str | None = None
+    subject: str | None = None
+
+    @property
+    def saved_percent(self) -> float | None:
+        """Share cut, in percent of ``before`` (positive = reduction)."""
+        if self.before in (None, 0) or self.after is None:
+            return None
+        return round((self.before - self.after) / self.before * 100, 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "before": self.before, "after": self.after,
+                "unit": self.unit, "subject": self.subject, "saved_percent": self.saved_percent}
+
+
+@dataclass(frozen=True)
+class ProcedureDiff:
+    """What changed in one procedure between two versions.
+
+    Attributes:
+        code: the procedure code (new side, else old).
+        name: its name (new side, else old).
+        status: ``added`` (new procedure), ``deleted`` (file removed),
+            ``abolished`` / ``replaced`` (status changed to that),
+            ``changed`` (some semantic change), ``unchanged`` (no semantic
+            change: formatting, key order or Unicode form only).
+        changes: field changes in schema order.
+        effects: derived effects.
+        new_simplifications: ``simplifications`` entries present only in the
+            new version (plain dicts).
+        new_amendments: ``amendments`` entries present only in the new version.
+        old_path / new_path: files (catalog diffs), else ``None``.
+        replaced_by: the replacement's code when ``status == "replaced"``.
+    """
+
+    code: str
+    name: str
+    status: str
+    changes: tuple[Change, ...] = ()
+    effects: tuple[Any, ...] = ()
+    new_simplifications: tuple[dict[str, Any], ...] = ()
+    new_amendments: tuple[dict[str, Any], ...] = ()
+    old_path: str | None = None
+    new_path: str | None = None
+    replaced_by: str | None = None
+
+    @property
+    def semantic(self) -> bool:
+        """True when anything but formatting changed."""
+        return bool(self.changes) or self.status in ("added", "deleted")
+
+    @property
+    def moved(self) -> bool:
+        """True when the file changed folder (publishing agency)."""
+        return bool(self.old_path and self.new_path and self.old_path != self.new_path)
+
+    @property
+    def substantive_fields(self) -> tuple[str, ...]:
+        """Substantive top-level fields changed (see :data:`SUBSTANTIVE`), in that order."""
+        touched = {c.field for c in self.changes}
+        return tuple(f for f in SUBSTANTIVE if f in touched)
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        """Decisions named by the new simplification and amendment entries."""
+        out = [str(e.get("decision")) for e in (*self.new_simplifications, *self.new_amendments) if e.get("decision")]
+        return tuple(dict.fromkeys(out))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "name": self.name, "status": self.status,
+            "old_path": self.old_path, "new_path": self.new_path, "replaced_by": self.replaced_by,
+            "decisions": list(self.decisions),
+            "substantive_fields": list(self.substantive_fields),
+            "new_simplifications": list(self.new_simplifications),
+            "new_amendments": list(self.new_amendments),
+            "changes": [c.as_dict() for c in self.changes],
+            "effects": [e.as_dict() for e in self.effects],
+        }
+
+
+@dataclass(frozen=True)
+class CatalogDiff:
+    """The diff of two catalog snapshots: one :class:`ProcedureDiff` per code touched, sorted by code.
+
+    ``code_changes`` lists ``(path, old_code, new_code)`` for files whose code
+    changed in place (never allowed).
+    """
+
+    procedures: tuple[ProcedureDiff, ...] = ()
+    code_changes: tuple[tuple[str, str, str], ...] = field(default=())
+
+    def count(self, status: str) -> int:
+        return sum(1 for p in self.procedures if p.status == status)
+
+
+# --- normalisation -----------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(value: Any) -> Any:
+    """The comparison form of a value: NFC strings with whitespace collapsed, recursively.
+
+    ``None`` values and empty strings in mappings are dropped (an empty key
+    and a missing key mean the same); ``True``/``False`` stay booleans.
+    """
+    if isinstance(value, str):
+        return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            nv = normalize(v)
+            if nv is None or nv == "" or nv == [] or nv == {}:
+                continue
+            out[str(k)] = nv
+        return out
+    if isinstance(value, (list, tuple)):
+        return [normalize(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _fold(text: Any) -> str:
+    return normalize(str(text)).casefold() if text is not None else ""
+
+
+# --- schema labels -----------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    text = resources.files("generator").joinpath("schemas/procedure.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _resolve(node: dict[str, Any] | None) -> dict[str, Any]:
+    if not node:
+        return {}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = dict(_schema()["$defs"][ref.split("/")[-1]])
+        target.update({k: v for k, v in node.items() if k != "$ref"})
+        return target
+    return node
+
+
+def _child(node: dict[str, Any], key: str | int) -> dict[str, Any]:
+    node = _resolve(node)
+    if isinstance(key, int):
+        return _resolve(node.get("items"))
+    return _resolve(node.get("properties", {}).get(key))
+
+
+def field_label(key: str, node: dict[str, Any] | None = None) -> str:
+    """The Vietnamese title of ``key`` under ``node`` (the record's root by default)."""
+    child = _child(node if node is not None else _schema(), key)
+    return child.get("title") or key
+
+
+@lru_cache(maxsize=1)
+def _all_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        node = _resolve(node)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"])
+        for key, prop in (node.get("properties") or {}).items():
+            labels.setdefault(key, _resolve(prop).get("title") or key)
+            walk(prop)
+
+    walk(_schema())
+    return labels
+
+
+def key_label(key: str) -> str:
+    """The Vietnamese title of a key wherever it appears (``processing_time`` -> ``Thời hạn giải quyết``)."""
+    return _all_labels().get(key, key)
+
+
+def _key_order(node: dict[str, Any], keys: Iterable[str]) -> list[str]:
+    declared = list(_resolve(node).get("properties", {}))
+    return sorted(keys, key=lambda k: (declared.index(k) if k in declared else len(declared), k))
+
+
+# --- list matching -----------------------------------------------------------
+
+def _item_key(item: Any, key: str) -> Any:
+    if not isinstance(item, Mapping):
+        return None
+    if key == "date+decision":
+        d, n = item.get("date"), item.get("decision")
+        return (_fold(d), _fold(n)) if d and n else None
+    value = item.get(key)
+    return _fold(value) if value not in (None, "") else None
+
+
+def match_items(old: list[Any], new: list[Any], keys: tuple[str, ...]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Match list items by ``keys`` tried in order.
+
+    Returns:
+        ``(pairs, removed, added)``: pairs of 0-based ``(old, new)`` indexes
+        sorted by new index, old indexes left unmatched, new indexes left
+        unmatched.
+    """
+    pairs: list[tuple[int, int]] = []
+    free_old, free_new = list(range(len(old))), list(range(len(new)))
+    for key in keys:
+        by_key: dict[Any, list[int]] = {}
+        for i in free_old:
+            k = _item_key(old[i], key)
+            if k is not None:
+                by_key.setdefault(k, []).append(i)
+        still_new = []
+        for j in free_new:
+            k = _item_key(new[j], key)
+            if k is not None and by_key.get(k):
+                i = by_key[k].pop(0)
+                pairs.append((i, j))
+                free_old.remove(i)
+            else:
+                still_new.append(j)
+        free_new = still_new
+    pairs.sort(key=lambda p: p[1])
+    return pairs, free_old, free_new
+
+
+def _moved(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Pairs outside the longest run kept in order (longest increasing subsequence of old indexes)."""
+    seq = [i for i, _ in pairs]
+    if len(seq) < 2:
+        return set()
+    best: list[list[int]] = []
+    for pos, value in enumerate(seq):
+        chain = max((c for c in best if seq[c[-1]] < value), key=len, default=[])
+        best.append(chain + [pos])
+    keep = set(max(best, key=len))
+    return {pairs[p] for p in range(len(pairs)) if p not in keep}
+
+
+def _item_label(field_name: str, item: Any, index: int) -> str:
+    if not isinstance(item, Mapping):
+        return f"mục {index + 1}"
+    if field_name == "methods":
+        return CHANNEL_LABELS.get(str(item.get("channel")), str(item.get("channel")))
+    if field_name == "steps":
+        title = item.get("title")
+        return f"Bước {index + 1}" + (f" ({title})" if title else "")
+    if field_name in ("simplifications", "amendments"):
+        return f"{item.get('decision')} ngày {item.get('date')}"
+    for key in ("name", "number", "description", "code", "id"):
+        if item.get(key):
+            text = str(item[key])
+            return text if len(text) <= 80 else text[:77] + "…"
+    return f"mục {index + 1}"
+
+
+def _plain(item: Any) -> str:
+    if isinstance(item, Mapping):
+        return " ".join(str(v) for _, v in sorted(item.items()))
+    return str(item)
+
+
+def _seq_text(item: Any) -> str:
+    if isinstance(item, Mapping):
+        return json.dumps(item, ensure_ascii=False, sort_keys=True)
+    return json.dumps(item, ensure_ascii=False)
+
+
+# --- the recursive diff ------------------------------------------------------
+
+class _Differ:
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def value(self, old: Any, new: Any, parts: list[str | int], labels: list[str], node: dict[str, Any]) -> None:
+        if old == new:
+            return
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key in _key_order(node, set(old) | set(new)):
+                child = _child(node, key)
+                label = child.get("title") or key
+                self.member(old.get(key), new.get(key), parts + [key], labels + [label], child)
+            return
+        if isinstance(old, list) and isinstance(new, list):
+            self.list(old, new, parts, labels, node)
+            return
+        self.changes.append(Change("changed", format_path(parts), SEP.join(labels), old, new))
+
+    def member(self, old: Any, new: Any, parts: list[str | int], labels: list[str], node: dict[str, Any]) -> None:
+        if old == new:
+            return
+        if old is None:
+            self.changes.append(Change("added", format_path(parts), SEP.join(labels), None, new))
+        elif new is None:
+            self.changes.append(Change("removed", format_path(parts), SEP.join(labels), old, None))
+        else:
+            self.value(old, new, parts, labels, node)
+
+    def list(self, old: list[Any], new: list[Any], parts: list[str | int], labels: list[str], node: dict[str, Any]) -> None:
+        name = next((p for p in reversed(parts) if isinstance(p, str)), "")
+        item_node = _child(node, 0)
+        keys = LIST_KEYS.get(name)
+        if keys and all(isinstance(x, Mapping) for x in old + new):
+            pairs, removed, added = match_items(old, new, keys)
+            self._keyed(name, old, new, pairs, removed, added, parts, labels, item_node)
+        else:
+            self._sequence(name, old, new, parts, labels, item_node)
+
+    def _keyed(self, name: str, old: list[Any], new: list[Any], pairs: list[tuple[int, int]], removed: list[int],
+               added: list[int], parts: list[str | int], labels: list[str], item_node: dict[str, Any]) -> None:
+        moved = _moved(pairs)
+        events: list[tuple[int, int, Change | None, tuple[int, int] | None]] = []
+        for i in removed:
+            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [_item_label(name, old[i], i)]),
+                                        old[i], None, old_index=i + 1), None))
+        for i, j in pairs:
+            events.append((j, 1, None, (i, j)))
+        for j in added:
+            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+                                        None, new[j], new_index=j + 1), None))
+        for _, _, change, pair in sorted(events, key=lambda e: (e[0], e[1])):
+            if change is not None:
+                self.changes.append(change)
+                continue
+            i, j = pair  # type: ignore[misc]
+            item_labels = labels + [_item_label(name, new[j], j)]
+            if (i, j) in moved:
+                self.changes.append(Change("moved", format_path(parts + [j]), SEP.join(item_labels), None, None,
+                                           old_index=i + 1, new_index=j + 1))
+            self.value(old[i], new[j], parts + [j], item_labels, item_node)
+
+    def _sequence(self, name: str, old: list[Any], new: list[Any], parts: list[str | int], labels: list[str],
+                  item_node: dict[str, Any]) -> None:
+        a, b = [_seq_text(x) for x in old], [_seq_text(x) for x in new]
+        blocks = [(list(range(i1, i2)), list(range(j1, j2)))
+                  for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+                  if op != "equal"]
+        # 1. the same text removed in one place and inserted in another is a move
+        moves: list[tuple[int, int]] = []
+        free_new = [j for _, news in blocks for j in news]
+        for olds, _ in blocks:
+            for i in olds:
+                j = next((j for j in free_new if b[j] == a[i]), None)
+                if j is not None:
+                    free_new.remove(j)
+                    moves.append((i, j))
+        moved_old, moved_new = {i for i, _ in moves}, {j for _, j in moves}
+        # 2. within each block, pair the most similar items (edited in place)
+        removed: list[int] = []
+        added: list[int] = []
+        pairs: list[tuple[int, int]] = []
+        for olds, news in blocks:
+            olds = [i for i in olds if i not in moved_old]
+            news = [j for j in news if j not in moved_new]
+            if len(olds) == len(news) == 1 and isinstance(old[olds[0]], Mapping) and isinstance(new[news[0]], Mapping):
+                pairs.append((olds[0], news[0]))
+                continue
+            for i in olds:
+                scored = [(difflib.SequenceMatcher(None, _plain(old[i]), _plain(new[j]), autojunk=False).ratio(), -j, j)
+                          for j in news]
+                best = max(scored, default=None)
+                if best and best[0] >= 0.5:
+                    pairs.append((i, best[2]))
+                    news.remove(best[2])
+                else:
+                    removed.append(i)
+            added += news
+        events: list[tuple[int, int, Change | None, tuple[int, int] | None]] = []
+        for i in removed:
+            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [_item_label(name, old[i], i)]),
+                                        old[i], None, old_index=i + 1), None))
+        for i, j in moves:
+            events.append((j, 1, Change("moved", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+                                        None, None, old_index=i + 1, new_index=j + 1), None))
+        for i, j in pairs:
+            events.append((j, 1, None, (i, j)))
+        for j in added:
+            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+                                        None, new[j], new_index=j + 1), None))
+        for _, _, change, pair in sorted(events, key=lambda e: (e[0], e[1])):
+            if change is not None:
+                self.changes.append(change)
+                continue
+            i, j = pair  # type: ignore[misc]
+            if isinstance(old[i], Mapping) and isinstance(new[j], Mapping):
+                self.value(old[i], new[j], parts + [j], labels + [_item_label(name, new[j], j)], item_node)
+            else:
+                self.changes.append(Change("changed", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+                                           old[i], new[j], old_index=i + 1, new_index=j + 1))
+
+
+def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
+    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in old.get(key) or []}
+    before_ids = {_item_key(e, "date+decision") for e in old.get(key) or []}
+    out = []
+    for entry in new.get(key) or []:
+        if json.dumps(entry, sort_keys=True, ensure_ascii=False) in before:
+            continue
+        if _item_key(entry, "date+decision") in before_ids:
+            continue  # an old entry edited, not a new one
+        out.append(entry)
+    return tuple(out)
+
+
+def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> ProcedureDiff:
+    """Compare two versions of one procedure.
+
+    Args:
+        old: the record before (``None`` when the procedure is new).
+        new: the record after (``None`` when its file was deleted).
+
+    Returns:
+        A :class:`ProcedureDiff`. ``status`` is ``added``/``deleted`` for a
+        missing side; ``abolished``/``replaced`` when ``status`` changed to
+        that; ``changed`` when anything else changed; ``unchanged`` when the
+        records are equal once normalised (formatting, key order or Unicode
+        form only).
+
+    Raises:
+        ValueError: both sides are ``None``.
+    """
+    from generator.diff.effects import compute_effects
+
+    if old is None and new is None:
+        raise ValueError("diff_procedures needs at least one record")
+    a, b = normalize(old or {}), normalize(new or {})
+    side = b or a
+    code, name = str(side.get("code", "")), str(side.get("name", ""))
+    replaced_by = b.get("replaced_by") if b.get("status") == "replaced" else None
+    if old is None or new is None:
+        return ProcedureDiff(code=code, name=name, status="added" if old is None else "deleted",
+                             effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None)),
+                             new_simplifications=tuple(b.get("simplifications") or ()),
+                             new_amendments=tuple(b.get("amendments") or ()), replaced_by=replaced_by)
+    differ = _Differ()
+    differ.value(a, b, [], [], _schema())
+    changes = tuple(differ.changes)
+    if not changes:
+        status = "unchanged"
+    elif b.get("status") != a.get("status") and b.get("status") in ("abolished", "replaced"):
+        status = str(b["status"])
+    else:
+        status = "changed"
+    return ProcedureDiff(
+        code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b)),
+        new_simplifications=_new_entries(a, b, "simplifications"), new_amendments=_new_entries(a, b, "amendments"),
+        replaced_by=replaced_by,
+    )
+
+
+def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str, Mapping[str, Any] | None]) -> CatalogDiff:
+    """Compare two snapshots of the catalog's procedure files.
+
+    Args:
+        old: ``path -> record`` before; files whose bytes did not change may
+            be left out of both sides by the caller (they cannot differ).
+        new: ``path -> record`` after.
+
+    Returns:
+        A :class:`CatalogDiff` keyed by code: a file moved to another folder
+        with the same code is one procedure (``old_path != new_path``);
+        procedures with no difference at all (same record, same path) are
+        left out; formatting-only edits are kept with status ``unchanged``.
+    """
+    def by_code(side: Mapping[str, Mapping[str, Any] | None]) -> dict[str, tuple[str, Mapping[str, Any]]]:
+        out: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        for path in sorted(side):
+            record = side[path]
+            if isinstance(record, Mapping) and isinstance(record.get("code"), str):
+                out.setdefault(record["code"], (path, record))
+        return out
+
+    before, after = by_code(old), by_code(new)
+    code_changes = []
+    for path in sorted(set(old) & set(new)):
+        oc = (old[path] or {}).get("code") if isinstance(old[path], Mapping) else None
+        nc = (new[path] or {}).get("code") if isinstance(new[path], Mapping) else None
+        if oc and nc and oc != nc:
+            code_changes.append((path, str(oc), str(nc)))
+    out = []
+    for code in sorted(set(before) | set(after)):
+        old_path, old_rec = before.get(code, (None, None))
+        new_path, new_rec = after.get(code, (None, None))
+        diff = diff_procedures(old_rec, new_rec)
+        if diff.status == "unchanged" and old_path == new_path and old_rec == new_rec:
+            continue
+        out.append(ProcedureDiff(**{**diff.__dict__, "old_path": old_path, "new_path": new_path}))
+    return CatalogDiff(tuple(out), tuple(code_changes))

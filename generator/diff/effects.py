@@ -1,0 +1,162 @@
+"""Derived effects of a change, in plain Vietnamese (issue 4, DESIGN.md §4).
+
+Effects are computed from the two normalised records, not from the list of
+changes, so they read the same however the YAML was edited:
+
+- status: ``Tình trạng: Còn hiệu lực → Đã bãi bỏ`` (and the replacement);
+- processing time per channel, in the record's unit, and per case;
+- fees per channel: the sum of ``amount_vnd`` (whole VND) where known;
+- channels added or removed (``Thêm cách thức: Trực tuyến``);
+- documents added or removed (``Bỏ: Bản sao CCCD``), originals and copies;
+- number of steps and of dossier sets;
+- compliance cost before and after, and the share saved, by Circular
+  02/2017/TT-VPCP Art. 27 and its annex::
+
+      cost per year (VND) = (Σ activity hours × hourly_cost_vnd + other_costs_vnd) × submissions_per_year
+
+  computed only when both versions give ``activities``, ``hourly_cost_vnd``
+  and ``submissions_per_year`` (``other_costs_vnd`` defaults to 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from generator.diff import Effect, LIST_KEYS, match_items
+from generator.model import CHANNEL_LABELS, STATUS_LABELS, UNIT_LABELS
+
+
+def format_number(value: float | int | None) -> str:
+    """Vietnamese number: ``150000 -> "150.000"``, ``7.5 -> "7,5"``."""
+    if value is None:
+        return "?"
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, frac = f"{value:.2f}".rstrip("0").partition(".")
+        return f"{int(whole):,}".replace(",", ".") + ("," + frac if frac else "")
+    return f"{int(value):,}".replace(",", ".")
+
+
+def format_time(time: Mapping[str, Any] | None) -> str:
+    """``{"value": 5, "unit": "working_days"} -> "5 ngày làm việc"`` (the note if no value)."""
+    if not time:
+        return "không ghi"
+    if time.get("value") is None:
+        return str(time.get("note") or "không ghi")
+    return f"{format_number(time['value'])} {UNIT_LABELS.get(time.get('unit', ''), time.get('unit', ''))}".strip()
+
+
+def compliance_cost(cost: Mapping[str, Any] | None) -> int | None:
+    """Yearly compliance cost in VND (Circular 02/2017/TT-VPCP Art. 27), or ``None`` if inputs are missing.
+
+    ``(Σ activities[].hours × hourly_cost_vnd + other_costs_vnd) × submissions_per_year``.
+    """
+    if not cost:
+        return None
+    activities, hourly, times = cost.get("activities"), cost.get("hourly_cost_vnd"), cost.get("submissions_per_year")
+    if not activities or hourly is None or times is None:
+        return None
+    hours = sum(float(a.get("hours") or 0) for a in activities)
+    return round((hours * hourly + (cost.get("other_costs_vnd") or 0)) * times)
+
+
+def _methods(record: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    return {str(m.get("channel")): m for m in (record or {}).get("methods") or [] if isinstance(m, Mapping)}
+
+
+def _fee_total(method: Mapping[str, Any] | None) -> int | None:
+    amounts = [f.get("amount_vnd") for f in (method or {}).get("fees") or [] if isinstance(f, Mapping)]
+    known = [a for a in amounts if isinstance(a, (int, float))]
+    return int(sum(known)) if known else None
+
+
+def _time_effect(subject: str, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Effect | None:
+    if (old or {}) == (new or {}):
+        return None
+    ov, nv = (old or {}).get("value"), (new or {}).get("value")
+    same_unit = (old or {}).get("unit") == (new or {}).get("unit")
+    if ov is not None and nv is not None and same_unit:
+        if ov == nv:
+            return None
+        text = f"Thời hạn giải quyết ({subject}): {format_number(ov)} → {format_time(new)}"
+        return Effect("processing_time", text, float(ov), float(nv), (new or {}).get("unit"), subject)
+    if (old or {}).get("value") is None and (new or {}).get("value") is None:
+        return None  # only a note changed: the field change says it
+    text = f"Thời hạn giải quyết ({subject}): {format_time(old)} → {format_time(new)}"
+    return Effect("processing_time", text, None if ov is None else float(ov), None if nv is None else float(nv),
+                  (new or {}).get("unit") if same_unit else None, subject)
+
+
+def _document_effects(old: list[Any], new: list[Any], where: str = "") -> Iterator[Effect]:
+    pairs, removed, added = match_items(old, new, LIST_KEYS["documents"])
+    suffix = f" ({where})" if where else ""
+    for i in removed:
+        yield Effect("document_removed", f"Bỏ{suffix}: {old[i].get('name')}", subject=old[i].get("name"))
+    for j in added:
+        yield Effect("document_added", f"Thêm{suffix}: {new[j].get('name')}", subject=new[j].get("name"))
+    for i, j in pairs:
+        name = new[j].get("name")
+        for key, label in (("originals", "Bản chính"), ("copies", "Bản sao")):
+            a, b = old[i].get(key), new[j].get(key)
+            if a != b:
+                yield Effect(key, f"{label} «{name}»{suffix}: {format_number(a) if a is not None else 'không ghi'} → "
+                                  f"{format_number(b) if b is not None else 'không ghi'}",
+                             None if a is None else float(a), None if b is None else float(b), "documents", name)
+
+
+def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[Effect]:
+    """The effects of going from ``old`` to ``new`` (normalised records; either may be ``None``).
+
+    Returns:
+        Effects in a fixed order: status, channels, processing times, fees,
+        documents, steps, dossier sets, compliance cost.
+    """
+    effects: list[Effect] = []
+    o, n = old or {}, new or {}
+    if old is not None and new is not None and o.get("status") != n.get("status"):
+        text = f"Tình trạng: {STATUS_LABELS.get(o.get('status'), o.get('status'))} → {STATUS_LABELS.get(n.get('status'), n.get('status'))}"
+        if n.get("status") == "replaced" and n.get("replaced_by"):
+            text += f" (thay thế bởi {n['replaced_by']})"
+        effects.append(Effect("status", text, subject=n.get("status")))
+    om, nm = _methods(old), _methods(new)
+    if old is not None and new is not None:
+        for ch in sorted(set(nm) - set(om)):
+            effects.append(Effect("channel_added", f"Thêm cách thức: {CHANNEL_LABELS.get(ch, ch)}", subject=ch))
+        for ch in sorted(set(om) - set(nm)):
+            effects.append(Effect("channel_removed", f"Bỏ cách thức: {CHANNEL_LABELS.get(ch, ch)}", subject=ch))
+    for ch in sorted(set(om) & set(nm)):
+        effect = _time_effect(CHANNEL_LABELS.get(ch, ch), om[ch].get("processing_time"), nm[ch].get("processing_time"))
+        if effect:
+            effects.append(effect)
+    ocases = {c.get("code") or c.get("name"): c for c in o.get("cases") or [] if isinstance(c, Mapping)}
+    for key, case in ((c.get("code") or c.get("name"), c) for c in n.get("cases") or [] if isinstance(c, Mapping)):
+        if key in ocases:
+            effect = _time_effect(str(case.get("name")), ocases[key].get("processing_time"), case.get("processing_time"))
+            if effect:
+                effects.append(effect)
+    for ch in sorted(set(om) & set(nm)):
+        a, b = _fee_total(om[ch]), _fee_total(nm[ch])
+        if a != b and (a is not None or b is not None):
+            label = CHANNEL_LABELS.get(ch, ch)
+            effects.append(Effect("fee", f"Phí, lệ phí ({label}): {format_number(a) if a is not None else 'không ghi'} → "
+                                         f"{format_number(b) if b is not None else 'không ghi'} đồng",
+                                  None if a is None else float(a), None if b is None else float(b), "VND", label))
+    if old is not None and new is not None:
+        effects.extend(_document_effects(list(o.get("documents") or []), list(n.get("documents") or [])))
+        for key, case in ((c.get("code") or c.get("name"), c) for c in n.get("cases") or [] if isinstance(c, Mapping)):
+            if key in ocases:
+                effects.extend(_document_effects(list(ocases[key].get("documents") or []),
+                                                 list(case.get("documents") or []), str(case.get("name"))))
+        for key, unit, label in (("steps", "steps", "Số bước thực hiện"), ("dossier_sets", "sets", "Số lượng hồ sơ (bộ)")):
+            a = len(o.get(key) or []) if key == "steps" else o.get(key)
+            b = len(n.get(key) or []) if key == "steps" else n.get(key)
+            if a != b and a is not None and b is not None:
+                effects.append(Effect(key, f"{label}: {format_number(a)} → {format_number(b)}", float(a), float(b), unit))
+    before, after = compliance_cost(o.get("compliance_cost")), compliance_cost(n.get("compliance_cost"))
+    if before is not None and after is not None and before != after:
+        effect = Effect("compliance_cost", "", float(before), float(after), "VND/year")
+        saved = effect.saved_percent
+        text = f"Chi phí tuân thủ: {format_number(before)} → {format_number(after)} đồng/năm"
+        if saved is not None:
+            text += f" (tiết kiệm {format_number(saved)}%)" if saved >= 0 else f" (tăng {format_number(-saved)}%)"
+        effects.append(Effect("compliance_cost", text, float(before), float(after), "VND/year"))
+    return effects

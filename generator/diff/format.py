@@ -1,0 +1,265 @@
+"""Print a :class:`~generator.diff.CatalogDiff` as text, Markdown or JSON.
+
+- ``text``: for a terminal; ANSI colours only when asked (the CLI asks when
+  stdout is a TTY).
+- ``markdown``: for a pull-request comment: a summary table first, then one
+  ``<details>`` block per procedure; every value is escaped (Markdown and
+  HTML), so a record cannot inject markup into the comment.
+- ``json``: the stable machine format, documented in :func:`to_json`.
+
+All three are deterministic: procedures sorted by code, changes in schema
+order.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any, Mapping
+
+from generator.diff import CatalogDiff, Change, ProcedureDiff, key_label
+from generator.diff.effects import format_number, format_time
+from generator.model import (
+    CHANNEL_LABELS, FORMALITY_TYPE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS,
+    SIMPLIFICATION_KIND_LABELS, UNIT_LABELS,
+)
+from generator.model import STATUS_LABELS as MODEL_STATUS_LABELS
+
+#: Vietnamese names of :attr:`ProcedureDiff.status`.
+STATUS_LABELS = {
+    "added": "Thêm mới",
+    "deleted": "Xóa tệp",
+    "abolished": "Bãi bỏ",
+    "replaced": "Thay thế",
+    "changed": "Sửa đổi",
+    "unchanged": "Không thay đổi nội dung",
+}
+_ORDER = ("added", "abolished", "replaced", "changed", "unchanged", "deleted")
+_MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
+_COLOURS = {"added": "32", "removed": "31", "changed": "33", "moved": "36", "head": "1", "dim": "2"}
+NO_SEMANTIC_CHANGE = "Không có thay đổi về nội dung (chỉ khác định dạng, thứ tự khóa hoặc dạng Unicode)"
+
+
+#: Labels of enumerated values by the key that holds them.
+_ENUMS: dict[str, dict[str, str]] = {
+    "channel": CHANNEL_LABELS, "unit": UNIT_LABELS, "levels": LEVEL_LABELS, "kind": KIND_LABELS,
+    "status": MODEL_STATUS_LABELS, "internal_scope": INTERNAL_SCOPE_LABELS, "formality_type": FORMALITY_TYPE_LABELS,
+    "kinds": SIMPLIFICATION_KIND_LABELS,
+}
+
+
+def value_text(value: Any, limit: int = 300, key: str = "") -> str:
+    """A one-line Vietnamese rendering of a record value.
+
+    Enumerations get their Vietnamese label (``online`` -> ``Trực tuyến``),
+    a processing time reads ``5 ngày làm việc``, a fee ``Lệ phí (150.000 đồng)``,
+    lists are joined by ``; ``. ``key`` is the field holding the value.
+    """
+    if value is None:
+        return "(trống)"
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, (int, float)):
+        return format_number(value) + (" đồng" if key.endswith("_vnd") else "")
+    if isinstance(value, str) and key in _ENUMS:
+        text = _ENUMS[key].get(value, value)
+    elif isinstance(value, Mapping):
+        if key in ("processing_time",) or ("unit" in value and "value" in value):
+            text = format_time(value)
+        else:
+            head_key = next((k for k in ("name", "title", "number", "description", "decision", "channel") if value.get(k)), None)
+            rest = [f"{key_label(k)}: {value_text(v, 80, k)}" for k, v in value.items()
+                    if k not in (head_key, "id")]
+            if head_key:
+                head = value_text(value[head_key], 200, head_key)
+                text = f"{head} ({'; '.join(rest)})" if rest else head
+            else:
+                text = "; ".join(rest)
+    elif isinstance(value, list):
+        text = "; ".join(value_text(v, 120, key) for v in value)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def change_text(change: Change) -> str:
+    """``"Thành phần hồ sơ › X › Bản sao: 1 → 0"`` and the like, without the mark."""
+    if change.kind == "moved":
+        return f"{change.label}: chuyển từ vị trí {change.old_index} sang {change.new_index}"
+    if change.kind == "added":
+        return f"{change.label}: thêm {value_text(change.new, key=change.key)}"
+    if change.kind == "removed":
+        return f"{change.label}: bỏ {value_text(change.old, key=change.key)}"
+    return f"{change.label}: {value_text(change.old, key=change.key)} → {value_text(change.new, key=change.key)}"
+
+
+def headline(diff: ProcedureDiff) -> str:
+    """``"3.000353 Cấp giấy phép lái xe quốc tế: Sửa đổi"``."""
+    status = STATUS_LABELS[diff.status]
+    if diff.status == "replaced" and diff.replaced_by:
+        status += f" (bởi {diff.replaced_by})"
+    return f"{diff.code} {diff.name}: {status}"
+
+
+def summary_counts(diff: CatalogDiff) -> list[tuple[str, int]]:
+    """``[(label, count), ...]`` for every status present, in a fixed order."""
+    return [(STATUS_LABELS[s], diff.count(s)) for s in _ORDER if diff.count(s)]
+
+
+# --- text ----------------------------------------------------------------------
+
+def to_text(diff: CatalogDiff, base: str, head: str, color: bool = False) -> str:
+    """The terminal rendering. ``color`` adds ANSI colours (only for a TTY)."""
+    def c(kind: str, text: str) -> str:
+        return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if color else text
+
+    lines = [c("head", f"So sánh danh mục TTHC: {base} → {head}")]
+    counts = summary_counts(diff)
+    lines.append(" · ".join(f"{label}: {n}" for label, n in counts) if counts else "Không có thủ tục nào thay đổi.")
+    for path, old_code, new_code in diff.code_changes:
+        lines.append(c("removed", f"! {path}: mã thủ tục đổi từ {old_code} thành {new_code} (mã không bao giờ được đổi)"))
+    for p in diff.procedures:
+        lines += ["", c("head", headline(p))]
+        if p.moved:
+            lines.append(f"  Chuyển tệp: {p.old_path} → {p.new_path}")
+        else:
+            lines.append(c("dim", f"  Tệp: {p.new_path or p.old_path}"))
+        if p.decisions:
+            lines.append(f"  Quyết định: {', '.join(p.decisions)}")
+        for entry in p.new_simplifications:
+            lines.append(f"  Phương án đơn giản hóa: {value_text(entry.get('summary'))}")
+        for entry in p.new_amendments:
+            lines.append(f"  Sửa đổi, bổ sung: {value_text(entry.get('summary'))}")
+        if p.status == "unchanged":
+            lines.append(f"  {NO_SEMANTIC_CHANGE}")
+            continue
+        if p.effects:
+            lines.append("  Tác động:")
+            lines += [f"    • {e.text}" for e in p.effects]
+        if p.changes:
+            lines.append(f"  Thay đổi ({len(p.changes)}):")
+            for ch in p.changes:
+                lines.append(c(ch.kind, f"    {_MARKS[ch.kind]} {change_text(ch)}"))
+    return "\n".join(lines) + "\n"
+
+
+# --- markdown ------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(text: Any) -> str:
+    """Escape a value for Markdown and HTML (GitHub comments): no markup survives."""
+    text = html.escape(str(text), quote=True)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("\r", "").replace("\n", "<br>")
+
+
+def _code(text: Any) -> str:
+    """Text for a Markdown code span (backticks and line breaks removed)."""
+    return str(text or "").replace("`", "'").replace("\n", " ")
+
+
+def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
+    """The pull-request comment: summary table, then one ``<details>`` block per procedure."""
+    out = [f"### So sánh danh mục TTHC: `{base.replace('`', '')}` → `{head.replace('`', '')}`", ""]
+    counts = summary_counts(diff)
+    out.append(" · ".join(f"**{label}**: {n}" for label, n in counts) if counts else "Không có thủ tục nào thay đổi.")
+    out.append("")
+    for path, old_code, new_code in diff.code_changes:
+        out.append(f"> ⚠️ `{_code(path)}`: mã thủ tục đổi từ {md_escape(old_code)} thành {md_escape(new_code)}")
+    if diff.procedures:
+        out += ["| Mã | Thủ tục | Thay đổi | Quyết định | Tác động chính |", "|---|---|---|---|---|"]
+        for p in diff.procedures:
+            effects = "<br>".join(md_escape(e.text) for e in p.effects[:4])
+            if len(p.effects) > 4:
+                effects += f"<br>… và {len(p.effects) - 4} tác động khác"
+            if p.status == "unchanged":
+                effects = "Không thay đổi nội dung"
+            out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
+                       f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
+        out.append("")
+    for p in diff.procedures:
+        out.append(f"<details><summary><strong>{md_escape(p.code)}</strong> {md_escape(p.name)}: "
+                   f"{STATUS_LABELS[p.status]} ({len(p.changes)} thay đổi)</summary>")
+        out.append("")
+        if p.moved:
+            out.append(f"Chuyển tệp: `{_code(p.old_path)}` → `{_code(p.new_path)}`")
+        else:
+            out.append(f"Tệp: `{_code(p.new_path or p.old_path)}`")
+        out.append("")
+        for entry in p.new_simplifications:
+            out.append(f"- **Phương án đơn giản hóa** ({md_escape(entry.get('decision'))}, {md_escape(entry.get('date'))}): "
+                       f"{md_escape(entry.get('summary'))}")
+        for entry in p.new_amendments:
+            out.append(f"- **Sửa đổi, bổ sung** ({md_escape(entry.get('decision'))}, {md_escape(entry.get('date'))}): "
+                       f"{md_escape(entry.get('summary'))}")
+        if p.status == "unchanged":
+            out += [NO_SEMANTIC_CHANGE, "", "</details>", ""]
+            continue
+        if p.effects:
+            out += ["", "**Tác động**", ""] + [f"- {md_escape(e.text)}" for e in p.effects]
+        if p.changes:
+            out += ["", "| | Trường | Trước | Sau |", "|---|---|---|---|"]
+            for ch in p.changes:
+                if ch.kind == "moved":
+                    before, after = f"vị trí {ch.old_index}", f"vị trí {ch.new_index}"
+                else:
+                    before = md_escape(value_text(ch.old, key=ch.key)) if ch.old is not None else ""
+                    after = md_escape(value_text(ch.new, key=ch.key)) if ch.new is not None else ""
+                out.append(f"| {_MARKS[ch.kind]} | {md_escape(ch.label)} | {before} | {after} |")
+        out += ["", "</details>", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- json ----------------------------------------------------------------------
+
+def to_json(diff: CatalogDiff, base: str, head: str) -> str:
+    """The stable JSON format (``tthc diff --format json``), version 1.
+
+    Shape::
+
+        {
+          "format": "tthc-diff", "version": 1,
+          "base": "<ref or file>", "head": "<ref, file or 'working tree'>",
+          "summary": {"added": n, "abolished": n, "replaced": n, "changed": n,
+                      "unchanged": n, "deleted": n},
+          "code_changes": [{"path": str, "old_code": str, "new_code": str}],
+          "procedures": [{
+             "code": str, "name": str,
+             "status": "added|deleted|abolished|replaced|changed|unchanged",
+             "old_path": str|null, "new_path": str|null, "replaced_by": str|null,
+             "decisions": [str], "substantive_fields": [str],
+             "new_simplifications": [{...entry...}], "new_amendments": [{...}],
+             "changes": [{"kind": "added|removed|changed|moved", "path": "documents[1].copies",
+                          "label": "Thành phần hồ sơ › … › Bản sao", "old": any, "new": any,
+                          "old_index": int|null, "new_index": int|null}],
+             "effects": [{"kind": str, "text": str, "before": number|null, "after": number|null,
+                          "unit": str|null, "subject": str|null, "saved_percent": number|null}]
+          }]
+        }
+
+    ``unchanged`` means the file changed only in formatting, key order or
+    Unicode form. Indexes are 1-based; paths are those of ``tthc validate``.
+    """
+    payload = {
+        "format": "tthc-diff",
+        "version": 1,
+        "base": base,
+        "head": head,
+        "summary": {s: diff.count(s) for s in _ORDER},
+        "code_changes": [{"path": p, "old_code": o, "new_code": n} for p, o, n in diff.code_changes],
+        "procedures": [p.as_dict() for p in diff.procedures],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(diff: CatalogDiff, fmt: str, base: str, head: str, color: bool = False) -> str:
+    """Dispatch on ``fmt`` (``text``, ``markdown``, ``json``)."""
+    if fmt == "json":
+        return to_json(diff, base, head)
+    if fmt == "markdown":
+        return to_markdown(diff, base, head)
+    return to_text(diff, base, head, color=color)
