@@ -1,0 +1,339 @@
+"""History pages, revision pages, Atom feeds and the ``tthc history`` listing.
+
+Built from a :class:`~generator.history.History` and the semantic diff
+(:mod:`generator.diff`):
+
+- ``thu-tuc/<code>/lich-su/``: every revision, newest first, with its date,
+  decision, summary and field-level diff in plain Vietnamese; simplifications
+  highlighted with their effects;
+- ``thu-tuc/<code>/phien-ban/<short sha>/``: the record as it was at that
+  revision (stable URL), with a banner when it is not the current version,
+  and a comparison with the current version (the compare view);
+- ``feeds/all.xml`` and ``feeds/<agency>.xml``: Atom feeds of changes;
+- :func:`recent_changes` (procedure page: last three changes) and
+  :func:`latest_changes` (home page).
+
+Every value reaches HTML through Jinja2 autoescaping.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from markupsafe import Markup
+
+from generator.diff import ProcedureDiff, diff_procedures
+from generator.diff.format import NO_SEMANTIC_CHANGE, STATUS_LABELS as DIFF_STATUS_LABELS, change_text, value_text
+from generator.history import History, Revision, read_history
+from generator.model import Catalog, SIMPLIFICATION_KIND_LABELS
+
+HISTORY_SEGMENT = "lich-su"
+REVISION_SEGMENT = "phien-ban"
+FEED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class RevisionChange:
+    """One revision of one procedure and what it changed against the previous one.
+
+    Attributes:
+        code: the procedure code.
+        revision: the revision.
+        previous: the revision before it (``None`` for the first).
+        diff: ``diff_procedures(previous.record, revision.record)``.
+    """
+
+    code: str
+    revision: Revision
+    previous: Revision | None
+    diff: ProcedureDiff
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        return self.diff.decisions if self.previous is not None else ()
+
+    @property
+    def simplifications(self) -> tuple[dict[str, Any], ...]:
+        return self.diff.new_simplifications if self.previous is not None else ()
+
+    @property
+    def amendments(self) -> tuple[dict[str, Any], ...]:
+        return self.diff.new_amendments if self.previous is not None else ()
+
+    @property
+    def is_simplification(self) -> bool:
+        return bool(self.simplifications)
+
+    @property
+    def name(self) -> str:
+        record = self.revision.record or (self.previous.record if self.previous and self.previous.record else {})
+        return str(record.get("name", ""))
+
+    @property
+    def kind_label(self) -> str:
+        """``Tạo mới``, ``Chuyển cơ quan``, ``Đơn giản hóa``... for the list."""
+        if self.revision.boundary:
+            return "Phiên bản cũ nhất có trong bản sao (lịch sử chưa đầy đủ)"
+        if self.previous is None or self.revision.change == "added":
+            return "Đưa vào danh mục"
+        if self.revision.change == "deleted":
+            return "Xóa tệp"
+        if self.is_simplification:
+            return "Đơn giản hóa"
+        if self.diff.status in ("abolished", "replaced"):
+            return DIFF_STATUS_LABELS[self.diff.status]
+        if self.revision.change == "moved":
+            return "Chuyển cơ quan công bố"
+        return "Không thay đổi nội dung" if self.diff.status == "unchanged" else "Sửa đổi"
+
+    @property
+    def summary(self) -> str:
+        """The change note: the new entry's summary, else the commit subject."""
+        for entry in (*self.simplifications, *self.amendments):
+            if entry.get("summary"):
+                return str(entry["summary"])
+        return self.revision.subject
+
+    @property
+    def change_lines(self) -> list[tuple[str, str]]:
+        """``(kind, sentence)`` per field change, for templates."""
+        if self.previous is None:
+            return []
+        return [(c.kind, change_text(c)) for c in self.diff.changes]
+
+
+def revision_changes(history: History, code: str) -> list[RevisionChange]:
+    """Every revision of ``code`` with its diff, newest first."""
+    out = []
+    previous: Revision | None = None
+    for rev in history.of(code):
+        before = previous.record if previous is not None else None
+        if rev.record is None and before is None:
+            diff = ProcedureDiff(code=code, name="", status="unchanged")
+        else:
+            diff = diff_procedures(before, rev.record)
+        out.append(RevisionChange(code, rev, previous, diff))
+        previous = rev
+    return out[::-1]
+
+
+def recent_changes(history: History | None, code: str, limit: int = 3) -> list[RevisionChange]:
+    """The last ``limit`` changes of ``code``, newest first (for the procedure page)."""
+    if history is None:
+        return []
+    return revision_changes(history, code)[:limit]
+
+
+def latest_changes(history: History | None, limit: int | None = 10, codes: Iterable[str] | None = None) -> list[RevisionChange]:
+    """The newest changes across the catalog (home page, feeds), newest first.
+
+    Revisions that changed nothing in substance and shallow-clone boundary
+    revisions are left out.
+    """
+    if history is None:
+        return []
+    wanted = set(codes) if codes is not None else None
+    changes = [
+        rc
+        for code in history.revisions
+        if wanted is None or code in wanted
+        for rc in revision_changes(history, code)
+        if not rc.revision.boundary and (rc.diff.status != "unchanged" or rc.revision.change == "moved")
+    ]
+    changes.sort(key=lambda rc: (rc.revision.date, rc.revision.commit, rc.code), reverse=True)
+    return changes if limit is None else changes[:limit]
+
+
+def history_url(code: str) -> str:
+    return f"thu-tuc/{code}/{HISTORY_SEGMENT}/"
+
+
+def revision_url(code: str, revision: Revision) -> str:
+    return f"thu-tuc/{code}/{REVISION_SEGMENT}/{revision.short}/"
+
+
+def vi_datetime(when: datetime) -> str:
+    """``29/11/2026 06:30`` (Asia/Ho_Chi_Minh)."""
+    return when.strftime("%d/%m/%Y %H:%M")
+
+
+# --- site pages ----------------------------------------------------------------
+
+def render_history_pages(catalog: Catalog, history: History | None, registry: Any = None) -> list[Any]:
+    """History and revision pages of every procedure of ``catalog``.
+
+    Args:
+        catalog: the catalog (current versions).
+        history: revisions read by :func:`generator.history.read_history`;
+            ``None`` gives no pages.
+        registry: the teammate's ``UrlRegistry`` (URLs claimed once), or None.
+
+    Returns:
+        ``GeneratedPage`` objects, by URL.
+    """
+    from generator.render import GeneratedPage, environment
+
+    if history is None:
+        return []
+    env = environment()
+    history_t, revision_t = env.get_template("history.html"), env.get_template("revision.html")
+    pages = []
+    for procedure in catalog.procedures:
+        changes = revision_changes(history, procedure.code)
+        if not changes:
+            continue
+        current = procedure_record(changes)
+        url = _claim(registry, history_url(procedure.code), f"history of {procedure.code}")
+        html = history_t.render(p=procedure, changes=changes, incomplete=history.incomplete, root="../../../",
+                                revision_url=revision_url, vi_datetime=vi_datetime, kind_labels=SIMPLIFICATION_KIND_LABELS,
+                                no_change=NO_SEMANTIC_CHANGE)
+        pages.append(GeneratedPage(url=url, title=f"Lịch sử thay đổi: {procedure.name}", html=Markup(html),
+                                   description=f"Lịch sử thay đổi của thủ tục {procedure.code}: {procedure.name}"))
+        newest = changes[0].revision.commit
+        for rc in changes:
+            if rc.revision.record is None:
+                continue
+            compare = diff_procedures(rc.revision.record, current) if current is not None else None
+            rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
+            html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
+                                     compare=compare, compare_lines=[(c.kind, change_text(c)) for c in compare.changes] if compare else [],
+                                     root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
+                                     value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE)
+            pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} ngày {rc.revision.date:%d/%m/%Y}: {rc.name}",
+                                       html=Markup(html),
+                                       description=f"Phiên bản ngày {rc.revision.date:%d/%m/%Y} của thủ tục {procedure.code}"))
+    return sorted(pages, key=lambda page: page.url)
+
+
+def procedure_record(changes: list[RevisionChange]) -> dict[str, Any] | None:
+    """The newest committed record among ``changes`` (newest first)."""
+    return next((rc.revision.record for rc in changes if rc.revision.record is not None), None)
+
+
+class RecordView(dict):
+    """A plain record for templates: ``record.steps`` is ``None`` when absent (StrictUndefined-safe)."""
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return self.get(key)
+
+
+def record_view(value: Any) -> Any:
+    """Wrap a plain record (recursively) as :class:`RecordView` objects."""
+    if isinstance(value, dict):
+        return RecordView({k: record_view(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [record_view(v) for v in value]
+    return value
+
+
+def _claim(registry: Any, url: str, origin: str) -> str:
+    return registry.claim(url, origin) if registry is not None else url
+
+
+# --- Atom feeds ----------------------------------------------------------------
+
+def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") -> dict[str, str]:
+    """Atom feeds of changes: ``feeds/all.xml`` and ``feeds/<agency>.xml``.
+
+    Args:
+        catalog: the catalog (agency names, current procedures).
+        history: the history, or ``None`` (no feeds).
+        site_url: absolute base URL of the site; Atom wants absolute links
+            (relative ones are written when it is empty).
+
+    Returns:
+        ``path -> XML text`` (UTF-8), at most :data:`FEED_LIMIT` entries each,
+        newest first. Each entry: the change note, decisions, effects and a
+        summary of the field changes.
+    """
+    from generator.render import environment
+
+    if history is None:
+        return {}
+    template = environment().get_template("feed.xml")
+    base = site_url.rstrip("/") + "/" if site_url else "/"
+    every = latest_changes(history, limit=None)
+    feeds = {"feeds/all.xml": ("Thay đổi thủ tục hành chính", every[:FEED_LIMIT], "all")}
+    for agency in catalog.agencies:
+        entries = [rc for rc in every if rc.revision.agency == agency.id][:FEED_LIMIT]
+        if entries:
+            feeds[f"feeds/{agency.id}.xml"] = (f"Thay đổi thủ tục hành chính: {agency.name}", entries, agency.id)
+    out = {}
+    for path, (title, entries, key) in sorted(feeds.items()):
+        updated = entries[0].revision.date.isoformat() if entries else "1970-01-01T00:00:00+00:00"
+        out[path] = template.render(title=title, entries=[(rc, feed_content(rc)) for rc in entries], base=base, path=path, updated=updated,
+                                    feed_id=f"{base}{path}", revision_url=revision_url, history_url=history_url,
+                                    vi_datetime=vi_datetime)
+    return out
+
+
+def feed_content(rc: RevisionChange) -> str:
+    """The HTML of one feed entry (escaped here; the template escapes it again as XML text)."""
+    from html import escape
+
+    parts = [f"<p>{escape(rc.summary)}</p>"]
+    if rc.decisions:
+        parts.append(f"<p>Quyết định: {escape(', '.join(rc.decisions))}</p>")
+    if rc.previous is not None and rc.diff.effects:
+        parts.append("<ul>" + "".join(f"<li>{escape(e.text)}</li>" for e in rc.diff.effects) + "</ul>")
+    lines = [text for _, text in rc.change_lines]
+    if lines:
+        more = f"; … (+{len(lines) - 10})" if len(lines) > 10 else ""
+        parts.append(f"<p>{len(lines)} thay đổi: {escape('; '.join(lines[:10]))}{more}</p>")
+    return "".join(parts)
+
+
+# --- tthc history -------------------------------------------------------------
+
+def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt: str = "text") -> str:
+    """The ``tthc history CODE`` listing: every revision newest first.
+
+    ``json`` gives ``{"code", "incomplete", "warnings", "revisions": [{"commit",
+    "date" (ISO 8601, +07:00), "author", "subject", "path", "change", "kind",
+    "decisions", "summary", "boundary", "effects": [str], "changes": [str]}]}``.
+
+    Raises:
+        GitError: not a git repository.
+        UsageError: no revision of ``code``.
+    """
+    from generator.errors import UsageError
+
+    history = read_history(repo_dir, catalog_subdir)
+    changes = revision_changes(history, code)
+    if not changes:
+        raise UsageError(f"no committed revision of procedure {code} (check the code; only committed files have history)")
+    if fmt == "json":
+        payload = {
+            "code": code, "incomplete": history.incomplete, "warnings": history.warnings,
+            "revisions": [{
+                "commit": rc.revision.commit, "date": rc.revision.date.isoformat(), "author": rc.revision.author,
+                "subject": rc.revision.subject, "path": rc.revision.path, "change": rc.revision.change,
+                "kind": rc.kind_label, "decisions": list(rc.decisions), "summary": rc.summary,
+                "boundary": rc.revision.boundary,
+                "effects": [e.text for e in rc.diff.effects] if rc.previous else [],
+                "changes": [line for _, line in rc.change_lines],
+            } for rc in changes],
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    lines = [f"Lịch sử thay đổi thủ tục {code} {changes[0].name}".rstrip()]
+    lines += [f"Cảnh báo: {w}" for w in history.warnings]
+    for rc in changes:
+        rev = rc.revision
+        lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
+        if rc.decisions:
+            lines.append(f"  Quyết định: {', '.join(rc.decisions)}")
+        if rc.previous is not None:
+            if rc.diff.status == "unchanged" and rev.change != "moved":
+                lines.append(f"  {NO_SEMANTIC_CHANGE}")
+            lines += [f"  • {e.text}" for e in rc.diff.effects]
+            lines += [f"    {'+' if k == 'added' else '-' if k == 'removed' else '↕' if k == 'moved' else '~'} {t}"
+                      for k, t in rc.change_lines]
+            if rev.change == "moved":
+                lines.append(f"  Chuyển tệp: {rev.previous_path} → {rev.path}")
+    return "\n".join(lines) + "\n"
