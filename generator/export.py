@@ -1,0 +1,184 @@
+"""Open-data exports of the catalog: JSON, CSV, XLSX and the JSON Schemas.
+
+Files (published under ``/du-lieu-mo/`` and ``/schemas/`` on the site):
+
+* ``catalog.json``: ``{"agencies": [...], "sectors": [...], "procedures": [...]}``,
+  each procedure with the keys of ``procedure.schema.json`` plus ``agency``
+  (the publishing agency's id); empty values left out; sorted by code.
+* ``catalog.csv``: one row per procedure (see :data:`PROCEDURE_COLUMNS`).
+* ``documents.csv``: one row per dossier component (thành phần hồ sơ),
+  keyed by ``code`` (and ``case_code`` for a case's own documents).
+* ``methods.csv``: one row per channel (cách thức thực hiện), keyed by
+  ``code``; time limit value and unit (``working_days``...), fees in VND.
+* ``catalog.xlsx``: the three tables as sheets.
+
+CSV is UTF-8 without BOM, ``\\n`` line ends. Output is byte-identical for the
+same catalog (the XLSX's zip timestamps and document dates are fixed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator.model import Catalog, Document, Procedure
+
+SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
+#: A fixed timestamp for the XLSX's parts (the zip format starts in 1980).
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+PROCEDURE_COLUMNS = (
+    "code", "name", "kind", "internal_scope", "agency", "agency_name", "sector", "sector_name", "levels",
+    "status", "replaced_by", "online", "time_in_person", "time_online", "time_postal", "fees",
+    "documents", "steps", "publication_decision", "publication_date", "url",
+)
+DOCUMENT_COLUMNS = ("code", "case_code", "position", "id", "name", "originals", "copies", "form", "required")
+METHOD_COLUMNS = (
+    "code", "channel", "processing_time_value", "processing_time_unit", "processing_time_note",
+    "fees_vnd", "fees", "description",
+)
+
+
+def _prune(value: Any) -> Any:
+    """Drop None, empty strings, lists and dicts, recursively."""
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, "", [], {}, ())}
+    if isinstance(value, (list, tuple)):
+        return [_prune(v) for v in value]
+    return value
+
+
+def procedure_record(procedure: Procedure) -> dict[str, Any]:
+    """The procedure as a plain record (schema keys plus ``agency``)."""
+    data = dataclasses.asdict(procedure)
+    data.pop("path", None)
+    return _prune(data)
+
+
+def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    rows, documents, methods = [], [], []
+    for p in catalog.procedures:
+        times = {m.channel: m.processing_time.label if m.processing_time else "" for m in p.methods}
+        fees = [f"{f.description}" for m in p.methods for f in m.fees]
+        agency, sector = catalog.agency(p.agency), catalog.sector(p.sector)
+        rows.append({
+            "code": p.code, "name": p.name, "kind": p.kind, "internal_scope": p.internal_scope or "",
+            "agency": p.agency, "agency_name": agency.name if agency else "",
+            "sector": p.sector, "sector_name": sector.name if sector else "",
+            "levels": ";".join(p.levels), "status": p.status, "replaced_by": p.replaced_by or "",
+            "online": p.online, "time_in_person": times.get("in_person", ""), "time_online": times.get("online", ""),
+            "time_postal": times.get("postal", ""), "fees": " | ".join(dict.fromkeys(fees)),
+            "documents": len(p.documents), "steps": len(p.steps),
+            "publication_decision": p.publication.decision, "publication_date": p.publication.date or "",
+            "url": p.url,
+        })
+        documents += _document_rows(p.code, "", p.documents)
+        for case in p.cases:
+            documents += _document_rows(p.code, case.code or case.name, case.documents)
+        for m in p.methods:
+            amounts = [f.amount_vnd for f in m.fees]
+            methods.append({
+                "code": p.code, "channel": m.channel,
+                "processing_time_value": m.processing_time.value if m.processing_time else None,
+                "processing_time_unit": (m.processing_time.unit or "") if m.processing_time else "",
+                "processing_time_note": (m.processing_time.note or "") if m.processing_time else "",
+                "fees_vnd": sum(amounts) if amounts and all(a is not None for a in amounts) else None,
+                "fees": " | ".join(f.description for f in m.fees), "description": m.description or "",
+            })
+    return (
+        pd.DataFrame(rows, columns=list(PROCEDURE_COLUMNS)),
+        pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS)).astype({"originals": "Int64", "copies": "Int64"}),
+        pd.DataFrame(methods, columns=list(METHOD_COLUMNS)).astype({"fees_vnd": "Int64"}),
+    )
+
+
+def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> list[dict[str, Any]]:
+    return [
+        {"code": code, "case_code": case_code, "position": i, "id": d.id, "name": d.name,
+         "originals": d.originals, "copies": d.copies, "form": d.form or "",
+         "required": "" if d.required is None else d.required}
+        for i, d in enumerate(docs, start=1)
+    ]
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    import datetime as dt
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # text such as "=HYPERLINK(...)" stays text, never a formula
+                        cell.data_type = "s"
+        fixed = dt.datetime(2000, 1, 1)
+        writer.book.properties.created = fixed
+        writer.book.properties.modified = fixed
+    # Rewrite the zip with fixed timestamps so the bytes depend on the data only.
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            data = source.read(info.filename)
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+def export_catalog(catalog: Catalog) -> dict[str, bytes]:
+    """Every open-data file of ``catalog``.
+
+    Returns:
+        ``file name -> bytes`` for ``catalog.json``, ``catalog.csv``,
+        ``documents.csv``, ``methods.csv`` and ``catalog.xlsx``.
+    """
+    data = {
+        "agencies": [_prune(dataclasses.asdict(a)) for a in catalog.agencies],
+        "sectors": [_prune(dataclasses.asdict(s)) for s in catalog.sectors],
+        "procedures": [procedure_record(p) for p in sorted(catalog.procedures, key=lambda p: p.code)],
+    }
+    procedures, documents, methods = _tables(catalog)
+    return {
+        "catalog.json": json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        "catalog.csv": _csv(procedures),
+        "documents.csv": _csv(documents),
+        "methods.csv": _csv(methods),
+        "catalog.xlsx": _xlsx({"thu_tuc": procedures, "thanh_phan_ho_so": documents, "cach_thuc": methods}),
+    }
+
+
+def schema_files() -> dict[str, Path]:
+    """``file name -> path`` of the JSON Schemas published at ``/schemas/``."""
+    return {path.name: path for path in sorted(SCHEMAS_DIR.glob("*.schema.json"))}
+
+
+def write_exports(catalog: Catalog, out_dir: Path) -> list[Path]:
+    """Write :func:`export_catalog`'s files and the schemas into ``out_dir``.
+
+    Returns:
+        The paths written, sorted.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in export_catalog(catalog).items():
+        (out_dir / name).write_bytes(content)
+        written.append(out_dir / name)
+    for name, path in schema_files().items():
+        (out_dir / name).write_bytes(path.read_bytes())
+        written.append(out_dir / name)
+    return sorted(written)

@@ -1,0 +1,199 @@
+"""MkDocs plugin ``tthc``: the catalog as pages of an MkDocs + Material site.
+
+An adapter from MkDocs events to the library (STYLE.md §2):
+
+* ``on_config``: resolve the ``catalog`` option against ``mkdocs.yml``'s
+  folder; give the site its short navigation (index pages only) unless
+  ``mkdocs.yml`` has its own ``nav``.
+* ``on_pre_build`` (before MkDocs cleans ``site_dir``, so a failure leaves the
+  previous site as it was): read and validate the catalog
+  (:func:`generator.catalog.read_catalog`), read its git history
+  (:func:`generator.history.read_history`), render every page in memory
+  (:func:`generator.render.render_pages`) and the open-data files
+  (:func:`generator.export.export_catalog`).
+* ``on_files``: add them with ``File.generated``; nothing is written into
+  the catalog or the docs folder. A generated page at the path of a file of
+  the docs folder fails the build, naming both.
+* ``on_page_markdown`` / ``on_page_content``: hand MkDocs the pre-rendered
+  HTML (Python-Markdown is not run on it) with an escaped title and a
+  table of contents.
+* ``on_post_build``: build the Pagefind search index (``generator.search``).
+
+Errors become ``PluginError`` carrying every diagnostic, in the
+``file:line:col: error[code] path: message (hint: ...)`` form.
+
+Options (``mkdocs.yml``)::
+
+    plugins:
+      - tthc:
+          catalog: catalog     # the catalog folder, relative to mkdocs.yml
+          history: true        # "last updated" dates from git
+          search: true         # Pagefind index after the build
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from generator.errors import CatalogInvalid, GitError, TthcError
+
+log = logging.getLogger("mkdocs.plugins.tthc")
+
+#: The navigation: the home page and the list pages, never the procedures.
+DEFAULT_NAV = [
+    {"Trang chủ": "index.md"},
+    {"Cơ quan công bố": "co-quan/index.md"},
+    {"Lĩnh vực": "linh-vuc/index.md"},
+    {"Cấp thực hiện": [
+        {"Tất cả các cấp": "cap/index.md"},
+        {"Cấp bộ": "cap/bo/index.md"},
+        {"Cấp tỉnh": "cap/tinh/index.md"},
+        {"Cấp xã": "cap/xa/index.md"},
+        {"Cơ quan khác": "cap/khac/index.md"},
+    ]},
+    {"Loại thủ tục": [
+        {"Tất cả": "loai/index.md"},
+        {"TTHC": "loai/tthc/index.md"},
+        {"TTHC nội bộ": "loai/noi-bo/index.md"},
+    ]},
+    {"Dữ liệu mở": "du-lieu-mo/index.md"},
+]
+OPEN_DATA_DIR = "du-lieu-mo"
+SCHEMAS_URL_DIR = "schemas"
+
+
+class TthcConfig(base.Config):
+    """Options of the ``tthc`` plugin."""
+
+    catalog = c.Type(str, default="catalog")
+    """The catalog folder (agencies.yaml, sectors.yaml, plans/, procedures/), relative to mkdocs.yml."""
+    history = c.Type(bool, default=True)
+    """Read git history for "last updated" dates and the latest changes (skipped outside git)."""
+    search = c.Type(bool, default=True)
+    """Build the Pagefind search index into site/pagefind/ after the build."""
+
+
+def format_report(report: Any) -> str:
+    """The diagnostics of ``report`` as text, one line each (the ``tthc validate`` format)."""
+    from generator.report import print_report
+
+    stream = io.StringIO()
+    print_report(report, "text", stream)
+    return stream.getvalue().rstrip()
+
+
+class TthcPlugin(BasePlugin[TthcConfig]):
+    """Adds the catalog's pages to an MkDocs site (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.catalog_dir: Path | None = None
+        self._pages: dict[str, Any] = {}
+        self._exports: dict[str, bytes] = {}
+
+    def on_config(self, config):
+        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        self.catalog_dir = (root / self.config.catalog).resolve()
+        if not config.nav:
+            config.nav = DEFAULT_NAV
+        return config
+
+    def on_pre_build(self, config) -> None:
+        from generator.catalog import read_catalog
+        from generator.export import export_catalog
+        from generator.render import render_pages
+
+        try:
+            catalog, report = read_catalog(self.catalog_dir)
+        except CatalogInvalid as err:
+            raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
+        except TthcError as err:
+            raise PluginError(str(err)) from None
+        for warning in report.warnings:
+            log.warning(warning.format())
+        history = self._history() if self.config.history else None
+        try:
+            pages = render_pages(catalog, history, site_url=config.site_url)
+        except TthcError as err:
+            raise PluginError(f"cannot build the site: {err}") from None
+        self._pages = {page.src_uri: page for page in pages}
+        self._exports = export_catalog(catalog)
+        log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
+
+    def _history(self):
+        from generator.history import read_history
+
+        try:
+            history = read_history(self.catalog_dir.parent, catalog_subdir=self.catalog_dir.name)
+        except GitError as err:
+            log.info(f"tthc: no git history ({err}); pages show no 'last updated' date")
+            return None
+        for warning in history.warnings:
+            log.warning(f"tthc: {warning}")
+        return history
+
+    def on_files(self, files: Files, config) -> Files:
+        for src_uri, page in self._pages.items():
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                raise PluginError(
+                    f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
+                    f"generated page {page.title!r}; rename or remove the file"
+                )
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, src_uri, content=str(page.html), inclusion=inclusion))
+        for name, content in self._exports.items():
+            files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
+        from generator.export import schema_files
+
+        for name, path in schema_files().items():
+            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}", abs_src_path=str(path)))
+        return files
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        generated = self._pages.get(page.file.src_uri)
+        if generated is None:
+            return markdown
+        # Material prints page.meta.title and description unescaped: give them escaped text.
+        page.meta["title"] = str(escape(generated.title))
+        if generated.description:
+            page.meta["description"] = str(escape(generated.description))
+        return ""
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        generated = self._pages.get(page.file.src_uri)
+        if generated is None:
+            return html
+        top = AnchorLink(str(escape(generated.title)), "tieu-de", 1)
+        for anchor, label in generated.toc:
+            top.children.append(AnchorLink(str(escape(label)), anchor, 2))
+        page.toc = TableOfContents([top])
+        if generated.update_date:
+            page.update_date = generated.update_date
+        return str(generated.html)
+
+    def on_post_build(self, config) -> None:
+        if not self.config.search:
+            return
+        from generator.search import index_site
+
+        try:
+            stats = index_site(Path(config.site_dir))
+        except TthcError as err:
+            raise PluginError(f"search index: {err}") from None
+        log.info(f"tthc: search index of {stats.pages} pages")
+
+    def on_serve(self, server, config, builder):
+        if self.catalog_dir is not None and self.catalog_dir.is_dir():
+            server.watch(str(self.catalog_dir))
+        return server

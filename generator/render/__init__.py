@@ -1,0 +1,186 @@
+"""Render stage: the catalog (and its history) as site pages in memory.
+
+:func:`render_pages` turns a :class:`~generator.model.Catalog` into a list of
+:class:`GeneratedPage` (URL, title, HTML body, table of contents). Nothing is
+written to disk here: the MkDocs plugin (``generator.plugin``) adds the pages
+with ``File.generated`` and Material wraps them in the site's layout.
+
+One Jinja2 environment (``site_templates/pages/``, autoescaping on) is built
+once per process and reused for every page. All catalog text reaches the HTML
+through autoescaping or through :mod:`generator.render.markdown` (sanitised).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.model import (
+    CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog,
+)
+
+#: The folder of Jinja2 templates, Material overrides and static assets.
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
+SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One page of the site, rendered in memory.
+
+    Attributes:
+        url: directory URL relative to the site root (``thu-tuc/1.000178/``;
+            ``""`` for the home page).
+        title: plain-text title (not escaped; the plugin escapes it).
+        html: the page body (safe HTML).
+        toc: ``(anchor id, label)`` of the page's sections, in order.
+        in_nav: True for the few pages listed in the navigation.
+        update_date: ISO date of the last change of the page's source, or None.
+        description: plain-text summary for ``<meta name="description">``.
+    """
+
+    url: str
+    title: str
+    html: Markup
+    toc: tuple[tuple[str, str], ...] = ()
+    in_nav: bool = False
+    update_date: str | None = None
+    description: str | None = None
+
+    @property
+    def src_uri(self) -> str:
+        """The virtual Markdown path MkDocs knows the page by."""
+        return f"{self.url}index.md"
+
+
+@dataclass(frozen=True)
+class SiteLabels:
+    """Vietnamese labels: schema ``title`` by dotted key path, and the enumerations."""
+
+    fields: dict[str, str]
+    channels: dict[str, str] = field(default_factory=lambda: dict(CHANNEL_LABELS))
+    units: dict[str, str] = field(default_factory=lambda: dict(UNIT_LABELS))
+    levels: dict[str, str] = field(default_factory=lambda: dict(LEVEL_LABELS))
+    kinds: dict[str, str] = field(default_factory=lambda: dict(KIND_LABELS))
+    scopes: dict[str, str] = field(default_factory=lambda: dict(INTERNAL_SCOPE_LABELS))
+    statuses: dict[str, str] = field(default_factory=lambda: dict(STATUS_LABELS))
+
+    def __getitem__(self, path: str) -> str:
+        return self.fields[path]
+
+
+@lru_cache(maxsize=1)
+def schema_labels() -> SiteLabels:
+    """The official Vietnamese label of every procedure field.
+
+    Read from the ``title`` of each property of
+    ``generator/schemas/procedure.schema.json`` (following local ``$ref``),
+    keyed by dotted path: ``"documents"``, ``"documents.originals"``,
+    ``"methods.processing_time"``...
+    """
+    schema = json.loads((SCHEMAS_DIR / "procedure.schema.json").read_text(encoding="utf-8"))
+    defs = schema.get("$defs", {})
+    labels: dict[str, str] = {}
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            merged = dict(resolve(defs[ref.split("/")[-1]]))
+            merged.update({k: v for k, v in node.items() if k != "$ref"})
+            return merged
+        return node
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        node = resolve(node)
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            node = resolve(node["items"])
+        for key, prop in (node.get("properties") or {}).items():
+            path = f"{prefix}{key}"
+            title = prop.get("title") or resolve(prop).get("title")
+            if title:
+                labels[path] = title
+            walk(prop, path + ".")
+
+    walk(schema, "")
+    return SiteLabels(fields=labels)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one Jinja2 environment of the site's pages (templates compiled once)."""
+    from generator.render.markdown import render_inline, render_markdown
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR / "pages")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["md"] = render_markdown
+    env.filters["md_inline"] = render_inline
+    env.filters["vnd"] = format_vnd
+    env.filters["number"] = format_number
+    env.filters["vi_date"] = vi_date
+    return env
+
+
+def vi_date(value: Any) -> str:
+    """``2025-03-01`` (or a date/datetime) -> ``01/03/2025``, the Vietnamese form."""
+    text = value.isoformat()[:10] if hasattr(value, "isoformat") else str(value)
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    return f"{match[3]}/{match[2]}/{match[1]}" if match else text
+
+
+def format_vnd(amount: int | None) -> str:
+    """``150000`` -> ``"150.000 đồng"`` (Vietnamese thousands separator)."""
+    if amount is None:
+        return ""
+    return f"{format_number(amount)} đồng"
+
+
+def format_number(value: int | float) -> str:
+    """``1523`` -> ``"1.523"``; ``2.5`` -> ``"2,5"`` (Vietnamese separators)."""
+    if isinstance(value, float) and not value.is_integer():
+        whole, frac = f"{value:.2f}".rstrip("0").split(".")
+        return f"{int(whole):,}".replace(",", ".") + "," + frac
+    return f"{int(value):,}".replace(",", ".")
+
+
+def render_pages(catalog: Catalog, history: Any = None, *, site_url: str | None = None) -> list[GeneratedPage]:
+    """Every generated page of the site, in a stable order.
+
+    Args:
+        catalog: the validated catalog.
+        history: optional revisions read by ``generator.history.read_history``;
+            when given, procedure pages show their "last updated" date.
+        site_url: the site's absolute base URL (for JSON-LD), or None.
+
+    Returns:
+        The home page, open-data page, index pages and one page per
+        procedure, sorted by URL.
+
+    Raises:
+        BuildError: a related code, replacement, agency or sector does not
+            resolve, or two inputs map to one URL (both are named).
+    """
+    from generator.render.indexes import render_index_pages
+    from generator.render.procedures import render_procedure_pages
+    from generator.render.urls import UrlRegistry
+
+    registry = UrlRegistry()
+    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url)
+    pages += render_index_pages(catalog, registry, history=history)
+    if history is not None:  # history and revision pages (generator/render/history.py)
+        from generator.render.history import render_history_pages
+
+        pages += render_history_pages(catalog, history, registry)
+    return sorted(pages, key=lambda page: page.url)

@@ -1,0 +1,229 @@
+"""Home, browsing and open-data pages.
+
+Index pages exist per publishing agency (``/co-quan/<id>/``), sector
+(``/linh-vuc/<id>/``), level (``/cap/<level>/``) and kind (``/loai/<kind>/``),
+each with its counts and its procedures grouped and sorted by Vietnamese
+collation (:mod:`generator.render.collation`). Only the list pages
+(``/co-quan/``, ``/linh-vuc/``, ``/cap/``, ``/loai/``) and the home and
+open-data pages go into the navigation, so the sidebar stays short however
+many procedures there are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from markupsafe import Markup
+
+from generator.model import KIND_LABELS, LEVEL_LABELS, Catalog, Procedure
+from generator.render import SCHEMAS_DIR, GeneratedPage, environment, schema_labels
+from generator.render.collation import sort_key
+from generator.render.urls import (
+    AGENCY_PREFIX, KIND_PREFIX, KIND_SLUGS, LEVEL_PREFIX, LEVEL_SLUGS, OPEN_DATA_PREFIX, SECTOR_PREFIX, UrlRegistry,
+    page_url,
+)
+
+SITE_NAME = "Danh mục thủ tục hành chính"
+
+#: The open-data files (name, format, content), written by ``generator.export``.
+OPEN_DATA_FILES = (
+    ("catalog.json", "JSON", "Toàn bộ danh mục: mỗi thủ tục với mọi trường, theo lược đồ procedure.schema.json."),
+    ("catalog.csv", "CSV (UTF-8)", "Một dòng mỗi thủ tục: mã, tên, loại, cơ quan, lĩnh vực, cấp, tình trạng, thời hạn, phí."),
+    ("documents.csv", "CSV (UTF-8)", "Thành phần hồ sơ: một dòng mỗi giấy tờ, theo mã thủ tục."),
+    ("methods.csv", "CSV (UTF-8)", "Cách thức thực hiện: một dòng mỗi hình thức nộp, với thời hạn và phí, theo mã thủ tục."),
+    ("catalog.xlsx", "Excel (XLSX)", "Ba trang tính: thủ tục, thành phần hồ sơ, cách thức thực hiện."),
+)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Headline counts of a set of procedures."""
+
+    total: int
+    external: int
+    internal: int
+    in_force: int
+    online: int
+
+    @classmethod
+    def of(cls, procedures: Iterable[Procedure]) -> Counts:
+        items = list(procedures)
+        return cls(
+            total=len(items),
+            external=sum(1 for p in items if p.kind == "external"),
+            internal=sum(1 for p in items if p.kind == "internal"),
+            in_force=sum(1 for p in items if p.status == "in_force"),
+            online=sum(1 for p in items if p.online),
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One procedure in a list: what the list shows."""
+
+    code: str
+    name: str
+    url: str
+    kind: str
+    status: str
+    agency_name: str
+    sector_name: str
+    level_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A titled group of entries on an index page."""
+
+    anchor: str
+    title: str
+    entries: tuple[Entry, ...]
+    url: str | None = None
+    link_label: str = ""
+
+
+def _entries(catalog: Catalog, procedures: Iterable[Procedure]) -> list[Entry]:
+    entries = [
+        Entry(
+            code=p.code, name=p.name, url=p.url, kind=p.kind, status=p.status,
+            agency_name=catalog.agency(p.agency).name, sector_name=catalog.sector(p.sector).name,
+            level_names=tuple(LEVEL_LABELS[level] for level in p.levels),
+        )
+        for p in procedures
+    ]
+    return sorted(entries, key=lambda e: (sort_key(e.name), e.code))
+
+
+def _groups(catalog: Catalog, procedures: list[Procedure], by: str) -> list[Group]:
+    """Group ``procedures`` by ``"sector"`` or ``"agency"``, groups in collation order."""
+    buckets: dict[str, list[Procedure]] = {}
+    for p in procedures:
+        buckets.setdefault(getattr(p, by), []).append(p)
+    groups = []
+    for key, items in buckets.items():
+        if by == "sector":
+            title, url, label = catalog.sector(key).name, page_url(SECTOR_PREFIX, key), "lĩnh vực"
+        else:
+            title, url, label = catalog.agency(key).name, page_url(AGENCY_PREFIX, key), ""
+        groups.append(Group(anchor=f"{by}-{key}", title=title, entries=tuple(_entries(catalog, items)), url=url, link_label=label))
+    return sorted(groups, key=lambda g: (sort_key(g.title), g.anchor))
+
+
+def _index_page(
+    catalog: Catalog, registry: UrlRegistry, url: str, origin: str, title: str, procedures: list[Procedure],
+    group_by: str, intro: str | None = None,
+) -> GeneratedPage:
+    registry.claim(url, origin)
+    groups = _groups(catalog, procedures, group_by)
+    html = environment().get_template("index.html").render(
+        title=title, heading_id="tieu-de", intro=intro, counts=Counts.of(procedures), groups=groups,
+        root="../../", labels=schema_labels(),
+        show_agency=group_by != "agency", show_sector=group_by != "sector",
+    )
+    toc = tuple((g.anchor, g.title) for g in groups) if len(groups) <= 60 else ()
+    return GeneratedPage(url=url, title=title, html=Markup(html), toc=toc, description=f"{title}: {len(procedures)} thủ tục")
+
+
+def _list_page(
+    registry: UrlRegistry, url: str, title: str, caption: str, name_label: str, rows: list[dict[str, Any]],
+    intro: str, sort: bool = True,
+) -> GeneratedPage:
+    registry.claim(url, f"the list page {title!r}")
+    if sort:
+        rows = sorted(rows, key=lambda r: (sort_key(r["title"]), r["url"]))
+    html = environment().get_template("list.html").render(
+        title=title, heading_id="tieu-de", intro=intro, caption=caption, name_label=name_label, rows=rows, root="../",
+    )
+    return GeneratedPage(url=url, title=title, html=Markup(html), in_nav=True, description=intro)
+
+
+def _by(procedures: Iterable[Procedure], key: Callable[[Procedure], Iterable[str]]) -> dict[str, list[Procedure]]:
+    out: dict[str, list[Procedure]] = {}
+    for p in procedures:
+        for value in key(p):
+            out.setdefault(value, []).append(p)
+    return out
+
+
+def render_index_pages(catalog: Catalog, registry: UrlRegistry, history: Any = None) -> list[GeneratedPage]:
+    """Home, list pages, one index page per agency, sector, level and kind, and the open-data page.
+
+    Raises:
+        BuildError: two inputs map to one URL (e.g. an agency id listed twice).
+    """
+    labels = schema_labels()
+    pages: list[GeneratedPage] = []
+    by_agency = _by(catalog.procedures, lambda p: (p.agency,))
+    by_sector = _by(catalog.procedures, lambda p: (p.sector,))
+    by_level = _by(catalog.procedures, lambda p: p.levels)
+    by_kind = _by(catalog.procedures, lambda p: (p.kind,))
+
+    agency_rows, sector_rows, level_rows, kind_rows = [], [], [], []
+    for agency in catalog.agencies:
+        url = page_url(AGENCY_PREFIX, agency.id)
+        items = by_agency.get(agency.id, [])
+        pages.append(_index_page(catalog, registry, url, f"agency {agency.id!r} of agencies.yaml", agency.name, items, "sector"))
+        agency_rows.append({"title": agency.name, "url": url, "counts": Counts.of(items), "note": agency.code and f"({agency.code})"})
+    for sector in catalog.sectors:
+        url = page_url(SECTOR_PREFIX, sector.id)
+        items = by_sector.get(sector.id, [])
+        pages.append(_index_page(catalog, registry, url, f"sector {sector.id!r} of sectors.yaml", f"Lĩnh vực {sector.name}", items, "agency"))
+        sector_rows.append({"title": sector.name, "url": url, "counts": Counts.of(items), "note": None})
+    for level, label in LEVEL_LABELS.items():
+        url = page_url(LEVEL_PREFIX, LEVEL_SLUGS[level])
+        items = by_level.get(level, [])
+        pages.append(_index_page(catalog, registry, url, f"level {level!r}", f"Thủ tục {label.lower()}", items, "sector",
+                                 intro=f"Các thủ tục có {labels['levels'].lower()} gồm {label.lower()}."))
+        level_rows.append({"title": label, "url": url, "counts": Counts.of(items), "note": None})
+    for kind, label in KIND_LABELS.items():
+        url = page_url(KIND_PREFIX, KIND_SLUGS[kind])
+        items = by_kind.get(kind, [])
+        title = "Thủ tục hành chính nội bộ" if kind == "internal" else "Thủ tục hành chính (đối với người dân, doanh nghiệp)"
+        pages.append(_index_page(catalog, registry, url, f"kind {kind!r}", title, items, "sector"))
+        kind_rows.append({"title": label, "url": url, "counts": Counts.of(items), "note": None})
+
+    pages.append(_list_page(registry, f"{AGENCY_PREFIX}/", "Cơ quan công bố", "Số thủ tục theo cơ quan công bố",
+                            "Cơ quan", agency_rows, "Các cơ quan công bố thủ tục, theo thứ tự chữ cái."))
+    pages.append(_list_page(registry, f"{SECTOR_PREFIX}/", "Lĩnh vực", "Số thủ tục theo lĩnh vực",
+                            "Lĩnh vực", sector_rows, "Các lĩnh vực thủ tục hành chính, theo thứ tự chữ cái."))
+    pages.append(_list_page(registry, f"{LEVEL_PREFIX}/", "Cấp thực hiện", "Số thủ tục theo cấp thực hiện",
+                            "Cấp", level_rows, "Một thủ tục có thể được thực hiện ở nhiều cấp.", sort=False))
+    pages.append(_list_page(registry, f"{KIND_PREFIX}/", "Loại thủ tục", "Số thủ tục theo loại",
+                            "Loại", kind_rows, "Thủ tục hành chính đối với người dân, doanh nghiệp và thủ tục hành chính nội bộ.", sort=False))
+    pages.append(_home_page(catalog, registry, by_level, history))
+    pages.append(_open_data_page(registry))
+    return pages
+
+
+def _home_page(catalog: Catalog, registry: UrlRegistry, by_level: dict[str, list[Procedure]], history: Any) -> GeneratedPage:
+    registry.claim("", "the home page")
+    latest = []
+    if history is not None:
+        for code, revision in history.latest(10, codes=[p.code for p in catalog.procedures]):
+            procedure = catalog.procedure(code)
+            latest.append((revision.date.date().isoformat(), procedure.url, code, procedure.name, revision.subject))
+    html = environment().get_template("home.html").render(
+        site_name=SITE_NAME,
+        counts=Counts.of(catalog.procedures),
+        agency_count=len({p.agency for p in catalog.procedures}),
+        sector_count=len({p.sector for p in catalog.procedures}),
+        kind_urls={k: page_url(KIND_PREFIX, s) for k, s in KIND_SLUGS.items()},
+        levels=[(label, page_url(LEVEL_PREFIX, LEVEL_SLUGS[level]), len(by_level.get(level, ()))) for level, label in LEVEL_LABELS.items()],
+        latest=latest,
+    )
+    return GeneratedPage(url="", title=SITE_NAME, html=Markup(html), in_nav=True,
+                         toc=(("so-lieu", "Số liệu chính"), ("tra-cuu", "Tra cứu")) + ((("thay-doi-gan-day", "Thay đổi gần đây"),) if latest else ()),
+                         description="Danh mục mở các thủ tục hành chính và thủ tục hành chính nội bộ.")
+
+
+def _open_data_page(registry: UrlRegistry) -> GeneratedPage:
+    url = registry.claim(f"{OPEN_DATA_PREFIX}/", "the open-data page")
+    schemas = []
+    for path in sorted(SCHEMAS_DIR.glob("*.schema.json")):
+        schemas.append((path.name, json.loads(path.read_text(encoding="utf-8")).get("title", "")))
+    html = environment().get_template("open_data.html").render(files=OPEN_DATA_FILES, schemas=schemas)
+    return GeneratedPage(url=url, title="Dữ liệu mở", html=Markup(html), in_nav=True,
+                         toc=(("luoc-do", "Lược đồ dữ liệu (JSON Schema)"),),
+                         description="Tải toàn bộ danh mục: JSON, CSV, XLSX và JSON Schema.")
