@@ -186,14 +186,6 @@ def _git(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]
     return proc
 
 
-def _git_output(repo: Path, *args: str) -> bytes:
-    proc = _git(repo, *args)
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {err.decode('utf-8', 'replace').strip()}")
-    return out
-
-
 @dataclass(frozen=True)
 class RepoInfo:
     """What one ``git rev-parse`` tells: root, git dir, prefix, shallow."""
@@ -396,7 +388,7 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
     out, err = proc.communicate()
     if proc.returncode != 0:
         message = err.decode("utf-8", "replace").strip()
-        if "does not have any commits" in message or "bad default revision" in message:
+        if ref == "HEAD" and ("does not have any commits" in message or "bad revision 'HEAD'" in message):
             return history
         raise GitError(f"git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)")
     commits = _parse_log(out, prefix)
