@@ -113,5 +113,37 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> No
     print_report(report, fmt, sys.stdout)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
 
+# --- build, serve (generator/build, generator/plugin) -------------------------
+@main.command()
+@CATALOG_OPTION
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Where the site goes; replaced only when the build succeeds.")
+@click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool) -> None:
+    """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
+    import logging
+
+    from generator.build import build_site
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None)
+    click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
+
+
+@main.command()
+@CATALOG_OPTION
+@click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
+@click.option("-a", "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+def serve(catalog_dir: Path, config_file: Path, dev_addr: str | None) -> None:
+    """Serve the site with live reload (as `mkdocs serve` does)."""
+    import logging
+
+    from generator.build import serve_site
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

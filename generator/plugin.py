@@ -46,7 +46,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from generator.errors import CatalogInvalid, GitError, TthcError
+from generator.errors import BuildError, CatalogInvalid, GitError, TthcError
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -100,6 +100,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir: Path | None = None
         self._pages: dict[str, Any] = {}
         self._exports: dict[str, bytes] = {}
+        #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
+        self.failure: TthcError | None = None
 
     def on_config(self, config):
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
@@ -113,11 +115,14 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         from generator.export import export_catalog
         from generator.render import render_pages
 
+        self.failure = None
         try:
             catalog, report = read_catalog(self.catalog_dir)
         except CatalogInvalid as err:
+            self.failure = err
             raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
         except TthcError as err:
+            self.failure = err
             raise PluginError(str(err)) from None
         for warning in report.warnings:
             log.warning(warning.format())
@@ -125,6 +130,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         try:
             pages = render_pages(catalog, history, site_url=config.site_url)
         except TthcError as err:
+            self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
         self._exports = export_catalog(catalog)
@@ -146,10 +152,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         for src_uri, page in self._pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:
-                raise PluginError(
+                self.failure = BuildError(
                     f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
                     f"generated page {page.title!r}; rename or remove the file"
                 )
+                raise PluginError(str(self.failure))
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, src_uri, content=str(page.html), inclusion=inclusion))
         for name, content in self._exports.items():
@@ -190,6 +197,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         try:
             stats = index_site(Path(config.site_dir))
         except TthcError as err:
+            self.failure = err
             raise PluginError(f"search index: {err}") from None
         log.info(f"tthc: search index of {stats.pages} pages")
 

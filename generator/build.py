@@ -1,0 +1,162 @@
+"""Build the site: the whole pipeline, top to bottom, behind ``tthc build``.
+
+``tthc build`` runs MkDocs with the ``tthc`` plugin (``generator.plugin``),
+exactly as ``mkdocs build`` does, so both give the same site:
+
+1. load ``mkdocs.yml`` (the plugin reads and validates the catalog, reads
+   its git history, renders every page in memory and the open-data files);
+2. MkDocs + Material write the site into a temporary folder beside
+   ``site_dir``; the plugin indexes it with Pagefind;
+3. only when everything succeeded, the temporary folder replaces
+   ``site_dir``. A failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import BuildError, CatalogInvalid, UsageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: the site folder, its pages and size in bytes."""
+
+    site_dir: Path
+    pages: int
+    bytes: int
+
+
+def load_config(config_file: Path, catalog_dir: Path | None = None, site_dir: Path | None = None, **overrides):
+    """Load ``mkdocs.yml`` with the ``tthc`` plugin pointed at ``catalog_dir``.
+
+    Raises:
+        UsageError: the config file is missing, or does not enable the plugin.
+    """
+    from mkdocs.config import load_config as mkdocs_load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise UsageError(f"{config_file} not found: run from the repository root or pass --config-file")
+    kwargs = dict(overrides)
+    if site_dir is not None:
+        kwargs["site_dir"] = str(site_dir)
+    try:
+        config = mkdocs_load_config(str(config_file), **kwargs)
+    except ConfigurationError as err:
+        raise UsageError(f"{config_file}: {err}") from None
+    if "tthc" not in config.plugins:
+        raise UsageError(f"{config_file} does not enable the tthc plugin: add `plugins: [tthc]`")
+    if catalog_dir is not None:
+        config.plugins["tthc"].config.catalog = str(Path(catalog_dir).resolve())
+    return config
+
+
+def build_site(
+    catalog_dir: Path | None,
+    site_dir: Path,
+    *,
+    config_file: Path = Path("mkdocs.yml"),
+    search: bool | None = None,
+    history: bool | None = None,
+) -> BuildResult:
+    """Build the static site of the catalog into ``site_dir``, atomically.
+
+    Args:
+        catalog_dir: the catalog folder; None keeps the ``catalog`` option of
+            ``mkdocs.yml`` (relative to that file).
+        site_dir: where the site goes (replaced only on success).
+        config_file: the MkDocs configuration.
+        search: build the Pagefind index (None: as in ``mkdocs.yml``).
+        history: read git history (None: as in ``mkdocs.yml``).
+
+    Returns:
+        A :class:`BuildResult`.
+
+    Raises:
+        CatalogInvalid: the catalog has errors (``err.report`` has them all).
+        UsageError: missing config or catalog folder.
+        BuildError: MkDocs or the plugin failed (the message says why).
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    site_dir = Path(site_dir).resolve()
+    if catalog_dir is not None and not Path(catalog_dir).is_dir():
+        raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
+    try:
+        config = load_config(config_file, catalog_dir, staging)
+        plugin = config.plugins["tthc"]
+        if search is not None:
+            plugin.config.search = search
+        if history is not None:
+            plugin.config.history = history
+        quiet = _DropPluginErrors(plugin)
+        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+        try:
+            build(config)
+        except (Abort, MkDocsException) as err:
+            if plugin.failure is not None:  # the library's own error, reported by the caller in its format
+                raise plugin.failure from None
+            raise BuildError(f"MkDocs failed: {err}") from None
+        finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+        _swap(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    pages = sum(1 for _ in site_dir.rglob("index.html"))
+    size = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
+    return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
+
+
+class _DropPluginErrors(logging.Filter):
+    """Keeps MkDocs from logging the plugin's error, which ``build_site`` raises itself."""
+
+    def __init__(self, plugin) -> None:
+        super().__init__()
+        self.plugin = plugin
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR and self.plugin.failure is not None)
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    """Put ``staging`` in place of ``site_dir`` (two renames on one file system)."""
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}-old-{staging.name.rsplit('-', 1)[-1]}")
+        site_dir.rename(old)
+    staging.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def serve_site(catalog_dir: Path | None, *, config_file: Path = Path("mkdocs.yml"), dev_addr: str | None = None) -> None:
+    """Serve the site with live reload (``mkdocs serve`` with the plugin), until interrupted.
+
+    The catalog folder reaches the plugin through ``TTHC_CATALOG``, which
+    ``mkdocs.yml`` reads (``catalog: !ENV [TTHC_CATALOG, catalog]``), because
+    MkDocs' server reloads the configuration itself on every change.
+
+    Raises:
+        UsageError: missing config or catalog folder.
+    """
+    import os
+
+    from mkdocs.commands.serve import serve
+
+    if catalog_dir is not None:
+        if not Path(catalog_dir).is_dir():
+            raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
+        os.environ["TTHC_CATALOG"] = str(Path(catalog_dir).resolve())
+    load_config(config_file)  # fail early, with a plain message, on a bad config
+    serve(str(config_file), **({"dev_addr": dev_addr} if dev_addr else {}))
