@@ -49,6 +49,12 @@ _ENUMS: dict[str, dict[str, str]] = {
 }
 
 
+def _vi_date(text: Any) -> str:
+    """``2026-07-01`` -> ``01/07/2026``."""
+    parts = str(text or "").split("-")
+    return "/".join(reversed(parts)) if len(parts) == 3 else str(text or "?")
+
+
 def value_text(value: Any, limit: int = 300, key: str = "") -> str:
     """A one-line Vietnamese rendering of a record value.
 
@@ -67,6 +73,9 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
     elif isinstance(value, Mapping):
         if key in ("processing_time",) or ("unit" in value and "value" in value):
             text = format_time(value)
+        elif value.get("decision") and value.get("summary"):  # a simplification or amendment entry
+            kinds = ", ".join(SIMPLIFICATION_KIND_LABELS.get(k, k) for k in value.get("kinds") or [])
+            text = f"{value['decision']} ngày {_vi_date(value.get('date'))}: {value['summary']}" + (f" ({kinds})" if kinds else "")
         else:
             head_key = next((k for k in ("name", "title", "number", "description", "decision", "channel") if value.get(k)), None)
             rest = [f"{key_label(k)}: {value_text(v, 80, k)}" for k, v in value.items()
@@ -176,6 +185,9 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
             effects = "<br>".join(md_escape(e.text) for e in p.effects[:4])
             if len(p.effects) > 4:
                 effects += f"<br>… và {len(p.effects) - 4} tác động khác"
+            if p.moved:
+                move = f"Chuyển cơ quan: {md_escape(p.old_path.split('/')[-2])} → {md_escape(p.new_path.split('/')[-2])}"
+                effects = f"{move}<br>{effects}" if effects else move
             if p.status == "unchanged":
                 effects = "Không thay đổi nội dung"
             out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
