@@ -43,6 +43,8 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Report
 from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side
+from generator.errors import UsageError
+from generator.history import resolve_ref
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
@@ -64,8 +66,13 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         differ between the two sides.
 
     Raises:
-        GitError: unknown ref or git failure.
+        UsageError: ``base`` or ``head`` does not name a commit.
+        GitError: git failure.
     """
+    for ref in (base, head):
+        if ref is not None and resolve_ref(repo_dir, ref) is None:
+            raise UsageError(f"{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
+                             "e.g. git fetch origin main, and use --base origin/main)")
     old = read_side(repo_dir, base, catalog_subdir)
     new = read_side(repo_dir, head, catalog_subdir)
     diff = diff_sides(old, new)
