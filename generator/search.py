@@ -14,8 +14,9 @@ Pagefind (PyPI ``pagefind[bin]``; the binary ships with the package and is
 never downloaded) folds Vietnamese tones and vowel marks since 1.5: ``giay
 phep`` finds ``giấy phép`` and exact diacritics rank first. It does not fold
 ``đ`` to ``d`` (``đ``, U+0111, has no Unicode decomposition), so ``dang ky``
-would miss ``Đăng ký``. :func:`index_site` therefore adds to each indexed
-page, in memory only, a hidden block holding the ASCII-folded form of every
+would miss ``Đăng ký``. :func:`index_site` therefore indexes, for each page,
+a trimmed copy in a temporary folder (its ``data-pagefind-body`` elements
+only) with a hidden block holding the ASCII-folded form of every
 searchable word that contains ``đ``/``Đ`` (``Đăng`` → ``Dang``), with the
 ranking weight of the text it came from (a title word keeps its title
 weight). A query typed with ``đ`` matches the original words exactly and
@@ -30,6 +31,9 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -45,6 +49,13 @@ BUNDLE_DIR = "pagefind"
 #: Language of the single index (ISO 639-1): the whole site is Vietnamese.
 LANGUAGE = "vi"
 
+#: Files of Pagefind's own UIs, unused (the site has its own search UI):
+#: removed from the bundle after writing.
+UNUSED_FILES = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+)
+
 #: The filters the templates declare, in the order the search UI shows them.
 FILTERS = ("agency", "sector", "level", "kind", "status")
 
@@ -52,6 +63,11 @@ _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
+_BLOCK_TAG = re.compile(
+    r"(</?(?:address|article|aside|blockquote|br|caption|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]"
+    r"|header|hr|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|tr|ul)\b[^>]*>)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -94,33 +110,45 @@ _HEADING_WEIGHTS = {"h1": 7.0, "h2": 6.0, "h3": 5.0, "h4": 4.0, "h5": 3.0, "h6":
 
 
 class _SearchableText(HTMLParser):
-    """Collects the text Pagefind would index, with its ranking weight: inside
-    ``data-pagefind-body``, outside ``data-pagefind-ignore``, scripts and
-    styles; weight from ``data-pagefind-weight`` or the heading level."""
+    """Collects what Pagefind would index: the source spans of the outermost
+    ``data-pagefind-body`` elements, and their text (outside
+    ``data-pagefind-ignore``, scripts and styles) with its ranking weight,
+    from ``data-pagefind-weight`` or the heading level."""
 
-    def __init__(self) -> None:
+    def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, bool, float]] = []  # (tag, in_body, ignored, weight)
+        self.html = html
+        self.line_starts = [0]
+        for i, char in enumerate(html):
+            if char == "\n":
+                self.line_starts.append(i + 1)
+        # (tag, in_body, ignored, weight, span start offset or -1)
+        self.stack: list[tuple[str, bool, bool, float, int]] = []
         self.parts: list[tuple[str, float]] = []
-        self.has_body = False
+        self.spans: list[tuple[int, int]] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
 
     def _state(self) -> tuple[bool, bool, float]:
-        return self.stack[-1][1:] if self.stack else (False, False, 1.0)
+        return self.stack[-1][1:4] if self.stack else (False, False, 1.0)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID_TAGS:
             return
         named = dict(attrs)
         in_body, ignored, weight = self._state()
-        if "data-pagefind-body" in named:
-            in_body = self.has_body = True
+        opens = -1
+        if "data-pagefind-body" in named and not in_body:
+            in_body, opens = True, self._offset()
         ignored = ignored or "data-pagefind-ignore" in named or tag in _SKIP_TAGS
         weight = _HEADING_WEIGHTS.get(tag, weight)
         try:
             weight = float(named.get("data-pagefind-weight") or weight)
         except ValueError:
             pass
-        self.stack.append((tag, in_body, ignored, weight))
+        self.stack.append((tag, in_body, ignored, weight, opens))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         pass
@@ -128,6 +156,10 @@ class _SearchableText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
+                opened = [entry[4] for entry in self.stack[i:] if entry[4] >= 0]
+                if opened:
+                    end = self.html.find(">", self._offset())
+                    self.spans.append((opened[0], len(self.html) if end < 0 else end + 1))
                 del self.stack[i:]
                 return
 
@@ -136,22 +168,30 @@ class _SearchableText(HTMLParser):
         if in_body and not ignored and data.strip():
             self.parts.append((data, weight))
 
+    def close(self) -> None:
+        super().close()
+        opened = [entry[4] for entry in self.stack if entry[4] >= 0]
+        if opened:  # an unclosed body element runs to the end of the file
+            self.spans.append((opened[0], len(self.html)))
 
-def searchable_text(html: str) -> tuple[bool, list[tuple[str, float]]]:
-    """Return whether ``html`` has a ``data-pagefind-body`` and its indexed text.
+
+def searchable_text(html: str) -> tuple[list[str], list[tuple[str, float]]]:
+    """Return the ``data-pagefind-body`` elements of a page and their indexed text.
 
     Args:
         html: one page's HTML.
 
     Returns:
-        ``(has_body, parts)``: the text pieces of all ``data-pagefind-body``
-        elements (minus ``data-pagefind-ignore`` parts, scripts and styles),
-        each with the ranking weight Pagefind gives it (h1: 7 ... body: 1).
+        ``(bodies, parts)``: the source HTML of each outermost
+        ``data-pagefind-body`` element (empty when the page has none), and
+        the text pieces Pagefind indexes from them (minus
+        ``data-pagefind-ignore`` parts, scripts and styles), each with the
+        ranking weight Pagefind gives it (h1: 7 ... body text: 1).
     """
-    parser = _SearchableText()
+    parser = _SearchableText(html)
     parser.feed(html)
     parser.close()
-    return parser.has_body, parser.parts
+    return [html[start:end] for start, end in parser.spans], parser.parts
 
 
 def folded_d_words(parts: list[tuple[str, float]]) -> dict[float, list[str]]:
@@ -175,28 +215,33 @@ def folded_d_words(parts: list[tuple[str, float]]) -> dict[float, list[str]]:
     return {weight: list(words) for weight, words in groups.items()}
 
 
-def with_folded_words(html: str, groups: dict[float, list[str]]) -> str:
-    """Return ``html`` with hidden, indexed blocks of folded words before ``</body>``.
+def staged_page(bodies: list[str], groups: dict[float, list[str]]) -> str:
+    """Return the page Pagefind indexes: the body elements and folded words.
 
-    Each group becomes ``<div data-pagefind-body data-pagefind-weight=W hidden>``,
-    so a folded title word ranks like the title word itself.
+    The page's chrome (navigation, header, footer, scripts) is left out, so
+    Pagefind reads only what people search for. Each group of folded words
+    becomes ``<div data-pagefind-body data-pagefind-weight=W hidden>``, so a
+    folded title word ranks like the title word itself.
 
     Args:
-        html: one page's HTML (returned unchanged when ``groups`` is empty).
+        bodies: source HTML of the page's ``data-pagefind-body`` elements.
         groups: folded words by weight, from :func:`folded_d_words`.
 
     Returns:
-        The HTML to give Pagefind; never written to disk.
+        A small HTML document, written only to a temporary folder.
     """
-    if not groups:
-        return html
-    block = "".join(
+    folded = "".join(
         f'<div data-pagefind-body data-pagefind-weight="{weight:g}" hidden>'
         f"{escape_html(' '.join(words))}</div>"
         for weight, words in sorted(groups.items(), reverse=True)
     )
-    cut = html.lower().rfind("</body>")
-    return html[:cut] + block + html[cut:] if cut >= 0 else html + block
+    # Block boundaries get a space, so "<dt>Mã</dt><dd>1.000178</dd>" is
+    # indexed as two words, not "Mã1.000178".
+    spaced = _BLOCK_TAG.sub(r" \1 ", "".join(bodies))
+    return (
+        f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head>'
+        f"<body>{spaced}{folded}</body></html>\n"
+    )
 
 
 def _bundle_size(bundle: Path) -> tuple[int, int]:
@@ -204,27 +249,25 @@ def _bundle_size(bundle: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-async def _index(site_dir: Path, pages: list[tuple[str, str]]) -> None:
+async def _index(staging: Path, bundle: Path) -> int:
     from pagefind.index import PagefindIndex
 
-    config = {"force_language": LANGUAGE, "output_path": str(site_dir / BUNDLE_DIR)}
+    # One AddDir request: the Python API answers each request after a 0.1 s
+    # poll, so adding 10,000 pages one by one would take over 15 minutes.
+    config = {"force_language": LANGUAGE, "output_path": str(bundle)}
     async with PagefindIndex(config=config) as index:  # writes the bundle on exit
-        for url, html in pages:
-            await index.add_html_file(content=html, url=url)
-
-
-def _page_url(site_dir: Path, path: Path) -> str:
-    rel = path.relative_to(site_dir).as_posix()
-    return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        result = await index.add_directory(str(staging))
+    return int(result["page_count"])
 
 
 def index_site(site_dir: Path) -> SearchStats:
     """Build the Pagefind search bundle of a built site into ``site_dir/pagefind/``.
 
-    Only pages with ``data-pagefind-body`` are indexed (in sorted path order,
-    so the bundle is the same for the same site). Each gets, in memory, the
-    folded form of its ``đ`` words (see the module docstring). An old bundle
-    is replaced.
+    Only pages with ``data-pagefind-body`` are indexed, and only those
+    elements of them; each also gets the folded form of its ``đ`` words
+    (see the module docstring). The pages are staged in a temporary folder
+    that mirrors the site, so result URLs are the site's; the site's own
+    files are not changed. An old bundle is replaced.
 
     Args:
         site_dir: the folder MkDocs wrote (``site/``), holding ``*.html``.
@@ -239,28 +282,31 @@ def index_site(site_dir: Path) -> SearchStats:
     start = time.perf_counter()
     if not site_dir.is_dir():
         raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
-    bundle = site_dir / BUNDLE_DIR
-    pages: list[tuple[str, str]] = []
+    bundle = (site_dir / BUNDLE_DIR).resolve()
     folded = 0
-    for path in sorted(site_dir.rglob("*.html")):
-        if bundle in path.parents:
-            continue
-        html = path.read_text(encoding="utf-8", errors="replace")
-        if "data-pagefind-body" not in html:
-            continue
-        has_body, parts = searchable_text(html)
-        if not has_body:
-            continue
-        groups = folded_d_words(parts)
-        folded += sum(len(words) for words in groups.values())
-        pages.append((_page_url(site_dir, path), with_folded_words(html, groups)))
-    if bundle.exists():
-        import shutil
-
-        shutil.rmtree(bundle)
-    try:
-        asyncio.run(_index(site_dir, pages))
-    except Exception as err:  # the Pagefind service reports any failure as a plain exception
-        raise BuildError(f"search index: Pagefind failed: {err}") from err
+    with tempfile.TemporaryDirectory(prefix="tthc-search-") as tmp:
+        staging = Path(tmp)
+        for path in sorted(site_dir.rglob("*.html")):
+            if bundle in path.resolve().parents:
+                continue
+            html = path.read_text(encoding="utf-8", errors="replace")
+            if "data-pagefind-body" not in html:
+                continue
+            bodies, parts = searchable_text(html)
+            if not bodies:
+                continue
+            groups = folded_d_words(parts)
+            folded += sum(len(words) for words in groups.values())
+            target = staging / path.relative_to(site_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(staged_page(bodies, groups), encoding="utf-8")
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        try:
+            pages = asyncio.run(_index(staging, bundle))
+        except Exception as err:  # the Pagefind service reports any failure as a plain exception
+            raise BuildError(f"search index: Pagefind failed: {err}") from err
+    for name in UNUSED_FILES:
+        (bundle / name).unlink(missing_ok=True)
     files, size = _bundle_size(bundle)
-    return SearchStats(len(pages), folded, files, size, time.perf_counter() - start)
+    return SearchStats(pages, folded, files, size, time.perf_counter() - start)

@@ -23,6 +23,10 @@ if (root) {
   const bundle = new URL(root.dataset.bundle, document.baseURI);
   const collator = new Intl.Collator("vi");
   const hint = status.textContent;
+  const details = root.querySelector(".tthc-search__filters");
+  const active = root.querySelector("[data-tthc-active]");
+  const inert = document.implementation.createHTMLDocument("");
+  if (details && window.matchMedia("(min-width: 60em)").matches) details.open = true;
 
   let pagefind = null;
   let results = [];
@@ -72,7 +76,17 @@ if (root) {
     for (const select of selects) {
       if (select.value) filters[select.dataset.tthcFilter] = select.value;
     }
+    const count = Object.keys(filters).length;
+    if (active) active.textContent = count ? `(${count} đang chọn)` : "";
     return filters;
+  }
+
+  // Decode character references only; a <textarea> in an inert document
+  // never parses tags or runs anything.
+  function decode(text) {
+    const area = inert.createElement("textarea");
+    area.innerHTML = text;
+    return area.value;
   }
 
   // Pagefind's excerpt is text with <mark> around matches; keep only that.
@@ -80,7 +94,7 @@ if (root) {
     const nodes = [];
     const parts = String(excerpt || "").split(/<mark>|<\/mark>/);
     parts.forEach((part, i) => {
-      const text = new DOMParser().parseFromString(part, "text/html").documentElement.textContent;
+      const text = decode(part);
       if (!text) return;
       if (i % 2 === 1) {
         const mark = document.createElement("mark");
