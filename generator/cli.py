@@ -65,6 +65,35 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
     sys.exit(EXIT_OK if report.ok(strict=strict) else EXIT_INVALID)
 
 
+# --- import (generator/importer) ----------------------------------------------
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@CATALOG_OPTION
+@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist.")
+def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
+    """Import procedures from the national portal: page-crawl or API JSON files or folders.
+
+    Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file
+    unless --overwrite) and adds the agencies and sectors met to agencies.yaml and
+    sectors.yaml. Prints one line per record not parsed fully (file: code: reason).
+    Exit 0 when every record was imported (warnings allowed), 1 when a record
+    could not be imported at all, 2 on a usage error.
+    """
+    from generator.importer import import_sources
+
+    report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
+    for problem in report.problems:
+        click.echo(str(problem))
+    warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
+    click.echo(
+        f"tthc import: {len(report.records)} record(s) read, {len(report.written)} written, "
+        f"{len(report.skipped)} left as they were (exist; use --overwrite), {warned} with warnings, "
+        f"{len(report.failed)} not imported", err=True)
+    for merge in report.sector_merges:
+        click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
+    sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
+
+
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
 @main.command()

@@ -1,0 +1,235 @@
+"""``tthc import``: procedures from the National Public Service Portal into the catalog.
+
+Two source formats, detected per file:
+
+* the page crawl (``dvcqg-chatbot-tthc/records/<agency>/<code>.json``), parsed by
+  :mod:`generator.importer.chatbot`; the publishing agency is the records folder;
+* the portal API record (``get-formality-by-citizen``), parsed by
+  :mod:`generator.importer.portal_api`; the publishing agency comes from
+  ``departmentPromulgateCode`` / ``departmentPromulgateName``.
+
+Each procedure is written to ``<catalog>/procedures/<agency>/<code>.yaml`` by
+:mod:`generator.importer.writer`. An existing file is never replaced unless
+``overwrite`` is set. ``agencies.yaml`` and ``sectors.yaml`` are extended with the
+agencies and sectors of the imported records (existing entries are kept), and
+``plans/qd-1085-ttg.yaml`` is written when absent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import UsageError
+from generator.importer import chatbot, portal_api
+from generator.importer.normalise import clean, slugify
+from generator.importer.record import ImportedRecord
+from generator.importer.references import (
+    PLAN_1085,
+    build_agencies,
+    build_sectors,
+    most_frequent_result_agency,
+    read_list_publishers,
+    sector_id,
+)
+from generator.importer.writer import write_yaml
+
+
+@dataclass
+class Problem:
+    """A record that could not be parsed fully: ``file: code: reason``."""
+
+    file: str
+    code: str
+    reason: str
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.code or '-'}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did.
+
+    Attributes:
+        records: Every record read (written or not).
+        written: Paths written.
+        skipped: Paths left alone because they existed (no ``overwrite``).
+        problems: Records with warnings, and files that could not be read at all (``fatal``).
+        sector_merges: Spellings merged into one sector, for each merged sector.
+    """
+
+    records: list[ImportedRecord] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sector_merges: list[list[str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Problem]:
+        """Files that could not be imported at all."""
+        return [p for p in self.problems if p.fatal]
+
+
+def _load_existing(path: Path, key: str) -> list[dict[str, Any]]:
+    """Entries already in agencies.yaml / sectors.yaml (``[]`` if the file is absent).
+
+    Uses ``yaml.safe_load``: these two files are written by this importer and
+    checked by ``tthc validate``.
+    """
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return list(data.get(key) or [])
+
+
+def collect_files(sources: list[Path]) -> list[Path]:
+    """JSON files named by ``sources`` (folders are searched recursively), sorted, without repeats.
+
+    Raises:
+        UsageError: A source does not exist.
+    """
+    files: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files.extend(sorted(p for p in source.rglob("*.json") if p.is_file()))
+        elif source.is_file():
+            files.append(source)
+        else:
+            raise UsageError(f"no such file or folder: {source}")
+    seen: dict[Path, None] = {}
+    for path in files:
+        seen.setdefault(path, None)
+    return list(seen)
+
+
+def _lists_dir(path: Path) -> Path | None:
+    """The crawl's ``lists/`` folder: a sibling of the ``records/`` folder above ``path``."""
+    for parent in path.resolve().parents:
+        if parent.name == "records" and (parent.parent / "lists").is_dir():
+            return parent.parent / "lists"
+    return None
+
+
+def read_sources(sources: list[Path], retrieved_api: str = "", known_publishers: dict[str, str] | None = None
+                 ) -> tuple[list[ImportedRecord], list[Problem]]:
+    """Parse every record of ``sources`` without writing anything.
+
+    Args:
+        sources: Files or folders of JSON records.
+        retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
+        known_publishers: Agency id by portal code (``G01`` -> ``bo-cong-an``), from agencies.yaml.
+
+    Returns:
+        The records parsed (page-crawl records first, each group in file order) and the problems found (warnings per
+        record, and files that could not be read: bad JSON, unknown format, no code).
+    """
+    files = collect_files(sources)
+    problems: list[Problem] = []
+    loaded: list[tuple[Path, str, Any]] = []
+    for path in files:
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            problems.append(Problem(str(path), "", f"not readable as UTF-8 JSON: {err}", fatal=True))
+            continue
+        if chatbot.looks_like(data):
+            loaded.append((path, "chatbot", data))
+        elif portal_api.looks_like(data):
+            loaded.append((path, "api", data))
+        else:
+            problems.append(Problem(str(path), "", "not a procedure record of the page crawl or the portal API",
+                                    fatal=True))
+    names: dict[str, set[str]] = {}
+    for _, kind, data in loaded:
+        if kind == "chatbot":
+            names.setdefault(clean(data.get("ten_thu_tuc")), set()).add(clean(data.get("ma_thu_tuc")))
+
+    def code_by_name(name: str) -> str | None:
+        codes = names.get(name, set())
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    records: list[ImportedRecord] = []
+    publishers = dict(known_publishers or {})
+    # Page-crawl records first: their folders name the publishers whose portal
+    # codes (from result codes) then identify the publisher of API records.
+    ordered = [item for item in loaded if item[1] == "chatbot"] + [item for item in loaded if item[1] == "api"]
+    for index, (path, kind, data) in enumerate(ordered):
+        if kind == "api" and (index == 0 or ordered[index - 1][1] == "chatbot"):
+            by_agency: dict[str, list[str]] = {}
+            for record in records:
+                by_agency.setdefault(record.agency, []).extend(
+                    r.get("code", "") for r in record.data.get("results", []))
+            for agency, codes in sorted(by_agency.items()):
+                code = most_frequent_result_agency(codes)
+                if code:
+                    publishers.setdefault(code, agency)
+        try:
+            if kind == "chatbot":
+                record = chatbot.parse_record(data, path.parent.name, str(path), sector_id, code_by_name)
+            else:
+                record = portal_api.parse_record(
+                    data, str(path), sector_id,
+                    lambda code, name: publishers.get(code) or slugify(name, 60) or "khong-ro", retrieved_api)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            code = clean(data.get("ma_thu_tuc") or data.get("codeNotation") or "")
+            problems.append(Problem(str(path), code, f"cannot be imported: {err}", fatal=True))
+            continue
+        records.append(record)
+        for warning in record.warnings:
+            problems.append(Problem(str(path), record.code, warning))
+    return records, problems
+
+
+def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
+                   retrieved_api: str = "") -> ImportReport:
+    """Import ``sources`` into ``catalog``.
+
+    Args:
+        sources: Files or folders of page-crawl and/or API JSON records.
+        catalog: The catalog folder (created if missing).
+        overwrite: Replace existing procedure files.
+        retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
+
+    Returns:
+        The :class:`ImportReport`.
+
+    Raises:
+        UsageError: A source does not exist.
+    """
+    agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
+    existing_agencies = _load_existing(agencies_path, "agencies")
+    known = {a["code"]: a["id"] for a in existing_agencies if a.get("code")}
+    records, problems = read_sources(sources, retrieved_api, known)
+    report = ImportReport(records=records, problems=problems)
+
+    list_publishers: dict[str, Counter[str]] = {}
+    for lists in sorted({d for r in records if (d := _lists_dir(Path(r.source_file)))}):
+        list_publishers.update(read_list_publishers(lists))
+    api_names = {r.agency: r.publisher for r in records if r.publisher}
+    agencies = build_agencies(records, existing_agencies, list_publishers, api_names)
+    sectors, merges = build_sectors(
+        [r.sector_name for r in records if r.sector_name], _load_existing(sectors_path, "sectors"),
+        {sector_id(r.sector_name): r.sector_code for r in records if r.sector_code})
+    report.sector_merges = merges
+
+    for record in records:
+        path = catalog / "procedures" / record.agency / f"{record.code}.yaml"
+        if path.exists() and not overwrite:
+            report.skipped.append(path)
+            continue
+        write_yaml(path, record.data, "procedure")
+        report.written.append(path)
+    if records:
+        write_yaml(agencies_path, {"agencies": agencies}, "agencies")
+        write_yaml(sectors_path, {"sectors": sectors}, "sectors")
+        plan = catalog / "plans" / "qd-1085-ttg.yaml"
+        if not plan.exists():
+            write_yaml(plan, PLAN_1085, "plan")
+    return report
