@@ -9,8 +9,9 @@ An adapter from MkDocs events to the library (STYLE.md §2):
   previous site as it was): read and validate the catalog
   (:func:`generator.catalog.read_catalog`), read its git history
   (:func:`generator.history.read_history`), render every page in memory
-  (:func:`generator.render.render_pages`) and the open-data files
-  (:func:`generator.export.export_catalog`).
+  (:func:`generator.render.render_pages`), the open-data files
+  (:func:`generator.export.export_catalog`) and the Atom feeds
+  (:func:`generator.render.history.render_feeds`).
 * ``on_files``: add them with ``File.generated``; nothing is written into
   the catalog or the docs folder. A generated page at the path of a file of
   the docs folder fails the build, naming both.
@@ -100,6 +101,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir: Path | None = None
         self._pages: dict[str, Any] = {}
         self._exports: dict[str, bytes] = {}
+        self._feeds: dict[str, str] = {}
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
 
@@ -134,6 +136,10 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
         self._exports = export_catalog(catalog)
+        from generator.render.history import render_feeds
+
+        self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
+        config.extra["tthc_feed"] = "feeds/all.xml" if "feeds/all.xml" in self._feeds else None
         log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
 
     def _history(self):
@@ -161,6 +167,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             files.append(File.generated(config, src_uri, content=str(page.html), inclusion=inclusion))
         for name, content in self._exports.items():
             files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
+        for path, xml in self._feeds.items():
+            files.append(File.generated(config, path, content=xml.encode("utf-8")))
         from generator.export import schema_files
 
         for name, path in schema_files().items():

@@ -201,9 +201,12 @@ def _home_page(catalog: Catalog, registry: UrlRegistry, by_level: dict[str, list
     registry.claim("", "the home page")
     latest = []
     if history is not None:
-        for code, revision in history.latest(10, codes=[p.code for p in catalog.procedures]):
-            procedure = catalog.procedure(code)
-            latest.append((revision.date.date().isoformat(), procedure.url, code, procedure.name, revision.subject))
+        from generator.render.history import latest_changes
+
+        for rc in latest_changes(history, 10, codes=[p.code for p in catalog.procedures]):
+            procedure = catalog.procedure(rc.code)
+            note = f"{rc.kind_label}: {rc.summary}" if rc.summary else rc.kind_label
+            latest.append((rc.revision.date.date().isoformat(), procedure.url, rc.code, procedure.name, note))
     html = environment().get_template("home.html").render(
         site_name=SITE_NAME,
         counts=Counts.of(catalog.procedures),

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from generator.errors import BuildError
 from generator.model import CHANNEL_LABELS, FORMALITY_TYPE_LABELS, LEVEL_LABELS, Catalog, Procedure
 from generator.render import GeneratedPage, environment, format_vnd, schema_labels
+from generator.render.history import history_url, recent_changes
 from generator.render.jsonld import government_service, script_json
 from generator.render.urls import (
     AGENCY_PREFIX, KIND_PREFIX, KIND_SLUGS, LEVEL_PREFIX, LEVEL_SLUGS, PROCEDURE_PREFIX, SECTOR_PREFIX, UrlRegistry,
@@ -42,6 +43,7 @@ _SECTIONS = (
     ("chi-phi-tuan-thu", "compliance_cost", None),
     ("don-gian-hoa", "simplifications", None),
     ("sua-doi", "amendments", None),
+    ("thay-doi", "changes", "Thay đổi gần đây"),
     ("nguon", "source", None),
 )
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"']+$")
@@ -128,6 +130,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
     agency = catalog.agency(procedure.agency)
     sector = catalog.sector(procedure.sector)
     updated = last_updated(history, procedure.code)
+    changes = recent_changes(history, procedure.code) if history is not None else []
     roles = []
     for role in ("competent", "executing", "authorized", "coordinating"):
         names = []
@@ -148,12 +151,15 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         kind_url=page_url(KIND_PREFIX, KIND_SLUGS[procedure.kind]),
         level_links=[(LEVEL_LABELS[level], page_url(LEVEL_PREFIX, LEVEL_SLUGS[level])) for level in procedure.levels],
         fee_lines=fee_lines(procedure),
+        method_descriptions=any(m.description for m in procedure.methods),
         formality_label=FORMALITY_TYPE_LABELS.get(procedure.formality_type or "", procedure.formality_type),
         role_names=roles,
         related=[catalog.procedure(code) for code in procedure.related],
         replacement=catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None,
         replaces=sorted(replaces.get(procedure.code, ()), key=lambda p: p.code),
         last_updated=updated,
+        changes=changes,
+        history_url=history_url(procedure.code),
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
         jsonld=script_json(government_service(procedure, agency, absolute)),
@@ -164,6 +170,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         "results": procedure.results, "legal_basis": procedure.legal_basis, "cases": procedure.cases,
         "related": procedure.related or replaces.get(procedure.code), "compliance_cost": procedure.compliance_cost,
         "simplifications": procedure.simplifications, "amendments": procedure.amendments, "source": procedure.source,
+        "changes": changes,
     }
     toc = tuple(
         (anchor, literal or labels[key]) for anchor, key, literal in _SECTIONS if key is None or present.get(key)
