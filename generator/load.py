@@ -45,6 +45,9 @@ SCHEMA_FILES = {
 
 DataPath = tuple[str | int, ...]
 
+#: libyaml's C parser when PyYAML was built with it (it is on PyPI wheels); same events and marks.
+_PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -261,7 +264,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             pending_keys[-1] = None
 
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_PARSER):
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents == 2:
@@ -284,7 +287,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
                     problem(event, "tag", f"explicit tag {tag} is not allowed", "remove the tag; the schema decides the type")
             line, column = event.start_mark.line + 1, event.start_mark.column + 1
             if isinstance(event, yaml.ScalarEvent):
-                attach(Node("scalar", line, column, event.value, event.style))
+                attach(Node("scalar", line, column, event.value, event.style or None))
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 node = Node("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", line, column)
                 attach(node)
