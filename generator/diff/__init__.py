@@ -456,7 +456,7 @@ class _Differ:
                 continue
             i, j = pair  # type: ignore[misc]
             item_labels = labels + [_item_label(name, new[j], j)]
-            if (i, j) in moved:
+            if (i, j) in moved and i != j:  # same position: only its neighbours changed
                 self.changes.append(Change("moved", format_path(parts + [j]), SEP.join(item_labels), None, None,
                                            old_index=i + 1, new_index=j + 1))
             self.value(old[i], new[j], parts + [j], item_labels, item_node)

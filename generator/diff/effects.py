@@ -88,6 +88,7 @@ def _time_effect(subject: str, old: Mapping[str, Any] | None, new: Mapping[str, 
 
 def _document_effects(old: list[Any], new: list[Any], where: str = "") -> Iterator[Effect]:
     pairs, removed, added = match_items(old, new, LIST_KEYS["documents"])
+    where = where if len(where) <= 60 else where[:59].rstrip() + "…"
     suffix = f" ({where})" if where else ""
     for i in removed:
         yield Effect("document_removed", f"Bỏ{suffix}: {old[i].get('name')}", subject=old[i].get("name"))

@@ -77,7 +77,7 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
             kinds = ", ".join(SIMPLIFICATION_KIND_LABELS.get(k, k) for k in value.get("kinds") or [])
             text = f"{value['decision']} ngày {_vi_date(value.get('date'))}: {value['summary']}" + (f" ({kinds})" if kinds else "")
         else:
-            head_key = next((k for k in ("name", "title", "number", "description", "decision", "channel") if value.get(k)), None)
+            head_key = next((k for k in ("name", "number", "title", "description", "decision", "channel") if value.get(k)), None)
             rest = [f"{key_label(k)}: {value_text(v, 80, k)}" for k, v in value.items()
                     if k not in (head_key, "id")]
             if head_key:
