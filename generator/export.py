@@ -19,6 +19,7 @@ same catalog (the XLSX's zip timestamps and document dates are fixed).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import re
@@ -114,21 +115,38 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 
 def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    import datetime as dt
+    """The sheets as one XLSX workbook (openpyxl write-only mode, fast on large tables).
 
+    Text is always written as text: a value such as ``"=HYPERLINK(...)"`` never
+    becomes a formula. Timestamps inside the file are fixed, so the bytes
+    depend on the data only.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=name)
+        sheet.freeze_panes = "A2"
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False, name=None):
+            cells = []
+            for value in row:
+                if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                    value = None
+                elif hasattr(value, "item"):  # numpy scalar -> Python
+                    value = value.item()
+                if isinstance(value, str) and value.startswith("="):
+                    cell = WriteOnlyCell(sheet, value=None)
+                    cell._value, cell.data_type = value, "s"
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
+    fixed = dt.datetime(2000, 1, 1)
+    book.properties.created = fixed
+    book.properties.modified = fixed
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":  # text such as "=HYPERLINK(...)" stays text, never a formula
-                        cell.data_type = "s"
-        fixed = dt.datetime(2000, 1, 1)
-        writer.book.properties.created = fixed
-        writer.book.properties.modified = fixed
+    book.save(buffer)
     # Rewrite the zip with fixed timestamps so the bytes depend on the data only.
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()
