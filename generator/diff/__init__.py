@@ -304,9 +304,37 @@ def _all_labels() -> dict[str, str]:
     return labels
 
 
-def key_label(key: str) -> str:
-    """The Vietnamese title of a key wherever it appears (``processing_time`` -> ``Thời hạn giải quyết``)."""
+def key_label(key: str, parent: str = "") -> str:
+    """The Vietnamese title of ``key`` inside the field ``parent`` (any field of that name).
+
+    ``key_label("title", "legal_basis")`` is ``Trích yếu``; ``key_label("title", "steps")``
+    is ``Tên bước``; without ``parent``, the first title found for ``key``.
+    """
+    node = _nodes().get(parent)
+    if node is not None:
+        if node.get("items"):
+            node = _resolve(node["items"])
+        title = _resolve((node.get("properties") or {}).get(key)).get("title")
+        if title:
+            return title
     return _all_labels().get(key, key)
+
+
+@lru_cache(maxsize=1)
+def _nodes() -> dict[str, dict[str, Any]]:
+    """Field name -> its resolved schema node (first occurrence)."""
+    nodes: dict[str, dict[str, Any]] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        node = _resolve(node)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"])
+        for key, prop in (node.get("properties") or {}).items():
+            nodes.setdefault(key, _resolve(prop))
+            walk(prop)
+
+    walk(_schema())
+    return nodes
 
 
 def _key_order(node: dict[str, Any], keys: Iterable[str]) -> list[str]:
@@ -371,11 +399,14 @@ def _moved(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
 
 def _item_label(field_name: str, item: Any, index: int) -> str:
     if not isinstance(item, Mapping):
-        return f"mục {index + 1}"
+        text = str(item)
+        return text if len(text) <= 60 else text[:59].rstrip() + "…"
     if field_name == "methods":
         return CHANNEL_LABELS.get(str(item.get("channel")), str(item.get("channel")))
     if field_name == "steps":
-        title = item.get("title")
+        title = str(item.get("title") or "")
+        if title.casefold().startswith("bước"):
+            return title
         return f"Bước {index + 1}" + (f" ({title})" if title else "")
     if field_name in ("simplifications", "amendments"):
         return f"{item.get('decision')} ngày {item.get('date')}"
@@ -501,7 +532,7 @@ class _Differ:
         for i in removed:
             events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [_item_label(name, old[i], i)]),
                                         old[i], None, old_index=i + 1), None))
-        for i, j in moves:
+        for i, j in [(i, j) for i, j in moves if i != j]:  # same position: only its neighbours changed
             events.append((j, 1, Change("moved", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
                                         None, None, old_index=i + 1, new_index=j + 1), None))
         for i, j in pairs:

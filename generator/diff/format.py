@@ -78,7 +78,7 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
             text = f"{value['decision']} ngày {_vi_date(value.get('date'))}: {value['summary']}" + (f" ({kinds})" if kinds else "")
         else:
             head_key = next((k for k in ("name", "number", "title", "description", "decision", "channel") if value.get(k)), None)
-            rest = [f"{key_label(k)}: {value_text(v, 80, k)}" for k, v in value.items()
+            rest = [f"{key_label(k, key)}: {value_text(v, 80, k)}" for k, v in value.items()
                     if k not in (head_key, "id")]
             if head_key:
                 head = value_text(value[head_key], 200, head_key)
