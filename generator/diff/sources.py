@@ -6,7 +6,7 @@ Reading a side costs at most two git processes (``ls-tree`` and one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,19 @@ from generator.load import LoadedFile, load_bytes
 WORKING_TREE = "cây làm việc"
 
 
-@dataclass(frozen=True)
 class SideFile:
-    """One procedure file of one side: its bytes, parsed record and loader result."""
+    """One procedure file of one side: its bytes, and (parsed on first use) the loader result."""
 
-    path: str
-    raw: bytes
-    loaded: LoadedFile
+    def __init__(self, path: str, raw: bytes, display: str | None = None) -> None:
+        self.path, self.raw, self.display = path, raw, display or path
+        self._loaded: LoadedFile | None = None
+
+    @property
+    def loaded(self) -> LoadedFile:
+        """The strict loader's result (``generator.load.load_bytes``), computed once."""
+        if self._loaded is None:
+            self._loaded = load_bytes(self.raw, self.display, "procedure")
+        return self._loaded
 
     @property
     def record(self) -> dict[str, Any] | None:
@@ -50,7 +56,7 @@ def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
     for path, (display, raw) in files.items():
         if only and not any(path == p or path.startswith(p.rstrip("/") + "/") for p in only):
             continue
-        out[path] = SideFile(path, raw, load_bytes(raw, f"{display}@{ref}" if ref else display, "procedure"))
+        out[path] = SideFile(path, raw, display)
     return out
 
 
@@ -101,4 +107,4 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
 
 def _file_side(path: Path) -> SideFile:
     raw = path.read_bytes()
-    return SideFile(path.as_posix(), raw, load_bytes(raw, path.as_posix(), "procedure"))
+    return SideFile(path.as_posix(), raw)
