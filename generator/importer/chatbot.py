@@ -15,6 +15,7 @@ import re
 from typing import Any, Callable
 
 from generator.importer.normalise import (
+    _LOWER,
     LEGAL_NUMBER,
     clean,
     dedupe,
@@ -49,10 +50,13 @@ _ROW = re.compile(rf"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=\d
 _FEE_HEAD = re.compile(r"(Miễn phí)|(?:(\d{1,3}(?:,\d{3})+|\d+)\s*)?(Việt Nam Đồng|VNĐ|Đồng)")
 
 _QUANTITY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?(?=$|[^\s),;:.])")
-_FORM_EXT = re.compile(r"\.(?:docx|doc|pdf|xlsx|xls|rar|zip|odt)(?=\.|[^a-z]|$)", re.IGNORECASE)
+_FORM_EXT = re.compile(r"\.(?i:docx|doc|pdf|xlsx|xls|rar|zip|odt)(?![a-z])")
 _GENERIC_GROUP = re.compile(r"^(?:-+|[a-zđ]\)\s*)?(?:Thành phần hồ sơ\s*(?:bao gồm)?\s*:?)?$", re.IGNORECASE)
 
 _CAPS_ONSET = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|TH|TR|QU|[BCDĐGHKLMNPRSTVX])?[AEIOUY]*$")
+#: Two cells glued with no space: a lower-case letter or digit directly followed by
+#: a capitalised word ("...khen thưởng 202206Quy định...").
+_GLUED = re.compile(rf"[0-9{_LOWER}](?=[A-ZĐ][{_LOWER}])")
 _RESULT_CODE = re.compile(r"Mã:\s*(KQ\.[A-Z0-9]+\.\d+)")
 _LEGAL_PREFIX = re.compile(
     r"(?:(?<=[^\s])(?=[A-ZĐ])|(?<=[^\s])(?=số))"
@@ -392,8 +396,23 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
         after = text[match.end(): match.end() + 1]
         if after and (after.isspace() or after in ",;.)]:-–"):
             continue
-        number, end = match.group(0), match.end()
-        if after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ":
+        number, start, end = match.group(0), match.start(), match.end()
+        run_start = start
+        while run_start > pos and text[run_start - 1].isdigit():
+            run_start -= 1
+        if run_start < start:
+            # Digits of the title run into the number: "...năm 2020" + "72/2020/QH14"
+            # reads "202072/2020/QH14". When the digit run starts with the number's own
+            # year, the title ends with that year and the number follows it.
+            digits, rest = number.split("/", 1)
+            run = text[run_start:start] + digits
+            year = rest.split("/", 1)[0]
+            if len(year) == 4 and year.isdigit() and run.startswith(year) and len(run) > 4:
+                number, start = run[4:] + "/" + rest, run_start + 4
+            else:
+                warnings.append(f"legal basis: number {number!r} is glued to digits of the text before it "
+                                f"({text[max(0, start - 12): end]!r}); check where it starts")
+        if after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ" and text[end + 1: end + 2].isupper():
             # The next title is in capitals ("...NĐ-CPLUẬT HÀNG KHÔNG"): its first
             # word's unaccented start (a Vietnamese onset and plain vowels) was read
             # into the number; give it back.
@@ -401,12 +420,14 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
             if onset and onset.group(0) and len(onset.group(0)) < len(number.rsplit("-", 1)[-1]):
                 number, end = number[: -len(onset.group(0))], end - len(onset.group(0))
             warnings.append(f"legal basis: number glued to a title in capitals, read as {number!r}: "
-                            f"{text[match.start(): match.end() + 12]!r}")
-        title = text[pos: match.start()]
+                            f"{text[start: match.end() + 12]!r}")
+        title = text[pos: start]
         prefix = _LEGAL_PREFIX.search(title)
         if prefix:
             title = title[: prefix.start()]
         title = clean(title)
+        if _GLUED.search(title):
+            warnings.append(f"legal basis: title may hold two rows glued together (kept as one): {title[:60]!r}")
         if not title and rows and rows[-1][1] == number:
             rows[-1][0] = clean(f"{rows[-1][0]} {number}") if rows[-1][0] else number
         else:

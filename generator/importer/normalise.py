@@ -35,14 +35,19 @@ UNIT_BY_API = {
 #: A legal document number: ``33/2025/NĐ-CP``, ``27/2023/QH15``, ``497/QĐ-BXD``,
 #: ``5349/QĐ-BCA-C06``, ``2267./QĐ-BXD`` (malformed in the source, kept). The
 #: National Assembly suffix is ``QH`` plus the two digits of its term, so digits
-#: glued after it belong to the next cell. An upper-case letter followed by a
-#: lower-case one starts the next cell's title (``...TT-NHNNLuật`` -> ``TT-NHNN``),
-#: except before ``số`` (``...TT-NHNNsố 61/...``); digits followed by ``/`` or
+#: glued after it belong to the next cell. An upper-case letter that starts a
+#: Vietnamese word with the lower-case letters after it starts the next cell's title
+#: (``...TT-NHNNLuật`` -> ``TT-NHNN``; but ``...NĐ-CPquy định`` -> ``NĐ-CP`` and
+#: ``...TT-NHNNsố 61/...`` -> ``TT-NHNN``, as ``Pq`` and ``Ns`` start no word); digits followed by ``/`` or
 #: ``.`` start the next number (``...TT-BGTVT41/2020/...``).
 _LOWER = "".join(ch for ch in map(chr, range(0x61, 0x1EFA)) if ch.islower() and ch.isalpha())
-_TAIL = r"(?:[A-ZĐ](?![" + _LOWER + r"])|\d(?!\d*[./])|[A-ZĐ](?=số))*"
+_VOWELS = "".join(ch for ch in _LOWER if unicodedata.normalize("NFD", ch)[0] in "aeiouy")
+#: After an upper-case letter, what makes it the first letter of a Vietnamese word:
+#: a vowel, or the second letter of ch, gh, gi, kh, ng, nh, ph, th, tr, qu.
+_WORD_START = rf"(?:[{_VOWELS}]|(?<=[CGKNPT])h|(?<=G)i|(?<=N)g|(?<=T)r|(?<=Q)u)"
+_TAIL = r"(?:[A-ZĐ](?!" + _WORD_START + r")|\d(?!\d*[./]))*"
 LEGAL_NUMBER = re.compile(
-    r"\d{1,5}\.?/(?:\d{4}/)?(?:QH1\d(?![A-Z-])|(?:TTg|[A-ZĐ]" + _TAIL + r")"
+    r"\d{1,5}\.?/(?:\d{4}/)?(?:QH1\d|(?:TTg|[A-ZĐ]" + _TAIL + r")"
     r"(?:-(?:TTg|[A-ZĐ]" + _TAIL + r"|\d(?!\d*[./])" + _TAIL + r")|/(?:TTg|[A-ZĐ]" + _TAIL + r"))*)"
 )
 

@@ -1,0 +1,150 @@
+"""`tthc import` through its real entry point, in temporary folders.
+
+The never-overwrite rule, exit codes (0 ok, 1 a record could not be imported,
+2 usage error), one reason line per record not parsed fully and no traceback
+for garbled input; and the merge of sector spellings.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.importer.references import build_sectors, sector_id, sector_key
+
+ROOT = Path(__file__).resolve().parents[1]
+CRAWL = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-chatbot-tthc" / "records"
+SAMPLE = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-api-sample" / "019d2bf7-cd62-75ce-b319-7b31d19fb35f.json"
+
+needs_data = pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../shared/data/raw not present")
+
+
+def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture
+def records(tmp_path: Path) -> Path:
+    """A small crawl: three Bộ Công an records and one internal Bộ Xây dựng record, with the lists."""
+    folder = tmp_path / "records"
+    shutil.copytree(CRAWL.parent / "lists", tmp_path / "lists")
+    for agency, code in [("bo-cong-an", "1.011410"), ("bo-cong-an", "3.000353"), ("bo-cong-an", "3.000369"),
+                         ("bo-xay-dung", "6.005714")]:
+        (folder / agency).mkdir(parents=True, exist_ok=True)
+        shutil.copy(CRAWL / agency / f"{code}.json", folder / agency / f"{code}.json")
+    return folder
+
+
+@needs_data
+def test_import_writes_one_file_per_record_and_references(records: Path, tmp_path: Path) -> None:
+    result = tthc("import", str(records), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    written = sorted(p.relative_to(tmp_path / "cat").as_posix() for p in (tmp_path / "cat").rglob("*.yaml"))
+    assert written == ["agencies.yaml", "plans/qd-1085-ttg.yaml",
+                       "procedures/bo-cong-an/1.011410.yaml", "procedures/bo-cong-an/3.000353.yaml",
+                       "procedures/bo-cong-an/3.000369.yaml", "procedures/bo-xay-dung/6.005714.yaml",
+                       "sectors.yaml"]
+    agencies = yaml.safe_load((tmp_path / "cat" / "agencies.yaml").read_text(encoding="utf-8"))["agencies"]
+    assert agencies[0] == {"id": "bo-cong-an", "name": "Bộ Công an", "code": "G01", "level": "ministry"}
+    assert "4 record(s) read, 4 written" in result.stderr
+    # Each line of stdout is "file: code: reason" for a record not parsed fully.
+    for line in result.stdout.splitlines():
+        file, code, reason = line.split(": ", 2)
+        assert file.endswith(".json") and code in {"1.011410", "3.000353", "3.000369", "6.005714"} and reason
+
+
+@needs_data
+def test_never_overwrites_without_the_flag(records: Path, tmp_path: Path) -> None:
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("status: in_force", "status: abolished"),
+                      encoding="utf-8")
+    edited = target.read_bytes()
+    again = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", cwd=tmp_path)
+    assert again.returncode == 0
+    assert "0 written, 1 left as they were" in again.stderr
+    assert target.read_bytes() == edited
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 0 and "1 written" in forced.stderr
+    assert b"status: in_force" in target.read_bytes()
+
+
+@needs_data
+def test_output_is_byte_identical_across_runs(records: Path, tmp_path: Path) -> None:
+    tthc("import", str(records), "--catalog", "a", cwd=tmp_path)
+    tthc("import", str(records), "--catalog", "b", cwd=tmp_path)
+    for path in (tmp_path / "a").rglob("*.yaml"):
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
+
+
+@needs_data
+def test_api_record_goes_to_its_publisher(tmp_path: Path) -> None:
+    result = tthc("import", str(SAMPLE), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "cat" / "procedures" / "bo-cong-thuong" / "1.000358.yaml").is_file()
+
+
+def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "in" / "bo-cong-an"
+    folder.mkdir(parents=True)
+    (folder / "broken.json").write_bytes(b'{"ma_thu_tuc": "1.0')
+    (folder / "cp1258.json").write_bytes('{"ten": "Th\u1ee7 t\u1ee5c"}'.encode("utf-16"))
+    (folder / "other.json").write_text('{"hello": "world"}', encoding="utf-8")
+    fields = ["ma_thu_tuc", "ten_thu_tuc", "cach_thuc_thuc_hien", "thanh_phan_ho_so", "raw_text"]
+    (folder / "nocode.json").write_text(json.dumps({k: "" for k in fields}), encoding="utf-8")
+    garbled = {k: None for k in fields} | {"ma_thu_tuc": "1.999999", "ten_thu_tuc": "Thủ tục thử",
+                                           "cach_thuc_thuc_hien": "Trực tiếpabc", "thanh_phan_ho_so": 42,
+                                           "can_cu_phap_ly": ["x"], "cap_thuc_hien": "Cấp vũ trụ"}
+    (folder / "1.999999.json").write_text(json.dumps(garbled), encoding="utf-8")
+    result = tthc("import", str(tmp_path / "in"), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stdout.splitlines()
+    assert any(l.startswith(str(folder / "broken.json") + ": -: not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "cp1258.json") + ": -: not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "other.json") + ": -: not a procedure record") for l in lines)
+    assert any(l.startswith(str(folder / "nocode.json") + ": -: cannot be imported: no valid procedure code")
+               for l in lines)
+    assert any(l.startswith(str(folder / "1.999999.json") + ": 1.999999: ") for l in lines)
+    assert "3 not imported" not in result.stderr and "4 not imported" in result.stderr
+
+
+def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
+    result = tthc("import", "nowhere", "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no such file or folder: nowhere" in result.stderr
+    assert not (tmp_path / "cat").exists()
+
+
+def test_sector_spellings_merge_by_normalised_key() -> None:
+    assert sector_key("Thi đua – Khen thưởng") == sector_key("Thi đua khen thưởng") == "thi đua khen thưởng"
+    assert sector_id("Thi đua – Khen thưởng") == sector_id("Thi  đua - khen thưởng.") == "thi-dua-khen-thuong"
+    names = ["Thi đua khen thưởng"] + ["Thi đua – Khen thưởng"] * 3 + ["Hộ tịch", "Hộ tịch"]
+    entries, merges = build_sectors(names)
+    assert entries == [
+        {"id": "ho-tich", "name": "Hộ tịch"},
+        {"id": "thi-dua-khen-thuong", "name": "Thi đua – Khen thưởng", "variants": ["Thi đua khen thưởng"]},
+    ]
+    assert merges == [["Thi đua – Khen thưởng", "Thi đua khen thưởng"]]
+    # An existing entry keeps its name; a new spelling becomes a variant.
+    entries, _ = build_sectors(["THI ĐUA, KHEN THƯỞNG"], existing=entries)
+    assert entries[1]["name"] == "Thi đua – Khen thưởng"
+    assert entries[1]["variants"] == ["THI ĐUA, KHEN THƯỞNG", "Thi đua khen thưởng"]
+
+
+@needs_data
+def test_real_sectors_file_merges_the_thi_dua_variants() -> None:
+    sectors = yaml.safe_load((ROOT / "catalog" / "sectors.yaml").read_text(encoding="utf-8"))["sectors"]
+    assert len(sectors) == 139  # 140 spellings in the crawl, one pair merged
+    merged = [s for s in sectors if s.get("variants")]
+    assert merged == [{"id": "thi-dua-khen-thuong", "name": "Thi đua – Khen thưởng",
+                       "variants": ["Thi đua khen thưởng"]}]
