@@ -166,6 +166,10 @@ def md_escape(text: Any) -> str:
     return text.replace("\r", "").replace("\n", "<br>")
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _code(text: Any) -> str:
     """Text for a Markdown code span (backticks and line breaks removed)."""
     return str(text or "").replace("`", "'").replace("\n", " ")
@@ -182,7 +186,7 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     if diff.procedures:
         out += ["| Mã | Thủ tục | Thay đổi | Quyết định | Tác động chính |", "|---|---|---|---|---|"]
         for p in diff.procedures:
-            effects = "<br>".join(md_escape(e.text) for e in p.effects[:4])
+            effects = "<br>".join(md_escape(_short(e.text, 140)) for e in p.effects[:4])
             if len(p.effects) > 4:
                 effects += f"<br>… và {len(p.effects) - 4} tác động khác"
             if p.moved:
