@@ -121,6 +121,9 @@ class History:
     incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     head: str | None = None
+    #: Derived data computed once per history (e.g. per-revision diffs, see
+    #: ``generator.render.history.revision_changes``).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def of(self, code: str) -> tuple[Revision, ...]:
         """Revisions of ``code``, oldest first (empty when unknown)."""

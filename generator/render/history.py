@@ -107,7 +107,10 @@ class RevisionChange:
 
 
 def revision_changes(history: History, code: str) -> list[RevisionChange]:
-    """Every revision of ``code`` with its diff, newest first."""
+    """Every revision of ``code`` with its diff, newest first (computed once per history)."""
+    key = ("revision_changes", code)
+    if key in history.cache:
+        return list(history.cache[key])
     out = []
     previous: Revision | None = None
     for rev in history.of(code):
@@ -118,6 +121,7 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
             diff = diff_procedures(before, rev.record)
         out.append(RevisionChange(code, rev, previous, diff))
         previous = rev
+    history.cache[key] = tuple(out[::-1])
     return out[::-1]
 
 
