@@ -268,10 +268,10 @@ def parse_documents(text: Any, warnings: list[str]) -> tuple[list[dict[str, Any]
             rest = ""
         groups.append((clean(group_name), docs))
         group_name = rest
-    return _groups_to_fields(groups)
+    return groups_to_fields(groups)
 
 
-def _groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]]
+def groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]]
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Shared by both importers: one generic group -> documents; else cases."""
     if len(groups) == 1 and _GENERIC_GROUP.match(groups[0][0]):

@@ -26,7 +26,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from generator.importer.chatbot import _groups_to_fields
+from generator.importer.chatbot import groups_to_fields
 from generator.importer.normalise import (
     clean,
     make_document,
@@ -122,7 +122,7 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
     }
     groups = [(clean(c.get("name")), [_document(p) for p in c.get("profileComponents") or []])
               for c in data.get("executionCases") or []]
-    documents, cases = _groups_to_fields(groups) if groups else ([], [])
+    documents, cases = groups_to_fields(groups) if groups else ([], [])
     for case in data.get("cases") or []:
         if case.get("profileComponents"):
             day = case.get("processingDay") or {}

@@ -32,8 +32,9 @@ FORMALITY_BY_API = {"ASSIGNED_REGULATION": "assigned_regulation", "OTHER": "othe
 #: Bộ Quốc phòng, Bộ Xây dựng...: e.g. "Lấy ý kiến về nội dung trong quy hoạch...");
 #: the 70 coded 6.x run inside one body or its own system (Sở Xây dựng, thi đua -
 #: khen thưởng of the sector...). Decision 1085/QĐ-TTg names the two groups
-#: ("TTHC nội bộ giữa các cơ quan hành chính nhà nước" and "TTHC nội bộ trong
-#: từng bộ, ngành, địa phương"); the portal's numbering 5.x / 6.x follows them.
+#: ("TTHC nội bộ giữa các cơ quan hành chính nhà nước" and TTHC nội bộ within one
+#: ministry, sector or locality). That the portal's 5.x / 6.x numbering matches
+#: these two groups is inferred from the data above, not from a published rule.
 INTERNAL_SCOPE_BY_PREFIX = {"5": "between_agencies", "6": "within_agency"}
 
 CODE = re.compile(r"^[0-9]\.[0-9]{6}$")
