@@ -113,14 +113,15 @@ def _groups(catalog: Catalog, procedures: list[Procedure], by: str) -> list[Grou
 
 def _index_page(
     catalog: Catalog, registry: UrlRegistry, url: str, origin: str, title: str, procedures: list[Procedure],
-    group_by: str, intro: str | None = None,
+    group_by: str, intro: str | None = None, show_agency: bool = True,
 ) -> GeneratedPage:
     registry.claim(url, origin)
     groups = _groups(catalog, procedures, group_by)
     html = environment().get_template("index.html").render(
         title=title, heading_id="tieu-de", intro=intro, counts=Counts.of(procedures), groups=groups,
         root="../../", labels=schema_labels(),
-        show_agency=group_by != "agency", show_sector=group_by != "sector",
+        # the page's own agency, and the group's title, are not repeated on every line
+        show_agency=show_agency and group_by != "agency", show_sector=group_by != "sector",
     )
     toc = tuple((g.anchor, g.title) for g in groups) if len(groups) <= 60 else ()
     return GeneratedPage(url=url, title=title, html=Markup(html), toc=toc, description=f"{title}: {len(procedures)} thủ tục")
@@ -164,7 +165,8 @@ def render_index_pages(catalog: Catalog, registry: UrlRegistry, history: Any = N
     for agency in catalog.agencies:
         url = page_url(AGENCY_PREFIX, agency.id)
         items = by_agency.get(agency.id, [])
-        pages.append(_index_page(catalog, registry, url, f"agency {agency.id!r} of agencies.yaml", agency.name, items, "sector"))
+        pages.append(_index_page(catalog, registry, url, f"agency {agency.id!r} of agencies.yaml", agency.name, items, "sector",
+                                 show_agency=False))
         agency_rows.append({"title": agency.name, "url": url, "counts": Counts.of(items), "note": agency.code and f"({agency.code})"})
     for sector in catalog.sectors:
         url = page_url(SECTOR_PREFIX, sector.id)

@@ -71,8 +71,10 @@ def fee_lines(procedure: Procedure) -> list[str]:
     for method in procedure.methods:
         for fee in method.fees:
             text = format_vnd(fee.amount_vnd) if fee.amount_vnd is not None else fee.description
-            if fee.amount_vnd is not None and fee.description and fee.description.strip() != text:
+            if fee.amount_vnd is not None and fee.description and text.split()[0] not in fee.description:
                 text = f"{text} ({fee.description})"
+            elif fee.amount_vnd is not None and fee.description:
+                text = fee.description  # the text already says the amount
             lines.append(f"{CHANNEL_LABELS.get(method.channel, method.channel)}: {text}" if several else text)
     # the same fee on every channel is said once
     if several and lines and len({line.split(': ', 1)[1] for line in lines}) == 1 and len(lines) == len(procedure.methods):
