@@ -139,7 +139,6 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         from generator.render.history import render_feeds
 
         self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
-        config.extra["tthc_feed"] = "feeds/all.xml" if "feeds/all.xml" in self._feeds else None
         log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
 
     def _history(self):
