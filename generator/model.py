@@ -217,6 +217,8 @@ class Procedure:
     agency: str
     path: str
     internal_scope: str | None = None
+    description: str | None = None
+    keywords: str | None = None
     formality_type: str | None = None
     agencies: AgencyRoles = field(default_factory=AgencyRoles)
     receiving_address: str | None = None
@@ -378,6 +380,8 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
         agency=agency,
         path=path,
         internal_scope=data.get("internal_scope"),
+        description=data.get("description"),
+        keywords=data.get("keywords"),
         formality_type=data.get("formality_type"),
         agencies=AgencyRoles(**{k: tuple(roles.get(k) or ()) for k in ("competent", "executing", "authorized", "coordinating")}),
         receiving_address=data.get("receiving_address"),

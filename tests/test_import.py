@@ -223,15 +223,17 @@ def test_legal_basis_split_on_document_numbers() -> None:
     assert len(warnings) == 1 and "kept as its title" in warnings[0]
 
 
-def test_results_with_codes_and_unimported_description_warned() -> None:
+def test_results_with_codes_and_the_procedure_description_kept() -> None:
     warnings: list[str] = []
+    extra: dict[str, str] = {}
     text = ("Văn bản chấp thuận.Mã: KQ.G19.000414Văn bản không chấp thuận.Mã: KQ.G19.000565"
             "Từ khóaKhông có thông tinMô tả- Số lượng hồ sơ: 02 bộChọn cơ quan thực hiệnNộp hồ sơ")
-    assert parse_results(text, warnings) == [
+    assert parse_results(text, warnings, extra) == [
         {"name": "Văn bản chấp thuận.", "code": "KQ.G19.000414"},
         {"name": "Văn bản không chấp thuận.", "code": "KQ.G19.000565"},
     ]
-    assert len(warnings) == 1 and "Số lượng hồ sơ" in warnings[0]
+    assert warnings == []
+    assert extra == {"description": "- Số lượng hồ sơ: 02 bộ"}
 
 
 def test_steps_and_names() -> None:
@@ -260,3 +262,18 @@ def test_yaml_writer_quotes_what_yaml_1_1_would_mistype() -> None:
                                           "requirements", "publication", "status"]
     assert yaml.safe_load(text)["code"] == "1.000178"
     assert dump_yaml(data, "procedure") == text
+
+
+def test_an_other_issuer_in_the_list_is_not_a_spelling_variant() -> None:
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from generator.importer.references import build_agencies
+
+    records = [SimpleNamespace(agency="bo-cong-an", code="1.000001", data={"results": [{"code": "KQ.G01.000001"}]}),
+               SimpleNamespace(agency="bo-xay-dung", code="1.000002", data={"results": []})]
+    publishers = {"1.000001": Counter({"Bộ Công an": 5, "Bộ Xây dựng": 1}),
+                  "1.000002": Counter({"Bộ Xây dựng": 3, "Bộ xây dựng (Giao thông vận tải cũ)": 2})}
+    entries = {e["id"]: e for e in build_agencies(records, list_publishers=publishers)}
+    assert "variants" not in entries["bo-cong-an"]
+    assert entries["bo-xay-dung"]["variants"] == ["Bộ xây dựng (Giao thông vận tải cũ)"]

@@ -97,6 +97,7 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
     if not name:
         raise ValueError("no procedure name (ten_thu_tuc)")
     url = clean(data.get("detail_url"))
+    extra: dict[str, Any] = {}
     record: dict[str, Any] = {
         "code": code,
         "name": name,
@@ -114,7 +115,7 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
         "steps": make_steps(data.get("trinh_tu_thuc_hien")),
         "methods": parse_methods(data.get("cach_thuc_thuc_hien"), warnings),
         "requirements": make_requirements(data.get("yeu_cau_dieu_kien")),
-        "results": parse_results(data.get("ket_qua_xu_ly"), warnings),
+        "results": parse_results(data.get("ket_qua_xu_ly"), warnings, extra),
         "legal_basis": parse_legal_basis(data.get("can_cu_phap_ly"), warnings),
         "related": _related(data.get("thu_tuc_lien_quan"), code_by_name, warnings),
         "publication": {"decision": clean(data.get("so_quyet_dinh"))},
@@ -122,6 +123,7 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
         "source": {"url": url, "portal_id": clean(data.get("formality_id")) or url.rstrip("/").rsplit("/", 1)[-1],
                    "retrieved": RETRIEVED},
     }
+    record.update(extra)
     if not record["sector"]:
         warnings.append("no sector (linh_vuc)")
     documents, cases = parse_documents(data.get("thanh_phan_ho_so"), warnings)
@@ -340,12 +342,12 @@ def _split_forms(text: str, warnings: list[str]) -> tuple[str, list[str]]:
 
 
 # --- results, legal basis, related ----------------------------------------------
-def parse_results(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
+def parse_results(text: Any, warnings: list[str], extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Split "Kết quả xử lý" into results ``{name, code?}`` at each ``Mã: KQ.xxx`` code.
 
-    The page appends "Từ khóa" (keywords), "Mô tả" and form controls after the
-    results; keywords and description have no field in the record and are
-    reported in a warning when they hold text.
+    The page appends the procedure's "Từ khóa" (keywords), "Mô tả" (description)
+    and form controls after the results; keywords and description are put into
+    ``extra`` (keys ``keywords``, ``description``) when they hold text.
     """
     text = clean(text)
     if not text:
@@ -357,9 +359,9 @@ def parse_results(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
         controls = tail.find("Chọn cơ quan thực hiện")
         tail = tail[: controls if controls >= 0 else None]
         keywords, _, description = tail[len("Từ khóa"):].partition("Mô tả")
-        for label, value in (("keywords (Từ khóa)", keywords), ("description (Mô tả)", description)):
-            if clean(value):
-                warnings.append(f"results {label} not imported (no field in the record): {clean(value)[:60]!r}")
+        for key, value in (("keywords", keywords), ("description", description)):
+            if clean(value) and extra is not None:
+                extra[key] = clean(value)
     results, pos = [], 0
     for match in _RESULT_CODE.finditer(text):
         name = clean(text[pos: match.start()])

@@ -95,6 +95,8 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
     record: dict[str, Any] = {
         "code": code,
         "name": name,
+        "description": clean(data.get("description")),
+        "keywords": clean(data.get("keywords")),
         "formality_type": formality if code[:1] not in "56" else "",
         "levels": levels,
         "sector": sector_id(categories[0]) if categories else "",

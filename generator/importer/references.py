@@ -126,7 +126,10 @@ def build_agencies(records: Iterable[Any], existing: list[dict[str, Any]] | None
             # gives way to a plain one; the others are kept as variants.
             ranked = sorted(names[agency].items(), key=lambda item: ("(" in item[0], -item[1], item[0]))
             entry["name"] = ranked[0][0] if ranked else (api_name or agency)
-            variants = sorted(n for n, _ in ranked[1:])
+            # Only other spellings of the same name are variants: a list row naming
+            # another issuer (one Bộ Công an row says "Bộ Xây dựng") is not one.
+            same = _spelling_key(entry["name"])
+            variants = sorted(n for n, _ in ranked[1:] if _spelling_key(n) == same)
             if variants:
                 entry["variants"] = variants
         code = api_code or most_frequent_result_agency(results[agency])
@@ -134,6 +137,11 @@ def build_agencies(records: Iterable[Any], existing: list[dict[str, Any]] | None
             entry["code"] = code
         entry.setdefault("level", "other" if agency.startswith("toa-an") else "ministry")
     return [_ordered_agency(by_id[k]) for k in sorted(by_id)]
+
+
+def _spelling_key(name: str) -> str:
+    """``"Bộ xây dựng (Giao thông vận tải cũ)"`` and ``"Bộ Xây dựng"`` give the same key."""
+    return " ".join(re.sub(r"\([^)]*\)", " ", name).casefold().split())
 
 
 def _ordered_agency(entry: dict[str, Any]) -> dict[str, Any]:
