@@ -157,3 +157,21 @@ def test_unknown_related_code_fails_the_build(tmp_path):
 def test_missing_catalog_is_a_usage_error(tmp_path):
     result = tthc("build", "--catalog", str(tmp_path / "nope"), "--site-dir", str(tmp_path / "site"))
     assert result.returncode == 2 and "catalog folder not found" in result.stderr
+
+
+def test_a_docs_file_at_a_generated_url_fails_naming_both(tmp_path):
+    from generator.build import build_site
+    from generator.errors import BuildError
+
+    docs = tmp_path / "docs" / "thu-tuc" / "1.000001"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Trang viết tay\n", encoding="utf-8")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV [TTHC_CATALOG, catalog]", "catalog")
+                            .replace('!ENV [TTHC_SITE_URL, "http://127.0.0.1:8000/"]', "http://127.0.0.1:8000/"))
+    config["docs_dir"] = str(tmp_path / "docs")
+    config["theme"]["custom_dir"] = str(REPO / "site_templates" / "overrides")
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BuildError) as err:
+        build_site(MINI, tmp_path / "site", config_file=tmp_path / "mkdocs.yml", search=False, history=False)
+    assert "/thu-tuc/1.000001/" in str(err.value) and "thu-tuc/1.000001/index.md in the docs folder" in str(err.value)
+    assert "Cấp giấy phép xây dựng mới" in str(err.value)
