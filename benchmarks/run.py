@@ -144,7 +144,7 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
                 else "fragment" if "/fragment/" in url else "meta")
         kinds[kind] += size
         if kind == "js":
-            local = site / url.split("/pagefind/", 1)[1]
+            local = site / "pagefind" / url.split("/pagefind/", 1)[1]
             total_gzip += len(gzip.compress(local.read_bytes(), 9))
         else:
             total_gzip += size
