@@ -206,3 +206,31 @@ def test_exports_are_keyed_by_code_and_byte_identical(catalog):
     assert "1.000001,in_person,15,working_days,,75000," in files["methods.csv"].decode()
     assert "1.000001,,1,don-de-nghi,Đơn đề nghị cấp giấy phép xây dựng,1,0," in files["documents.csv"].decode()
     assert files["catalog.xlsx"][:2] == b"PK"
+
+
+def test_long_index_lists_continue_on_numbered_pages(catalog, monkeypatch):
+    from generator.render import indexes
+
+    monkeypatch.setattr(indexes, "PAGE_SIZE", 3)
+    monkeypatch.setattr(indexes.paginate, "__defaults__", (3,))
+    pages = {p.url: p for p in render_pages(catalog)}
+    # 7 external procedures over pages of 3, whole sector groups kept together where they fit
+    assert {"loai/tthc/", "loai/tthc/trang-2/", "loai/tthc/trang-3/"} <= set(pages)
+    listed = [re.findall(r'href="../../../thu-tuc/([^/]+)/"', str(pages[u].html)) for u in ("loai/tthc/trang-2/", "loai/tthc/trang-3/")]
+    first = re.findall(r'class="tthc-list__name" href="../../thu-tuc/([^/]+)/"', str(pages["loai/tthc/"].html))
+    codes = first + [c for page in listed for c in page if c]
+    assert sorted(set(codes)) == sorted(p.code for p in catalog.procedures if p.kind == "external")
+    assert all(len(re.findall('class="tthc-list__item"', str(pages[u].html))) <= 3 for u in pages if u.startswith("loai/tthc/"))
+    assert '<span class="tthc-pager__current" aria-current="page">2</span>' in pages["loai/tthc/trang-2/"].html
+
+
+def test_paginate_keeps_groups_whole_when_they_fit_and_splits_long_ones():
+    from generator.render.indexes import Group, paginate
+
+    def group(name, n):
+        return Group(anchor=name, title=name, entries=tuple(range(n)), total=n)
+
+    pages = paginate([group("a", 2), group("b", 2), group("c", 7)], size=3)
+    shape = [[(g.title, len(g.entries), g.continued) for g in page] for page in pages]
+    assert shape == [[("a", 2, False)], [("b", 2, False), ("c", 1, False)], [("c", 3, True)], [("c", 3, True)]]
+    assert paginate([], size=3) == [[]]

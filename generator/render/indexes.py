@@ -11,6 +11,7 @@ many procedures there are.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -26,6 +27,9 @@ from generator.render.urls import (
 )
 
 SITE_NAME = "Danh mục thủ tục hành chính"
+#: Most procedures listed on one index page; longer lists go on ``<url>trang-2/``, ``trang-3/``...
+#: (keeps a page under ~200 kB at national scale, where one kind holds 6,500 procedures).
+PAGE_SIZE = 400
 
 #: The open-data files (name, format, content), written by ``generator.export``.
 OPEN_DATA_FILES = (
@@ -82,6 +86,8 @@ class Group:
     entries: tuple[Entry, ...]
     url: str | None = None
     link_label: str = ""
+    total: int = 0
+    continued: bool = False
 
 
 def _entries(catalog: Catalog, procedures: Iterable[Procedure]) -> list[Entry]:
@@ -107,24 +113,58 @@ def _groups(catalog: Catalog, procedures: list[Procedure], by: str) -> list[Grou
             title, url, label = catalog.sector(key).name, page_url(SECTOR_PREFIX, key), "lĩnh vực"
         else:
             title, url, label = catalog.agency(key).name, page_url(AGENCY_PREFIX, key), ""
-        groups.append(Group(anchor=f"{by}-{key}", title=title, entries=tuple(_entries(catalog, items)), url=url, link_label=label))
+        entries = tuple(_entries(catalog, items))
+        groups.append(Group(anchor=f"{by}-{key}", title=title, entries=entries, url=url, link_label=label, total=len(entries)))
     return sorted(groups, key=lambda g: (sort_key(g.title), g.anchor))
 
 
-def _index_page(
+def paginate(groups: list[Group], size: int = PAGE_SIZE) -> list[list[Group]]:
+    """Split groups over pages of at most ``size`` entries, in order.
+
+    A group that does not fit in what is left of a page starts the next page
+    if it fits in a whole one; a group longer than a page is split, and its
+    later parts are marked ``continued``.
+    """
+    pages: list[list[Group]] = [[]]
+    count = 0
+    for group in groups:
+        rest, part = list(group.entries), 0
+        while rest:
+            room = size - count
+            if room <= 0 or (count and len(rest) > room and len(rest) <= size):
+                pages.append([])
+                count, room = 0, size
+            chunk, rest = rest[:room], rest[room:]
+            pages[-1].append(dataclasses.replace(group, entries=tuple(chunk), continued=part > 0))
+            count += len(chunk)
+            part += 1
+    return pages
+
+
+def _index_pages(
     catalog: Catalog, registry: UrlRegistry, url: str, origin: str, title: str, procedures: list[Procedure],
     group_by: str, intro: str | None = None, show_agency: bool = True,
-) -> GeneratedPage:
-    registry.claim(url, origin)
-    groups = _groups(catalog, procedures, group_by)
-    html = environment().get_template("index.html").render(
-        title=title, heading_id="tieu-de", intro=intro, counts=Counts.of(procedures), groups=groups,
-        root="../../", labels=schema_labels(),
-        # the page's own agency, and the group's title, are not repeated on every line
-        show_agency=show_agency and group_by != "agency", show_sector=group_by != "sector",
-    )
-    toc = tuple((g.anchor, g.title) for g in groups) if len(groups) <= 60 else ()
-    return GeneratedPage(url=url, title=title, html=Markup(html), toc=toc, description=f"{title}: {len(procedures)} thủ tục")
+) -> list[GeneratedPage]:
+    """The index page at ``url`` (and its continuation pages ``trang-N/`` when long)."""
+    chunks = paginate(_groups(catalog, procedures, group_by))
+    urls = [url] + [f"{url}trang-{n}/" for n in range(2, len(chunks) + 1)]
+    template = environment().get_template("index.html")
+    out = []
+    for number, (page_url_, groups) in enumerate(zip(urls, chunks), start=1):
+        registry.claim(page_url_, origin if number == 1 else f"{origin}, page {number}")
+        root = "../" * page_url_.count("/")
+        page_title = title if number == 1 else f"{title} (trang {number})"
+        html = template.render(
+            title=page_title, heading_id="tieu-de", intro=intro if number == 1 else None, counts=Counts.of(procedures),
+            groups=groups, root=root, labels=schema_labels(),
+            pages=[(n, u) for n, u in enumerate(urls, start=1)] if len(urls) > 1 else [], current=number,
+            # the page's own agency, and the group's title, are not repeated on every line
+            show_agency=show_agency and group_by != "agency", show_sector=group_by != "sector",
+        )
+        toc = tuple((g.anchor, g.title) for g in groups) if len(groups) <= 60 else ()
+        out.append(GeneratedPage(url=page_url_, title=page_title, html=Markup(html), toc=toc,
+                                 description=f"{title}: {len(procedures)} thủ tục"))
+    return out
 
 
 def _list_page(
@@ -165,25 +205,25 @@ def render_index_pages(catalog: Catalog, registry: UrlRegistry, history: Any = N
     for agency in catalog.agencies:
         url = page_url(AGENCY_PREFIX, agency.id)
         items = by_agency.get(agency.id, [])
-        pages.append(_index_page(catalog, registry, url, f"agency {agency.id!r} of agencies.yaml", agency.name, items, "sector",
+        pages += (_index_pages(catalog, registry, url, f"agency {agency.id!r} of agencies.yaml", agency.name, items, "sector",
                                  show_agency=False))
         agency_rows.append({"title": agency.name, "url": url, "counts": Counts.of(items), "note": agency.code and f"({agency.code})"})
     for sector in catalog.sectors:
         url = page_url(SECTOR_PREFIX, sector.id)
         items = by_sector.get(sector.id, [])
-        pages.append(_index_page(catalog, registry, url, f"sector {sector.id!r} of sectors.yaml", f"Lĩnh vực {sector.name}", items, "agency"))
+        pages += (_index_pages(catalog, registry, url, f"sector {sector.id!r} of sectors.yaml", f"Lĩnh vực {sector.name}", items, "agency"))
         sector_rows.append({"title": sector.name, "url": url, "counts": Counts.of(items), "note": None})
     for level, label in LEVEL_LABELS.items():
         url = page_url(LEVEL_PREFIX, LEVEL_SLUGS[level])
         items = by_level.get(level, [])
-        pages.append(_index_page(catalog, registry, url, f"level {level!r}", f"Thủ tục {label.lower()}", items, "sector",
+        pages += (_index_pages(catalog, registry, url, f"level {level!r}", f"Thủ tục {label.lower()}", items, "sector",
                                  intro=f"Các thủ tục có {labels['levels'].lower()} gồm {label.lower()}."))
         level_rows.append({"title": label, "url": url, "counts": Counts.of(items), "note": None})
     for kind, label in KIND_LABELS.items():
         url = page_url(KIND_PREFIX, KIND_SLUGS[kind])
         items = by_kind.get(kind, [])
         title = "Thủ tục hành chính nội bộ" if kind == "internal" else "Thủ tục hành chính (đối với người dân, doanh nghiệp)"
-        pages.append(_index_page(catalog, registry, url, f"kind {kind!r}", title, items, "sector"))
+        pages += (_index_pages(catalog, registry, url, f"kind {kind!r}", title, items, "sector"))
         kind_rows.append({"title": label, "url": url, "counts": Counts.of(items), "note": None})
 
     pages.append(_list_page(registry, f"{AGENCY_PREFIX}/", "Cơ quan công bố", "Số thủ tục theo cơ quan công bố",
