@@ -14,13 +14,17 @@ Pagefind (PyPI ``pagefind[bin]``; the binary ships with the package and is
 never downloaded) folds Vietnamese tones and vowel marks since 1.5: ``giay
 phep`` finds ``giấy phép`` and exact diacritics rank first. It does not fold
 ``đ`` to ``d`` (``đ``, U+0111, has no Unicode decomposition), so ``dang ky``
-would miss ``Đăng ký``. :func:`index_site` therefore indexes, for each page,
-a trimmed copy in a temporary folder (its ``data-pagefind-body`` elements
-only) with a hidden block holding the ASCII-folded form of every
-searchable word that contains ``đ``/``Đ`` (``Đăng`` → ``Dang``), with the
-ranking weight of the text it came from (a title word keeps its title
-weight). A query typed with ``đ`` matches the original words exactly and
-ranks them first. The files on disk are not changed.
+would miss ``Đăng ký``.
+
+:func:`index_site` therefore gives Pagefind, for each page, a small page
+of its own (in a temporary folder that mirrors the site, so URLs are the
+site's; the site's files are not changed): the title, the text of the
+body cut to a summary (:data:`SUMMARY_WORDS` words per piece; labels and
+section headings left out as boilerplate), the filter and meta values,
+and, hidden, the ASCII-folded form of every word with ``đ``/``Đ``
+(``Đăng`` → ``Dang``) with the ranking weight of the text it came from (a
+title word keeps its title weight). A query typed with ``đ`` matches the
+original words exactly and ranks them first.
 
 Typical use (from the build, after MkDocs wrote ``site/``)::
 
@@ -31,7 +35,6 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 import tempfile
 import time
@@ -63,11 +66,17 @@ _VOID_TAGS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
-_BLOCK_TAG = re.compile(
-    r"(</?(?:address|article|aside|blockquote|br|caption|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]"
-    r"|header|hr|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead|tr|ul)\b[^>]*>)",
-    re.IGNORECASE,
-)
+
+#: Labels and section headings: the same words on every procedure page, so
+#: boilerplate for search (Mã thủ tục, Trình tự thực hiện, table headers).
+BOILERPLATE_TAGS = frozenset({"dt", "th", "caption", "h2", "h3", "h4", "h5", "h6", "legend"})
+
+#: Each indexed text piece other than the title is cut to this many words:
+#: a summary of steps and documents, not their full text. Pagefind loads,
+#: per query word, an index chunk holding every position of the word on
+#: every page, so long texts would make a first search download megabytes
+#: at 10,000 procedures.
+SUMMARY_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -109,97 +118,122 @@ def fold(text: str) -> str:
 _HEADING_WEIGHTS = {"h1": 7.0, "h2": 6.0, "h3": 5.0, "h4": 4.0, "h5": 3.0, "h6": 2.0}
 
 
+@dataclass(frozen=True)
+class SearchRecord:
+    """What one page gives the index.
+
+    Attributes:
+        parts: the indexed text pieces, in page order, each with its ranking
+            weight (Pagefind's: h1 7, body text 1, or ``data-pagefind-weight``)
+            and cut to :data:`SUMMARY_WORDS` words, except the title.
+        tags: ``(kind, name, value)`` for each ``data-pagefind-filter`` or
+            ``data-pagefind-meta`` element (kind ``"filter"`` or ``"meta"``).
+    """
+
+    parts: tuple[tuple[str, float], ...]
+    tags: tuple[tuple[str, str, str], ...]
+
+
 class _SearchableText(HTMLParser):
-    """Collects what Pagefind would index: the source spans of the outermost
-    ``data-pagefind-body`` elements, and their text (outside
-    ``data-pagefind-ignore``, scripts and styles) with its ranking weight,
-    from ``data-pagefind-weight`` or the heading level."""
+    """Reads a page as Pagefind would, keeping a summary: the text inside
+    ``data-pagefind-body`` (outside ``data-pagefind-ignore``, scripts, styles
+    and the labels of :data:`BOILERPLATE_TAGS`), with its ranking weight, and
+    the filter and meta values."""
 
-    def __init__(self, html: str) -> None:
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.html = html
-        self.line_starts = [0]
-        for i, char in enumerate(html):
-            if char == "\n":
-                self.line_starts.append(i + 1)
-        # (tag, in_body, ignored, weight, span start offset or -1)
-        self.stack: list[tuple[str, bool, bool, float, int]] = []
+        # (tag, in_body, ignored, weight, capture) where capture collects the
+        # text of a filter/meta element: [kind, name, text pieces] or None.
+        self.stack: list[tuple[str, bool, bool, float, list | None]] = []
         self.parts: list[tuple[str, float]] = []
-        self.spans: list[tuple[int, int]] = []
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
+        self.tags: list[tuple[str, str, str]] = []
+        self.has_body = False
 
     def _state(self) -> tuple[bool, bool, float]:
         return self.stack[-1][1:4] if self.stack else (False, False, 1.0)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID_TAGS:
-            return
         named = dict(attrs)
         in_body, ignored, weight = self._state()
-        opens = -1
-        if "data-pagefind-body" in named and not in_body:
-            in_body, opens = True, self._offset()
-        ignored = ignored or "data-pagefind-ignore" in named or tag in _SKIP_TAGS
+        if "data-pagefind-body" in named:
+            in_body = self.has_body = True
+        capture = None
+        if in_body and not ignored:
+            for kind in ("filter", "meta"):
+                spec = named.get(f"data-pagefind-{kind}")
+                if not spec:
+                    continue
+                name, _, value = spec.partition(":")
+                if value:
+                    self.tags.append((kind, name.strip(), value.strip()))
+                elif "[" not in name and tag not in _VOID_TAGS:
+                    capture = [kind, name.strip(), []]
+        if tag in _VOID_TAGS:
+            return
+        ignored = ignored or "data-pagefind-ignore" in named or tag in _SKIP_TAGS or tag in BOILERPLATE_TAGS
         weight = _HEADING_WEIGHTS.get(tag, weight)
         try:
             weight = float(named.get("data-pagefind-weight") or weight)
         except ValueError:
             pass
-        self.stack.append((tag, in_body, ignored, weight, opens))
+        self.stack.append((tag, in_body, ignored, weight, capture))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        pass
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
-                opened = [entry[4] for entry in self.stack[i:] if entry[4] >= 0]
-                if opened:
-                    end = self.html.find(">", self._offset())
-                    self.spans.append((opened[0], len(self.html) if end < 0 else end + 1))
+                for entry in reversed(self.stack[i:]):
+                    if entry[4] is not None:
+                        kind, name, pieces = entry[4]
+                        value = " ".join(" ".join(pieces).split())
+                        if value:
+                            self.tags.append((kind, name, value))
                 del self.stack[i:]
                 return
 
     def handle_data(self, data: str) -> None:
+        for entry in self.stack:
+            if entry[4] is not None:
+                entry[4][2].append(data)
         in_body, ignored, weight = self._state()
         if in_body and not ignored and data.strip():
             self.parts.append((data, weight))
 
-    def close(self) -> None:
-        super().close()
-        opened = [entry[4] for entry in self.stack if entry[4] >= 0]
-        if opened:  # an unclosed body element runs to the end of the file
-            self.spans.append((opened[0], len(self.html)))
+
+def _summary(text: str, weight: float) -> str:
+    words = text.split()
+    if weight >= _HEADING_WEIGHTS["h1"] or len(words) <= SUMMARY_WORDS:
+        return " ".join(words)
+    return " ".join(words[:SUMMARY_WORDS]) + " …"
 
 
-def searchable_text(html: str) -> tuple[list[str], list[tuple[str, float]]]:
-    """Return the ``data-pagefind-body`` elements of a page and their indexed text.
+def searchable_text(html: str) -> SearchRecord | None:
+    """Read the summary Pagefind indexes from one page.
 
     Args:
         html: one page's HTML.
 
     Returns:
-        ``(bodies, parts)``: the source HTML of each outermost
-        ``data-pagefind-body`` element (empty when the page has none), and
-        the text pieces Pagefind indexes from them (minus
-        ``data-pagefind-ignore`` parts, scripts and styles), each with the
-        ranking weight Pagefind gives it (h1: 7 ... body text: 1).
+        The page's :class:`SearchRecord`, or None when it has no
+        ``data-pagefind-body`` (the page is not indexed).
     """
-    parser = _SearchableText(html)
+    parser = _SearchableText()
     parser.feed(html)
     parser.close()
-    return [html[start:end] for start, end in parser.spans], parser.parts
+    if not parser.has_body:
+        return None
+    parts = tuple((_summary(text, weight), weight) for text, weight in parser.parts)
+    return SearchRecord(tuple((t, w) for t, w in parts if t), tuple(parser.tags))
 
 
-def folded_d_words(parts: list[tuple[str, float]]) -> dict[float, list[str]]:
+def folded_d_words(parts: tuple[tuple[str, float], ...] | list[tuple[str, float]]) -> dict[float, list[str]]:
     """Return the ASCII-folded form of each word containing ``đ``/``Đ``,
     grouped by ranking weight, in first-seen order, without repeats.
 
     Args:
-        parts: ``(text, weight)`` pieces from :func:`searchable_text`.
+        parts: ``(text, weight)`` pieces of a :class:`SearchRecord`.
 
     Returns:
         e.g. ``{7.0: ["Dang"], 1.0: ["dong", "Dang"]}`` for an ``h1``
@@ -215,33 +249,34 @@ def folded_d_words(parts: list[tuple[str, float]]) -> dict[float, list[str]]:
     return {weight: list(words) for weight, words in groups.items()}
 
 
-def staged_page(bodies: list[str], groups: dict[float, list[str]]) -> str:
-    """Return the page Pagefind indexes: the body elements and folded words.
+def staged_page(record: SearchRecord) -> str:
+    """Return the small page Pagefind indexes for one site page.
 
-    The page's chrome (navigation, header, footer, scripts) is left out, so
-    Pagefind reads only what people search for. Each group of folded words
-    becomes ``<div data-pagefind-body data-pagefind-weight=W hidden>``, so a
-    folded title word ranks like the title word itself.
+    It holds the title as ``<h1>``, each other text piece as a paragraph with
+    its weight, the filter and meta values as ``data-pagefind-filter="name:value"``
+    (so they are not indexed twice), and, hidden, the folded ``đ`` words with
+    the weight of the text they came from. Everything is escaped.
 
     Args:
-        bodies: source HTML of the page's ``data-pagefind-body`` elements.
-        groups: folded words by weight, from :func:`folded_d_words`.
+        record: the page's :class:`SearchRecord`.
 
     Returns:
-        A small HTML document, written only to a temporary folder.
+        An HTML document, written only to a temporary folder.
     """
-    folded = "".join(
-        f'<div data-pagefind-body data-pagefind-weight="{weight:g}" hidden>'
-        f"{escape_html(' '.join(words))}</div>"
-        for weight, words in sorted(groups.items(), reverse=True)
-    )
-    # Block boundaries get a space, so "<dt>Mã</dt><dd>1.000178</dd>" is
-    # indexed as two words, not "Mã1.000178".
-    spaced = _BLOCK_TAG.sub(r" \1 ", "".join(bodies))
-    return (
-        f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"></head>'
-        f"<body>{spaced}{folded}</body></html>\n"
-    )
+    out = ['<!DOCTYPE html><html lang="', LANGUAGE, '"><head><meta charset="utf-8"></head><body>']
+    for text, weight in record.parts:
+        if weight == _HEADING_WEIGHTS["h1"]:
+            out.append(f"<h1>{escape_html(text)}</h1>")
+        elif weight == 1.0:
+            out.append(f"<p>{escape_html(text)}</p>")
+        else:
+            out.append(f'<p data-pagefind-weight="{weight:g}">{escape_html(text)}</p>')
+    for kind, name, value in record.tags:
+        out.append(f'<span data-pagefind-{kind}="{escape_html(name)}:{escape_html(value)}"></span>')
+    for weight, words in sorted(folded_d_words(record.parts).items(), reverse=True):
+        out.append(f'<p data-pagefind-weight="{weight:g}" hidden>{escape_html(" ".join(words))}</p>')
+    out.append("</body></html>\n")
+    return "".join(out)
 
 
 def _bundle_size(bundle: Path) -> tuple[int, int]:
@@ -263,11 +298,9 @@ async def _index(staging: Path, bundle: Path) -> int:
 def index_site(site_dir: Path) -> SearchStats:
     """Build the Pagefind search bundle of a built site into ``site_dir/pagefind/``.
 
-    Only pages with ``data-pagefind-body`` are indexed, and only those
-    elements of them; each also gets the folded form of its ``đ`` words
-    (see the module docstring). The pages are staged in a temporary folder
-    that mirrors the site, so result URLs are the site's; the site's own
-    files are not changed. An old bundle is replaced.
+    Only pages with ``data-pagefind-body`` are indexed, each as the summary
+    record of :func:`staged_page` (see the module docstring), in sorted path
+    order. The site's own files are not changed. An old bundle is replaced.
 
     Args:
         site_dir: the folder MkDocs wrote (``site/``), holding ``*.html``.
@@ -292,14 +325,13 @@ def index_site(site_dir: Path) -> SearchStats:
             html = path.read_text(encoding="utf-8", errors="replace")
             if "data-pagefind-body" not in html:
                 continue
-            bodies, parts = searchable_text(html)
-            if not bodies:
+            record = searchable_text(html)
+            if record is None:
                 continue
-            groups = folded_d_words(parts)
-            folded += sum(len(words) for words in groups.values())
+            folded += sum(len(words) for words in folded_d_words(record.parts).values())
             target = staging / path.relative_to(site_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(staged_page(bodies, groups), encoding="utf-8")
+            target.write_text(staged_page(record), encoding="utf-8")
         if bundle.exists():
             shutil.rmtree(bundle)
         try:

@@ -8,7 +8,9 @@ import pytest
 
 from generator.errors import BuildError
 from generator.search import (
+    SUMMARY_WORDS,
     UNUSED_FILES,
+    SearchRecord,
     fold,
     folded_d_words,
     index_site,
@@ -34,35 +36,49 @@ def test_fold_removes_tones_marks_and_d_stroke():
     assert fold("Ủy ban nhân dân") == "Uy ban nhan dan"
 
 
-def test_searchable_text_keeps_only_the_body_minus_ignored_parts():
-    bodies, parts = searchable_text(PAGE)
-    assert len(bodies) == 1 and bodies[0].startswith("<article data-pagefind-body>")
-    assert bodies[0].endswith("</article>")
-    text = " ".join(t for t, _ in parts)
+def test_the_record_keeps_only_the_body_minus_ignored_parts_and_labels():
+    record = searchable_text(PAGE)
+    text = " ".join(t for t, _ in record.parts)
     assert "Đăng ký kết hôn" in text and "1.000894" in text and "Đối tượng" in text
-    for outside in ("Đường dẫn", "Điều khoản", "Căn cứ pháp lý", "sửa đổi", "var đ"):
+    for outside in ("Đường dẫn", "Điều khoản", "Căn cứ pháp lý", "sửa đổi", "var đ", "Mã thủ tục"):
         assert outside not in text
+    assert record.tags == (("meta", "code", "1.000894"),)
+
+
+def test_filters_and_meta_are_read_in_both_forms():
+    html = (
+        '<div data-pagefind-body><h1>A</h1><a data-pagefind-filter="agency">Bộ  Xây\ndựng</a>'
+        '<span data-pagefind-filter="level:Cấp tỉnh"></span><img data-pagefind-meta="image[src]" src="x.png"></div>'
+    )
+    assert searchable_text(html).tags == (("filter", "agency", "Bộ Xây dựng"), ("filter", "level", "Cấp tỉnh"))
+
+
+def test_long_text_is_cut_to_a_summary_but_the_title_is_not():
+    long = " ".join(f"từ{i}" for i in range(SUMMARY_WORDS + 30))
+    record = searchable_text(f"<main data-pagefind-body><h1>{long}</h1><p>{long}</p></main>")
+    title, body = record.parts
+    assert title[0] == long and title[1] == 7.0
+    assert body[0].split()[:-1] == long.split()[:SUMMARY_WORDS] and body[0].endswith("…")
 
 
 def test_folded_words_keep_the_weight_of_where_they_stand():
-    _, parts = searchable_text(PAGE)
-    groups = folded_d_words(parts)
+    groups = folded_d_words(searchable_text(PAGE).parts)
     assert groups[7.0] == ["Dang"]          # h1
-    assert groups[1.0] == ["dong"]          # body text: "đồng" (not "đã", ignored)
+    assert groups[1.0] == ["dong"]          # body text: "đồng" ("đã" is in an ignored section)
     assert groups[3.0] == ["Doi"]           # explicit data-pagefind-weight
-    assert "da" not in sum(groups.values(), [])
 
 
 def test_a_page_without_body_is_not_indexed():
-    bodies, parts = searchable_text("<html><body><h1>Đăng ký</h1></body></html>")
-    assert bodies == [] and parts == []
+    assert searchable_text("<html><body><h1>Đăng ký</h1></body></html>") is None
 
 
-def test_staged_page_escapes_folded_words_and_spaces_blocks():
-    page = staged_page(["<div data-pagefind-body><dt>Mã</dt><dd>1.000178</dd></div>"], {1.0: ["a<b>&"]})
-    assert "a&lt;b&gt;&amp;" in page
-    assert "Mã </dt>  <dd> 1.000178" in page
-    assert '<div data-pagefind-body data-pagefind-weight="1" hidden>' in page
+def test_staged_page_escapes_everything():
+    record = SearchRecord(parts=(("Tên <b>&\"</b>", 7.0), ("đồng <i>", 1.0)), tags=(("filter", "agency", 'A"<x>'),))
+    page = staged_page(record)
+    assert "<h1>Tên &lt;b&gt;&amp;&quot;&lt;/b&gt;</h1>" in page
+    assert 'data-pagefind-filter="agency:A&quot;&lt;x&gt;"' in page
+    assert '<p data-pagefind-weight="1" hidden>dong</p>' in page
+    assert "<b>" not in page and "<i>" not in page
 
 
 def _site(root: Path) -> Path:

@@ -21,7 +21,10 @@ PHONE = {"width": 360, "height": 740}
 
 
 def catalog_dir() -> Path:
-    """The catalog the browser tests build: the real one when present."""
+    """The catalog the browser tests build: the real one when present
+    (``TTHC_BROWSER_CATALOG=DIR`` picks another, e.g. the mini fixture)."""
+    if os.environ.get("TTHC_BROWSER_CATALOG"):
+        return (REPO / os.environ["TTHC_BROWSER_CATALOG"]).resolve()
     real = REPO / "catalog"
     if any((real / "procedures").glob("*/*.yaml")):
         return real
