@@ -16,8 +16,9 @@ run (a build takes minutes).
 **First-search bytes** are measured in Debian's Chromium (Playwright): the
 home page is loaded, then every response to a ``/pagefind/`` request is
 summed while the query ``giay phep`` is typed and its first page of 10
-results is shown: Pagefind's entry JS and worker, WASM, metadata, the filter
-lists the UI shows, the index chunks and the 10 result fragments. Sizes are
+results is shown: Pagefind's entry JS and worker, WASM, metadata, the index
+chunks and the 10 result fragments (the filter lists load only when the
+filter panel is opened, so they are not part of a first search). Sizes are
 the bytes served (``http.server``, no compression: Pagefind's index files
 are already gzipped); the figure "gzip" also compresses the two JS files as
 any web server would.
@@ -127,6 +128,11 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
                 "() => /kết quả|Không tìm thấy/.test(document.querySelector('.tthc-search__status').textContent)",
                 timeout=60_000,
             )
+            page.wait_for_function(
+                "() => document.querySelectorAll('.tthc-search__results > li').length > 0"
+                " || /Không/.test(document.querySelector('.tthc-search__status').textContent)",
+                timeout=60_000,
+            )
             page.wait_for_load_state("networkidle")
             results = page.locator(".tthc-search__results > li").count()
             for response in responses:
@@ -164,9 +170,9 @@ def median_runs(runs: list[Run]) -> tuple[float, int]:
     return statistics.median(r.seconds for r in runs), int(statistics.median(r.peak_rss for r in runs))
 
 
-def print_search(label: str, s: dict[str, int]) -> None:
+def print_search(label: str, s: dict[str, int], query: str = QUERY) -> None:
     verdict = "ok" if s["total_gzip"] <= TARGET_FIRST_SEARCH_BYTES else "OVER TARGET"
-    print(f"  first search '{QUERY}' ({label}): {kb(s['total'])} served, {kb(s['total_gzip'])} with gzip JS "
+    print(f"  first search '{query}' ({label}): {kb(s['total'])} served, {kb(s['total_gzip'])} with gzip JS "
           f"[{verdict}: target {kb(TARGET_FIRST_SEARCH_BYTES)}], {s['requests']} requests, {s['results']} results shown")
     print(f"    js {kb(s['js'])} · wasm {kb(s['wasm'])} · metadata {kb(s['meta'])} · filters {kb(s['filter'])} · "
           f"index chunks {kb(s['index'])} · fragments {kb(s['fragment'])}")
@@ -189,7 +195,8 @@ def bench_catalog(label: str, catalog: Path, runs: int, validate: bool) -> None:
         bundle, bundle_files = folder_size(site / "pagefind")
         print(f"  full build: {seconds:.1f} s, peak memory {mb(rss)}")
         print(f"  site: {mb(size)} in {files:,} files; Pagefind bundle {mb(bundle)} in {bundle_files:,} files")
-        print_search(label, first_search_bytes(site))
+        for query in (QUERY, "dang ky"):
+            print_search(label, first_search_bytes(site, query), query)
 
 
 def main(argv: list[str] | None = None) -> int:

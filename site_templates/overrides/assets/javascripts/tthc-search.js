@@ -26,7 +26,6 @@ if (root) {
   const details = root.querySelector(".tthc-search__filters");
   const active = root.querySelector("[data-tthc-active]");
   const inert = document.implementation.createHTMLDocument("");
-  if (details && window.matchMedia("(min-width: 60em)").matches) details.open = true;
 
   let pagefind = null;
   let results = [];
@@ -52,9 +51,23 @@ if (root) {
       pagefind = await import(new URL("pagefind.js", bundle).href);
       await pagefind.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24 });
       await pagefind.init();
-      fillFilters(await pagefind.filters());
     }
     return pagefind;
+  }
+
+  // The filter lists are loaded only when the filter panel is opened: they
+  // are not needed for a first search (about 120 kB at 10,000 procedures).
+  let filtersLoaded = null;
+  function loadFilters() {
+    if (!filtersLoaded) {
+      filtersLoaded = load()
+        .then((pf) => pf.filters())
+        .then(fillFilters)
+        .catch(() => {
+          filtersLoaded = null;
+        });
+    }
+    return filtersLoaded;
   }
 
   function fillFilters(filters) {
@@ -194,6 +207,11 @@ if (root) {
   });
   input.addEventListener("input", schedule);
   selects.forEach((select) => select.addEventListener("change", run));
+  if (details) {
+    details.addEventListener("toggle", () => {
+      if (details.open) loadFilters();
+    });
+  }
   more.addEventListener("click", () => showMore(generation));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
