@@ -30,6 +30,7 @@ from generator.render.urls import (
 #: (anchor id, field key of the label or None, literal label).
 _SECTIONS = (
     ("tom-tat", None, "Tóm tắt"),
+    ("mo-ta", "description", None),
     ("trinh-tu", "steps", None),
     ("cach-thuc", "methods", None),
     ("thanh-phan-ho-so", "documents", None),
@@ -167,6 +168,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         jsonld=script_json(government_service(procedure, agency, absolute)),
     )
     present = {
+        "description": procedure.description,
         "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets,
         "subjects": procedure.subjects, "agencies": roles, "requirements": procedure.requirements,
         "results": procedure.results, "legal_basis": procedure.legal_basis, "cases": procedure.cases,
