@@ -279,6 +279,19 @@ def staged_page(record: SearchRecord) -> str:
     return "".join(out)
 
 
+def _run(coroutine):
+    """``asyncio.run`` it, in a worker thread if this thread already runs a
+    loop (``mkdocs serve``, notebooks, Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _bundle_size(bundle: Path) -> tuple[int, int]:
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
@@ -335,7 +348,7 @@ def index_site(site_dir: Path) -> SearchStats:
         if bundle.exists():
             shutil.rmtree(bundle)
         try:
-            pages = asyncio.run(_index(staging, bundle))
+            pages = _run(_index(staging, bundle))
         except Exception as err:  # the Pagefind service reports any failure as a plain exception
             raise BuildError(f"search index: Pagefind failed: {err}") from err
     for name in UNUSED_FILES:

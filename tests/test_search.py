@@ -113,3 +113,12 @@ def test_index_site_replaces_an_old_bundle(tmp_path: Path):
 def test_index_site_of_a_missing_folder_is_a_build_error(tmp_path: Path):
     with pytest.raises(BuildError, match="no such folder"):
         index_site(tmp_path / "nowhere")
+
+
+def test_index_site_works_inside_a_running_event_loop(tmp_path: Path):
+    import asyncio
+
+    async def inside() -> int:
+        return index_site(_site(tmp_path / "site")).pages
+
+    assert asyncio.run(inside()) == 1
