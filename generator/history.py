@@ -355,39 +355,47 @@ class _Shared:
     def __init__(self) -> None:
         self.table: dict[Any, tuple[Any, Any]] = {}
 
-    def typed(self, value: Any, key: str) -> tuple[Any, Any]:
-        """``(shared value, structural key)`` of ``value`` found under ``key``."""
+    def typed(self, value: Any, key: str) -> Any:
+        """The shared (canonical) equivalent of ``value`` found under ``key``.
+
+        Strings are shared by value; a mapping or list by the identities of
+        its (already shared) children, so keys stay flat tuples.
+        """
         if isinstance(value, str):
             if key in _numeric_keys() and _NUMBER.match(value):
                 number = float(value)
-                value = int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
-                return value, (type(value).__name__, value)
+                return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
             value = unicodedata.normalize("NFC", value)
-            sig: Any = ("s", value)
-        elif isinstance(value, dict):
-            items = [(str(k), *self.typed(v, str(k))) for k, v in value.items()]
-            sig = ("d", tuple((k, child) for k, _, child in items))
-            found = self.table.get(sig)
-            if found is None:
-                found = self.table[sig] = ({k: v for k, v, _ in items}, sig)
-            return found
-        elif isinstance(value, list):
-            items2 = [self.typed(v, key) for v in value]
-            sig = ("l", tuple(child for _, child in items2))
-            found = self.table.get(sig)
-            if found is None:
-                found = self.table[sig] = ([v for v, _ in items2], sig)
-            return found
-        else:
-            return value, (type(value).__name__, value)
-        found = self.table.get(sig)
-        if found is None:
-            found = self.table[sig] = (value, sig)
-        return found
+            return self.table.setdefault(value, value)
+        if isinstance(value, dict):
+            items = [(self.typed(str(k), ""), self.typed(v, str(k))) for k, v in value.items()]
+            sig: tuple[Any, ...] = ("d", *(x for k, v in items for x in (k, _identity(v))))
+            shared = self.table.get(sig)
+            if shared is None:
+                shared = self.table[sig] = dict(items)
+            return shared
+        if isinstance(value, list):
+            children = [self.typed(v, key) for v in value]
+            sig = ("l", *(_identity(v) for v in children))
+            shared = self.table.get(sig)
+            if shared is None:
+                shared = self.table[sig] = children
+            return shared
+        return value
+
+
+def _identity(value: Any) -> Any:
+    """What identifies a shared child in its parent's key: the object for containers,
+    the text for strings, ``(type, value)`` for other scalars (so ``1``, ``1.0`` and ``True`` differ)."""
+    if isinstance(value, (dict, list)):
+        return id(value)
+    if isinstance(value, str):
+        return value
+    return (type(value), value)
 
 
 def _typed(value: Any, key: str, shared: _Shared | None = None) -> Any:
-    return (shared or _Shared()).typed(value, key)[0]
+    return (shared or _Shared()).typed(value, key)
 
 
 _LOADER: type | None = None
