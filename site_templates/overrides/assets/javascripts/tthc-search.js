@@ -5,8 +5,8 @@
 //   "dang ky" finds "Đăng ký". Exact spelling ranks first.
 // - Filters (agency, sector, level, kind, status) come from the pages'
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
-// - Everything shown is built with DOM text nodes: no result text is ever
-//   parsed as HTML in the live page.
+// - Everything shown is built with DOM text nodes (textContent): no result
+//   text is ever parsed as HTML.
 // - The query is kept in the URL (?q=...) so a search can be shared.
 
 const PAGE_SIZE = 10;
@@ -25,7 +25,6 @@ if (root) {
   const hint = status.textContent;
   const details = root.querySelector(".tthc-search__filters");
   const active = root.querySelector("[data-tthc-active]");
-  const inert = document.implementation.createHTMLDocument("");
 
   let pagefind = null;
   let results = [];
@@ -49,7 +48,7 @@ if (root) {
   async function load() {
     if (!pagefind) {
       pagefind = await import(new URL("pagefind.js", bundle).href);
-      await pagefind.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24 });
+      await pagefind.options({ baseUrl: new URL("../", bundle).pathname });
       await pagefind.init();
     }
     return pagefind;
@@ -94,32 +93,6 @@ if (root) {
     return filters;
   }
 
-  // Decode character references only; a <textarea> in an inert document
-  // never parses tags or runs anything.
-  function decode(text) {
-    const area = inert.createElement("textarea");
-    area.innerHTML = text;
-    return area.value;
-  }
-
-  // Pagefind's excerpt is text with <mark> around matches; keep only that.
-  function excerptNodes(excerpt) {
-    const nodes = [];
-    const parts = String(excerpt || "").split(/<mark>|<\/mark>/);
-    parts.forEach((part, i) => {
-      const text = decode(part);
-      if (!text) return;
-      if (i % 2 === 1) {
-        const mark = document.createElement("mark");
-        mark.textContent = text;
-        nodes.push(mark);
-      } else {
-        nodes.push(document.createTextNode(text));
-      }
-    });
-    return nodes;
-  }
-
   function codeOf(data) {
     if (data.meta && data.meta.code) return data.meta.code;
     const match = /\/thu-tuc\/([0-9]\.[0-9]{6})\//.exec(data.url);
@@ -141,10 +114,11 @@ if (root) {
     const filters = data.filters || {};
     const facts = [codeOf(data), ...(filters.agency || []), ...(filters.status || [])].filter(Boolean);
     meta.textContent = facts.join(" · ");
-    const excerpt = document.createElement("p");
-    excerpt.className = "tthc-search__excerpt";
-    excerpt.append(...excerptNodes(data.excerpt));
-    article.append(title, meta, excerpt);
+    // No excerpt: Pagefind's would show the index's folded "đ" words.
+    const sector = document.createElement("p");
+    sector.className = "tthc-search__sector";
+    sector.textContent = [...(filters.sector || []), ...(filters.level || [])].join(" · ");
+    article.append(title, meta, sector);
     a.append(article);
     li.append(a);
     return li;
