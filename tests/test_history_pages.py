@@ -83,3 +83,18 @@ def test_atom_feeds_are_valid_and_per_agency(site) -> None:
     codes = {e.find(f"{ATOM}title").text.split()[0] for e in agency.findall(f"{ATOM}entry")}
     assert codes and all(code.startswith(("2.", "6.")) for code in codes)
     assert render_feeds(catalog, history) == render_feeds(catalog, history)  # deterministic
+
+
+def test_corrections_without_a_decision_stay_off_the_feeds(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(MINI, repo.root / "catalog")
+    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
+    path = repo.root / "catalog" / "procedures" / "bo-xay-dung" / "1.000002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: ", "name: Hiệu đính ", 1), encoding="utf-8")
+    repo.commit("Sửa lỗi chính tả", "2026-07-01T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    history = read_history(repo.root)
+    assert "1.000002" not in {rc.code for rc in latest_changes(history, limit=None) if rc.previous is not None}
+    assert "Sửa lỗi chính tả" not in render_feeds(catalog, history)["feeds/all.xml"]
+    page = {p.url: p for p in render_pages(catalog, history)}["thu-tuc/1.000002/lich-su/"]
+    assert "Hiệu đính dữ liệu" in str(page.html) and "Sửa lỗi chính tả" in str(page.html)

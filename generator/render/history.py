@@ -88,7 +88,19 @@ class RevisionChange:
             return DIFF_STATUS_LABELS[self.diff.status]
         if self.revision.change == "moved":
             return "Chuyển cơ quan công bố"
-        return "Không thay đổi nội dung" if self.diff.status == "unchanged" else "Sửa đổi"
+        if self.diff.status == "unchanged":
+            return "Không thay đổi nội dung"
+        return "Sửa đổi, bổ sung" if self.amendments else "Hiệu đính dữ liệu"
+
+    @property
+    def notable(self) -> bool:
+        """True when the public should hear of it (home page, feeds): a new procedure, a move, a
+        new simplification or amendment entry (a decision), or an abolition or replacement.
+        Edits without a decision are corrections of the data ("Hiệu đính"), listed on the
+        history page only."""
+        if self.previous is None or self.revision.change in ("added", "moved", "deleted"):
+            return True
+        return bool(self.simplifications or self.amendments or self.diff.status in ("abolished", "replaced"))
 
     @property
     def summary(self) -> str:
@@ -133,10 +145,11 @@ def recent_changes(history: History | None, code: str, limit: int = 3) -> list[R
 
 
 def latest_changes(history: History | None, limit: int | None = 10, codes: Iterable[str] | None = None) -> list[RevisionChange]:
-    """The newest changes across the catalog (home page, feeds), newest first.
+    """The newest notable changes across the catalog (home page, feeds), newest first.
 
-    Revisions that changed nothing in substance and shallow-clone boundary
-    revisions are left out.
+    Only :attr:`RevisionChange.notable` revisions count; editorial corrections
+    and shallow-clone boundary revisions are left out (the history page
+    still lists them).
     """
     if history is None:
         return []
@@ -146,7 +159,7 @@ def latest_changes(history: History | None, limit: int | None = 10, codes: Itera
         for code in history.revisions
         if wanted is None or code in wanted
         for rc in revision_changes(history, code)
-        if not rc.revision.boundary and (rc.diff.status != "unchanged" or rc.revision.change == "moved")
+        if not rc.revision.boundary and rc.notable
     ]
     changes.sort(key=lambda rc: (rc.revision.date, rc.revision.commit, rc.code), reverse=True)
     return changes if limit is None else changes[:limit]
