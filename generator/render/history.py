@@ -275,6 +275,7 @@ def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") 
         return {}
     template = environment().get_template("feed.xml")
     base = site_url.rstrip("/") + "/" if site_url else "/"
+    id_base = base if site_url else "urn:tthc:"  # Atom ids must be absolute IRIs
     every = latest_changes(history, limit=None)
     feeds = {"feeds/all.xml": ("Thay đổi thủ tục hành chính", every[:FEED_LIMIT], "all")}
     for agency in catalog.agencies:
@@ -285,7 +286,7 @@ def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") 
     for path, (title, entries, key) in sorted(feeds.items()):
         updated = entries[0].revision.date.isoformat() if entries else "1970-01-01T00:00:00+00:00"
         out[path] = template.render(title=title, entries=[(rc, feed_content(rc)) for rc in entries], base=base, path=path, updated=updated,
-                                    feed_id=f"{base}{path}", revision_url=revision_url, history_url=history_url,
+                                    feed_id=f"{id_base}{path}", id_base=id_base, revision_url=revision_url, history_url=history_url,
                                     vi_datetime=vi_datetime)
     return out
 
