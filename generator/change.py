@@ -42,9 +42,9 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, Report
 from generator.diff import field_label
-from generator.diff.sources import SideFile, diff_sides, read_side
+from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
-from generator.history import resolve_ref
+from generator.history import require_repository, resolve_ref
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
@@ -65,16 +65,30 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         docstring); ``files_checked`` is the number of procedure files that
         differ between the two sides.
 
+    A changed file that cannot be read as a procedure record (YAML syntax
+    error, not a mapping, no code) gives the loader's own diagnostics
+    (``syntax``... with line and column) and nothing else.
+
     Raises:
-        UsageError: ``base`` or ``head`` does not name a commit.
+        UsageError: not in a git repository; ``base`` or ``head`` does not
+            name a commit.
         GitError: git failure.
     """
+    info = require_repository(repo_dir)
     for ref in (base, head):
         if ref is not None and resolve_ref(repo_dir, ref) is None:
             raise UsageError(f"{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
-                             "e.g. git fetch origin main, and use --base origin/main)")
+                             "e.g. git fetch origin main, and use --base origin/main)"
+                             + ("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`"
+                                if info.shallow else ""))
     old = read_side(repo_dir, base, catalog_subdir)
     new = read_side(repo_dir, head, catalog_subdir)
+    unreadable = unreadable_files(old, new)
+    if unreadable:  # never judge a file that cannot be read as deleted or added
+        report = Report()
+        report.extend(unreadable)
+        report.files_checked = len(unreadable)
+        return report
     diff = diff_sides(old, new)
     report = Report()
     report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})

@@ -107,14 +107,17 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
 
     Procedures added, abolished, replaced and changed, field by field, with
     their effects (time limits, documents, fees, compliance cost). Formats:
-    text (coloured on a terminal), markdown (pull-request comment), json
-    (stable, see generator.diff.format.to_json).
+    text (coloured on a terminal unless NO_COLOR is set), markdown
+    (pull-request comment), json (stable, see generator.diff.format.to_json).
     """
     from generator.diff.format import render
     from generator.diff.sources import compare
 
     result, base_label, head_label = compare(Path("."), base, head, list(paths), catalog_dir.as_posix())
-    click.echo(render(result, fmt, base_label, head_label, color=fmt == "text" and sys.stdout.isatty()), nl=False)
+    import os
+
+    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # https://no-color.org
+    click.echo(render(result, fmt, base_label, head_label, color=color), nl=False)
 
 
 @main.command()

@@ -216,6 +216,26 @@ def repo_info(repo_dir: Path) -> RepoInfo:
     return RepoInfo(Path(lines[0]), Path(lines[1]), lines[2], lines[3].strip() == "true")
 
 
+NOT_A_REPOSITORY = "not a git repository: run inside the catalog's repository"
+
+
+def require_repository(repo_dir: Path | str) -> RepoInfo:
+    """:func:`repo_info`, for commands: outside a repository is a usage error.
+
+    Raises:
+        UsageError: ``repo_dir`` is not inside a git repository (exit 2).
+        GitError: git is not installed.
+    """
+    from generator.errors import UsageError
+
+    try:
+        return repo_info(Path(repo_dir))
+    except GitError as err:
+        if "not installed" in str(err):
+            raise
+        raise UsageError(NOT_A_REPOSITORY) from None
+
+
 class BlobReader:
     """One ``git cat-file --batch`` process that returns blob contents by sha."""
 

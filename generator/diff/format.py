@@ -232,14 +232,14 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
 
 # --- json ----------------------------------------------------------------------
 
-def to_json(diff: CatalogDiff, base: str, head: str) -> str:
+def to_json(diff: CatalogDiff, base: str, head: str | None) -> str:
     """The stable JSON format (``tthc diff --format json``), version 1.
 
     Shape::
 
         {
           "format": "tthc-diff", "version": 1,
-          "base": "<ref or file>", "head": "<ref, file or 'working tree'>",
+          "base": "<ref or file>", "head": "<ref or file>" | null,
           "summary": {"added": n, "abolished": n, "replaced": n, "changed": n,
                       "unchanged": n, "deleted": n},
           "code_changes": [{"path": str, "old_code": str, "new_code": str}],
@@ -257,8 +257,9 @@ def to_json(diff: CatalogDiff, base: str, head: str) -> str:
           }]
         }
 
-    ``unchanged`` means the file changed only in formatting, key order or
-    Unicode form. Indexes are 1-based; paths are those of ``tthc validate``.
+    ``head`` is ``null`` when the head side is the working tree (the files
+    on disk). ``unchanged`` means the file changed only in formatting, key
+    order or Unicode form. Indexes are 1-based; paths are those of ``tthc validate``.
     """
     payload = {
         "format": "tthc-diff",
@@ -272,10 +273,15 @@ def to_json(diff: CatalogDiff, base: str, head: str) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(diff: CatalogDiff, fmt: str, base: str, head: str, color: bool = False) -> str:
-    """Dispatch on ``fmt`` (``text``, ``markdown``, ``json``)."""
+#: How text and Markdown name the files on disk (``head`` is ``None``).
+WORKING_TREE_LABEL = "cây làm việc (working tree)"
+
+
+def render(diff: CatalogDiff, fmt: str, base: str, head: str | None, color: bool = False) -> str:
+    """Dispatch on ``fmt`` (``text``, ``markdown``, ``json``); ``head=None`` is the working tree."""
     if fmt == "json":
         return to_json(diff, base, head)
+    label = head if head is not None else WORKING_TREE_LABEL
     if fmt == "markdown":
-        return to_markdown(diff, base, head)
-    return to_text(diff, base, head, color=color)
+        return to_markdown(diff, base, label)
+    return to_text(diff, base, label, color=color)

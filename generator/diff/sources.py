@@ -10,12 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from generator.diagnostics import Diagnostic, Report
 from generator.diff import CatalogDiff, diff_catalogs
-from generator.errors import UsageError
-from generator.history import read_tree, resolve_ref
+from generator.errors import CatalogInvalid, UsageError
+from generator.history import read_tree, require_repository, resolve_ref
 from generator.load import LoadedFile, load_bytes
 
-WORKING_TREE = "cây làm việc"
+#: The ``head`` value (JSON ``"head": null``) for the files on disk; the text
+#: and Markdown formats show ``generator.diff.format.WORKING_TREE_LABEL``.
+WORKING_TREE = None
 
 
 class SideFile:
@@ -36,6 +39,25 @@ class SideFile:
     def record(self) -> dict[str, Any] | None:
         data = self.loaded.data
         return data if isinstance(data, dict) else None
+
+    def unreadable(self) -> list[Diagnostic]:
+        """Why this file is not a procedure record (empty when it is one).
+
+        A file that cannot be parsed, is not a mapping or has no text ``code``
+        is never treated as absent: its loader diagnostics (``syntax``,
+        ``encoding``, ``tab-indent``..., with line and column) are returned.
+        """
+        record = self.record
+        if record is not None and isinstance(record.get("code"), str):
+            return []
+        errors = [d for d in self.loaded.diagnostics if d.severity == "error"]
+        if errors:
+            return errors
+        if record is None:
+            return [self.loaded.diagnostic("error", "schema-type", (), "the file is not a mapping of procedure fields",
+                                           "write the record as key: value lines (code, name, ...)")]
+        return [self.loaded.diagnostic("error", "schema-required", ("code",), "the record has no code",
+                                       'add code: "<digit>.<six digits>" as in the file name')]
 
 
 def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
@@ -60,28 +82,59 @@ def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
     return out
 
 
+def unreadable_files(*sides: dict[str, SideFile]) -> list[Diagnostic]:
+    """Diagnostics of the files (of any side) that are not readable procedure records.
+
+    Files whose bytes are identical on every side where they exist are not
+    looked at (an unchanged broken file is ``tthc validate``'s business).
+    """
+    out: list[Diagnostic] = []
+    raws: dict[str, set[bytes]] = {}
+    for side in sides:
+        for path, f in side.items():
+            raws.setdefault(path, set()).add(f.raw)
+    for side in sides:
+        for path in sorted(side):
+            if len(raws[path]) == 1 and sum(path in s for s in sides) == len(sides):
+                continue
+            out += side[path].unreadable()
+    return out
+
+
 def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile]) -> CatalogDiff:
-    """Diff two sides, skipping files whose bytes are identical at the same path."""
+    """Diff two sides, skipping files whose bytes are identical at the same path.
+
+    Raises:
+        CatalogInvalid: a changed file on either side cannot be read as a
+            procedure record (its loader diagnostics are in the report).
+    """
+    problems = unreadable_files(old, new)
+    if problems:
+        _invalid(problems)
     same = {p for p in set(old) & set(new) if old[p].raw == new[p].raw}
     return diff_catalogs({p: f.record for p, f in old.items() if p not in same},
                          {p: f.record for p, f in new.items() if p not in same})
 
 
 def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catalog_subdir: str = "catalog"
-            ) -> tuple[CatalogDiff, str, str]:
+            ) -> tuple[CatalogDiff, str, str | None]:
     """What ``tthc diff BASE [HEAD] [PATH...]`` compares.
 
     If ``base`` is an existing file, ``head`` must be one too and the two
     files are compared. Otherwise ``base`` is a git ref; ``head`` is a ref,
-    or, when it is an existing path and not a ref, the first of ``paths``
-    (HEAD is then the working tree).
+    or, when it is not a ref, the first of ``paths`` (HEAD is then the
+    working tree). Every path must lie inside the catalog folder and exist
+    on disk or on one of the two sides.
 
     Returns:
-        ``(diff, base label, head label)``.
+        ``(diff, base label, head label)``; the head label is
+        :data:`WORKING_TREE` (``None``) for the files on disk.
 
     Raises:
-        UsageError: ``base`` is neither a file nor a commit; a file compared
-            with something that is not a file.
+        UsageError: not inside a git repository; ``base`` is neither a file
+            nor a commit; a file compared with something that is not a file;
+            a path outside the catalog or matching nothing.
+        CatalogInvalid: a changed file cannot be read (loader diagnostics).
         GitError: git failed.
     """
     base_file = Path(base)
@@ -89,20 +142,59 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         if head is None or not Path(head).is_file():
             raise UsageError(f"{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)")
         old, new = _file_side(base_file), _file_side(Path(head))
+        problems = old.unreadable() + new.unreadable()
+        if problems:
+            _invalid(problems)
         diff = diff_catalogs({base: old.record}, {base: new.record})  # one slot: never a "move"
         diff = CatalogDiff(tuple(replace(p, old_path=base if p.old_path else None, new_path=head if p.new_path else None)
                                  for p in diff.procedures), diff.code_changes)
         return diff, base, head
+    info = require_repository(repo_dir)
     if resolve_ref(repo_dir, base) is None:
-        raise UsageError(f"{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote branch)")
-    if head is not None and resolve_ref(repo_dir, head) is None:
+        raise UsageError(f"{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote branch)"
+                         + _shallow_hint(info.shallow))
+    head_is_path = head is not None and resolve_ref(repo_dir, head) is None
+    if head_is_path:
         paths = [head, *paths]
         head = None
-    only = [Path(p).as_posix().lstrip("./") if not Path(p).is_absolute() else Path(p).resolve().relative_to(repo_dir.resolve()).as_posix()
-            for p in paths] or None
+    only = [_catalog_path(repo_dir, p, catalog_subdir, could_be_ref=head_is_path and n == 0, shallow=info.shallow)
+            for n, p in enumerate(paths)] or None
     old = read_side(repo_dir, base, catalog_subdir, only)
     new = read_side(repo_dir, head, catalog_subdir, only)
-    return diff_sides(old, new), base, head or WORKING_TREE
+    for given, rel in zip(paths, only or ()):
+        if not (Path(repo_dir) / rel).exists() and not any(
+                f == rel or f.startswith(rel.rstrip("/") + "/") for f in (*old, *new)):
+            raise UsageError(f"{given!r} is neither a git commit nor a file or folder of the catalog "
+                             f"(not on disk, not at {base}{'' if head is None else ' or ' + head})")
+    return diff_sides(old, new), base, head
+
+
+def _invalid(problems: list[Diagnostic]) -> None:
+    report = Report()
+    report.extend(problems)
+    report.files_checked = len({d.file for d in problems})
+    raise CatalogInvalid(report)
+
+
+def _shallow_hint(shallow: bool) -> str:
+    return ("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`" if shallow else "")
+
+
+def _catalog_path(repo_dir: Path, given: str, catalog_subdir: str, could_be_ref: bool, shallow: bool) -> str:
+    """``given`` (relative to the current folder, or absolute) as a path relative to ``repo_dir``.
+
+    Raises:
+        UsageError: the path is outside the catalog folder.
+    """
+    root = Path(repo_dir).resolve()
+    target = (Path.cwd() / given).resolve() if not Path(given).is_absolute() else Path(given).resolve()
+    catalog = (root / catalog_subdir).resolve()
+    if target != catalog and catalog not in target.parents:
+        neither = "neither a git commit nor" if could_be_ref else "not"
+        raise UsageError(f"{given!r} is {neither} a path inside the catalog folder {catalog_subdir}/ "
+                         f"(give a git ref, or files and folders under {catalog_subdir}/)"
+                         + (_shallow_hint(shallow) if could_be_ref else ""))
+    return target.relative_to(root).as_posix()
 
 
 def _file_side(path: Path) -> SideFile:

@@ -317,11 +317,12 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
     "decisions", "summary", "boundary", "effects": [str], "changes": [str]}]}``.
 
     Raises:
-        GitError: not a git repository.
-        UsageError: no revision of ``code``.
+        UsageError: not a git repository; no revision of ``code``.
     """
     from generator.errors import UsageError
+    from generator.history import require_repository
 
+    require_repository(repo_dir)
     history = read_history(repo_dir, catalog_subdir)
     changes = revision_changes(history, code)
     if not changes:
