@@ -210,7 +210,7 @@ def test_tthc_diff_golden(golden_repo: GitRepo, fmt: str, suffix: str) -> None:
 def test_tthc_diff_json_content(golden_repo: GitRepo) -> None:
     data = json.loads(tthc("diff", "main~1", "main", "--format", "json", cwd=golden_repo.root).stdout)
     by_code = {p["code"]: p for p in data["procedures"]}
-    assert data["summary"] == {"added": 1, "abolished": 1, "replaced": 1, "changed": 2, "unchanged": 1, "deleted": 0}
+    assert data["summary"] == {"added": 1, "abolished": 1, "replaced": 1, "changed": 2, "moved": 0, "unchanged": 1, "deleted": 0}
     assert by_code["1.000005"]["status"] == "unchanged"
     assert by_code["1.000006"]["old_path"] != by_code["1.000006"]["new_path"]
     assert "Bỏ: Bản sao CCCD" in [e["text"] for e in by_code["1.000001"]["effects"]]

@@ -85,3 +85,106 @@ def test_two_files_one_unparsable_is_not_an_addition(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "bad.yaml:2:" in result.stderr and "error[syntax]" in result.stderr
     assert "Thêm mới" not in result.stdout
+
+
+# --- 3. long texts: the change stays visible -------------------------------------------
+
+LONG = ("Trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ, cơ quan có thẩm quyền xem xét và "
+        "cấp giấy phép cho tổ chức, cá nhân đề nghị; trường hợp không cấp phải trả lời bằng văn bản và nêu rõ lý do. ") * 3
+LONG = LONG[:600]
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_long_text_change_is_visible_at_start_middle_and_end(tmp_path: Path, where: str) -> None:
+    assert len(LONG) == 600
+    pos = {"start": 3, "middle": 300, "end": 596}[where]
+    changed = LONG[:pos] + "QQQ" + LONG[pos + 3:]
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    head = 'code: "1.000001"\nname: A\nkind: external\nlevels: [ministry]\nsector: x\nstatus: in_force\n'
+    old.write_text(head + f"description: \"{LONG}\"\n", encoding="utf-8")
+    new.write_text(head + f"description: \"{changed}\"\n", encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        result = tthc("diff", str(old), str(new), "--format", fmt, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        (line,) = [ln for ln in result.stdout.splitlines() if "QQQ" in ln]
+        before, after = (line.split(" → ") if fmt == "text" else line.split(" | ")[2:4])
+        assert before != after and "QQQ" not in before and "QQQ" in after
+        assert len(line) < 500  # shortened, not the whole 600 characters twice
+        assert ("…" in line) and (where == "start" or before.lstrip().split(": ", 1)[-1].startswith("…"))
+
+
+# --- 5. cosmetic-only edits are listed, not dropped -------------------------------------
+
+def test_key_order_only_edit_is_listed_as_unchanged_in_every_format(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    data = record("1.000001", requirements=["Có giấy phép"])
+    repo.write("bo-a", data)
+    repo.commit("Thêm")
+    repo.write("bo-a", dict(reversed(list(data.items()))))  # same record, keys in another order
+    text = tthc("diff", "main", cwd=repo.root)
+    assert text.returncode == 0
+    assert "Không thay đổi nội dung (chỉ khác định dạng): 1" in text.stdout and "1.000001" in text.stdout
+    markdown = tthc("diff", "main", "--format", "markdown", cwd=repo.root).stdout
+    assert "Không thay đổi nội dung (chỉ khác định dạng)" in markdown and "1.000001" in markdown
+    data_json = json.loads(tthc("diff", "main", "--format", "json", cwd=repo.root).stdout)
+    assert data_json["summary"]["unchanged"] == 1 and data_json["head"] is None
+    assert [p["status"] for p in data_json["procedures"]] == ["unchanged"]
+
+
+# --- 6. agency moves ----------------------------------------------------------------------
+
+def test_move_without_decision_names_both_agencies_not_formatting(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    (repo.root / "catalog").mkdir(parents=True)
+    (repo.root / "catalog" / "agencies.yaml").write_text(
+        "agencies:\n- id: bo-a\n  name: Bộ Thử nghiệm A\n  level: ministry\n- id: bo-b\n  name: Bộ Thử nghiệm B\n  level: ministry\n",
+        encoding="utf-8")
+    repo.write("bo-a", record("1.000001"))
+    repo.commit("Thêm")
+    repo.path("bo-a", "1.000001").unlink()
+    repo.write("bo-b", record("1.000001"))
+    text = tthc("diff", "main", cwd=repo.root).stdout
+    assert "Cơ quan công bố: Bộ Thử nghiệm A → Bộ Thử nghiệm B" in text
+    assert "1.000001 Cấp giấy phép thử nghiệm: Chuyển cơ quan công bố" in text
+    assert "định dạng" not in text
+    markdown = tthc("diff", "main", "--format", "markdown", cwd=repo.root).stdout
+    assert "Cơ quan công bố: Bộ Thử nghiệm A → Bộ Thử nghiệm B" in markdown and "định dạng" not in markdown
+    data = json.loads(tthc("diff", "main", "--format", "json", cwd=repo.root).stdout)
+    (proc,) = data["procedures"]
+    assert proc["status"] == "moved" and proc["effects"][0]["kind"] == "agency"
+    assert data["summary"]["moved"] == 1 and data["summary"]["unchanged"] == 0
+
+
+def test_markdown_dates_are_vietnamese(golden: GitRepo) -> None:
+    markdown = tthc("diff", "main~1", "main", "--format", "markdown", cwd=golden.root).stdout
+    assert "(12/QĐ-BTN, 01/07/2026)" in markdown and "2026-07-01" not in markdown
+
+
+def test_no_color_is_honoured(golden: GitRepo) -> None:
+    """NO_COLOR (https://no-color.org) set: no escape codes even on a terminal (pty)."""
+    import pty
+
+    code = ("import sys; from generator.cli import main; sys.argv=['tthc','diff','main~1','main']; main()")
+    outputs = {}
+    for no_color in ("", "1"):
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env.pop("NO_COLOR", None)
+        if no_color:
+            env["NO_COLOR"] = no_color
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([sys.executable, "-c", code], cwd=golden.root, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=60)
+        os.close(master)
+        outputs[no_color] = b"".join(chunks).decode("utf-8", "replace")
+    assert "\x1b[" in outputs[""]
+    assert "\x1b[" not in outputs["1"] and "So sánh danh mục TTHC" in outputs["1"]

@@ -150,8 +150,10 @@ class ProcedureDiff:
         name: its name (new side, else old).
         status: ``added`` (new procedure), ``deleted`` (file removed),
             ``abolished`` / ``replaced`` (status changed to that),
-            ``changed`` (some semantic change), ``unchanged`` (no semantic
-            change: formatting, key order or Unicode form only).
+            ``changed`` (some semantic change), ``moved`` (file moved to
+            another agency folder, content otherwise unchanged),
+            ``unchanged`` (no semantic change: formatting, key order or
+            Unicode form only).
         changes: field changes in schema order.
         effects: derived effects.
         new_simplifications: ``simplifications`` entries present only in the
@@ -175,7 +177,7 @@ class ProcedureDiff:
     @property
     def semantic(self) -> bool:
         """True when anything but formatting changed."""
-        return bool(self.changes) or self.status in ("added", "deleted")
+        return bool(self.changes) or self.status in ("added", "deleted", "moved")
 
     @property
     def moved(self) -> bool:
@@ -611,19 +613,35 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     )
 
 
-def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str, Mapping[str, Any] | None]) -> CatalogDiff:
+def agency_effect(old_path: str, new_path: str, names: Mapping[str, str] | None = None) -> Effect:
+    """``Cơ quan công bố: Bộ A → Bộ B`` for a file moved between agency folders.
+
+    ``names`` maps agency ids (folder names) to names (``agencies.yaml``);
+    an id without a name is shown as the id.
+    """
+    old_id, new_id = old_path.split("/")[-2], new_path.split("/")[-2]
+    names = names or {}
+    return Effect("agency", f"Cơ quan công bố: {names.get(old_id, old_id)} → {names.get(new_id, new_id)}",
+                  subject=new_id)
+
+
+def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str, Mapping[str, Any] | None],
+                  agency_names: Mapping[str, str] | None = None) -> CatalogDiff:
     """Compare two snapshots of the catalog's procedure files.
 
     Args:
         old: ``path -> record`` before; files whose bytes did not change may
             be left out of both sides by the caller (they cannot differ).
         new: ``path -> record`` after.
+        agency_names: agency id -> name, for the effect of a move between
+            agency folders (ids are shown where a name is missing).
 
     Returns:
         A :class:`CatalogDiff` keyed by code: a file moved to another folder
         with the same code is one procedure (``old_path != new_path``);
-        procedures with no difference at all (same record, same path) are
-        left out; formatting-only edits are kept with status ``unchanged``.
+        every file given is kept, so a formatting-only edit (key order,
+        quoting, Unicode form) is listed with status ``unchanged`` (callers
+        leave out files whose bytes are identical).
     """
     def by_code(side: Mapping[str, Mapping[str, Any] | None]) -> dict[str, tuple[str, Mapping[str, Any]]]:
         out: dict[str, tuple[str, Mapping[str, Any]]] = {}
@@ -645,7 +663,10 @@ def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str,
         old_path, old_rec = before.get(code, (None, None))
         new_path, new_rec = after.get(code, (None, None))
         diff = diff_procedures(old_rec, new_rec)
-        if diff.status == "unchanged" and old_path == new_path and old_rec == new_rec:
-            continue
-        out.append(ProcedureDiff(**{**diff.__dict__, "old_path": old_path, "new_path": new_path}))
+        fields: dict[str, Any] = {**diff.__dict__, "old_path": old_path, "new_path": new_path}
+        if old_path and new_path and old_path.split("/")[:-1] != new_path.split("/")[:-1] and old_path.count("/") >= 1:
+            fields["effects"] = (agency_effect(old_path, new_path, agency_names), *diff.effects)
+            if diff.status == "unchanged":
+                fields["status"] = "moved"
+        out.append(ProcedureDiff(**fields))
     return CatalogDiff(tuple(out), tuple(code_changes))

@@ -33,9 +33,10 @@ STATUS_LABELS = {
     "abolished": "Bãi bỏ",
     "replaced": "Thay thế",
     "changed": "Sửa đổi",
-    "unchanged": "Không thay đổi nội dung",
+    "moved": "Chuyển cơ quan công bố",
+    "unchanged": "Không thay đổi nội dung (chỉ khác định dạng)",
 }
-_ORDER = ("added", "abolished", "replaced", "changed", "unchanged", "deleted")
+_ORDER = ("added", "abolished", "replaced", "changed", "moved", "unchanged", "deleted")
 _MARKS = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
 _COLOURS = {"added": "32", "removed": "31", "changed": "33", "moved": "36", "head": "1", "dim": "2"}
 NO_SEMANTIC_CHANGE = "Không có thay đổi về nội dung (chỉ khác định dạng, thứ tự khóa hoặc dạng Unicode)"
@@ -90,7 +91,50 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
     else:
         text = str(value)
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut_words(text, limit)
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with ``…``."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def shorten_pair(old: str, new: str, limit: int = 300, context: int = 40) -> tuple[str, str]:
+    """Two versions of a text, shortened so that where they differ stays visible.
+
+    The common beginning and end are cut down to ``context`` characters
+    (at word boundaries) and replaced by ``…``; each side is at most about
+    ``limit`` characters. Texts that fit are returned as they are.
+    """
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(old), len(new)) - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]):
+        suffix += 1
+    start = max(0, prefix - context)
+    if start > 0 and " " in old[start:prefix]:
+        start = old.index(" ", start, prefix) + 1  # begin at a word
+
+    def side(text: str) -> str:
+        end_diff = len(text) - suffix
+        end = min(len(text), end_diff + context)
+        if end < len(text) and " " in text[end_diff:end]:
+            end = text.rindex(" ", end_diff, end)
+        middle = text[start:end]
+        if len(middle) > limit:
+            middle = cut_words(middle, limit)
+            return ("…" if start > 0 else "") + middle
+        return ("…" if start > 0 else "") + middle + ("…" if end < len(text) else "")
+
+    return side(old), side(new)
 
 
 def change_text(change: Change) -> str:
@@ -101,7 +145,15 @@ def change_text(change: Change) -> str:
         return f"{change.label}: thêm {value_text(change.new, key=change.key)}"
     if change.kind == "removed":
         return f"{change.label}: bỏ {value_text(change.old, key=change.key)}"
-    return f"{change.label}: {value_text(change.old, key=change.key)} → {value_text(change.new, key=change.key)}"
+    before, after = pair_text(change)
+    return f"{change.label}: {before} → {after}"
+
+
+def pair_text(change: Change, limit: int = 300) -> tuple[str, str]:
+    """The before and after of a ``changed`` change, shortened around their difference."""
+    before = value_text(change.old, limit=10**9, key=change.key)
+    after = value_text(change.new, limit=10**9, key=change.key)
+    return shorten_pair(before, after, limit)
 
 
 def headline(diff: ProcedureDiff) -> str:
@@ -167,7 +219,7 @@ def md_escape(text: Any) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return cut_words(text, limit)
 
 
 def _code(text: Any) -> str:
@@ -189,10 +241,7 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
             effects = "<br>".join(md_escape(_short(e.text, 140)) for e in p.effects[:4])
             if len(p.effects) > 4:
                 effects += f"<br>… và {len(p.effects) - 4} tác động khác"
-            if p.moved:
-                move = f"Chuyển cơ quan: {md_escape(p.old_path.split('/')[-2])} → {md_escape(p.new_path.split('/')[-2])}"
-                effects = f"{move}<br>{effects}" if effects else move
-            if p.status == "unchanged":
+            if p.status == "unchanged" and not p.moved:
                 effects = "Không thay đổi nội dung"
             out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
                        f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
@@ -207,10 +256,10 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
             out.append(f"Tệp: `{_code(p.new_path or p.old_path)}`")
         out.append("")
         for entry in p.new_simplifications:
-            out.append(f"- **Phương án đơn giản hóa** ({md_escape(entry.get('decision'))}, {md_escape(entry.get('date'))}): "
+            out.append(f"- **Phương án đơn giản hóa** ({md_escape(entry.get('decision'))}, {_vi_date(entry.get('date'))}): "
                        f"{md_escape(entry.get('summary'))}")
         for entry in p.new_amendments:
-            out.append(f"- **Sửa đổi, bổ sung** ({md_escape(entry.get('decision'))}, {md_escape(entry.get('date'))}): "
+            out.append(f"- **Sửa đổi, bổ sung** ({md_escape(entry.get('decision'))}, {_vi_date(entry.get('date'))}): "
                        f"{md_escape(entry.get('summary'))}")
         if p.status == "unchanged":
             out += [NO_SEMANTIC_CHANGE, "", "</details>", ""]
@@ -222,6 +271,8 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
             for ch in p.changes:
                 if ch.kind == "moved":
                     before, after = f"vị trí {ch.old_index}", f"vị trí {ch.new_index}"
+                elif ch.kind == "changed":
+                    before, after = (md_escape(t) for t in pair_text(ch))
                 else:
                     before = md_escape(value_text(ch.old, key=ch.key)) if ch.old is not None else ""
                     after = md_escape(value_text(ch.new, key=ch.key)) if ch.new is not None else ""
@@ -241,11 +292,11 @@ def to_json(diff: CatalogDiff, base: str, head: str | None) -> str:
           "format": "tthc-diff", "version": 1,
           "base": "<ref or file>", "head": "<ref or file>" | null,
           "summary": {"added": n, "abolished": n, "replaced": n, "changed": n,
-                      "unchanged": n, "deleted": n},
+                      "moved": n, "unchanged": n, "deleted": n},
           "code_changes": [{"path": str, "old_code": str, "new_code": str}],
           "procedures": [{
              "code": str, "name": str,
-             "status": "added|deleted|abolished|replaced|changed|unchanged",
+             "status": "added|deleted|abolished|replaced|changed|moved|unchanged",
              "old_path": str|null, "new_path": str|null, "replaced_by": str|null,
              "decisions": [str], "substantive_fields": [str],
              "new_simplifications": [{...entry...}], "new_amendments": [{...}],

@@ -101,7 +101,19 @@ def unreadable_files(*sides: dict[str, SideFile]) -> list[Diagnostic]:
     return out
 
 
-def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile]) -> CatalogDiff:
+def agency_names(repo_dir: Path, catalog_subdir: str = "catalog") -> dict[str, str]:
+    """Agency id -> name from ``<catalog>/agencies.yaml`` on disk (empty if missing or unreadable)."""
+    path = Path(repo_dir) / catalog_subdir / "agencies.yaml"
+    try:
+        loaded = load_bytes(path.read_bytes(), path.as_posix(), "agencies")
+    except OSError:
+        return {}
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    return {str(a["id"]): str(a["name"]) for a in data.get("agencies") or []
+            if isinstance(a, dict) and a.get("id") and a.get("name")}
+
+
+def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[str, str] | None = None) -> CatalogDiff:
     """Diff two sides, skipping files whose bytes are identical at the same path.
 
     Raises:
@@ -113,7 +125,7 @@ def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile]) -> CatalogDif
         _invalid(problems)
     same = {p for p in set(old) & set(new) if old[p].raw == new[p].raw}
     return diff_catalogs({p: f.record for p, f in old.items() if p not in same},
-                         {p: f.record for p, f in new.items() if p not in same})
+                         {p: f.record for p, f in new.items() if p not in same}, names)
 
 
 def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catalog_subdir: str = "catalog"
@@ -166,7 +178,7 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                 f == rel or f.startswith(rel.rstrip("/") + "/") for f in (*old, *new)):
             raise UsageError(f"{given!r} is neither a git commit nor a file or folder of the catalog "
                              f"(not on disk, not at {base}{'' if head is None else ' or ' + head})")
-    return diff_sides(old, new), base, head
+    return diff_sides(old, new, agency_names(repo_dir, catalog_subdir)), base, head
 
 
 def _invalid(problems: list[Diagnostic]) -> None:
