@@ -121,6 +121,8 @@ class History:
     incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     head: str | None = None
+    #: ``(path, short sha)`` of file versions that were not readable records (also in ``warnings``).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     #: Derived data computed once per history (e.g. per-revision diffs, see
     #: ``generator.render.history.revision_changes``).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -552,6 +554,7 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
             code = record.get("code") if record else None
             if not isinstance(code, str):
                 history.warnings.append(f"{path} at {commit.sha[:10]}: not a readable procedure record; revision skipped")
+                history.skipped.append((path, commit.sha[:10]))
                 continue
             old_code = code_at.get(path)
             if old_code is not None and old_code != code:

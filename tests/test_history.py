@@ -204,7 +204,8 @@ def test_history_cli_lists_revisions_newest_first(repo: GitRepo) -> None:
     out = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001", "--format", "json"],
                          cwd=repo.root, capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
-    assert [r["kind"] for r in data["revisions"]] == ["Đơn giản hóa", "Đưa vào danh mục"]
+    assert [r["kind"] for r in data["revisions"]] == ["simplification", "created"]
+    assert [r["kind_label"] for r in data["revisions"]] == ["Đơn giản hóa", "Đưa vào danh mục"]
     assert data["revisions"][0]["decisions"] == ["12/QĐ-BTN"]
     assert "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc" in data["revisions"][0]["effects"]
     text = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001"], cwd=repo.root,

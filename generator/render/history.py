@@ -27,9 +27,32 @@ from typing import Any, Iterable
 from markupsafe import Markup
 
 from generator.diff import ProcedureDiff, diff_procedures
-from generator.diff.format import NO_SEMANTIC_CHANGE, STATUS_LABELS as DIFF_STATUS_LABELS, change_text, value_text
+from generator.diff.format import NO_SEMANTIC_CHANGE, change_text, value_text
 from generator.history import History, Revision, read_history
 from generator.model import Catalog, SIMPLIFICATION_KIND_LABELS
+
+#: Vietnamese labels of :attr:`RevisionChange.kind`.
+KIND_LABELS = {
+    "boundary": "Trạng thái tại ranh giới bản sao nông (lịch sử chưa đầy đủ)",
+    "created": "Đưa vào danh mục",
+    "deleted": "Xóa tệp",
+    "simplification": "Đơn giản hóa",
+    "abolished": "Bãi bỏ",
+    "replaced": "Thay thế",
+    "moved": "Chuyển cơ quan công bố",
+    "amendment": "Sửa đổi, bổ sung",
+    "unrecorded": "Thay đổi chưa ghi quyết định",
+    "correction": "Hiệu đính dữ liệu",
+    "unchanged": "Không thay đổi nội dung",
+}
+
+#: The note of a shallow-clone boundary revision (instead of that commit's message).
+BOUNDARY_NOTE = ("Trạng thái của thủ tục tại phiên bản cũ nhất có trong bản sao nông của kho; "
+                 "các thay đổi trước đó và người thực hiện không có trong bản sao này.")
+
+#: The shallow-clone warning on Vietnamese surfaces (pages, ``tthc history`` listing).
+SHALLOW_WARNING_VI = ("Cảnh báo: kho này là bản sao nông, thiếu các phiên bản cũ hơn và ngày tạo thủ tục; "
+                      "để có đủ lịch sử, chạy lệnh: git fetch --unshallow")
 
 HISTORY_SEGMENT = "lich-su"
 REVISION_SEGMENT = "phien-ban"
@@ -74,48 +97,73 @@ class RevisionChange:
         return str(record.get("name", ""))
 
     @property
-    def kind_label(self) -> str:
-        """``Tạo mới``, ``Chuyển cơ quan``, ``Đơn giản hóa``... for the list."""
+    def kind(self) -> str:
+        """The stable code of this revision (JSON ``kind``; labels in :data:`KIND_LABELS`).
+
+        ``boundary`` (oldest revision of a shallow clone, not a change),
+        ``created``, ``deleted``, ``simplification`` (a new simplifications
+        entry), ``abolished``, ``replaced``, ``moved``, ``amendment`` (a new
+        amendments entry), ``unrecorded`` (a substantive field changed, see
+        :data:`generator.diff.SUBSTANTIVE`, without a new entry naming a
+        decision), ``correction`` (only non-substantive fields changed, e.g.
+        a typo in a name or description), ``unchanged`` (formatting only).
+        """
         if self.revision.boundary:
-            return "Phiên bản cũ nhất có trong bản sao (lịch sử chưa đầy đủ)"
+            return "boundary"
         if self.previous is None or self.revision.change == "added":
-            return "Đưa vào danh mục"
+            return "created"
         if self.revision.change == "deleted":
-            return "Xóa tệp"
+            return "deleted"
         if self.is_simplification:
-            return "Đơn giản hóa"
+            return "simplification"
         if self.diff.status in ("abolished", "replaced"):
-            return DIFF_STATUS_LABELS[self.diff.status]
+            return self.diff.status
         if self.revision.change == "moved":
-            return "Chuyển cơ quan công bố"
+            return "moved"
+        if self.amendments:
+            return "amendment"
+        if self.diff.substantive_fields:
+            return "unrecorded"
         if self.diff.status == "unchanged":
-            return "Không thay đổi nội dung"
-        return "Sửa đổi, bổ sung" if self.amendments else "Hiệu đính dữ liệu"
+            return "unchanged"
+        return "correction"
+
+    @property
+    def kind_label(self) -> str:
+        """``Đưa vào danh mục``, ``Đơn giản hóa``, ``Thay đổi chưa ghi quyết định``... for people."""
+        return KIND_LABELS[self.kind]
 
     @property
     def notable(self) -> bool:
-        """True when the public should hear of it (home page, feeds): a new procedure, a move, a
-        new simplification or amendment entry (a decision), or an abolition or replacement.
-        Edits without a decision are corrections of the data ("Hiệu đính"), listed on the
-        history page only."""
-        if self.previous is None or self.revision.change in ("added", "moved", "deleted"):
-            return True
-        return bool(self.simplifications or self.amendments or self.diff.status in ("abolished", "replaced"))
+        """True when the public should hear of it (home page, feeds): every revision except
+        corrections of non-substantive fields (``correction``), formatting-only edits and
+        shallow-clone boundaries. A substantive change without a recorded decision
+        (``unrecorded``) is notable: it changed the procedure."""
+        return self.kind not in ("correction", "unchanged", "boundary")
 
     @property
     def summary(self) -> str:
-        """The change note: the new entry's summary, else the commit subject."""
+        """The change note: the new entry's summary, else the commit subject (a boundary has none)."""
+        if self.revision.boundary:
+            return BOUNDARY_NOTE
         for entry in (*self.simplifications, *self.amendments):
             if entry.get("summary"):
                 return str(entry["summary"])
         return self.revision.subject
 
     @property
+    def summary_in_entries(self) -> bool:
+        """True when :attr:`summary` is the summary of an entry shown with it (show it once)."""
+        return any(e.get("summary") for e in (*self.simplifications, *self.amendments)) and not self.revision.boundary
+
+    @property
     def change_lines(self) -> list[tuple[str, str]]:
-        """``(kind, sentence)`` per field change, for templates."""
+        """``(kind, sentence)`` per field change, for templates; new simplification and
+        amendment entries are left out (they are shown as entries, once)."""
         if self.previous is None:
             return []
-        return [(c.kind, change_text(c)) for c in self.diff.changes]
+        return [(c.kind, change_text(c)) for c in self.diff.changes
+                if not (c.kind == "added" and c.field in ("simplifications", "amendments"))]  # shown as entries
 
 
 def revision_changes(history: History, code: str) -> list[RevisionChange]:
@@ -312,9 +360,13 @@ def feed_content(rc: RevisionChange) -> str:
 def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt: str = "text") -> str:
     """The ``tthc history CODE`` listing: every revision newest first.
 
-    ``json`` gives ``{"code", "incomplete", "warnings", "revisions": [{"commit",
-    "date" (ISO 8601, +07:00), "author", "subject", "path", "change", "kind",
-    "decisions", "summary", "boundary", "effects": [str], "changes": [str]}]}``.
+    ``json`` gives ``{"code", "incomplete", "warnings" (English), "revisions":
+    [{"commit", "date" (ISO 8601, +07:00), "author", "subject", "path",
+    "change", "kind" (stable code, see :attr:`RevisionChange.kind`),
+    "kind_label" (Vietnamese), "decisions", "summary", "boundary",
+    "effects": [str], "changes": [str]}]}``. A shallow-clone boundary
+    revision has ``"kind": "boundary"`` and ``null`` author and subject: that
+    commit did not make the change. The text listing is in Vietnamese.
 
     Raises:
         UsageError: not a git repository; no revision of ``code``.
@@ -331,9 +383,11 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
         payload = {
             "code": code, "incomplete": history.incomplete, "warnings": history.warnings,
             "revisions": [{
-                "commit": rc.revision.commit, "date": rc.revision.date.isoformat(), "author": rc.revision.author,
-                "subject": rc.revision.subject, "path": rc.revision.path, "change": rc.revision.change,
-                "kind": rc.kind_label, "decisions": list(rc.decisions), "summary": rc.summary,
+                "commit": rc.revision.commit, "date": rc.revision.date.isoformat(),
+                "author": None if rc.revision.boundary else rc.revision.author,
+                "subject": None if rc.revision.boundary else rc.revision.subject,
+                "path": rc.revision.path, "change": rc.revision.change,
+                "kind": rc.kind, "kind_label": rc.kind_label, "decisions": list(rc.decisions), "summary": rc.summary,
                 "boundary": rc.revision.boundary,
                 "effects": [e.text for e in rc.diff.effects] if rc.previous else [],
                 "changes": [line for _, line in rc.change_lines],
@@ -341,10 +395,18 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     lines = [f"Lịch sử thay đổi thủ tục {code} {changes[0].name}".rstrip()]
-    lines += [f"Cảnh báo: {w}" for w in history.warnings]
+    if history.incomplete:
+        lines.append(SHALLOW_WARNING_VI)
+    lines += [f"Cảnh báo: {path} tại {sha}: không đọc được bản ghi thủ tục, bỏ qua phiên bản này"
+              for path, sha in history.skipped]
     for rc in changes:
         rev = rc.revision
+        if rev.boundary:
+            lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}", f"  {rc.summary}"]
+            continue
         lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
+        if rc.summary != rev.subject:
+            lines.append(f"  {rc.summary}")
         if rc.decisions:
             lines.append(f"  Quyết định: {', '.join(rc.decisions)}")
         if rc.previous is not None:

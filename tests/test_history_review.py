@@ -1,0 +1,80 @@
+"""History pages and feeds after the fresh reviewer's findings (issue 4 review)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.catalog import read_catalog
+from generator.history import read_history
+from generator.render import render_pages
+from generator.render.history import latest_changes, render_feeds, revision_changes
+from gitrepo import GitRepo
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini_catalog"
+PATH = ("procedures", "bo-xay-dung", "1.000001.yaml")
+
+
+def mini_repo(tmp_path: Path) -> tuple[GitRepo, Path]:
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(MINI, repo.root / "catalog")
+    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
+    return repo, repo.root.joinpath("catalog", *PATH)
+
+
+def test_unrecorded_substantive_change_is_labelled_and_in_the_feeds(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}",
+                                                             "{value: 5, unit: working_days}", 1), encoding="utf-8")
+    repo.commit("Cập nhật thời hạn", "2026-07-01T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    history = read_history(repo.root)
+    (newest, *_) = revision_changes(history, "1.000001")
+    assert newest.kind == "unrecorded" and newest.kind_label == "Thay đổi chưa ghi quyết định"
+    assert newest in latest_changes(history, limit=None)
+    feed = render_feeds(catalog, history)["feeds/all.xml"]
+    assert "Thay đổi chưa ghi quyết định" in feed and "Cập nhật thời hạn" in feed
+    page = {p.url: p for p in render_pages(catalog, history)}["thu-tuc/1.000001/lich-su/"]
+    assert "Thay đổi chưa ghi quyết định" in str(page.html) and "Hiệu đính dữ liệu" not in str(page.html)
+
+
+def test_decision_summary_is_shown_once_on_the_history_page(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1)
+                    + 'amendments:\n  - date: "2026-07-01"\n    decision: 99/QĐ-BXD\n    summary: "Giảm thời hạn trực tuyến còn 5 ngày"\n',
+                    encoding="utf-8")
+    repo.commit("Theo 99/QĐ-BXD", "2026-07-02T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    page = {p.url: p for p in render_pages(catalog, read_history(repo.root))}["thu-tuc/1.000001/lich-su/"]
+    assert str(page.html).count("Giảm thời hạn trực tuyến còn 5 ngày") == 1
+
+
+def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    other = repo.root / "catalog" / "agencies.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    repo.commit("Sửa agencies.yaml, không liên quan", "2026-07-02T09:00:00+07:00", author="Người Khác")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = [sys.executable, "-m", "generator.cli", "history", "1.000001"]
+    text = subprocess.run(run, cwd=clone, capture_output=True, text=True, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "không liên quan" not in text.stdout and "Người Khác" not in text.stdout
+    assert "ranh giới bản sao nông" in text.stdout and "git fetch --unshallow" in text.stdout
+    assert "shallow clone" not in text.stdout  # Vietnamese surface: no English sentence
+    data = json.loads(subprocess.run([*run, "--format", "json"], cwd=clone, capture_output=True, text=True, env=env).stdout)
+    (rev,) = data["revisions"]
+    assert rev["kind"] == "boundary" and rev["author"] is None and rev["subject"] is None
+    assert all("shallow clone" in w and "git fetch --unshallow" in w for w in data["warnings"])
+    catalog, _ = read_catalog(clone / "catalog")
+    pages = {p.url: str(p.html) for p in render_pages(catalog, read_history(clone))}
+    page = pages["thu-tuc/1.000001/lich-su/"]
+    assert "không liên quan" not in page and "Người Khác" not in page and "ranh giới bản sao nông" in page
+    revision = next(html for url, html in pages.items() if url.startswith("thu-tuc/1.000001/phien-ban/"))
+    assert "không liên quan" not in revision and "ranh giới bản sao nông" in revision
