@@ -188,3 +188,40 @@ def test_no_color_is_honoured(golden: GitRepo) -> None:
         outputs[no_color] = b"".join(chunks).decode("utf-8", "replace")
     assert "\x1b[" in outputs[""]
     assert "\x1b[" not in outputs["1"] and "So sánh danh mục TTHC" in outputs["1"]
+
+
+# --- 7. labels and matching ----------------------------------------------------------------
+
+from generator.diff import diff_procedures  # noqa: E402
+from generator.diff.format import change_text  # noqa: E402
+
+
+def test_items_with_the_same_label_are_told_apart_by_position() -> None:
+    case = {"name": "Trường hợp cấp lại do thay đổi vị trí công tác", "documents": [{"name": "Tờ khai", "originals": 1}]}
+    old = record("1.000001", cases=[case, case])
+    new = record("1.000001", cases=[case, {**case, "documents": [{"name": "Tờ khai", "originals": 2}]}])
+    lines = [change_text(c) for c in diff_procedures(old, new).changes]
+    assert lines == ["Trường hợp › Trường hợp 2: Trường hợp cấp lại do thay đổi vị trí công tác › Thành phần hồ sơ › "
+                     "Tờ khai › Bản chính: 1 → 2"]
+    effects = [e.text for e in diff_procedures(old, new).effects]
+    assert effects == ["Bản chính «Tờ khai» (Trường hợp 2: Trường hợp cấp lại do thay đổi vị trí công tác): 1 → 2"]
+
+
+def test_punctuation_only_rename_of_a_document_is_one_change_everywhere() -> None:
+    before = {"name": "01 ảnh màu chân dung (gửi trực tiếp); hoặc ảnh số hóa", "originals": 1}
+    after = {"name": "01 ảnh màu chân dung (gửi trực tiếp) hoặc ảnh số hóa.", "originals": 1}
+    old = record("1.000001", documents=[before], cases=[{"name": "A", "documents": [before]}])
+    new = record("1.000001", documents=[after], cases=[{"name": "A", "documents": [after]}])
+    diff = diff_procedures(old, new)
+    assert [c.kind for c in diff.changes] == ["changed", "changed"]
+    assert [c.path for c in diff.changes] == ["documents[0].name", "cases[0].documents[0].name"]
+    assert diff.effects == ()
+
+
+def test_effect_labels_are_cut_at_a_word_boundary() -> None:
+    name = "Trường hợp cấp lại do thẻ còn thời hạn sử dụng nhưng bị mờ, hỏng hoặc không còn phù hợp"
+    old = record("1.000001", cases=[{"name": name, "documents": [{"name": "Tờ khai"}]}])
+    new = record("1.000001", cases=[{"name": name, "documents": []}])
+    (effect,) = [e.text for e in diff_procedures(old, new).effects]
+    where = effect[effect.index("(") + 1:effect.index(")")]
+    assert where.endswith("…") and name.startswith(where[:-1]) and not name[len(where) - 1].isalnum()

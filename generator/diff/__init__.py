@@ -14,7 +14,8 @@ without order, so an edit of only formatting, key order, quoting or Unicode
 form is "no semantic change". List items are matched by key:
 
 =================  ======================================================
-``documents``      ``id``, else the normalised name (case folded)
+``documents``      ``id``, else the normalised name (case folded,
+                   punctuation and whitespace ignored: :func:`name_key`)
 ``methods``        ``channel``
 ``legal_basis``    ``number``
 ``results``        ``code``, else the name
@@ -258,6 +259,30 @@ def _fold(text: Any) -> str:
     return normalize(str(text)).casefold() if text is not None else ""
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def name_key(text: Any) -> str:
+    """The matching form of a name: NFC, case folded, punctuation and whitespace removed.
+
+    ``"Bản sao CCCD."`` and ``"Bản sao  CCCD"`` match; letters with Vietnamese
+    diacritics are kept (``Đơn`` and ``Don`` differ).
+    """
+    return _NOT_WORD.sub("", _fold(text))
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with ``…``."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+
+
 # --- schema labels -----------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -353,7 +378,9 @@ def _item_key(item: Any, key: str) -> Any:
         d, n = item.get("date"), item.get("decision")
         return (_fold(d), _fold(n)) if d and n else None
     value = item.get(key)
-    return _fold(value) if value not in (None, "") else None
+    if value in (None, ""):
+        return None
+    return name_key(value) if key in ("name", "description") else _fold(value)
 
 
 def match_items(old: list[Any], new: list[Any], keys: tuple[str, ...]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
@@ -399,10 +426,24 @@ def _moved(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     return {pairs[p] for p in range(len(pairs)) if p not in keep}
 
 
+#: What one item of a list is called, to tell items with the same label apart by position.
+ITEM_NOUNS = {"cases": "Trường hợp", "documents": "Giấy tờ", "results": "Kết quả", "fees": "Phí, lệ phí",
+              "legal_basis": "Văn bản", "requirements": "Yêu cầu", "steps": "Bước"}
+
+
+def _labels(field_name: str, items: list[Any]) -> list[str]:
+    """The label of each item; labels shared by several items get their position: ``Trường hợp 2: X``."""
+    labels = [_item_label(field_name, item, i) for i, item in enumerate(items)]
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    noun = ITEM_NOUNS.get(field_name, "Mục")
+    return [f"{noun} {i + 1}: {label}" if seen[label] > 1 else label for i, label in enumerate(labels)]
+
+
 def _item_label(field_name: str, item: Any, index: int) -> str:
     if not isinstance(item, Mapping):
-        text = str(item)
-        return text if len(text) <= 60 else text[:59].rstrip() + "…"
+        return cut_words(str(item), 60)
     if field_name == "methods":
         return CHANNEL_LABELS.get(str(item.get("channel")), str(item.get("channel")))
     if field_name == "steps":
@@ -414,8 +455,7 @@ def _item_label(field_name: str, item: Any, index: int) -> str:
         return f"{item.get('decision')} ngày {item.get('date')}"
     for key in ("name", "number", "description", "code", "id"):
         if item.get(key):
-            text = str(item[key])
-            return text if len(text) <= 80 else text[:77] + "…"
+            return cut_words(str(item[key]), 80)
     return f"mục {index + 1}"
 
 
@@ -473,22 +513,23 @@ class _Differ:
 
     def _keyed(self, name: str, old: list[Any], new: list[Any], pairs: list[tuple[int, int]], removed: list[int],
                added: list[int], parts: list[str | int], labels: list[str], item_node: dict[str, Any]) -> None:
+        ol, nl = _labels(name, old), _labels(name, new)
         moved = _moved(pairs)
         events: list[tuple[int, int, Change | None, tuple[int, int] | None]] = []
         for i in removed:
-            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [_item_label(name, old[i], i)]),
+            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [ol[i]]),
                                         old[i], None, old_index=i + 1), None))
         for i, j in pairs:
             events.append((j, 1, None, (i, j)))
         for j in added:
-            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [nl[j]]),
                                         None, new[j], new_index=j + 1), None))
         for _, _, change, pair in sorted(events, key=lambda e: (e[0], e[1])):
             if change is not None:
                 self.changes.append(change)
                 continue
             i, j = pair  # type: ignore[misc]
-            item_labels = labels + [_item_label(name, new[j], j)]
+            item_labels = labels + [nl[j]]
             if (i, j) in moved and i != j:  # same position: only its neighbours changed
                 self.changes.append(Change("moved", format_path(parts + [j]), SEP.join(item_labels), None, None,
                                            old_index=i + 1, new_index=j + 1))
@@ -496,6 +537,7 @@ class _Differ:
 
     def _sequence(self, name: str, old: list[Any], new: list[Any], parts: list[str | int], labels: list[str],
                   item_node: dict[str, Any]) -> None:
+        ol, nl = _labels(name, old), _labels(name, new)
         a, b = [_seq_text(x) for x in old], [_seq_text(x) for x in new]
         blocks = [(list(range(i1, i2)), list(range(j1, j2)))
                   for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
@@ -532,15 +574,15 @@ class _Differ:
             added += news
         events: list[tuple[int, int, Change | None, tuple[int, int] | None]] = []
         for i in removed:
-            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [_item_label(name, old[i], i)]),
+            events.append((i, 0, Change("removed", format_path(parts + [i]), SEP.join(labels + [ol[i]]),
                                         old[i], None, old_index=i + 1), None))
         for i, j in [(i, j) for i, j in moves if i != j]:  # same position: only its neighbours changed
-            events.append((j, 1, Change("moved", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+            events.append((j, 1, Change("moved", format_path(parts + [j]), SEP.join(labels + [nl[j]]),
                                         None, None, old_index=i + 1, new_index=j + 1), None))
         for i, j in pairs:
             events.append((j, 1, None, (i, j)))
         for j in added:
-            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+            events.append((j, 2, Change("added", format_path(parts + [j]), SEP.join(labels + [nl[j]]),
                                         None, new[j], new_index=j + 1), None))
         for _, _, change, pair in sorted(events, key=lambda e: (e[0], e[1])):
             if change is not None:
@@ -548,9 +590,9 @@ class _Differ:
                 continue
             i, j = pair  # type: ignore[misc]
             if isinstance(old[i], Mapping) and isinstance(new[j], Mapping):
-                self.value(old[i], new[j], parts + [j], labels + [_item_label(name, new[j], j)], item_node)
+                self.value(old[i], new[j], parts + [j], labels + [nl[j]], item_node)
             else:
-                self.changes.append(Change("changed", format_path(parts + [j]), SEP.join(labels + [_item_label(name, new[j], j)]),
+                self.changes.append(Change("changed", format_path(parts + [j]), SEP.join(labels + [nl[j]]),
                                            old[i], new[j], old_index=i + 1, new_index=j + 1))
 
 

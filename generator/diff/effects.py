@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from generator.diff import Effect, LIST_KEYS, match_items
+from generator.diff import Effect, LIST_KEYS, cut_words, match_items
 from generator.model import CHANNEL_LABELS, STATUS_LABELS, UNIT_LABELS
 
 
@@ -88,7 +88,7 @@ def _time_effect(subject: str, old: Mapping[str, Any] | None, new: Mapping[str, 
 
 def _document_effects(old: list[Any], new: list[Any], where: str = "") -> Iterator[Effect]:
     pairs, removed, added = match_items(old, new, LIST_KEYS["documents"])
-    where = where if len(where) <= 60 else where[:59].rstrip() + "…"
+    where = cut_words(where, 60)
     suffix = f" ({where})" if where else ""
     for i in removed:
         yield Effect("document_removed", f"Bỏ{suffix}: {old[i].get('name')}", subject=old[i].get("name"))
@@ -102,6 +102,18 @@ def _document_effects(old: list[Any], new: list[Any], where: str = "") -> Iterat
                 yield Effect(key, f"{label} «{name}»{suffix}: {format_number(a) if a is not None else 'không ghi'} → "
                                   f"{format_number(b) if b is not None else 'không ghi'}",
                              None if a is None else float(a), None if b is None else float(b), "documents", name)
+
+
+def _case_pairs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """Matched cases ``(label, old case, new case)`` in new order (matched as the diff matches them);
+    cases sharing a name are told apart by position (``Trường hợp 2: X``)."""
+    from generator.diff import _labels
+
+    ocases = [c for c in old.get("cases") or [] if isinstance(c, Mapping)]
+    ncases = [c for c in new.get("cases") or [] if isinstance(c, Mapping)]
+    pairs, _, _ = match_items(ocases, ncases, LIST_KEYS["cases"])
+    labels = _labels("cases", ncases)
+    return [(labels[j], ocases[i], ncases[j]) for i, j in pairs]
 
 
 def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[Effect]:
@@ -128,12 +140,11 @@ def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         effect = _time_effect(CHANNEL_LABELS.get(ch, ch), om[ch].get("processing_time"), nm[ch].get("processing_time"))
         if effect:
             effects.append(effect)
-    ocases = {c.get("code") or c.get("name"): c for c in o.get("cases") or [] if isinstance(c, Mapping)}
-    for key, case in ((c.get("code") or c.get("name"), c) for c in n.get("cases") or [] if isinstance(c, Mapping)):
-        if key in ocases:
-            effect = _time_effect(str(case.get("name")), ocases[key].get("processing_time"), case.get("processing_time"))
-            if effect:
-                effects.append(effect)
+    case_pairs = _case_pairs(o, n)
+    for label, old_case, case in case_pairs:
+        effect = _time_effect(label, old_case.get("processing_time"), case.get("processing_time"))
+        if effect:
+            effects.append(effect)
     for ch in sorted(set(om) & set(nm)):
         a, b = _fee_total(om[ch]), _fee_total(nm[ch])
         if a != b and (a is not None or b is not None):
@@ -143,10 +154,9 @@ def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
                                   None if a is None else float(a), None if b is None else float(b), "VND", label))
     if old is not None and new is not None:
         effects.extend(_document_effects(list(o.get("documents") or []), list(n.get("documents") or [])))
-        for key, case in ((c.get("code") or c.get("name"), c) for c in n.get("cases") or [] if isinstance(c, Mapping)):
-            if key in ocases:
-                effects.extend(_document_effects(list(ocases[key].get("documents") or []),
-                                                 list(case.get("documents") or []), str(case.get("name"))))
+        for label, old_case, case in case_pairs:
+            effects.extend(_document_effects(list(old_case.get("documents") or []),
+                                             list(case.get("documents") or []), label))
         for key, unit, label in (("steps", "steps", "Số bước thực hiện"), ("dossier_sets", "sets", "Số lượng hồ sơ (bộ)")):
             a = len(o.get(key) or []) if key == "steps" else o.get(key)
             b = len(n.get(key) or []) if key == "steps" else n.get(key)

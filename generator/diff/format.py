@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any, Mapping
 
-from generator.diff import CatalogDiff, Change, ProcedureDiff, key_label
+from generator.diff import CatalogDiff, Change, ProcedureDiff, cut_words, key_label
 from generator.diff.effects import format_number, format_time
 from generator.model import (
     CHANNEL_LABELS, FORMALITY_TYPE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS,
@@ -48,6 +48,9 @@ _ENUMS: dict[str, dict[str, str]] = {
     "status": MODEL_STATUS_LABELS, "internal_scope": INTERNAL_SCOPE_LABELS, "formality_type": FORMALITY_TYPE_LABELS,
     "kinds": SIMPLIFICATION_KIND_LABELS,
 }
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _vi_date(text: Any) -> str:
@@ -88,20 +91,12 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
                 text = "; ".join(rest)
     elif isinstance(value, list):
         text = "; ".join(value_text(v, 120, key) for v in value)
+    elif isinstance(value, str) and _ISO_DATE.match(value):
+        text = _vi_date(value)
     else:
         text = str(value)
     text = " ".join(text.split())
     return cut_words(text, limit)
-
-
-def cut_words(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, with ``…``."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if text[limit - 1] != " " and " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def shorten_pair(old: str, new: str, limit: int = 300, context: int = 40) -> tuple[str, str]:
