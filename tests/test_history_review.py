@@ -78,3 +78,20 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
     assert "không liên quan" not in page and "Người Khác" not in page and "ranh giới bản sao nông" in page
     revision = next(html for url, html in pages.items() if url.startswith("thu-tuc/1.000001/phien-ban/"))
     assert "không liên quan" not in revision and "ranh giới bản sao nông" in revision
+
+
+def test_procedure_page_shows_the_effects_of_each_simplification(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1)
+    text = text.replace("source:\n", '  - date: 2026-07-01\n    decision: 98/QĐ-BXD\n    kinds: [cut_time]\n'
+                                      '    summary: Giảm thời hạn\nsource:\n', 1)
+    path.write_text(text, encoding="utf-8")
+    repo.commit("Đơn giản hóa theo 98/QĐ-BXD", "2026-07-02T09:00:00+07:00")
+    catalog, report = read_catalog(repo.root / "catalog")
+    assert not report.errors, [d.format() for d in report.errors]
+    pages = {p.url: str(p.html) for p in render_pages(catalog, read_history(repo.root))}
+    page = next(html for url, html in pages.items() if url.startswith("thu-tuc/1.000001/") and "lich-su" not in url
+                and "phien-ban" not in url)
+    section = page[page.index('id="don-gian-hoa"'):]
+    section = section[:section.index("</section>")]
+    assert "98/QĐ-BXD" in section and "10 → 5 ngày làm việc" in section

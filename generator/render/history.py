@@ -192,6 +192,25 @@ def recent_changes(history: History | None, code: str, limit: int = 3) -> list[R
     return revision_changes(history, code)[:limit]
 
 
+def simplification_effects(history: History | None, code: str) -> Any:
+    """A function for the procedure template: ``effects_of(simplification) -> [Effect]``.
+
+    The effects are those of the revision that added the simplification entry
+    (matched by date and decision, as on the history page); an entry whose
+    revision is not in the history (shallow clone, uncommitted) has none.
+    """
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
+    if history is not None:
+        for rc in revision_changes(history, code):
+            for entry in rc.simplifications:
+                found.setdefault((str(entry.get("date")), str(entry.get("decision"))), rc.diff.effects)
+
+    def effects_of(simplification: Any) -> list[Any]:
+        return list(found.get((str(simplification.date), str(simplification.decision)), ()))
+
+    return effects_of
+
+
 def latest_changes(history: History | None, limit: int | None = 10, codes: Iterable[str] | None = None) -> list[RevisionChange]:
     """The newest notable changes across the catalog (home page, feeds), newest first.
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from generator.errors import BuildError
 from generator.model import CHANNEL_LABELS, FORMALITY_TYPE_LABELS, LEVEL_LABELS, Catalog, Procedure
 from generator.render import GeneratedPage, environment, format_vnd, schema_labels
-from generator.render.history import history_url, recent_changes
+from generator.render.history import history_url, recent_changes, simplification_effects
 from generator.render.jsonld import government_service, script_json
 from generator.render.urls import (
     AGENCY_PREFIX, KIND_PREFIX, KIND_SLUGS, LEVEL_PREFIX, LEVEL_SLUGS, PROCEDURE_PREFIX, SECTOR_PREFIX, UrlRegistry,
@@ -162,6 +162,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         replaces=sorted(replaces.get(procedure.code, ()), key=lambda p: p.code),
         last_updated=updated,
         changes=changes,
+        effects_of=simplification_effects(history, procedure.code),
         history_url=history_url(procedure.code),
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
