@@ -95,3 +95,47 @@ def test_procedure_page_shows_the_effects_of_each_simplification(tmp_path: Path)
     section = page[page.index('id="don-gian-hoa"'):]
     section = section[:section.index("</section>")]
     assert "98/QĐ-BXD" in section and "10 → 5 ngày làm việc" in section
+
+
+# --- 11. no pretended site address ----------------------------------------------------------
+
+def test_feeds_without_a_site_url_use_relative_links_and_urn_ids(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1),
+                    encoding="utf-8")
+    repo.commit("Cập nhật", "2026-07-01T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    history = read_history(repo.root)
+    feeds = render_feeds(catalog, history)
+    for name, xml in feeds.items():
+        assert "http://" not in xml.replace("http://www.w3.org/2005/Atom", "") and "https://" not in xml, name
+        root = ET.fromstring(xml.encode("utf-8"))
+        assert root.find(f"{atom}id").text.startswith("urn:uuid:")
+        entries = root.findall(f"{atom}entry")
+        assert entries and all(e.find(f"{atom}id").text.startswith("urn:uuid:") for e in entries)
+        assert all(e.find(f"{atom}link").get("href").startswith("../thu-tuc/") for e in entries)
+    assert render_feeds(catalog, history) == feeds  # ids stable
+    with_url = render_feeds(catalog, history, site_url="https://tthc.example.vn")["feeds/all.xml"]
+    root = ET.fromstring(with_url.encode("utf-8"))
+    assert root.find(f"{atom}entry/{atom}link").get("href").startswith("https://tthc.example.vn/thu-tuc/")
+
+
+def test_default_build_has_no_canonical_link_to_a_dev_address(tmp_path: Path) -> None:
+    from generator.build import build_site
+
+    env = {k: v for k, v in os.environ.items() if k != "TTHC_SITE_URL"}
+    old = os.environ.copy()
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        build_site(MINI, tmp_path / "site", config_file=ROOT / "mkdocs.yml", search=False, history=False)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical"' not in html
+    for page in (tmp_path / "site").rglob("*.html"):
+        assert "127.0.0.1" not in page.read_text(encoding="utf-8"), page

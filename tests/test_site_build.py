@@ -167,7 +167,7 @@ def test_a_docs_file_at_a_generated_url_fails_naming_both(tmp_path):
     docs.mkdir(parents=True)
     (docs / "index.md").write_text("# Trang viết tay\n", encoding="utf-8")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV [TTHC_CATALOG, catalog]", "catalog")
-                            .replace('!ENV [TTHC_SITE_URL, "http://127.0.0.1:8000/"]', "http://127.0.0.1:8000/"))
+                            .replace('!ENV [TTHC_SITE_URL, ""]', "http://127.0.0.1:8000/"))
     config["docs_dir"] = str(tmp_path / "docs")
     config["theme"]["custom_dir"] = str(REPO / "site_templates" / "overrides")
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

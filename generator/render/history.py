@@ -328,21 +328,26 @@ def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") 
     Args:
         catalog: the catalog (agency names, current procedures).
         history: the history, or ``None`` (no feeds).
-        site_url: absolute base URL of the site; Atom wants absolute links
-            (relative ones are written when it is empty).
+        site_url: absolute base URL of the site (``TTHC_SITE_URL``), or empty.
 
     Returns:
         ``path -> XML text`` (UTF-8), at most :data:`FEED_LIMIT` entries each,
         newest first. Each entry: the change note, decisions, effects and a
         summary of the field changes.
+
+    Links and ids (valid Atom, RFC 4287): with a site URL, links are absolute
+    under it and ids are the revision's URL. Without one, the build does not
+    pretend an address: links are relative references resolved against the
+    feed document's own URL (``../thu-tuc/<code>/lich-su/``, §4.2.7 allows
+    them; no ``xml:base``), and ids are ``urn:uuid:`` names derived (UUID v5)
+    from the entry's path, so they are absolute, stable and never change
+    between builds of the same history.
     """
     from generator.render import environment
 
     if history is None:
         return {}
     template = environment().get_template("feed.xml")
-    base = site_url.rstrip("/") + "/" if site_url else "/"
-    id_base = base if site_url else "urn:tthc:"  # Atom ids must be absolute IRIs
     every = latest_changes(history, limit=None)
     feeds = {"feeds/all.xml": ("Thay đổi thủ tục hành chính", every[:FEED_LIMIT], "all")}
     for agency in catalog.agencies:
@@ -351,11 +356,28 @@ def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") 
             feeds[f"feeds/{agency.id}.xml"] = (f"Thay đổi thủ tục hành chính: {agency.name}", entries, agency.id)
     out = {}
     for path, (title, entries, key) in sorted(feeds.items()):
+        if site_url:
+            base = site_url.rstrip("/") + "/"
+            link, self_link = (lambda url, base=base: base + url), base + path
+            make_id = link
+        else:
+            up = "../" * path.count("/")
+            link, self_link = (lambda url, up=up: up + url), path.rsplit("/", 1)[-1]
+            make_id = feed_id
         updated = entries[0].revision.date.isoformat() if entries else "1970-01-01T00:00:00+00:00"
-        out[path] = template.render(title=title, entries=[(rc, feed_content(rc)) for rc in entries], base=base, path=path, updated=updated,
-                                    feed_id=f"{id_base}{path}", id_base=id_base, revision_url=revision_url, history_url=history_url,
-                                    vi_datetime=vi_datetime)
+        out[path] = template.render(
+            title=title, updated=updated, feed_id=make_id(path), self_link=self_link, home_link=link(""),
+            entries=[(rc, feed_content(rc), make_id(revision_url(rc.code, rc.revision) if rc.revision.record is not None
+                                                      else history_url(rc.code) + "#r-" + rc.revision.short),
+                      link(history_url(rc.code)) + "#r-" + rc.revision.short) for rc in entries])
     return out
+
+
+def feed_id(path: str) -> str:
+    """A stable Atom id for a site path when no site URL is known: ``urn:uuid:<UUID v5 of the path>``."""
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'tthc:' + path)}"
 
 
 def feed_content(rc: RevisionChange) -> str:
