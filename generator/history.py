@@ -123,6 +123,8 @@ class History:
     head: str | None = None
     #: ``(path, short sha)`` of file versions that were not readable records (also in ``warnings``).
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Agency id -> name from the catalog's ``agencies.yaml`` on disk (for "Cơ quan công bố: A → B").
+    agency_names: dict[str, str] = field(default_factory=dict)
     #: Derived data computed once per history (e.g. per-revision diffs, see
     #: ``generator.render.history.revision_changes``).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -590,7 +592,22 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
                 boundary=boundary,
             ))
     history.revisions = {code: tuple(revs) for code, revs in sorted(revisions.items())}
+    history.agency_names = agency_names(repo_dir, catalog_subdir)
     return history
+
+
+def agency_names(repo_dir: Path | str, catalog_subdir: str = "catalog") -> dict[str, str]:
+    """Agency id -> name from ``<catalog>/agencies.yaml`` on disk (empty if missing or unreadable)."""
+    from generator.load import load_bytes
+
+    path = Path(repo_dir) / catalog_subdir / "agencies.yaml"
+    try:
+        loaded = load_bytes(path.read_bytes(), path.as_posix(), "agencies")
+    except OSError:
+        return {}
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    return {str(a["id"]): str(a["name"]) for a in data.get("agencies") or []
+            if isinstance(a, dict) and a.get("id") and a.get("name")}
 
 
 def _read_records(root: Path, blobs: list[str]) -> dict[str, dict[str, Any] | None]:

@@ -159,6 +159,11 @@ def headline(diff: ProcedureDiff) -> str:
     return f"{diff.code} {diff.name}: {status}"
 
 
+def _files_label(p: ProcedureDiff) -> str:
+    """``Chuyển tệp`` for a move between agency folders; ``Tệp`` for two files compared."""
+    return "Chuyển tệp" if any(e.kind == "agency" for e in p.effects) else "Tệp"
+
+
 def summary_counts(diff: CatalogDiff) -> list[tuple[str, int]]:
     """``[(label, count), ...]`` for every status present, in a fixed order."""
     return [(STATUS_LABELS[s], diff.count(s)) for s in _ORDER if diff.count(s)]
@@ -179,7 +184,7 @@ def to_text(diff: CatalogDiff, base: str, head: str, color: bool = False) -> str
     for p in diff.procedures:
         lines += ["", c("head", headline(p))]
         if p.moved:
-            lines.append(f"  Chuyển tệp: {p.old_path} → {p.new_path}")
+            lines.append(f"  {_files_label(p)}: {p.old_path} → {p.new_path}")
         else:
             lines.append(c("dim", f"  Tệp: {p.new_path or p.old_path}"))
         if p.decisions:
@@ -246,7 +251,7 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
                    f"{STATUS_LABELS[p.status]} ({len(p.changes)} thay đổi)</summary>")
         out.append("")
         if p.moved:
-            out.append(f"Chuyển tệp: `{_code(p.old_path)}` → `{_code(p.new_path)}`")
+            out.append(f"{_files_label(p)}: `{_code(p.old_path)}` → `{_code(p.new_path)}`")
         else:
             out.append(f"Tệp: `{_code(p.new_path or p.old_path)}`")
         out.append("")

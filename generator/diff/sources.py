@@ -13,7 +13,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Report
 from generator.diff import CatalogDiff, diff_catalogs
 from generator.errors import CatalogInvalid, UsageError
-from generator.history import read_tree, require_repository, resolve_ref
+from generator.history import agency_names, read_tree, require_repository, resolve_ref
 from generator.load import LoadedFile, load_bytes
 
 #: The ``head`` value (JSON ``"head": null``) for the files on disk; the text
@@ -99,18 +99,6 @@ def unreadable_files(*sides: dict[str, SideFile]) -> list[Diagnostic]:
                 continue
             out += side[path].unreadable()
     return out
-
-
-def agency_names(repo_dir: Path, catalog_subdir: str = "catalog") -> dict[str, str]:
-    """Agency id -> name from ``<catalog>/agencies.yaml`` on disk (empty if missing or unreadable)."""
-    path = Path(repo_dir) / catalog_subdir / "agencies.yaml"
-    try:
-        loaded = load_bytes(path.read_bytes(), path.as_posix(), "agencies")
-    except OSError:
-        return {}
-    data = loaded.data if isinstance(loaded.data, dict) else {}
-    return {str(a["id"]): str(a["name"]) for a in data.get("agencies") or []
-            if isinstance(a, dict) and a.get("id") and a.get("name")}
 
 
 def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[str, str] | None = None) -> CatalogDiff:

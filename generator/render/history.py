@@ -19,14 +19,14 @@ Every value reaches HTML through Jinja2 autoescaping.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from markupsafe import Markup
 
-from generator.diff import ProcedureDiff, diff_procedures
+from generator.diff import ProcedureDiff, agency_effect, diff_procedures
 from generator.diff.format import NO_SEMANTIC_CHANGE, change_text, value_text
 from generator.history import History, Revision, read_history
 from generator.model import Catalog, SIMPLIFICATION_KIND_LABELS
@@ -179,6 +179,8 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
             diff = ProcedureDiff(code=code, name="", status="unchanged")
         else:
             diff = diff_procedures(before, rev.record)
+        if rev.change == "moved" and rev.previous_path:
+            diff = replace(diff, effects=(agency_effect(rev.previous_path, rev.path, history.agency_names), *diff.effects))
         out.append(RevisionChange(code, rev, previous, diff))
         previous = rev
     history.cache[key] = tuple(out[::-1])
