@@ -93,7 +93,7 @@ def test_procedure_page_shows_fields_under_their_schema_labels(pages):
     html = pages["thu-tuc/1.000001/"].html
     labels = schema_labels()
     assert "<strong>nhà ở riêng lẻ</strong>" in html and "giấy phép xây dựng, nhà ở" in html
-    for key in ("description", "keywords", "formality_type", "steps", "methods", "documents", "legal_basis", "results", "requirements", "related", "cases",
+    for key in ("description", "keywords", "formality_type", "steps", "methods", "documents", "legal_basis", "results", "requirements", "related",
                 "subjects", "documents.originals", "documents.copies", "documents.form", "methods.processing_time"):
         assert labels[key] in html, key
     assert labels["steps"] == "Trình tự thực hiện"

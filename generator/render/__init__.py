@@ -130,6 +130,9 @@ def environment() -> jinja2.Environment:
     env.filters["vnd"] = format_vnd
     env.filters["number"] = format_number
     env.filters["vi_date"] = vi_date
+    from generator.render.procedures import clean_heading
+
+    env.filters["heading"] = clean_heading
     return env
 
 

@@ -12,6 +12,7 @@ never silently removed).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -26,8 +27,11 @@ from generator.render.urls import (
     page_url,
 )
 
+#: Heading of the agencies group: distinct from its "Cơ quan thực hiện" role.
+AGENCIES_HEADING = "Cơ quan giải quyết"
 #: Sections of a procedure page in order, for the page's table of contents:
-#: (anchor id, field key of the label or None, literal label).
+#: (anchor id, field key of the label or None, literal label). The cases'
+#: own documents are sub-sections of "Thành phần hồ sơ".
 _SECTIONS = (
     ("tom-tat", None, "Tóm tắt"),
     ("mo-ta", "description", None),
@@ -35,11 +39,10 @@ _SECTIONS = (
     ("cach-thuc", "methods", None),
     ("thanh-phan-ho-so", "documents", None),
     ("doi-tuong", "subjects", None),
-    ("co-quan-thuc-hien", "agencies", None),
+    ("co-quan-thuc-hien", "agencies", AGENCIES_HEADING),
     ("yeu-cau", "requirements", None),
     ("ket-qua", "results", None),
     ("can-cu-phap-ly", "legal_basis", None),
-    ("truong-hop", "cases", None),
     ("lien-quan", "related", None),
     ("chi-phi-tuan-thu", "compliance_cost", None),
     ("don-gian-hoa", "simplifications", None),
@@ -64,23 +67,85 @@ def last_updated(history: Any, code: str) -> str | None:
     return when.date().isoformat() if when is not None else None
 
 
-def fee_lines(procedure: Procedure) -> list[str]:
-    """One line per fee, prefixed by its channel when there are several
-    channels: ``"Trực tuyến: 150.000 đồng"`` or the fee's own text."""
-    lines: list[str] = []
-    several = len(procedure.methods) > 1
+#: Leading list markers the portal leaves in headings ("* Hồ sơ gồm:", "-Trường hợp…").
+_LEADING_BULLETS = re.compile(r"^[\s*\-+•·–]+")
+#: Longest fee text shown whole in the summary card (characters).
+FEE_SHORT_MAX = 90
+
+
+def clean_heading(text: str) -> str:
+    """A heading without the portal's leading bullets and trailing colon.
+
+    ``"* Hồ sơ đăng ký tạm trú gồm:"`` -> ``"Hồ sơ đăng ký tạm trú gồm"``;
+    ``"-Trường hợp cấp lại"`` -> ``"Trường hợp cấp lại"``. Only the rendered
+    heading changes; the record keeps its text. An all-bullet text is kept.
+    """
+    cleaned = _LEADING_BULLETS.sub("", text).strip()
+    cleaned = re.sub(r"\s*:\s*$", "", cleaned)
+    return cleaned or text
+
+
+def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
+    """The first clause of ``text``, at most ``limit`` characters, cut at a word.
+
+    Leading bullets go and whitespace is collapsed. The text ends at its first
+    sentence end (``". "``, ``"; "``) when that comes within ``limit``; else it
+    is cut at the last space before ``limit`` and ends with ``…``.
+
+    Returns:
+        ``(short text, True when something was left out)``.
+    """
+    flat = " ".join(_LEADING_BULLETS.sub("", text).split())
+    if len(flat) <= limit:
+        return flat, False
+    clause = re.search(r"[.;](?=\s)", flat[: limit + 1])
+    if clause and clause.end() >= 8:
+        return flat[: clause.end()], True
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-(")
+    return f"{cut}…", True
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee of the summary card: ``channel`` label ('' when said once for
+    all channels), the ``text`` shown (amount in VND when known, else a short
+    form of the portal's text) and whether the methods section says more."""
+
+    channel: str
+    text: str
+    more: bool
+
+
+def fee_lines(procedure: Procedure) -> list[FeeLine]:
+    """The fees of the summary card, one per fee of each channel.
+
+    The amount (``"7.000 đồng"``) is shown when ``amount_vnd`` is known, else
+    the first clause of the fee's text (:func:`short_text`); ``more`` is True
+    when the full text (in the methods section) says more. Nothing is
+    computed from the text: no amount is ever guessed. The same fee on every
+    channel is said once, without a channel.
+    """
+    lines: list[FeeLine] = []
     for method in procedure.methods:
+        label = CHANNEL_LABELS.get(method.channel, method.channel)
         for fee in method.fees:
-            text = format_vnd(fee.amount_vnd) if fee.amount_vnd is not None else fee.description
-            if fee.amount_vnd is not None and fee.description and text.split()[0] not in fee.description:
-                text = f"{text} ({fee.description})"
-            elif fee.amount_vnd is not None and fee.description:
-                text = fee.description  # the text already says the amount
-            lines.append(f"{CHANNEL_LABELS.get(method.channel, method.channel)}: {text}" if several else text)
-    # the same fee on every channel is said once
-    if several and lines and len({line.split(': ', 1)[1] for line in lines}) == 1 and len(lines) == len(procedure.methods):
-        return [lines[0].split(": ", 1)[1]]
+            if fee.amount_vnd is not None:
+                text = format_vnd(fee.amount_vnd)
+                more = bool(fee.description) and " ".join(fee.description.split()) not in (text, f"{text}.")
+            else:
+                text, more = short_text(fee.description)
+            lines.append(FeeLine(label, text, more))
+    several = len(procedure.methods) > 1
+    if several and lines and len(lines) == len(procedure.methods) and len({(l.text, l.more) for l in lines}) == 1:
+        return [FeeLine("", lines[0].text, lines[0].more)]
+    if not several:
+        return [FeeLine("", line.text, line.more) for line in lines]
     return lines
+
+
+def document_count(procedure: Procedure) -> int:
+    """Number of dossier components: the common ones plus every case's own."""
+    return len(procedure.documents) + sum(len(case.documents) for case in procedure.cases)
 
 
 def _check_references(procedure: Procedure, catalog: Catalog) -> None:
@@ -129,6 +194,16 @@ def render_procedure_pages(
     return pages
 
 
+def _submit_to(procedure: Procedure, roles: list) -> dict[str, Any] | None:
+    """Where to submit, for the summary card: the receiving address when
+    known, else the executing (or competent) agencies as ``(name, url)``."""
+    if procedure.receiving_address:
+        return {"address": procedure.receiving_address, "agencies": []}
+    by_role = dict(roles)
+    agencies = by_role.get("executing") or by_role.get("competent")
+    return {"address": None, "agencies": agencies} if agencies else None
+
+
 def _render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url) -> GeneratedPage:
     agency = catalog.agency(procedure.agency)
     sector = catalog.sector(procedure.sector)
@@ -142,6 +217,19 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
             names.append((known.name, page_url(AGENCY_PREFIX, known.id)) if known else (value, None))
         if names:
             roles.append((role, names))
+    present = {
+        "description": procedure.description,
+        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets or procedure.cases,
+        "subjects": procedure.subjects, "agencies": roles or procedure.receiving_address,
+        "requirements": procedure.requirements,
+        "results": procedure.results, "legal_basis": procedure.legal_basis,
+        "related": procedure.related or replaces.get(procedure.code), "compliance_cost": procedure.compliance_cost,
+        "simplifications": procedure.simplifications, "amendments": procedure.amendments, "source": procedure.source,
+        "changes": changes,
+    }
+    toc = tuple(
+        (anchor, literal or labels[key]) for anchor, key, literal in _SECTIONS if key is None or present.get(key)
+    )
     absolute = f"{site_url.rstrip('/')}/{url}" if site_url else f"/{url}"
     html = template.render(
         p=procedure,
@@ -154,6 +242,10 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         kind_url=page_url(KIND_PREFIX, KIND_SLUGS[procedure.kind]),
         level_links=[(LEVEL_LABELS[level], page_url(LEVEL_PREFIX, LEVEL_SLUGS[level])) for level in procedure.levels],
         fee_lines=fee_lines(procedure),
+        document_count=document_count(procedure),
+        submit_to=_submit_to(procedure, roles),
+        agencies_heading=AGENCIES_HEADING,
+        on_page=[entry for entry in toc if entry[0] != "tom-tat"],
         method_descriptions=any(m.description for m in procedure.methods),
         formality_label=FORMALITY_TYPE_LABELS.get(procedure.formality_type or "", procedure.formality_type),
         role_names=roles,
@@ -167,18 +259,6 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
         jsonld=script_json(government_service(procedure, agency, absolute)),
-    )
-    present = {
-        "description": procedure.description,
-        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets,
-        "subjects": procedure.subjects, "agencies": roles, "requirements": procedure.requirements,
-        "results": procedure.results, "legal_basis": procedure.legal_basis, "cases": procedure.cases,
-        "related": procedure.related or replaces.get(procedure.code), "compliance_cost": procedure.compliance_cost,
-        "simplifications": procedure.simplifications, "amendments": procedure.amendments, "source": procedure.source,
-        "changes": changes,
-    }
-    toc = tuple(
-        (anchor, literal or labels[key]) for anchor, key, literal in _SECTIONS if key is None or present.get(key)
     )
     return GeneratedPage(
         url=url,

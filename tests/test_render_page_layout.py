@@ -1,0 +1,115 @@
+"""Procedure page layout for people on phones: the card, the on-page contents,
+documents per case under "Thành phần hồ sơ", clean headings, short fees."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import read_catalog
+from generator.model import Case, Document, Fee, Method
+from generator.render import render_pages
+from generator.render.procedures import clean_heading, fee_lines, short_text
+
+MINI = Path(__file__).parent / "fixtures" / "mini_catalog"
+# the real fee text of 3.000353 (catalog/procedures/bo-cong-an/3.000353.yaml)
+LONG_FEE = ("Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần.  - Trường hợp tổ chức, cá nhân nộp hồ sơ theo hình thức "
+            "trực tuyến: Kể từ ngày 01/12/2023 đến hết ngày 31/12/2025, áp dụng mức thu lệ phí là 115.000 đồng/lần cấp.)")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    catalog, _ = read_catalog(MINI)
+    return catalog
+
+
+def _render(catalog, code, **changes):
+    procedure = dataclasses.replace(catalog.procedure(code), **changes)
+    others = tuple(p for p in catalog.procedures if p.code != code) + (procedure,)
+    changed = dataclasses.replace(catalog, procedures=tuple(sorted(others, key=lambda p: p.code)))
+    return {page.url: page for page in render_pages(changed)}[f"thu-tuc/{code}/"].html
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("* Hồ sơ đăng ký tạm trú gồm:", "Hồ sơ đăng ký tạm trú gồm"),
+    ("-Trường hợp cấp lại do thẻ hết thời hạn sử dụng:", "Trường hợp cấp lại do thẻ hết thời hạn sử dụng"),
+    ("+ Trường hợp 2 :", "Trường hợp 2"),
+    ("• Nhà ở nông thôn", "Nhà ở nông thôn"),
+    ("Nhà ở nông thôn", "Nhà ở nông thôn"),
+    ("Giấy tờ số 3-A", "Giấy tờ số 3-A"),
+])
+def test_headings_lose_leading_bullets_and_trailing_colon(raw, shown):
+    assert clean_heading(raw) == shown
+
+
+def test_short_fee_is_the_first_clause_cut_at_a_word():
+    text, more = short_text(LONG_FEE)
+    assert more and text == "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần."
+    text, more = short_text("x " * 30 + "Một câu dài không có dấu chấm nào cả mà cứ tiếp tục mãi mãi")
+    assert more and text.endswith("…") and len(text) <= 91 and not text[:-1].endswith(" ")
+    assert short_text("Không thu phí") == ("Không thu phí", False)
+
+
+def test_card_fee_shows_amount_when_known_else_the_short_text(catalog):
+    procedure = catalog.procedure("1.000001")  # 75.000 đồng on both channels, text says more
+    assert fee_lines(procedure) == [fee_lines(procedure)[0]] and fee_lines(procedure)[0].text == "75.000 đồng"
+    assert fee_lines(procedure)[0].more
+    unknown = dataclasses.replace(procedure, methods=(Method("online", fees=(Fee(LONG_FEE),)),
+                                                      Method("in_person", fees=(Fee("- 10.000 đồng", 10000),))))
+    lines = fee_lines(unknown)
+    assert [(l.channel, l.text) for l in lines] == [
+        ("Trực tuyến", "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần."), ("Trực tiếp", "10.000 đồng")]
+    html = _render(catalog, "1.000001", methods=unknown.methods)
+    card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
+    assert "đến hết ngày 31/12/2025" not in card and '<a href="#cach-thuc" class="tthc-more"' in card
+    assert "đến hết ngày 31/12/2025" in html  # the full text stays in the methods section
+
+
+def test_card_counts_documents_and_says_where_to_submit(catalog):
+    html = _render(catalog, "1.000001", receiving_address="Bộ phận một cửa UBND cấp xã")
+    card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
+    total = len(catalog.procedure("1.000001").documents) + 1
+    assert f'<a href="#thanh-phan-ho-so" data-pagefind-ignore>{total} giấy tờ, theo 1 trường hợp</a>' in card
+    assert "Nơi nộp hồ sơ</dt><dd>Bộ phận một cửa UBND cấp xã</dd>" in card
+
+
+def test_on_page_contents_follow_the_card_and_link_every_section(catalog):
+    html = _render(catalog, "1.000001")
+    nav = html.split('<nav class="tthc-onpage"', 1)[1].split("</nav>", 1)[0]
+    assert html.index('<nav class="tthc-onpage"') > html.index("</section>")  # right below the card
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert anchors[:4] == ["mo-ta", "trinh-tu", "cach-thuc", "thanh-phan-ho-so"]
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html, anchor
+    assert "truong-hop" not in anchors
+
+
+def test_case_documents_are_under_thanh_phan_ho_so_right_after_methods(catalog):
+    cases = (Case(name="* Hồ sơ đăng ký tạm trú gồm:", documents=(Document("a", "Tờ khai CT01", 1),)),
+             Case(name="-Trường hợp cấp lại:", code="1.000001.02", documents=(Document("b", "Ảnh 3x4", 2),)))
+    html = _render(catalog, "1.000001", cases=cases)
+    section = html.split('<h2 id="thanh-phan-ho-so">', 1)[1].split("</section>", 1)[0]
+    assert '<h3 id="truong-hop-1">Hồ sơ đăng ký tạm trú gồm</h3>' in section
+    assert '<h3 id="truong-hop-2">Trường hợp cấp lại</h3>' in section
+    assert "Tờ khai CT01" in section and "Ảnh 3x4" in section
+    assert html.index('id="cach-thuc"') < html.index('id="thanh-phan-ho-so"') < html.index('id="can-cu-phap-ly"')
+    assert 'id="truong-hop"' not in html and "* Hồ sơ" not in html
+    # tables are named by their heading, no caption repeating it
+    assert "<caption>Thành phần hồ sơ" not in html and 'aria-labelledby="truong-hop-2"' in section
+
+
+def test_agency_group_heading_differs_from_its_roles(catalog):
+    html = _render(catalog, "1.000001")
+    section = html.split('<section aria-labelledby="co-quan-thuc-hien"', 1)[1].split("</section>", 1)[0]
+    assert '<h2 id="co-quan-thuc-hien">Cơ quan giải quyết</h2>' in section
+    assert section.count("Cơ quan thực hiện") <= 1
+
+
+def test_methods_and_documents_cells_carry_labels_for_stacked_phone_layout(catalog):
+    html = _render(catalog, "1.000001")
+    assert 'class="tthc-table tthc-table--stack"' in html
+    assert 'data-label="Thời hạn giải quyết"' in html and 'data-label="Phí, lệ phí"' in html
+    assert 'data-label="Bản chính"' in html and 'data-label="Bản sao"' in html
