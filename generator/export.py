@@ -29,21 +29,25 @@ from typing import Any
 
 import pandas as pd
 
-from generator.model import Catalog, Document, Procedure
+from generator.model import (
+    CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog, Document,
+    Procedure,
+)
 
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 #: A fixed timestamp for the XLSX's parts (the zip format starts in 1980).
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 PROCEDURE_COLUMNS = (
-    "code", "name", "kind", "internal_scope", "agency", "agency_name", "sector", "sector_name", "levels",
-    "status", "replaced_by", "online", "time_in_person", "time_online", "time_postal", "fees",
-    "documents", "steps", "publication_decision", "publication_date", "url",
+    "code", "name", "kind", "kind_label", "internal_scope", "internal_scope_label", "agency", "agency_name",
+    "sector", "sector_name", "levels", "levels_label", "status", "status_label", "replaced_by", "online",
+    "time_in_person", "time_in_person_unit", "time_online", "time_online_unit", "time_postal", "time_postal_unit",
+    "fees", "documents", "steps", "publication_decision", "publication_date", "url",
 )
 DOCUMENT_COLUMNS = ("code", "case_code", "position", "id", "name", "originals", "copies", "form", "required")
 METHOD_COLUMNS = (
-    "code", "channel", "processing_time_value", "processing_time_unit", "processing_time_note",
-    "fees_vnd", "fees", "description",
+    "code", "channel", "channel_label", "processing_time_value", "processing_time_unit",
+    "processing_time_unit_label", "processing_time_note", "fees_vnd", "fees", "description",
 )
 
 
@@ -67,16 +71,24 @@ def procedure_record(procedure: Procedure) -> dict[str, Any]:
 def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rows, documents, methods = [], [], []
     for p in catalog.procedures:
-        times = {m.channel: m.processing_time.label if m.processing_time else "" for m in p.methods}
+        # time limit: the number (or the portal's note when there is none), its unit in the next column
+        times = {m.channel: _time_value(m.processing_time) for m in p.methods}
+        units = {m.channel: UNIT_LABELS.get(m.processing_time.unit or "", m.processing_time.unit or "")
+                 for m in p.methods if m.processing_time and m.processing_time.value is not None}
         fees = [f"{f.description}" for m in p.methods for f in m.fees]
         agency, sector = catalog.agency(p.agency), catalog.sector(p.sector)
         rows.append({
-            "code": p.code, "name": p.name, "kind": p.kind, "internal_scope": p.internal_scope or "",
+            "code": p.code, "name": p.name, "kind": p.kind, "kind_label": KIND_LABELS.get(p.kind, ""),
+            "internal_scope": p.internal_scope or "",
+            "internal_scope_label": INTERNAL_SCOPE_LABELS.get(p.internal_scope or "", ""),
             "agency": p.agency, "agency_name": agency.name if agency else "",
             "sector": p.sector, "sector_name": sector.name if sector else "",
-            "levels": ";".join(p.levels), "status": p.status, "replaced_by": p.replaced_by or "",
-            "online": p.online, "time_in_person": times.get("in_person", ""), "time_online": times.get("online", ""),
-            "time_postal": times.get("postal", ""), "fees": " | ".join(dict.fromkeys(fees)),
+            "levels": ";".join(p.levels), "levels_label": ";".join(LEVEL_LABELS.get(l, l) for l in p.levels),
+            "status": p.status, "status_label": STATUS_LABELS.get(p.status, ""), "replaced_by": p.replaced_by or "",
+            "online": p.online,
+            **{f"time_{channel}": times.get(channel, "") for channel in ("in_person", "online", "postal")},
+            **{f"time_{channel}_unit": units.get(channel, "") for channel in ("in_person", "online", "postal")},
+            "fees": " | ".join(dict.fromkeys(fees)),
             "documents": len(p.documents), "steps": len(p.steps),
             "publication_decision": p.publication.decision, "publication_date": p.publication.date or "",
             "url": p.url,
@@ -87,9 +99,10 @@ def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
         for m in p.methods:
             amounts = [f.amount_vnd for f in m.fees]
             methods.append({
-                "code": p.code, "channel": m.channel,
+                "code": p.code, "channel": m.channel, "channel_label": CHANNEL_LABELS.get(m.channel, m.channel),
                 "processing_time_value": m.processing_time.value if m.processing_time else None,
                 "processing_time_unit": (m.processing_time.unit or "") if m.processing_time else "",
+                "processing_time_unit_label": UNIT_LABELS.get(m.processing_time.unit or "", "") if m.processing_time else "",
                 "processing_time_note": (m.processing_time.note or "") if m.processing_time else "",
                 "fees_vnd": sum(amounts) if amounts and all(a is not None for a in amounts) else None,
                 "fees": " | ".join(f.description for f in m.fees), "description": m.description or "",
@@ -99,6 +112,15 @@ def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
         pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS)).astype({"originals": "Int64", "copies": "Int64"}),
         pd.DataFrame(methods, columns=list(METHOD_COLUMNS)).astype({"fees_vnd": "Int64"}),
     )
+
+
+def _time_value(time: Any) -> str:
+    """``15`` for 15 working days (unit in its own column), the note when there is no number."""
+    if time is None:
+        return ""
+    if time.value is None:
+        return time.note or ""
+    return f"{time.value:g}"
 
 
 def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> list[dict[str, Any]]:
@@ -111,7 +133,8 @@ def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> lis
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """CSV with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 (Vietnamese intact)."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:

@@ -129,13 +129,14 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         for warning in report.warnings:
             log.warning(warning.format())
         history = self._history() if self.config.history else None
+        self._exports = export_catalog(catalog)
+        sizes = {name: len(content) for name, content in self._exports.items()}
         try:
-            pages = render_pages(catalog, history, site_url=config.site_url)
+            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes)
         except TthcError as err:
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
-        self._exports = export_catalog(catalog)
         from generator.render.history import render_feeds
 
         self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")

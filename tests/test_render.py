@@ -202,10 +202,15 @@ def test_exports_are_keyed_by_code_and_byte_identical(catalog):
     data = json.loads(files["catalog.json"])
     assert [p["code"] for p in data["procedures"]] == sorted(p.code for p in catalog.procedures)
     assert data["procedures"][0]["methods"][0]["processing_time"] == {"value": 15, "unit": "working_days"}
-    rows = files["catalog.csv"].decode().splitlines()
-    assert rows[0].startswith("code,name,kind") and len(rows) == len(catalog.procedures) + 1
-    assert "1.000001,in_person,15,working_days,,75000," in files["methods.csv"].decode()
-    assert "1.000001,,1,don-de-nghi,Đơn đề nghị cấp giấy phép xây dựng,1,0," in files["documents.csv"].decode()
+    for name in ("catalog.csv", "documents.csv", "methods.csv"):  # UTF-8 with BOM: Excel reads Vietnamese
+        assert files[name].startswith(b"\xef\xbb\xbfcode,"), name
+    rows = files["catalog.csv"].decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("code,name,kind,kind_label") and len(rows) == len(catalog.procedures) + 1
+    # every time limit has its unit next to it; machine codes keep a Vietnamese label column
+    assert "time_in_person,time_in_person_unit,time_online,time_online_unit" in rows[0]
+    assert ",in_force,Còn hiệu lực,,True,15,ngày làm việc,10,ngày làm việc,,," in rows[1]
+    assert "1.000001,in_person,Trực tiếp,15,working_days,ngày làm việc,,75000," in files["methods.csv"].decode("utf-8-sig")
+    assert "1.000001,,1,don-de-nghi,Đơn đề nghị cấp giấy phép xây dựng,1,0," in files["documents.csv"].decode("utf-8-sig")
     assert files["catalog.xlsx"][:2] == b"PK"
 
 
@@ -235,3 +240,18 @@ def test_paginate_keeps_groups_whole_when_they_fit_and_splits_long_ones():
     shape = [[(g.title, len(g.entries), g.continued) for g in page] for page in pages]
     assert shape == [[("a", 2, False)], [("b", 2, False), ("c", 1, False)], [("c", 3, True)], [("c", 3, True)]]
     assert paginate([], size=3) == [[]]
+
+
+def test_open_data_page_gives_sizes_encoding_source_and_terms(catalog):
+    from generator.render.indexes import file_size_label
+
+    files = export_catalog(catalog)
+    sizes = {name: len(content) for name, content in files.items()}
+    page = {p.url: p for p in render_pages(catalog, file_sizes=sizes)}["du-lieu-mo/"]
+    html = str(page.html)
+    for name, size in sizes.items():
+        row = html.split(f'<a href="{name}" download>', 1)[1].split("</tr>", 1)[0]
+        assert f'data-label="Dung lượng">{file_size_label(size)}</td>' in row, name
+    assert "BOM" in html and "Cổng Dịch vụ công quốc gia" in html
+    assert "không công bố điều kiện sử dụng lại" in html and "CC BY" not in html and "giấy phép mở" not in html
+    assert file_size_label(900) == "900 byte" and file_size_label(2 * 1024 * 1024 + 300 * 1024) == "2,3 MB"

@@ -158,7 +158,9 @@ def format_number(value: int | float) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def render_pages(catalog: Catalog, history: Any = None, *, site_url: str | None = None) -> list[GeneratedPage]:
+def render_pages(
+    catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None
+) -> list[GeneratedPage]:
     """Every generated page of the site, in a stable order.
 
     Args:
@@ -166,6 +168,8 @@ def render_pages(catalog: Catalog, history: Any = None, *, site_url: str | None 
         history: optional revisions read by ``generator.history.read_history``;
             when given, procedure pages show their "last updated" date.
         site_url: the site's absolute base URL (for JSON-LD), or None.
+        file_sizes: bytes of each open-data file by name (``catalog.csv``...),
+            shown on the open-data page; None shows no sizes.
 
     Returns:
         The home page, open-data page, index pages and one page per
@@ -181,7 +185,7 @@ def render_pages(catalog: Catalog, history: Any = None, *, site_url: str | None 
 
     registry = UrlRegistry()
     pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url)
-    pages += render_index_pages(catalog, registry, history=history)
+    pages += render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
     if history is not None:  # history and revision pages (generator/render/history.py)
         from generator.render.history import render_history_pages
 

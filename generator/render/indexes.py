@@ -34,7 +34,7 @@ PAGE_SIZE = 400
 #: The open-data files (name, format, content), written by ``generator.export``.
 OPEN_DATA_FILES = (
     ("catalog.json", "JSON", "Toàn bộ danh mục: mỗi thủ tục với mọi trường, theo lược đồ procedure.schema.json."),
-    ("catalog.csv", "CSV (UTF-8)", "Một dòng mỗi thủ tục: mã, tên, loại, cơ quan, lĩnh vực, cấp, tình trạng, thời hạn, phí."),
+    ("catalog.csv", "CSV (UTF-8)", "Một dòng mỗi thủ tục: mã, tên, loại, cơ quan, lĩnh vực, cấp, tình trạng, thời hạn (số và đơn vị), phí."),
     ("documents.csv", "CSV (UTF-8)", "Thành phần hồ sơ: một dòng mỗi giấy tờ, theo mã thủ tục."),
     ("methods.csv", "CSV (UTF-8)", "Cách thức thực hiện: một dòng mỗi hình thức nộp, với thời hạn và phí, theo mã thủ tục."),
     ("catalog.xlsx", "Excel (XLSX)", "Ba trang tính: thủ tục, thành phần hồ sơ, cách thức thực hiện."),
@@ -188,7 +188,9 @@ def _by(procedures: Iterable[Procedure], key: Callable[[Procedure], Iterable[str
     return out
 
 
-def render_index_pages(catalog: Catalog, registry: UrlRegistry, history: Any = None) -> list[GeneratedPage]:
+def render_index_pages(
+    catalog: Catalog, registry: UrlRegistry, history: Any = None, file_sizes: dict[str, int] | None = None
+) -> list[GeneratedPage]:
     """Home, list pages, one index page per agency, sector, level and kind, and the open-data page.
 
     Raises:
@@ -235,7 +237,7 @@ def render_index_pages(catalog: Catalog, registry: UrlRegistry, history: Any = N
     pages.append(_list_page(registry, f"{KIND_PREFIX}/", "Loại thủ tục", "Số thủ tục theo loại",
                             "Loại", kind_rows, "Thủ tục hành chính đối với người dân, doanh nghiệp và thủ tục hành chính nội bộ.", sort=False))
     pages.append(_home_page(catalog, registry, by_level, history))
-    pages.append(_open_data_page(registry))
+    pages.append(_open_data_page(registry, file_sizes or {}))
     return pages
 
 
@@ -263,12 +265,24 @@ def _home_page(catalog: Catalog, registry: UrlRegistry, by_level: dict[str, list
                          description="Danh mục mở các thủ tục hành chính và thủ tục hành chính nội bộ.")
 
 
-def _open_data_page(registry: UrlRegistry) -> GeneratedPage:
+def file_size_label(size: int) -> str:
+    """``2_345_678`` -> ``"2,2 MB"``; ``900`` -> ``"900 byte"`` (Vietnamese decimal comma, 1 kB = 1024 bytes)."""
+    for unit, factor in (("MB", 1024 * 1024), ("kB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".replace(".", ",") + f" {unit}"
+    return f"{size} byte"
+
+
+def _open_data_page(registry: UrlRegistry, file_sizes: dict[str, int]) -> GeneratedPage:
     url = registry.claim(f"{OPEN_DATA_PREFIX}/", "the open-data page")
     schemas = []
     for path in sorted(SCHEMAS_DIR.glob("*.schema.json")):
         schemas.append((path.name, json.loads(path.read_text(encoding="utf-8")).get("title", "")))
-    html = environment().get_template("open_data.html").render(files=OPEN_DATA_FILES, schemas=schemas)
+    html = environment().get_template("open_data.html").render(
+        files=[(name, fmt, about, file_size_label(file_sizes[name]) if name in file_sizes else "")
+               for name, fmt, about in OPEN_DATA_FILES],
+        schemas=schemas,
+    )
     return GeneratedPage(url=url, title="Dữ liệu mở", html=Markup(html), in_nav=True,
-                         toc=(("luoc-do", "Lược đồ dữ liệu (JSON Schema)"),),
+                         toc=(("nguon-va-dieu-kien", "Nguồn và điều kiện sử dụng"), ("luoc-do", "Lược đồ dữ liệu (JSON Schema)")),
                          description="Tải toàn bộ danh mục: JSON, CSV, XLSX và JSON Schema.")
