@@ -28,7 +28,9 @@ def tthc(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.Co
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("mini") / "site"
-    result = tthc("build", "--catalog", str(MINI), "--site-dir", str(out))
+    # a deployed build: sitemap.xml needs the site's address (the default build has none, see README)
+    result = tthc("build", "--catalog", str(MINI), "--site-dir", str(out),
+                  env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/"))
     assert result.returncode == 0, result.stderr
     assert "built" in result.stdout
     return out
@@ -112,7 +114,7 @@ def test_open_data_files_and_schemas_are_published(site):
 
 
 def test_mkdocs_build_gives_the_same_site(site, tmp_path):
-    env = dict(os.environ, TTHC_CATALOG=str(MINI))
+    env = dict(os.environ, TTHC_CATALOG=str(MINI), TTHC_SITE_URL="https://tthc.example.vn/")  # as the fixture
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "m")], cwd=REPO,
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr
