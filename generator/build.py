@@ -90,6 +90,7 @@ def build_site(
     site_dir = Path(site_dir).resolve()
     if catalog_dir is not None and not Path(catalog_dir).is_dir():
         raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
+    check_site_dir(site_dir, [Path(catalog_dir or "catalog"), config_file])
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
     try:
@@ -116,6 +117,32 @@ def build_site(
     pages = sum(1 for _ in site_dir.rglob("index.html"))
     size = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
     return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
+
+
+def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
+    """Refuse a site folder whose replacement would destroy anything but an old site.
+
+    The build replaces ``site_dir`` whole, so it must not be, or contain, the
+    catalog, the configuration, a git repository or the working directory,
+    and an existing folder must be empty or hold a previous build
+    (``index.html`` and ``sitemap.xml`` at its top).
+
+    Raises:
+        UsageError: naming what would have been lost.
+    """
+    site_dir = site_dir.resolve()
+    protected = [Path.cwd().resolve(), Path.home().resolve(), *(p.resolve() for p in keep)]
+    for path in protected:
+        if path == site_dir or site_dir in path.parents:
+            raise UsageError(f"refusing to build into {site_dir}: the build replaces that folder, which would delete {path}; choose another --site-dir")
+    if not site_dir.exists():
+        return
+    if not site_dir.is_dir():
+        raise UsageError(f"refusing to build into {site_dir}: it is a file; choose another --site-dir")
+    if (site_dir / ".git").exists():
+        raise UsageError(f"refusing to build into {site_dir}: it is a git repository; choose another --site-dir")
+    if any(site_dir.iterdir()) and not ((site_dir / "index.html").is_file() and (site_dir / "sitemap.xml").is_file()):
+        raise UsageError(f"refusing to build into {site_dir}: it is not empty and does not hold a previous site; empty it or choose another --site-dir")
 
 
 class _DropPluginErrors(logging.Filter):
