@@ -82,3 +82,56 @@ def test_procedure_page_fits_a_360px_screen(browser, base_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator(".tthc-card").bounding_box()["width"] <= 360
     page.close()
+
+
+def test_methods_and_documents_stack_on_a_phone_and_stay_tables_on_desktop(browser, base_url):
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(base_url + "thu-tuc/1.000001/")
+    page.wait_for_load_state("networkidle")
+    # each channel and each document is a block as wide as the content; no cell squeezed to a letter
+    for selector in ("#cach-thuc ~ .tthc-table-wrap tbody tr", "#thanh-phan-ho-so ~ .tthc-table-wrap tbody tr"):
+        rows = page.locator(selector)
+        assert rows.count() >= 2, selector
+        for i in range(rows.count()):
+            box = rows.nth(i).bounding_box()
+            assert 300 <= box["width"] <= 360, (selector, box)
+    for cell in page.locator("#thanh-phan-ho-so ~ .tthc-table-wrap td.tthc-doc-name").all():
+        assert cell.bounding_box()["width"] >= 250
+    # the labels of the hidden header row are shown before each value
+    label = page.evaluate("getComputedStyle(document.querySelector('#cach-thuc ~ .tthc-table-wrap td[data-label]'), '::before').content")
+    assert "Thời hạn giải quyết" in label
+    # "Trên trang này" is right below the card and its links work
+    onpage = page.locator("nav.tthc-onpage")
+    assert onpage.is_visible()
+    assert onpage.bounding_box()["y"] > page.locator(".tthc-card").bounding_box()["y"]
+    onpage.get_by_role("link", name="Thành phần hồ sơ").click()
+    assert page.evaluate("location.hash") == "#thanh-phan-ho-so"
+    page.close()
+    desktop = browser.new_page(viewport={"width": 1280, "height": 900})
+    desktop.goto(base_url + "thu-tuc/1.000001/")
+    desktop.wait_for_load_state("networkidle")
+    assert desktop.evaluate("getComputedStyle(document.querySelector('#cach-thuc ~ .tthc-table-wrap table')).display") == "table"
+    assert not desktop.locator("nav.tthc-onpage").is_visible()  # Material's own table of contents shows instead
+    desktop.close()
+
+
+def test_index_table_on_a_phone_shows_names_whole(browser, base_url):
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(base_url + "linh-vuc/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not page.locator("thead th.tthc-secondary").first.is_visible()
+    name = page.locator("tbody th[scope=row]").first
+    assert name.bounding_box()["width"] >= 200
+    # no word broken mid-word: every line break of the name falls at a space
+    words_broken = page.evaluate("""() => [...document.querySelectorAll('tbody th[scope=row] a')].some(a => {
+        const range = document.createRange(); const text = a.firstChild; let lastTop = null;
+        for (let i = 0; i < text.length; i++) {
+            range.setStart(text, i); range.setEnd(text, i + 1);
+            const top = range.getBoundingClientRect().top;
+            if (lastTop !== null && top > lastTop + 2 && text.data[i - 1] !== ' ' && text.data[i] !== ' ') return true;
+            lastTop = top;
+        }
+        return false; })""")
+    assert not words_broken
+    page.close()
