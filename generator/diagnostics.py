@@ -28,6 +28,7 @@ RULES: dict[str, tuple[str, str]] = {
     "multi-document": ("More than one YAML document", "keep one document per file; remove the extra '---'"),
     "tag": ("Explicit YAML tags are not allowed", "remove the '!tag' and write the plain value"),
     "not-nfc": ("Text is not in Unicode NFC", "re-save the text in NFC (composed) form; `tthc validate --fix-nfc` is not needed, tthc reads it as NFC"),
+    "symlink": ("Catalog file is a symbolic link", "replace the link with the file itself"),
     "empty-file": ("File is empty", "write the record, or delete the file"),
     # schema
     "schema-type": ("Value has the wrong type", "write a value of the expected type"),
@@ -135,11 +136,11 @@ class Report:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return [d for d in self.sorted() if d.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
+        return [d for d in self.sorted() if d.severity == "warning"]
 
     def ok(self, strict: bool = False) -> bool:
         """True when there is no error (and, if ``strict``, no warning)."""

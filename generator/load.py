@@ -170,7 +170,17 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
     root = _parse(text, loaded)
     if root is None:
         return loaded
-    loaded.data = _convert(root, load_schema(kind), load_schema(kind), (), loaded)
+    try:
+        data = _convert(root, load_schema(kind), load_schema(kind), (), loaded)
+    except RecursionError:
+        loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "syntax", "",
+                                             "the data is nested too deeply to be a catalog record", "flatten the structure"))
+        return loaded
+    if data is None:
+        loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "empty-file", "",
+                                             "the file holds no record (only an empty or null document)", "write the record, or delete the file"))
+        return loaded
+    loaded.data = data
     return loaded
 
 
@@ -179,6 +189,10 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
 
 
 def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "encoding", "",
+                                             "the file is UTF-16, not UTF-8", "re-save the file as UTF-8"))
+        return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 
 from generator.diagnostics import Diagnostic, Report
+from generator.errors import UsageError
 from generator.load import DataPath, LoadedFile, load_file, load_schema
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,6 +61,7 @@ class CatalogFiles:
     sectors: LoadedFile | None = None
     plans: list[LoadedFile] = field(default_factory=list)
     procedures: list[tuple[Path, LoadedFile]] = field(default_factory=list)
+    links: list[Diagnostic] = field(default_factory=list)
 
     def all(self) -> Iterator[LoadedFile]:
         for single in (self.agencies, self.sectors):
@@ -88,11 +90,23 @@ def load_catalog_files(root: Path) -> CatalogFiles:
             setattr(files, kind, load_file(path, kind, display_path(path)))
     files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
     proc_dir = root / "procedures"
-    if proc_dir.is_dir():
-        for path in sorted(proc_dir.rglob("*")):
-            if path.is_file() and path.suffix in (".yaml", ".yml"):
-                files.procedures.append((path, load_file(path, "procedure", display_path(path))))
+    for path in _yaml_files(proc_dir):
+        if path.is_symlink():
+            files.links.append(Diagnostic(display_path(path), 0, 0, "error", "symlink", "",
+                                          "the file is a symbolic link; tthc does not follow links in the catalog",
+                                          "replace the link with the file itself"))
+            continue
+        files.procedures.append((path, load_file(path, "procedure", display_path(path))))
     return files
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` entry (any case) below ``folder``, sorted, without following links."""
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs.sort()
+        found += [Path(top) / n for n in names if Path(n).suffix.lower() in (".yaml", ".yml")]
+    return sorted(found)
 
 
 def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date | None = None) -> Report:
@@ -106,28 +120,42 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
             (default: today in Asia/Ho_Chi_Minh).
 
     Returns:
-        The report. A missing catalog folder is reported as an error, not raised.
+        The report of every problem found.
+
+    Raises:
+        UsageError: the catalog folder is missing, or a path of ``only`` does
+            not exist or is outside the catalog.
     """
     if not root.is_dir():
-        report = Report()
-        report.add(Diagnostic(display_path(root), 0, 0, "error", "missing-file", "", "the catalog folder does not exist", "run from the repository root, or pass --catalog DIR"))
-        return report
+        raise UsageError(f"catalog folder not found: {display_path(root)} (run from the repository root, or pass --catalog DIR)")
+    wanted = [_wanted(p, root) for p in only or []]
     files = load_catalog_files(root)
     report = check_catalog_files(files, today=today)
     if only:
-        wanted = [p.resolve() for p in only]
         def keep(d: Diagnostic) -> bool:
-            target = Path(d.file).resolve()
+            target = Path(d.file).parent.resolve() / Path(d.file).name
             return any(target == w or w in target.parents for w in wanted)
         report.diagnostics = [d for d in report.diagnostics if keep(d)]
         report.files_checked = sum(1 for f in files.all() if keep(Diagnostic(f.display, 0, 0, "error", "syntax", "", "")))
     return report
 
 
+def _wanted(path: Path, root: Path) -> Path:
+    """A PATH argument of ``tthc validate``, resolved; it must exist inside the catalog."""
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f"no such file or folder: {path}")
+    resolved = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
+    catalog = root.resolve()
+    if resolved != catalog and catalog not in resolved.parents:
+        raise UsageError(f"{path} is not inside the catalog folder {display_path(root)} (pass --catalog DIR to check another catalog)")
+    return resolved
+
+
 def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Report:
     """Schema and rule checks of already loaded files."""
     today = today or dt.datetime.now(VIETNAM).date()
     report = Report(files_checked=sum(1 for _ in files.all()))
+    report.extend(files.links)
     for loaded in files.all():
         report.extend(loaded.diagnostics)
         if loaded.data is not None:
@@ -209,10 +237,10 @@ def field_title(kind: str, path: DataPath) -> str:
 def schema_diagnostics(loaded: LoadedFile) -> list[Diagnostic]:
     """Check one loaded file against the schema of its kind."""
     context = _validator(loaded.kind)
-    out: list[Diagnostic] = []
+    out: dict[Diagnostic, None] = {}  # ordered and without repeats (one 'required' error names them all)
     for error in context.validator.iter_errors(loaded.data):
-        out.extend(_schema_error(loaded, context.schema, error))
-    return out
+        out.update(dict.fromkeys(_schema_error(loaded, context.schema, error)))
+    return list(out)
 
 
 def _describe(value: Any) -> str:
@@ -262,7 +290,9 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         code = "amount-vnd" if money else "schema-type"
-        hint = "write the amount in whole đồng, without dots or spaces: 150000" if money else _TYPE_HINTS.get(expected[0], "")
+        hint = "write the amount in whole đồng, without quotes, dots or spaces: 150000" if money else _TYPE_HINTS.get(expected[0], "")
+        if _quoted_but_well_formed(error.instance, expected[0]):
+            hint = f"remove the quotes around {error.instance}"
         if error.instance is None:
             return [loaded.diagnostic("error", "schema-required", path, f"the value{label} is empty", f"write {words} here, or remove the key")]
         return [loaded.diagnostic("error", code, path, f"expected {words}{label}, got {_describe(error.instance)}", hint)]
@@ -289,6 +319,17 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
         return [loaded.diagnostic("error", "schema-required", path, f"'{present}' is given without {', '.join(repr(k) for k in needed)}{label}",
                                   "give both value and unit, e.g. {value: 15, unit: working_days}")]
     return [loaded.diagnostic("error", "schema", path, error.message, "")]
+
+
+def _quoted_but_well_formed(value: Any, expected: str) -> bool:
+    """True for text that would be ``expected`` without its quotes (``"150000"`` for an integer)."""
+    if not isinstance(value, str):
+        return False
+    if expected == "integer":
+        return bool(re.fullmatch(r"[-+]?[0-9]+", value))
+    if expected == "number":
+        return bool(re.fullmatch(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?", value))
+    return expected == "boolean" and value in ("true", "false")
 
 
 def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.ValidationError, label: str) -> Diagnostic:
@@ -420,11 +461,16 @@ def check_procedure(
                 if isinstance(name, str) and _SLUG.match(name) and name not in agency_ids:
                     out.append(loaded.diagnostic("error", "unknown-agency", ("agencies", role, index), f"agency id '{name}' is not in agencies.yaml", "use an id from agencies.yaml, or write the agency's full name"))
     for index, related in enumerate(data.get("related") or []):
-        if isinstance(related, str) and related not in codes:
+        if related == code:
+            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), "a procedure cannot be related to itself", "remove its own code from related"))
+        elif isinstance(related, str) and related not in codes:
             out.append(loaded.diagnostic("error", "unknown-related", ("related", index), f'related procedure "{related}" is not in the catalog', "use the code of a procedure in the catalog, or remove it"))
     replaced_by = data.get("replaced_by")
     if isinstance(replaced_by, str):
-        if replaced_by not in codes:
+        cycle = _replacement_cycle(code, codes)
+        if cycle:
+            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f"replacements go round in a circle: {' → '.join(cycle)}", "a procedure must be replaced by one that is still in force or replaced by another"))
+        elif replaced_by not in codes:
             out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f'replacement "{replaced_by}" is not in the catalog', "replaced_by must be the code of a procedure in the catalog"))
         if data.get("status") != "replaced":
             out.append(loaded.diagnostic("error", "replaced-by-status", ("replaced_by",), "replaced_by is given but status is not 'replaced'", "set status: replaced, or remove replaced_by", key=True))
@@ -440,6 +486,18 @@ def check_procedure(
         if isinstance(case, dict):
             out.extend(_check_document_ids(loaded, ("cases", index, "documents"), case.get("documents")))
     return out
+
+
+def _replacement_cycle(code: Any, codes: dict[str, list[LoadedFile]]) -> list[str]:
+    """The chain of ``replaced_by`` from ``code`` when it comes back to a code already seen."""
+    chain: list[str] = []
+    current = code
+    while isinstance(current, str) and current not in chain:
+        chain.append(current)
+        holders = codes.get(current) or []
+        data = holders[0].data if holders else None
+        current = data.get("replaced_by") if isinstance(data, dict) else None
+    return chain + [current] if isinstance(current, str) and current == code else []
 
 
 def _check_order(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagnostic]:

@@ -79,11 +79,50 @@ def test_usage_errors_exit_2(catalog: Path) -> None:
     assert tthc("no-such-command", cwd=catalog.parent).returncode == 2
 
 
-def test_missing_catalog_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+def test_missing_catalog_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
     result = tthc("validate", "--catalog", "nowhere", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "the catalog folder does not exist" in result.stdout
+    assert result.returncode == 2
+    assert "catalog folder not found: nowhere" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", ["nosuch.yaml", "catalog/procedures/bo-xay-dung/9.999999.yaml", "README.md", "/"])
+def test_paths_that_are_missing_or_outside_the_catalog_are_usage_errors(catalog: Path, path: str) -> None:
+    (catalog.parent / "README.md").write_text("x", encoding="utf-8")
+    result = tthc("validate", path, cwd=catalog.parent)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("tthc: error: ")
+
+
+@pytest.mark.parametrize("content", ["", "null\n", "~\n", "--- null\n", "---\n"])
+def test_empty_or_null_documents_are_errors(catalog: Path, content: str) -> None:
+    (catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml").write_text(content, encoding="utf-8")
+    result = tthc("validate", cwd=catalog.parent)
+    assert result.returncode == 1
+    assert "error[empty-file]" in result.stdout
+
+
+def test_symlinks_are_refused_not_followed(catalog: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    (catalog / "procedures" / "bo-xay-dung" / "1.000009.yaml").symlink_to(secret)
+    (catalog / "procedures" / "bo-xay-dung" / "1.000008.yaml").symlink_to("1.000008.yaml")  # a loop
+    result = tthc("validate", cwd=catalog.parent)
+    assert result.returncode == 1
+    assert result.stdout.count("error[symlink]") == 2
+    assert "hunter2" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_self_references_and_replacement_cycles_are_errors(catalog: Path) -> None:
+    folder = catalog / "procedures" / "bo-xay-dung"
+    base = (CASES / "valid" / "full-record.yaml").read_text(encoding="utf-8")
+    (folder / "1.000001.yaml").write_text(base.replace('related: ["1.000002"]', 'related: ["1.000001"]'), encoding="utf-8")
+    loop = (folder / "1.000002.yaml").read_text(encoding="utf-8")
+    (folder / "1.000002.yaml").write_text(loop.replace("status: in_force", 'status: replaced\nreplaced_by: "1.000003"'), encoding="utf-8")
+    (folder / "1.000003.yaml").write_text(loop.replace('"1.000002"', '"1.000003"').replace("status: in_force", 'status: replaced\nreplaced_by: "1.000002"'), encoding="utf-8")
+    out = tthc("validate", cwd=catalog.parent).stdout
+    assert "a procedure cannot be related to itself" in out
+    assert "replacements go round in a circle: 1.000002 → 1.000003 → 1.000002" in out
 
 
 def test_nothing_in_the_catalog_is_modified(catalog: Path) -> None:
