@@ -105,6 +105,8 @@ def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
                                            "cach_thuc_thuc_hien": "Trực tiếpabc", "thanh_phan_ho_so": 42,
                                            "can_cu_phap_ly": ["x"], "cap_thuc_hien": "Cấp vũ trụ"}
     (folder / "1.999999.json").write_text(json.dumps(garbled), encoding="utf-8")
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "agencies.yaml").write_text("agencies:\n- id: bo-cong-an\n  name: Bộ Công an\n  level: ministry\n", encoding="utf-8")
     result = tthc("import", str(tmp_path / "in"), "--catalog", "cat", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
@@ -148,3 +150,31 @@ def test_real_sectors_file_merges_the_thi_dua_variants() -> None:
     merged = [s for s in sectors if s.get("variants")]
     assert merged == [{"id": "thi-dua-khen-thuong", "name": "Thi đua – Khen thưởng",
                        "variants": ["Thi đua khen thưởng"]}]
+
+
+@needs_data
+def test_records_whose_agency_cannot_be_told_are_refused(tmp_path: Path) -> None:
+    real = CRAWL / "bo-cong-an" / "1.000178.json"
+    for folder in ("x", "Bo Cong An"):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        shutil.copy(real, tmp_path / "in" / folder / "1.000178.json")
+    result = tthc("import", str(tmp_path / "in"), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "unknown publishing agency 'x'" in result.stdout
+    assert "the folder 'Bo Cong An' is not an agency id" in result.stdout
+    assert not list((tmp_path / "cat").glob("procedures/*/*.yaml"))
+
+
+@needs_data
+def test_a_code_filed_under_another_agency_is_refused(tmp_path: Path) -> None:
+    cat = tmp_path / "cat"
+    (cat / "procedures" / "bo-cong-an").mkdir(parents=True)
+    (cat / "agencies.yaml").write_text("agencies:\n- id: bo-cong-an\n  name: Bộ Công an\n  level: ministry\n"
+                                       "- id: bo-tu-phap\n  name: Bộ Tư pháp\n  level: ministry\n", encoding="utf-8")
+    (cat / "procedures" / "bo-cong-an" / "1.000178.yaml").write_text("code: x\n", encoding="utf-8")
+    (tmp_path / "in" / "bo-tu-phap").mkdir(parents=True)
+    shutil.copy(CRAWL / "bo-cong-an" / "1.000178.json", tmp_path / "in" / "bo-tu-phap" / "1.000178.json")
+    result = tthc("import", str(tmp_path / "in"), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "code 1.000178 is already filed under procedures/bo-cong-an/1.000178.yaml" in result.stdout
+    assert not (cat / "procedures" / "bo-tu-phap").exists()

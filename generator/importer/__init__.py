@@ -17,6 +17,8 @@ agencies and sectors of the imported records (existing entries are kept), and
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -187,6 +189,27 @@ def read_sources(sources: list[Path], retrieved_api: str = "", known_publishers:
     return records, problems
 
 
+def _agency_problem(record: ImportedRecord, known_ids: set[str], existing: dict[str, Path], catalog: Path) -> str:
+    """Why ``record`` cannot be filed under its publishing agency, or ``""``.
+
+    The page crawl names the publisher only by its records folder
+    (``records/bo-cong-an/``): a folder that is not an agency id, an agency
+    whose name is known from nowhere, or a code already filed under another
+    agency would leave an invalid catalog, so the record is refused instead.
+    """
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", record.agency):
+        return (f"cannot tell the publishing agency: the folder '{record.agency}' is not an agency id; "
+                "put page-crawl records in a folder named after the agency id, e.g. records/bo-cong-an/")
+    if record.agency not in known_ids:
+        return (f"unknown publishing agency '{record.agency}': add it to agencies.yaml (id, name, level), "
+                "or import it together with the portal's lists/ folder that names it")
+    other = existing.get(record.code)
+    if other is not None and other.parent.name != record.agency:
+        return (f"code {record.code} is already filed under {other.relative_to(catalog).as_posix()}; "
+                "a procedure's folder is its publishing agency and its code never moves")
+    return ""
+
+
 def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
                    retrieved_api: str = "") -> ImportReport:
     """Import ``sources`` into ``catalog``.
@@ -219,6 +242,14 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         {sector_id(r.sector_name): r.sector_code for r in records if r.sector_code})
     report.sector_merges = merges
 
+    known_ids = {a["id"] for a in agencies if a.get("name") and a.get("name") != a.get("id")}
+    existing_paths = {p.stem: p for p in (catalog / "procedures").glob("*/*.yaml")}
+    for record in list(records):
+        reason = _agency_problem(record, known_ids, existing_paths, catalog)
+        if reason:
+            report.problems.append(Problem(record.source_file, record.code, reason, fatal=True))
+            records.remove(record)
+    agencies = [a for a in agencies if a["id"] in {r.agency for r in records} | {e["id"] for e in existing_agencies}]
     for record in records:
         path = catalog / "procedures" / record.agency / f"{record.code}.yaml"
         if path.exists() and not overwrite:
