@@ -255,3 +255,10 @@ def test_open_data_page_gives_sizes_encoding_source_and_terms(catalog):
     assert "BOM" in html and "Cổng Dịch vụ công quốc gia" in html
     assert "không công bố điều kiện sử dụng lại" in html and "CC BY" not in html and "giấy phép mở" not in html
     assert file_size_label(900) == "900 byte" and file_size_label(2 * 1024 * 1024 + 300 * 1024) == "2,3 MB"
+
+
+def test_markdown_images_become_their_alt_text() -> None:
+    from generator.render.markdown import render_markdown
+
+    html = str(render_markdown("Xem ![sơ đồ](https://evil.example/x.png) tại đây"))
+    assert html == "<p>Xem sơ đồ tại đây</p>"

@@ -2,7 +2,8 @@
 
 Free text of a procedure (steps, requirements, method descriptions,
 simplification summaries...) may use paragraphs, emphasis, lists, links and
-line breaks (a single newline is kept as a line break). Raw HTML is never passed through: markdown-it-py runs with
+line breaks (a single newline is kept as a line break); an image is shown as
+its alt text. Raw HTML is never passed through: markdown-it-py runs with
 ``html=False`` (so ``<b>`` is shown as text) and its output is cleaned again
 by nh3 (ammonia) with a short allow-list of tags and only ``http``, ``https``
 and ``mailto`` links, so ``javascript:`` and ``data:`` URLs never reach a page.
@@ -23,9 +24,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True}).disable(
-    ["image", "heading", "lheading", "table", "code", "fence", "hr", "html_block", "html_inline"],
+    ["heading", "lheading", "table", "code", "fence", "hr", "html_block", "html_inline"],
     ignoreInvalid=True,
 )
+
+
+
+def _image_as_text(renderer, tokens, idx, options, env) -> str:
+    """An image is shown as its alt text: pages load nothing from elsewhere."""
+    return str(escape(renderer.renderInlineAsText(tokens[idx].children or [], options, env)))
+
+
+_md.add_render_rule("image", _image_as_text)
 
 # Text that cannot contain any Markdown syntax of the subset: rendered as one
 # escaped paragraph without running the parser (most catalog text).
