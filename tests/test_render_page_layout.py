@@ -40,6 +40,7 @@ def _render(catalog, code, **changes):
     ("• Nhà ở nông thôn", "Nhà ở nông thôn"),
     ("Nhà ở nông thôn", "Nhà ở nông thôn"),
     ("Giấy tờ số 3-A", "Giấy tờ số 3-A"),
+    (":", ""),
 ])
 def test_headings_lose_leading_bullets_and_trailing_colon(raw, shown):
     assert clean_heading(raw) == shown
@@ -47,9 +48,11 @@ def test_headings_lose_leading_bullets_and_trailing_colon(raw, shown):
 
 def test_short_fee_is_the_first_clause_cut_at_a_word():
     text, more = short_text(LONG_FEE)
-    assert more and text == "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần."
-    text, more = short_text("x " * 30 + "Một câu dài không có dấu chấm nào cả mà cứ tiếp tục mãi mãi")
-    assert more and text.endswith("…") and len(text) <= 91 and not text[:-1].endswith(" ")
+    assert more and text == "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần. …)"
+    long = "x " * 30 + "Một câu dài không có dấu chấm nào cả mà cứ tiếp tục mãi mãi"
+    text, more = short_text(long)
+    assert more and text.endswith("…") and len(text) <= 91
+    assert long.startswith(text[:-1]) and long[len(text) - 1] == " "  # cut between two words
     assert short_text("Không thu phí") == ("Không thu phí", False)
 
 
@@ -61,7 +64,7 @@ def test_card_fee_shows_amount_when_known_else_the_short_text(catalog):
                                                       Method("in_person", fees=(Fee("- 10.000 đồng", 10000),))))
     lines = fee_lines(unknown)
     assert [(l.channel, l.text) for l in lines] == [
-        ("Trực tuyến", "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần."), ("Trực tiếp", "10.000 đồng")]
+        ("Trực tuyến", "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần. …)"), ("Trực tiếp", "10.000 đồng")]
     html = _render(catalog, "1.000001", methods=unknown.methods)
     card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
     assert "đến hết ngày 31/12/2025" not in card and '<a href="#cach-thuc" class="tthc-more"' in card
@@ -89,11 +92,13 @@ def test_on_page_contents_follow_the_card_and_link_every_section(catalog):
 
 def test_case_documents_are_under_thanh_phan_ho_so_right_after_methods(catalog):
     cases = (Case(name="* Hồ sơ đăng ký tạm trú gồm:", documents=(Document("a", "Tờ khai CT01", 1),)),
-             Case(name="-Trường hợp cấp lại:", code="1.000001.02", documents=(Document("b", "Ảnh 3x4", 2),)))
+             Case(name="-Trường hợp cấp lại:", code="1.000001.02", documents=(Document("b", "Ảnh 3x4", 2),)),
+             Case(name=":", documents=(Document("c", "Tờ khai", 1),)))
     html = _render(catalog, "1.000001", cases=cases)
     section = html.split('<h2 id="thanh-phan-ho-so">', 1)[1].split("</section>", 1)[0]
     assert '<h3 id="truong-hop-1">Hồ sơ đăng ký tạm trú gồm</h3>' in section
     assert '<h3 id="truong-hop-2">Trường hợp cấp lại</h3>' in section
+    assert '<h3 id="truong-hop-3">Trường hợp 3</h3>' in section  # a name of punctuation only gets a number
     assert "Tờ khai CT01" in section and "Ảnh 3x4" in section
     assert html.index('id="cach-thuc"') < html.index('id="thanh-phan-ho-so"') < html.index('id="can-cu-phap-ly"')
     assert 'id="truong-hop"' not in html and "* Hồ sơ" not in html

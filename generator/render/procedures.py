@@ -78,11 +78,11 @@ def clean_heading(text: str) -> str:
 
     ``"* Hồ sơ đăng ký tạm trú gồm:"`` -> ``"Hồ sơ đăng ký tạm trú gồm"``;
     ``"-Trường hợp cấp lại"`` -> ``"Trường hợp cấp lại"``. Only the rendered
-    heading changes; the record keeps its text. An all-bullet text is kept.
+    heading changes; the record keeps its text. A text of bullets and
+    colons only (``":"``) gives ``""``: the template then numbers the case.
     """
     cleaned = _LEADING_BULLETS.sub("", text).strip()
-    cleaned = re.sub(r"\s*:\s*$", "", cleaned)
-    return cleaned or text
+    return re.sub(r"\s*:\s*$", "", cleaned)
 
 
 def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
@@ -90,7 +90,8 @@ def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
 
     Leading bullets go and whitespace is collapsed. The text ends at its first
     sentence end (``". "``, ``"; "``) when that comes within ``limit``; else it
-    is cut at the last space before ``limit`` and ends with ``…``.
+    is cut at the last space before ``limit``; either way it ends with ``…``
+    (and closes a parenthesis it left open).
 
     Returns:
         ``(short text, True when something was left out)``.
@@ -100,9 +101,10 @@ def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
         return flat, False
     clause = re.search(r"[.;](?=\s)", flat[: limit + 1])
     if clause and clause.end() >= 8:
-        return flat[: clause.end()], True
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-(")
-    return f"{cut}…", True
+        short = flat[: clause.end()] + " …"
+    else:
+        short = flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-(") + "…"
+    return short + ")" * max(0, short.count("(") - short.count(")")), True
 
 
 @dataclass(frozen=True)
