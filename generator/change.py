@@ -81,15 +81,17 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                              "e.g. git fetch origin main, and use --base origin/main)"
                              + ("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`"
                                 if info.shallow else ""))
-    old = read_side(repo_dir, base, catalog_subdir)
+    old = read_side(repo_dir, base, catalog_subdir, label_ref=True)
     new = read_side(repo_dir, head, catalog_subdir)
-    unreadable = unreadable_files(old, new)
-    if unreadable:  # never judge a file that cannot be read as deleted or added
+    # A changed file that cannot be read is never judged deleted or added. Only the
+    # head side counts: a change that repairs a broken file at base must pass.
+    unreadable = [d for d in unreadable_files(old, new) if any(d.file == f.display for f in new.values())]
+    if unreadable:
         report = Report()
         report.extend(unreadable)
         report.files_checked = len(unreadable)
         return report
-    diff = diff_sides(old, new)
+    diff = diff_sides(old, new, check_readable=False)
     report = Report()
     report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
     for path, old_code, new_code in diff.code_changes:

@@ -225,3 +225,16 @@ def test_effect_labels_are_cut_at_a_word_boundary() -> None:
     (effect,) = [e.text for e in diff_procedures(old, new).effects]
     where = effect[effect.index("(") + 1:effect.index(")")]
     assert where.endswith("…") and name.startswith(where[:-1]) and not name[len(where) - 1].isalnum()
+
+
+def test_a_change_repairing_a_broken_file_passes_the_gate_and_diff_names_the_base_side(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("bo-a", record("1.000001"))
+    path = repo.path("bo-a", "1.000001")
+    path.write_text(path.read_text(encoding="utf-8") + "name: [broken\n", encoding="utf-8")
+    repo.commit("Hỏng")
+    repo.write("bo-a", record("1.000001"))
+    gate = tthc("check-change", "--base", "main", cwd=repo.root)
+    assert gate.returncode == 0, gate.stdout
+    diff = tthc("diff", "main", cwd=repo.root)
+    assert diff.returncode == 1 and "main:catalog/procedures/bo-a/1.000001.yaml:" in diff.stderr

@@ -61,7 +61,7 @@ class SideFile:
 
 
 def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
-              only: list[str] | None = None) -> dict[str, SideFile]:
+              only: list[str] | None = None, label_ref: bool = False) -> dict[str, SideFile]:
     """The procedure files at ``ref`` (``None``: the working tree), parsed.
 
     Args:
@@ -69,6 +69,8 @@ def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
         ref: a git commit-ish or ``None``.
         catalog_subdir: the catalog folder relative to ``repo_dir``.
         only: keep only paths equal to or under these (relative, forward slashes).
+        label_ref: name files ``REF:path`` in diagnostics (as ``git show`` does), so
+            a problem in the base side is not mistaken for one on disk.
 
     Raises:
         GitError: unknown ref.
@@ -78,7 +80,7 @@ def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
     for path, (display, raw) in files.items():
         if only and not any(path == p or path.startswith(p.rstrip("/") + "/") for p in only):
             continue
-        out[path] = SideFile(path, raw, display)
+        out[path] = SideFile(path, raw, f"{ref}:{display}" if label_ref and ref is not None else display)
     return out
 
 
@@ -101,14 +103,18 @@ def unreadable_files(*sides: dict[str, SideFile]) -> list[Diagnostic]:
     return out
 
 
-def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[str, str] | None = None) -> CatalogDiff:
+def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[str, str] | None = None,
+               check_readable: bool = True) -> CatalogDiff:
     """Diff two sides, skipping files whose bytes are identical at the same path.
+
+    ``check_readable=False`` is for callers that reported unreadable files
+    themselves (an unreadable file then has no code and is left out).
 
     Raises:
         CatalogInvalid: a changed file on either side cannot be read as a
             procedure record (its loader diagnostics are in the report).
     """
-    problems = unreadable_files(old, new)
+    problems = unreadable_files(old, new) if check_readable else []
     if problems:
         _invalid(problems)
     same = {p for p in set(old) & set(new) if old[p].raw == new[p].raw}
@@ -159,7 +165,7 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         head = None
     only = [_catalog_path(repo_dir, p, catalog_subdir, could_be_ref=head_is_path and n == 0, shallow=info.shallow)
             for n, p in enumerate(paths)] or None
-    old = read_side(repo_dir, base, catalog_subdir, only)
+    old = read_side(repo_dir, base, catalog_subdir, only, label_ref=True)
     new = read_side(repo_dir, head, catalog_subdir, only)
     for given, rel in zip(paths, only or ()):
         if not (Path(repo_dir) / rel).exists() and not any(
