@@ -16,15 +16,38 @@ phep`` finds ``giấy phép`` and exact diacritics rank first. It does not fold
 ``đ`` to ``d`` (``đ``, U+0111, has no Unicode decomposition), so ``dang ky``
 would miss ``Đăng ký``.
 
-:func:`index_site` therefore gives Pagefind, for each page, a small page
-of its own (in a temporary folder that mirrors the site, so URLs are the
-site's; the site's files are not changed): the title, the text of the
-body cut to a summary (:data:`SUMMARY_WORDS` words per piece; labels and
-section headings left out as boilerplate), the filter and meta values,
-and, hidden, the ASCII-folded form of every word with ``đ``/``Đ``
-(``Đăng`` → ``Dang``) with the ranking weight of the text it came from (a
-title word keeps its title weight). A query typed with ``đ`` matches the
-original words exactly and ranks them first.
+:func:`index_site` therefore gives Pagefind, for each page, a short page of
+its own (in a temporary folder that mirrors the site, so URLs are the
+site's; the site's files are not changed), in which each word stands once:
+
+* the title (``<h1>``, in full and as written, ranking weight 7);
+* the facts, ASCII-folded (:func:`fold`): code, agency, sector and levels
+  (the ``code`` meta and the ``agency``/``sector``/``level`` filter values);
+* a bag, ASCII-folded, of the other searchable words of the page, each once
+  and not already in the title or facts: subjects and documents first
+  (:data:`FIRST_SECTIONS`), then description, keywords and steps in page
+  order, cut at :data:`BAG_WORDS` words; words without a letter (step
+  numbers, amounts) are left out;
+* hidden, the folded form of each title word with ``đ``/``Đ`` (``Đăng`` →
+  ``Dang``), once, at the title's weight.
+
+Why, measured with Pagefind 1.5 (``benchmarks/run.py``): Pagefind keys its
+word index by the folded word and stores the words as written as *variants*
+of that key, and it cuts the sorted keys into chunks of about 20,000
+positions counting only the positions of the key itself, not of its
+variants. A query loads the chunk of each of its words. With all text as
+written, almost every Vietnamese word is a variant, so chunks grew to
+hundreds of kB at 10,000 procedures (a first search downloaded 559 kB).
+With facts and bag folded, chunks are bounded again (about 20 kB each), and
+only title words remain variants: typing the exact diacritics still ranks
+the titles that have them first, ``giay phep`` finds ``giấy phép`` (the
+title's variants and the bag's folded words), and ``dang ky`` finds
+``Đăng ký`` (Pagefind does not fold ``đ``, U+0111, which has no Unicode
+decomposition; the hidden folded title words and the folded bag do). The
+results list shows metadata (title, code, agency, sector), never excerpts,
+so the folded text is never shown. Kind and status are filters only; the
+summary card's other values (time limits, fees, decision) and the status
+banner are not indexed.
 
 Typical use (from the build, after MkDocs wrote ``site/``)::
 
@@ -34,8 +57,10 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 
 from __future__ import annotations
 
-import asyncio
+import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
@@ -71,12 +96,28 @@ _SKIP_TAGS = frozenset({"script", "style", "template", "noscript"})
 #: boilerplate for search (Mã thủ tục, Trình tự thực hiện, table headers).
 BOILERPLATE_TAGS = frozenset({"dt", "th", "caption", "h2", "h3", "h4", "h5", "h6", "legend"})
 
-#: Each indexed text piece other than the title is cut to this many words:
-#: a summary of steps and documents, not their full text. Pagefind loads,
-#: per query word, an index chunk holding every position of the word on
-#: every page, so long texts would make a first search download megabytes
-#: at 10,000 procedures.
-SUMMARY_WORDS = 16
+#: Words of the bag (see the module docstring), after the title and facts.
+#: A query loads, per word, an index chunk of every page that has the word,
+#: so a long bag makes a first search download more at 10,000 procedures;
+#: 60 distinct words hold a procedure's subjects, keywords, step titles and
+#: main document names.
+BAG_WORDS = 60
+
+#: Filters whose values are also indexed as words (the facts line); kind and
+#: status are filters only.
+FACT_FILTERS = ("agency", "sector", "level")
+
+#: Classes of elements whose text is not indexed, only their filter and meta
+#: values: the procedure summary card and the status banner.
+VALUES_ONLY_CLASSES = frozenset({"tthc-card", "tthc-banner"})
+
+#: ``aria-labelledby`` of the sections whose words enter the bag first, in
+#: this order (subjects "Đối tượng thực hiện", then the documents of the
+#: dossier "Thành phần hồ sơ"); the rest follows in page order.
+FIRST_SECTIONS = ("doi-tuong", "thanh-phan-ho-so")
+
+#: Punctuation stripped from both ends of a word (Pagefind ignores it too).
+_PUNCTUATION = ".,;:!?()[]{}\"'“”‘’«»…–—-/*"
 
 
 @dataclass(frozen=True)
@@ -123,9 +164,10 @@ class SearchRecord:
     """What one page gives the index.
 
     Attributes:
-        parts: the indexed text pieces, in page order, each with its ranking
-            weight (Pagefind's: h1 7, body text 1, or ``data-pagefind-weight``)
-            and cut to :data:`SUMMARY_WORDS` words, except the title.
+        parts: the indexed text pieces, each with its ranking weight: the
+            title (weight 7, in full, as written), then the facts line and
+            the bag (weight 1, folded) of the module docstring; no word
+            stands twice outside the title (compared folded, in lower case).
         tags: ``(kind, name, value)`` for each ``data-pagefind-filter`` or
             ``data-pagefind-meta`` element (kind ``"filter"`` or ``"meta"``).
     """
@@ -135,26 +177,29 @@ class SearchRecord:
 
 
 class _SearchableText(HTMLParser):
-    """Reads a page as Pagefind would, keeping a summary: the text inside
-    ``data-pagefind-body`` (outside ``data-pagefind-ignore``, scripts, styles
-    and the labels of :data:`BOILERPLATE_TAGS`), with its ranking weight, and
-    the filter and meta values."""
+    """Reads a page as Pagefind would: the text inside ``data-pagefind-body``
+    (outside ``data-pagefind-ignore``, scripts, styles, the labels of
+    :data:`BOILERPLATE_TAGS` and the elements of :data:`VALUES_ONLY_CLASSES`),
+    as ``(text, weight, rank)`` pieces (``rank``: index in
+    :data:`FIRST_SECTIONS` of the section it is in, else its length), and the
+    filter and meta values."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        # (tag, in_body, ignored, weight, capture) where capture collects the
-        # text of a filter/meta element: [kind, name, text pieces] or None.
-        self.stack: list[tuple[str, bool, bool, float, list | None]] = []
-        self.parts: list[tuple[str, float]] = []
+        # (tag, in_body, ignored, muted, weight, rank, capture): muted text
+        # is not indexed but its filter/meta values are; capture collects the
+        # text of a filter/meta element: [kind, name, pieces] or None.
+        self.stack: list[tuple[str, bool, bool, bool, float, int, list | None]] = []
+        self.parts: list[tuple[str, float, int]] = []
         self.tags: list[tuple[str, str, str]] = []
         self.has_body = False
 
-    def _state(self) -> tuple[bool, bool, float]:
-        return self.stack[-1][1:4] if self.stack else (False, False, 1.0)
+    def _state(self) -> tuple[bool, bool, bool, float, int]:
+        return self.stack[-1][1:6] if self.stack else (False, False, False, 1.0, len(FIRST_SECTIONS))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
-        in_body, ignored, weight = self._state()
+        in_body, ignored, muted, weight, rank = self._state()
         if "data-pagefind-body" in named:
             in_body = self.has_body = True
         capture = None
@@ -170,13 +215,17 @@ class _SearchableText(HTMLParser):
                     capture = [kind, name.strip(), []]
         if tag in _VOID_TAGS:
             return
-        ignored = ignored or "data-pagefind-ignore" in named or tag in _SKIP_TAGS or tag in BOILERPLATE_TAGS
+        classes = set((named.get("class") or "").split())
+        ignored = ignored or "data-pagefind-ignore" in named or tag in _SKIP_TAGS
+        muted = muted or tag in BOILERPLATE_TAGS or bool(classes & VALUES_ONLY_CLASSES)
         weight = _HEADING_WEIGHTS.get(tag, weight)
         try:
             weight = float(named.get("data-pagefind-weight") or weight)
         except ValueError:
             pass
-        self.stack.append((tag, in_body, ignored, weight, capture))
+        if named.get("aria-labelledby") in FIRST_SECTIONS:
+            rank = FIRST_SECTIONS.index(named["aria-labelledby"])
+        self.stack.append((tag, in_body, ignored, muted, weight, rank, capture))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -185,8 +234,8 @@ class _SearchableText(HTMLParser):
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
                 for entry in reversed(self.stack[i:]):
-                    if entry[4] is not None:
-                        kind, name, pieces = entry[4]
+                    if entry[6] is not None:
+                        kind, name, pieces = entry[6]
                         value = " ".join(" ".join(pieces).split())
                         if value:
                             self.tags.append((kind, name, value))
@@ -195,22 +244,35 @@ class _SearchableText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         for entry in self.stack:
-            if entry[4] is not None:
-                entry[4][2].append(data)
-        in_body, ignored, weight = self._state()
-        if in_body and not ignored and data.strip():
-            self.parts.append((data, weight))
+            if entry[6] is not None:
+                entry[6][2].append(data)
+        in_body, ignored, muted, weight, rank = self._state()
+        if in_body and not ignored and not muted and data.strip():
+            self.parts.append((data, weight, rank))
 
 
-def _summary(text: str, weight: float) -> str:
-    words = text.split()
-    if weight >= _HEADING_WEIGHTS["h1"] or len(words) <= SUMMARY_WORDS:
-        return " ".join(words)
-    return " ".join(words[:SUMMARY_WORDS]) + " …"
+def _word_key(word: str) -> str:
+    """The form two words are the same in: stripped of edge punctuation,
+    folded (:func:`fold`), lower case."""
+    return fold(word.strip(_PUNCTUATION)).lower()
+
+
+def _new_words(text: str, seen: set[str], letters_only: bool = False) -> list[str]:
+    """The folded words of ``text`` whose key is not in ``seen`` (which they
+    are added to), edge punctuation stripped; with ``letters_only``, words
+    without a letter (step numbers, amounts) are dropped."""
+    out = []
+    for word in text.split():
+        key = _word_key(word)
+        if not key or key in seen or (letters_only and not any(c.isalpha() for c in key)):
+            continue
+        seen.add(key)
+        out.append(fold(word.strip(_PUNCTUATION)))
+    return out
 
 
 def searchable_text(html: str) -> SearchRecord | None:
-    """Read the summary Pagefind indexes from one page.
+    """Read the short record Pagefind indexes for one page (module docstring).
 
     Args:
         html: one page's HTML.
@@ -224,29 +286,46 @@ def searchable_text(html: str) -> SearchRecord | None:
     parser.close()
     if not parser.has_body:
         return None
-    parts = tuple((_summary(text, weight), weight) for text, weight in parser.parts)
-    return SearchRecord(tuple((t, w) for t, w in parts if t), tuple(parser.tags))
+    title_weight = _HEADING_WEIGHTS["h1"]
+    titles = [" ".join(text.split()) for text, weight, _ in parser.parts if weight >= title_weight]
+    seen = {_word_key(word) for title in titles for word in title.split()}
+    facts = [value for kind, name, value in parser.tags if kind == "meta" and name == "code"]
+    facts += [value for name in FACT_FILTERS for kind, tag, value in parser.tags if kind == "filter" and tag == name]
+    fact_words = _new_words(" ".join(facts), seen)
+    rest = [(text, rank) for text, weight, rank in parser.parts if weight < title_weight]
+    bag: list[str] = []
+    for text, _ in sorted(rest, key=lambda piece: piece[1]):  # stable: first sections, then page order
+        bag += _new_words(text, seen, letters_only=True)
+        if len(bag) >= BAG_WORDS:
+            break
+    parts = [(title, title_weight) for title in titles if title]
+    parts += [(" ".join(words), 1.0) for words in (fact_words, bag[:BAG_WORDS]) if words]
+    return SearchRecord(tuple(parts), tuple(parser.tags))
 
 
 def folded_d_words(parts: tuple[tuple[str, float], ...] | list[tuple[str, float]]) -> dict[float, list[str]]:
-    """Return the ASCII-folded form of each word containing ``đ``/``Đ``,
-    grouped by ranking weight, in first-seen order, without repeats.
+    """Return the ASCII-folded form of each word containing ``đ``/``Đ``, once,
+    under the ranking weight of the first part it stands in, in first-seen
+    order; a folded form that already stands in ``parts`` is left out. (Only
+    title words have ``đ`` in a record: the facts and bag are folded.)
 
     Args:
         parts: ``(text, weight)`` pieces of a :class:`SearchRecord`.
 
     Returns:
-        e.g. ``{7.0: ["Dang"], 1.0: ["dong", "Dang"]}`` for an ``h1``
-        "Đăng ký" and a paragraph "... đồng ... Đăng".
+        e.g. ``{7.0: ["Dang"], 1.0: ["dong"]}`` for an ``h1`` "Đăng ký" and
+        a paragraph "... đồng ... Đăng".
     """
-    groups: dict[float, dict[str, None]] = {}
+    seen = {word.strip(_PUNCTUATION).lower() for text, _ in parts for word in text.split()}
+    groups: dict[float, list[str]] = {}
     for text, weight in parts:
         for word in text.split():
             if "đ" in word or "Đ" in word:
-                folded = fold(word.strip(".,;:!?()[]{}\"'“”‘’«»…"))
-                if folded:
-                    groups.setdefault(weight, {}).setdefault(folded, None)
-    return {weight: list(words) for weight, words in groups.items()}
+                folded = fold(word.strip(_PUNCTUATION))
+                if folded and folded.lower() not in seen:
+                    seen.add(folded.lower())
+                    groups.setdefault(weight, []).append(folded)
+    return groups
 
 
 def staged_page(record: SearchRecord) -> str:
@@ -279,33 +358,32 @@ def staged_page(record: SearchRecord) -> str:
     return "".join(out)
 
 
-def _run(coroutine):
-    """``asyncio.run`` it, in a worker thread if this thread already runs a
-    loop (``mkdocs serve``, notebooks, Playwright's sync API)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def _bundle_size(bundle: Path) -> tuple[int, int]:
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
 
 
-async def _index(staging: Path, bundle: Path) -> int:
-    from pagefind.index import PagefindIndex
+def _index(staging: Path, bundle: Path) -> int:
+    """Run the Pagefind binary of ``pagefind[bin]`` on ``staging``; the page count.
 
-    # One AddDir request: the Python API answers each request after a 0.1 s
-    # poll, so adding 10,000 pages one by one would take over 15 minutes.
-    config = {"force_language": LANGUAGE, "output_path": str(bundle)}
-    async with PagefindIndex(config=config) as index:  # writes the bundle on exit
-        result = await index.add_directory(str(staging))
-    return int(result["page_count"])
+    The command line, not Pagefind's Python API: the API's service answers
+    "files written" before its writes are flushed and is then terminated,
+    which on a loaded machine left ``pagefind-entry.json`` and the WASM file
+    empty (seen at 10,000 pages); the binary exits once everything is written.
+
+    Raises:
+        BuildError: Pagefind failed or wrote no bundle (its output is included).
+    """
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(staging), "--output-path", str(bundle),
+           "--force-language", LANGUAGE]
+    completed = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    output = (completed.stdout + completed.stderr).strip()
+    match = re.search(r"Indexed (\d+) pages?", completed.stdout)
+    entry = bundle / "pagefind-entry.json"
+    if completed.returncode != 0 or not match or not entry.is_file() or entry.stat().st_size == 0:
+        tail = "\n".join(output.splitlines()[-10:])
+        raise BuildError(f"search index: Pagefind failed (exit code {completed.returncode}): {tail}")
+    return int(match.group(1))
 
 
 def index_site(site_dir: Path) -> SearchStats:
@@ -347,10 +425,7 @@ def index_site(site_dir: Path) -> SearchStats:
             target.write_text(staged_page(record), encoding="utf-8")
         if bundle.exists():
             shutil.rmtree(bundle)
-        try:
-            pages = _run(_index(staging, bundle))
-        except Exception as err:  # the Pagefind service reports any failure as a plain exception
-            raise BuildError(f"search index: Pagefind failed: {err}") from err
+        pages = _index(staging, bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
     files, size = _bundle_size(bundle)

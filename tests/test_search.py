@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import BuildError
 from generator.search import (
-    SUMMARY_WORDS,
+    BAG_WORDS,
     UNUSED_FILES,
     SearchRecord,
     fold,
@@ -39,9 +39,9 @@ def test_fold_removes_tones_marks_and_d_stroke():
 def test_the_record_keeps_only_the_body_minus_ignored_parts_and_labels():
     record = searchable_text(PAGE)
     text = " ".join(t for t, _ in record.parts)
-    assert "Đăng ký kết hôn" in text and "1.000894" in text and "Đối tượng" in text
+    assert "Đăng ký kết hôn" in text and "1.000894" in text and "Doi tuong" in text   # the bag is folded
     for outside in ("Đường dẫn", "Điều khoản", "Căn cứ pháp lý", "sửa đổi", "var đ", "Mã thủ tục"):
-        assert outside not in text
+        assert fold(outside) not in fold(text)
     assert record.tags == (("meta", "code", "1.000894"),)
 
 
@@ -53,19 +53,60 @@ def test_filters_and_meta_are_read_in_both_forms():
     assert searchable_text(html).tags == (("filter", "agency", "Bộ Xây dựng"), ("filter", "level", "Cấp tỉnh"))
 
 
-def test_long_text_is_cut_to_a_summary_but_the_title_is_not():
-    long = " ".join(f"từ{i}" for i in range(SUMMARY_WORDS + 30))
-    record = searchable_text(f"<main data-pagefind-body><h1>{long}</h1><p>{long}</p></main>")
-    title, body = record.parts
-    assert title[0] == long and title[1] == 7.0
-    assert body[0].split()[:-1] == long.split()[:SUMMARY_WORDS] and body[0].endswith("…")
+def test_the_bag_holds_each_word_once_without_title_words_or_numbers():
+    long = " ".join(f"từ{i}" for i in range(40))
+    record = searchable_text(f"<main data-pagefind-body><h1>{long} từ0</h1><p>Từ1, TỪ41 từ41 (từ42) 12 34/2020 từ0</p></main>")
+    title, bag = record.parts
+    assert title == (f"{long} từ0", 7.0)   # the title is kept in full
+    assert bag == ("TU41 tu42", 1.0)   # folded
+
+
+def test_the_bag_stops_at_bag_words():
+    long = " ".join(f"từ{i}" for i in range(BAG_WORDS + 30))
+    record = searchable_text(f"<main data-pagefind-body><h1>Tên</h1><p>{long}</p></main>")
+    assert record.parts[1][0].split() == fold(long).split()[:BAG_WORDS]
+
+
+PROCEDURE = """<article data-pagefind-body><h1>Cấp giấy phép xây dựng</h1>
+<div class="tthc-banner tthc-banner--abolished" role="note"><p>Đã bãi bỏ. Trang được giữ lại.</p></div>
+<section class="tthc-card"><dl>
+  <div><dt>Mã thủ tục</dt><dd><code data-pagefind-meta="code">1.000178</code></dd></div>
+  <div><dt>Loại</dt><dd><a data-pagefind-filter="kind">TTHC được công bố</a></dd></div>
+  <div><dt>Cơ quan</dt><dd><a data-pagefind-filter="agency">Bộ Xây dựng</a></dd></div>
+  <div><dt>Lĩnh vực</dt><dd><a data-pagefind-filter="sector">Hoạt động xây dựng</a></dd></div>
+  <div><dt>Cấp</dt><dd><a data-pagefind-filter="level">Cấp tỉnh</a>, <a data-pagefind-filter="level">Cấp xã</a></dd></div>
+  <div><dt>Thời hạn</dt><dd>Trực tiếp: 15 ngày làm việc</dd></div>
+  <div><dt>Tình trạng</dt><dd><span data-pagefind-filter="status">Đã bãi bỏ</span></dd></div>
+</dl></section>
+<section aria-labelledby="trinh-tu"><h2 id="trinh-tu">Trình tự</h2><ol><li><strong>Bước 1: Nộp hồ sơ</strong> tại bộ phận một cửa</li></ol></section>
+<section aria-labelledby="doi-tuong"><h2 id="doi-tuong">Đối tượng</h2><ul><li>Chủ đầu tư</li></ul></section>
+</article>"""
+
+
+def test_a_procedure_gives_title_facts_then_subjects_first_in_the_bag():
+    record = searchable_text(PROCEDURE)
+    assert record.parts == (
+        ("Cấp giấy phép xây dựng", 7.0),
+        ("1.000178 Bo Hoat dong tinh xa", 1.0),   # folded; "Cấp", "Xây", "dựng" already stand in the title
+        ("Chu dau tu Buoc Nop ho so tai phan mot cua", 1.0),  # "bộ" stands in the facts
+    )
+    assert ("filter", "status", "Đã bãi bỏ") in record.tags and ("filter", "kind", "TTHC được công bố") in record.tags
+
+
+def test_card_values_banner_kind_and_status_are_not_indexed_as_words():
+    text = " ".join(t for t, _ in searchable_text(PROCEDURE).parts)
+    for left_out in ("Trực tiếp", "ngày làm việc", "bãi bỏ", "giữ lại", "TTHC", "công bố", "Mã thủ tục"):
+        assert left_out not in text
+
+
+def test_a_folded_word_stands_once_and_not_when_already_there():
+    parts = (("Đăng ký đăng", 7.0), ("dong đồng Đăng", 1.0))
+    assert folded_d_words(parts) == {7.0: ["Dang"]}
 
 
 def test_folded_words_keep_the_weight_of_where_they_stand():
-    groups = folded_d_words(searchable_text(PAGE).parts)
-    assert groups[7.0] == ["Dang"]          # h1
-    assert groups[1.0] == ["dong"]          # body text: "đồng" ("đã" is in an ignored section)
-    assert groups[3.0] == ["Doi"]           # explicit data-pagefind-weight
+    assert folded_d_words((("Đăng ký", 7.0), ("đồng Đăng Đối", 1.0))) == {7.0: ["Dang"], 1.0: ["dong", "Doi"]}
+    assert folded_d_words(searchable_text(PAGE).parts) == {7.0: ["Dang"]}   # the rest is folded already
 
 
 def test_a_page_without_body_is_not_indexed():
@@ -93,7 +134,7 @@ def test_index_site_writes_the_bundle_of_body_pages_only(tmp_path: Path):
     before = (site / "thu-tuc" / "1.000894" / "index.html").read_bytes()
     stats = index_site(site)
     assert stats.pages == 1
-    assert stats.folded_words == 3
+    assert stats.folded_words == 1
     bundle = site / "pagefind"
     assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-entry.json").is_file()
     assert list(bundle.glob("wasm.*.pagefind")) and list((bundle / "fragment").glob("*.pf_fragment"))

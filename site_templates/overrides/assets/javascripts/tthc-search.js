@@ -1,8 +1,9 @@
 // Header search backed by Pagefind (bundle built by generator/search.py).
 //
 // - Diacritics are optional: Pagefind folds tones and vowel marks; the index
-//   also holds a folded copy of words with "đ" (see generator/search.py), so
-//   "dang ky" finds "Đăng ký". Exact spelling ranks first.
+//   holds the title as written plus a folded copy of its "đ" words, and the
+//   other words folded (see generator/search.py), so "dang ky" finds
+//   "Đăng ký". Exact spelling of the title ranks first.
 // - Filters (agency, sector, level, kind, status) come from the pages'
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
 // - Everything shown is built with DOM text nodes (textContent): no result
@@ -114,7 +115,7 @@ if (root) {
     const filters = data.filters || {};
     const facts = [codeOf(data), ...(filters.agency || []), ...(filters.status || [])].filter(Boolean);
     meta.textContent = facts.join(" · ");
-    // No excerpt: Pagefind's would show the index's folded "đ" words.
+    // No excerpt: Pagefind's would show the index's folded words.
     const sector = document.createElement("p");
     sector.className = "tthc-search__sector";
     sector.textContent = [...(filters.sector || []), ...(filters.level || [])].join(" · ");
