@@ -17,8 +17,9 @@ run (a build takes minutes).
 home page is loaded, then every response to a ``/pagefind/`` request is
 summed while the query ``giay phep`` is typed and its first page of 10
 results is shown: Pagefind's entry JS and worker, WASM, metadata, the index
-chunks and the 10 result fragments (the filter lists load only when the
-filter panel is opened, so they are not part of a first search). Sizes are
+chunks and the 10 result fragments, each part printed (the filter lists
+load only when the filter panel is opened, so they are not part of a first
+search; their total is printed apart). Sizes are
 the bytes served (``http.server``, no compression: Pagefind's index files
 are already gzipped); the figure "gzip" also compresses the two JS files as
 any web server would.
@@ -104,8 +105,10 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
     """Bytes of the ``/pagefind/`` responses for a first search, by kind.
 
     Returns:
-        ``{"js": ..., "wasm": ..., "meta": ..., "filter": ..., "index": ...,
-        "fragment": ..., "total": ..., "total_gzip": ..., "results": N}``.
+        ``{"js": ..., "js_gzip": ..., "wasm": ..., "meta": ..., "filter": ...,
+        "index": ..., "chunks": N, "fragment": ..., "total": ...,
+        "total_gzip": ..., "results": N, "requests": N}`` (bytes; "meta" is
+        ``pagefind-entry.json`` plus ``pf_meta``).
     """
     from playwright.sync_api import sync_playwright
 
@@ -142,20 +145,29 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
         server.shutdown()
         server.server_close()
     kinds = {"js": 0, "wasm": 0, "meta": 0, "filter": 0, "index": 0, "fragment": 0}
-    total_gzip = 0
+    total_gzip = js_gzip = chunks = 0
     for url, size in sizes.items():
         name = url.rsplit("/", 1)[-1]
         kind = ("wasm" if name.startswith("wasm.") else "js" if name.endswith(".js")
                 else "filter" if "/filter/" in url else "index" if "/index/" in url
                 else "fragment" if "/fragment/" in url else "meta")
         kinds[kind] += size
+        chunks += kind == "index"
         if kind == "js":
             local = site / "pagefind" / url.split("/pagefind/", 1)[1]
-            total_gzip += len(gzip.compress(local.read_bytes(), 9))
+            js_gzip += len(gzip.compress(local.read_bytes(), 9))
         else:
             total_gzip += size
-    return {**kinds, "total": sum(sizes.values()), "total_gzip": total_gzip, "results": results,
-            "requests": len(sizes)}
+    total_gzip += js_gzip
+    return {**kinds, "js_gzip": js_gzip, "chunks": chunks, "total": sum(sizes.values()),
+            "total_gzip": total_gzip, "results": results, "requests": len(sizes)}
+
+
+def filter_bytes(site: Path) -> tuple[int, int]:
+    """Bytes and count of the filter files (``pagefind/filter/*.pf_filter``),
+    all loaded when the filter panel is first opened, not by a first search."""
+    files = list((site / "pagefind" / "filter").glob("*.pf_filter"))
+    return sum(p.stat().st_size for p in files), len(files)
 
 
 def kb(n: float) -> str:
@@ -174,8 +186,9 @@ def print_search(label: str, s: dict[str, int], query: str = QUERY) -> None:
     verdict = "ok" if s["total_gzip"] <= TARGET_FIRST_SEARCH_BYTES else "OVER TARGET"
     print(f"  first search '{query}' ({label}): {kb(s['total'])} served, {kb(s['total_gzip'])} with gzip JS "
           f"[{verdict}: target {kb(TARGET_FIRST_SEARCH_BYTES)}], {s['requests']} requests, {s['results']} results shown")
-    print(f"    js {kb(s['js'])} · wasm {kb(s['wasm'])} · metadata {kb(s['meta'])} · filters {kb(s['filter'])} · "
-          f"index chunks {kb(s['index'])} · fragments {kb(s['fragment'])}")
+    print(f"    js {kb(s['js'])} ({kb(s['js_gzip'])} gzip) · wasm {kb(s['wasm'])} · metadata {kb(s['meta'])} · "
+          f"filters {kb(s['filter'])} · index chunks {kb(s['index'])} ({s['chunks']} files) · "
+          f"fragments {kb(s['fragment'])} ({s['results']} results)")
 
 
 def bench_catalog(label: str, catalog: Path, runs: int, validate: bool) -> None:
@@ -197,6 +210,8 @@ def bench_catalog(label: str, catalog: Path, runs: int, validate: bool) -> None:
         print(f"  site: {mb(size)} in {files:,} files; Pagefind bundle {mb(bundle)} in {bundle_files:,} files")
         for query in (QUERY, "dang ky"):
             print_search(label, first_search_bytes(site, query), query)
+        filters, filter_files = filter_bytes(site)
+        print(f"  filter lists, loaded when the filter panel opens: {kb(filters)} in {filter_files} files")
 
 
 def main(argv: list[str] | None = None) -> int:
