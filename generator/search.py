@@ -23,7 +23,9 @@ site's; the site's files are not changed), in which each word stands once:
 * the title (``<h1>``, in full and as written, ranking weight 7);
 * the facts, ASCII-folded (:func:`fold`): code, agency, sector and levels
   (the ``code`` meta and the ``agency``/``sector``/``level`` filter values);
-* a bag, ASCII-folded, of the other searchable words of the page, each once
+  a word with ``đ`` also stands as Pagefind keys it, marks stripped but
+  ``đ`` kept (``đất`` → ``đat dat``), so a query typed with ``đ`` finds it;
+* a bag, folded the same way, of the other searchable words of the page, each once
   and not already in the title or facts: subjects and documents first
   (:data:`FIRST_SECTIONS`), then description, keywords and steps in page
   order, cut at :data:`BAG_WORDS` words; words without a letter (step
@@ -141,6 +143,21 @@ class SearchStats:
     seconds: float
 
 
+def strip_marks(text: str) -> str:
+    """Return ``text`` without tones and vowel marks, keeping ``đ``/``Đ``
+    (which has no Unicode decomposition): the form Pagefind keys its index
+    by and folds a query to (``"Đất đai"`` → ``"Đat đai"``).
+
+    Args:
+        text: any Unicode text.
+
+    Returns:
+        The text with combining marks removed after NFD decomposition.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def fold(text: str) -> str:
     """Return ``text`` without Vietnamese diacritics, ``đ``/``Đ`` as ``d``/``D``.
 
@@ -151,8 +168,7 @@ def fold(text: str) -> str:
         The text with combining marks removed after NFD decomposition, and
         ``đ``→``d``, ``Đ``→``D`` (e.g. ``"Đăng ký"`` → ``"Dang ky"``).
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return strip_marks(text.replace("đ", "d").replace("Đ", "D"))
 
 
 #: Pagefind's default ranking weight of text inside h1..h6 (body text: 1).
@@ -260,14 +276,19 @@ def _word_key(word: str) -> str:
 def _new_words(text: str, seen: set[str], letters_only: bool = False) -> list[str]:
     """The folded words of ``text`` whose key is not in ``seen`` (which they
     are added to), edge punctuation stripped; with ``letters_only``, words
-    without a letter (step numbers, amounts) are dropped."""
+    without a letter (step numbers, amounts) are dropped. A word with
+    ``đ`` is given twice: with its marks stripped but ``đ`` kept (what a
+    query typed with ``đ`` looks up) and folded (``đất`` → ``đat dat``)."""
     out = []
     for word in text.split():
         key = _word_key(word)
         if not key or key in seen or (letters_only and not any(c.isalpha() for c in key)):
             continue
         seen.add(key)
-        out.append(fold(word.strip(_PUNCTUATION)))
+        word = word.strip(_PUNCTUATION)
+        if "đ" in word or "Đ" in word:
+            out.append(strip_marks(word))
+        out.append(fold(word))
     return out
 
 
