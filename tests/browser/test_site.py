@@ -180,6 +180,17 @@ def test_no_serious_accessibility_violations(page, site: Site, where: str):
     assert violations == [], violations
 
 
+@pytest.mark.skipif(not AXE.exists(), reason="run `npm ci` for axe-core")
+@pytest.mark.parametrize("where", ["", "thu-tuc/1.004194/", "linh-vuc/"])
+def test_no_serious_accessibility_violations_on_a_phone(phone, site: Site, where: str):
+    code = where.split("/")[1] if where.startswith("thu-tuc/") else None
+    if code and site.catalog.procedure(code) is None:
+        where = f"thu-tuc/{site.catalog.procedures[0].code}/"
+    phone.goto(f"{site.base_url}{where}")
+    violations = _axe(phone)
+    assert violations == [], violations
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_screenshots(browser, site: Site, artifacts, viewport: str):
     """Home, a search and a procedure page, saved for people to look at."""
