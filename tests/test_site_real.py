@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ def site(tmp_path_factory) -> Path:
     result = subprocess.run(
         [sys.executable, "-m", "generator.cli", "build", "--site-dir", str(out), "--no-search"],
         cwd=REPO, capture_output=True, text=True, timeout=1800,
+        env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/"),  # as when deployed: the sitemap needs an address
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return out
