@@ -208,3 +208,16 @@ def test_screenshots(browser, site: Site, artifacts, viewport: str):
     assert requests.foreign == []
     for name in ("home", "search", "procedure"):
         assert (artifacts / f"{viewport}-{name}.png").stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("query, first", [
+    ("dang ky tam tru", "Đăng ký tạm trú"),
+    ("đăng ký tạm trú", "Đăng ký tạm trú"),
+    ("thuong tru", "Đăng ký thường trú"),
+    ("khai tu", "Thủ tục đăng ký khai tử"),
+])
+def test_a_title_holding_the_whole_query_ranks_first(page, site: Site, query: str, first: str):
+    if first not in {p.name for p in site.catalog.procedures}:
+        pytest.skip(f"{first!r} is not in this catalog")
+    hits = open_search(page, site, query)
+    assert unicodedata.normalize("NFC", hits[0]["title"]) == first, [h["title"] for h in hits[:5]]

@@ -3,7 +3,8 @@
 // - Diacritics are optional: Pagefind folds tones and vowel marks; the index
 //   holds the title as written plus a folded copy of its "đ" words, and the
 //   other words folded (see generator/search.py), so "dang ky" finds
-//   "Đăng ký". Exact spelling of the title ranks first.
+//   "Đăng ký". The first results are re-ordered by how their title holds the
+//   whole query (exact diacritics first; see rerank()).
 // - Filters (agency, sector, level, kind, status) come from the pages'
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
 // - Everything shown is built with DOM text nodes (textContent): no result
@@ -125,6 +126,37 @@ if (root) {
     return li;
   }
 
+  // Pagefind scores words one by one and folds diacritics, so "tạm trú"
+  // and "Trung tâm" weigh alike. The first RERANK results are re-ordered by
+  // how their title holds the query: the whole phrase with its diacritics
+  // first, then the phrase without diacritics (shorter titles first), then
+  // exact words; ties keep Pagefind's order. Their fragments are then already loaded for display.
+  const RERANK = 40;
+  const words = (text) => ` ${text.toLocaleLowerCase("vi").normalize("NFC").replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `;
+  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d");
+
+  function titleScore(title, query) {
+    const t = words(title);
+    const q = words(query).trim();
+    if (!q) return 0;
+    const [tf, qf] = [fold(t), fold(q)];
+    let score = 0;
+    if (t.includes(` ${q}`)) score += 8 + (t.startsWith(` ${q}`) ? 2 : 0) + (t.trim() === q ? 2 : 0);
+    else if (tf.includes(` ${qf}`)) score += 4 + (tf.startsWith(` ${qf}`) ? 2 : 0) + (tf.trim() === qf ? 2 : 0);
+    const qWords = q.split(" ");
+    const exact = qWords.filter((w) => t.includes(` ${w} `)).length;
+    const share = score ? (2 * qWords.length) / t.trim().split(" ").length : 0; // shorter titles first
+    return score + share + exact / qWords.length;
+  }
+
+  async function rerank(found, query) {
+    const head = found.slice(0, RERANK);
+    const data = await Promise.all(head.map((r) => r.data()));
+    const scored = head.map((r, i) => ({ r: { ...r, data: async () => data[i] }, i, s: titleScore(data[i].meta.title || "", query) }));
+    scored.sort((a, b) => b.s - a.s || a.i - b.i);
+    return [...scored.map((x) => x.r), ...found.slice(RERANK)];
+  }
+
   async function showMore(current) {
     const slice = results.slice(shown, shown + PAGE_SIZE);
     const data = await Promise.all(slice.map((r) => r.data()));
@@ -162,7 +194,8 @@ if (root) {
       return;
     }
     if (current !== generation || !search) return;
-    results = search.results;
+    results = query ? await rerank(search.results, query) : search.results;
+    if (current !== generation) return;
     shown = 0;
     list.replaceChildren();
     status.textContent = results.length
