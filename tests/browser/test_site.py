@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -118,6 +118,11 @@ def test_filter_by_agency_lists_exactly_its_procedures(page, site: Site):
     hits = read_results(page)
     assert result_count(page) == by_agency[agency_id]
     assert all(name in hit["facts"] for hit in hits), hits
+    # the filter is kept in the URL: a reload (or a shared link) shows the same results
+    assert parse_qs(urlsplit(page.url).query).get("agency") == [name]
+    page.reload()
+    read_results(page)
+    assert result_count(page) == by_agency[agency_id]
 
 
 def test_open_a_procedure_from_the_results(page, site: Site):

@@ -9,7 +9,8 @@
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
 // - Everything shown is built with DOM text nodes (textContent): no result
 //   text is ever parsed as HTML.
-// - The query is kept in the URL (?q=...) so a search can be shared.
+// - The query and the chosen filters are kept in the URL (?q=...&agency=...)
+//   so a search can be shared or reloaded.
 
 const PAGE_SIZE = 10;
 const root = document.querySelector("[data-tthc-search]");
@@ -170,6 +171,11 @@ if (root) {
     const url = new URL(window.location.href);
     if (query) url.searchParams.set("q", query);
     else url.searchParams.delete("q");
+    for (const select of selects) {
+      const name = select.dataset.tthcFilter;
+      if (select.value) url.searchParams.set(name, select.value);
+      else url.searchParams.delete(name);
+    }
     window.history.replaceState(window.history.state, "", url);
   }
 
@@ -244,10 +250,16 @@ if (root) {
     }
   });
 
-  const initial = new URL(window.location.href).searchParams.get("q");
-  if (initial) {
-    input.value = initial;
+  // A shared link (?q=...&agency=...) opens the same search with the same filters.
+  const params = new URL(window.location.href).searchParams;
+  const initial = params.get("q");
+  const wanted = selects.filter((select) => params.get(select.dataset.tthcFilter));
+  if (initial || wanted.length) {
+    input.value = initial || "";
     open();
-    run();
+    (wanted.length ? loadFilters() : Promise.resolve()).then(() => {
+      for (const select of wanted) select.value = params.get(select.dataset.tthcFilter);
+      run();
+    });
   }
 }
