@@ -64,3 +64,20 @@ class GitRepo:
         self.git("add", "-A", env=env)
         self.git(*extra, "commit", "-q", "--allow-empty", "-m", message, env=env)
         return self.git("rev-parse", "HEAD")
+
+
+TWO_AGENCIES = ("agencies:\n- id: bo-a\n  name: Bộ Thử nghiệm A\n  level: ministry\n"
+                "- id: bo-b\n  name: Bộ Thử nghiệm B\n  level: ministry\n")
+
+
+def repo_with_a_move(root: Path) -> GitRepo:
+    """A repository whose procedure 1.000001, committed under ``bo-a``, is moved
+    to ``bo-b`` in the working tree (uncommitted), with both agencies named."""
+    repo = GitRepo(root)
+    (repo.root / "catalog").mkdir(parents=True)
+    (repo.root / "catalog" / "agencies.yaml").write_text(TWO_AGENCIES, encoding="utf-8")
+    repo.write("bo-a", record("1.000001"))
+    repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
+    repo.path("bo-a", "1.000001").unlink()
+    repo.write("bo-b", record("1.000001"))
+    return repo

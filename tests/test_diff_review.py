@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo, record
+from gitrepo import GitRepo, record, repo_with_a_move
 from test_diff import build_golden_repo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -134,15 +134,7 @@ def test_key_order_only_edit_is_listed_as_unchanged_in_every_format(tmp_path: Pa
 # --- 6. agency moves ----------------------------------------------------------------------
 
 def test_move_without_decision_names_both_agencies_not_formatting(tmp_path: Path) -> None:
-    repo = GitRepo(tmp_path / "repo")
-    (repo.root / "catalog").mkdir(parents=True)
-    (repo.root / "catalog" / "agencies.yaml").write_text(
-        "agencies:\n- id: bo-a\n  name: Bộ Thử nghiệm A\n  level: ministry\n- id: bo-b\n  name: Bộ Thử nghiệm B\n  level: ministry\n",
-        encoding="utf-8")
-    repo.write("bo-a", record("1.000001"))
-    repo.commit("Thêm")
-    repo.path("bo-a", "1.000001").unlink()
-    repo.write("bo-b", record("1.000001"))
+    repo = repo_with_a_move(tmp_path / "repo")
     text = tthc("diff", "main", cwd=repo.root).stdout
     assert "Cơ quan công bố: Bộ Thử nghiệm A → Bộ Thử nghiệm B" in text
     assert "1.000001 Cấp giấy phép thử nghiệm: Chuyển cơ quan công bố" in text

@@ -142,17 +142,9 @@ def test_default_build_has_no_canonical_link_to_a_dev_address(tmp_path: Path) ->
 
 
 def test_history_of_a_move_names_both_agencies(tmp_path: Path) -> None:
-    from gitrepo import record
+    from gitrepo import repo_with_a_move
 
-    repo = GitRepo(tmp_path / "repo")
-    (repo.root / "catalog").mkdir(parents=True)
-    (repo.root / "catalog" / "agencies.yaml").write_text(
-        "agencies:\n- id: bo-a\n  name: Bộ Thử nghiệm A\n  level: ministry\n- id: bo-b\n  name: Bộ Thử nghiệm B\n  level: ministry\n",
-        encoding="utf-8")
-    repo.write("bo-a", record("1.000001"))
-    repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
-    repo.path("bo-a", "1.000001").unlink()
-    repo.write("bo-b", record("1.000001"))
+    repo = repo_with_a_move(tmp_path / "repo")
     repo.commit("Chuyển", "2026-06-11T09:00:00+07:00")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001"], cwd=repo.root,
