@@ -53,6 +53,8 @@ RULES: dict[str, tuple[str, str]] = {
     "date-invalid": ("Date does not exist", "write a real calendar date as YYYY-MM-DD"),
     "date-future": ("Date is in the future", "write the date the decision was signed, not a planned date"),
     "simplification-order": ("Simplifications out of order", "list simplifications oldest first, each dated after the previous one"),
+    "entry-date": ("Entry without a date", "write the decision's date (date: YYYY-MM-DD), or, when the source does not give it, date_note saying what is known"),
+    "replacement-link": ("Replacement not linked both ways", "the old procedure has status: replaced and replaced_by: <new code>; the new one lists the old code under replaces"),
     "amount-vnd": ("Amount is not whole VND", "write the amount in whole đồng, without separators: 150000"),
     "legal-number": ("Legal document number malformed", "write it as number/year/KIND-ISSUER, e.g. 33/2025/NĐ-CP, or number/KIND-ISSUER for decisions, e.g. 497/QĐ-BXD"),
     "document-id-unique": ("Two documents share an id", "give each document of a procedure its own id"),

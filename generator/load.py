@@ -41,6 +41,7 @@ SCHEMA_FILES = {
     "agencies": "agencies.schema.json",
     "sectors": "sectors.schema.json",
     "plan": "plan.schema.json",
+    "cost-basis": "cost-basis.schema.json",
 }
 
 DataPath = tuple[str | int, ...]
@@ -65,7 +66,7 @@ def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of a catalog file kind.
 
     Args:
-        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``.
+        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``, ``cost-basis``.
 
     Raises:
         KeyError: for an unknown kind.

@@ -198,7 +198,7 @@ def test_history_cli_lists_revisions_newest_first(repo: GitRepo) -> None:
     repo.write("bo-a", record("1.000001", methods=[{"channel": "online", "processing_time": {"value": 10, "unit": "working_days"}}]))
     repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
     repo.write("bo-a", record("1.000001", methods=[{"channel": "online", "processing_time": {"value": 5, "unit": "working_days"}}],
-                              simplifications=[{"date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"],
+                              simplifications=[{"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"],
                                                 "summary": "Giảm thời hạn"}]))
     repo.commit("Giảm thời hạn theo 12/QĐ-BTN", "2026-07-02T09:00:00+07:00")
     out = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001", "--format", "json"],

@@ -83,7 +83,7 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
 def test_procedure_page_shows_the_effects_of_each_simplification(tmp_path: Path) -> None:
     repo, path = mini_repo(tmp_path)
     text = path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1)
-    text = text.replace("source:\n", '  - date: 2026-07-01\n    decision: 98/QĐ-BXD\n    kinds: [cut_time]\n'
+    text = text.replace("source:\n", '  - stage: implemented\n    date: 2026-07-01\n    decision: 98/QĐ-BXD\n    kinds: [cut_time]\n'
                                       '    summary: Giảm thời hạn\nsource:\n', 1)
     path.write_text(text, encoding="utf-8")
     repo.commit("Đơn giản hóa theo 98/QĐ-BXD", "2026-07-02T09:00:00+07:00")

@@ -609,12 +609,13 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
     return tuple(out)
 
 
-def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> ProcedureDiff:
+def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None) -> ProcedureDiff:
     """Compare two versions of one procedure.
 
     Args:
         old: the record before (``None`` when the procedure is new).
         new: the record after (``None`` when its file was deleted).
+        cost_basis: the catalog's :class:`~generator.model.CostBasis`, for the compliance-cost effect.
 
     Returns:
         A :class:`ProcedureDiff`. ``status`` is ``added``/``deleted`` for a
@@ -636,7 +637,7 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     replaced_by = b.get("replaced_by") if b.get("status") == "replaced" else None
     if old is None or new is None:
         return ProcedureDiff(code=code, name=name, status="added" if old is None else "deleted",
-                             effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None)),
+                             effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None, cost_basis)),
                              new_simplifications=tuple(b.get("simplifications") or ()),
                              new_amendments=tuple(b.get("amendments") or ()), replaced_by=replaced_by)
     differ = _Differ()
@@ -649,7 +650,7 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     else:
         status = "changed"
     return ProcedureDiff(
-        code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b)),
+        code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b, cost_basis)),
         new_simplifications=_new_entries(a, b, "simplifications"), new_amendments=_new_entries(a, b, "amendments"),
         replaced_by=replaced_by,
     )

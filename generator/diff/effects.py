@@ -9,13 +9,9 @@ changes, so they read the same however the YAML was edited:
 - channels added or removed (``Thêm cách thức: Trực tuyến``);
 - documents added or removed (``Bỏ: Bản sao CCCD``), originals and copies;
 - number of steps and of dossier sets;
-- compliance cost before and after, and the share saved, by Circular
-  02/2017/TT-VPCP Art. 27 and its annex::
-
-      cost per year (VND) = (Σ activity hours × hourly_cost_vnd + other_costs_vnd) × submissions_per_year
-
-  computed only when both versions give ``activities``, ``hourly_cost_vnd``
-  and ``submissions_per_year`` (``other_costs_vnd`` defaults to 0).
+- compliance cost per year before and after, and the share saved, by Circular
+  02/2017/TT-VPCP Art. 27(3), computed by :mod:`generator.cost` from each
+  version with the catalog's cost basis (only when a basis is given).
 """
 
 from __future__ import annotations
@@ -45,18 +41,24 @@ def format_time(time: Mapping[str, Any] | None) -> str:
     return f"{format_number(time['value'])} {UNIT_LABELS.get(time.get('unit', ''), time.get('unit', ''))}".strip()
 
 
-def compliance_cost(cost: Mapping[str, Any] | None) -> int | None:
-    """Yearly compliance cost in VND (Circular 02/2017/TT-VPCP Art. 27), or ``None`` if inputs are missing.
+def compliance_cost(record: Mapping[str, Any] | None, basis: Any = None) -> int | None:
+    """Yearly compliance cost in VND of a normalised record (Circular 02/2017/TT-VPCP Art. 27(3)).
 
-    ``(Σ activities[].hours × hourly_cost_vnd + other_costs_vnd) × submissions_per_year``.
+    Computed by :func:`generator.cost.compute_cost` with the catalog's cost
+    basis; None without a basis, for a record that does not build, or when the
+    hours cannot be known.
     """
-    if not cost:
+    if not record or basis is None:
         return None
-    activities, hourly, times = cost.get("activities"), cost.get("hourly_cost_vnd"), cost.get("submissions_per_year")
-    if not activities or hourly is None or times is None:
+    from generator.cost import compute_cost
+    from generator.model import procedure_from_dict
+
+    try:
+        procedure = procedure_from_dict(record, agency="", path="")
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    hours = sum(float(a.get("hours") or 0) for a in activities)
-    return round((hours * hourly + (cost.get("other_costs_vnd") or 0)) * times)
+    figure = compute_cost(procedure, basis)
+    return None if figure is None else figure.per_year_vnd
 
 
 def _methods(record: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
@@ -116,8 +118,10 @@ def _case_pairs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[st
     return [(labels[j], ocases[i], ncases[j]) for i, j in pairs]
 
 
-def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[Effect]:
+def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, cost_basis: Any = None) -> list[Effect]:
     """The effects of going from ``old`` to ``new`` (normalised records; either may be ``None``).
+
+    ``cost_basis`` (:class:`generator.model.CostBasis`) enables the compliance-cost effect.
 
     Returns:
         Effects in a fixed order: status, channels, processing times, fees,
@@ -162,7 +166,8 @@ def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
             b = len(n.get(key) or []) if key == "steps" else n.get(key)
             if a != b and a is not None and b is not None:
                 effects.append(Effect(key, f"{label}: {format_number(a)} → {format_number(b)}", float(a), float(b), unit))
-    before, after = compliance_cost(o.get("compliance_cost")), compliance_cost(n.get("compliance_cost"))
+    before = compliance_cost(old, cost_basis) if old is not None and new is not None else None
+    after = compliance_cost(new, cost_basis) if before is not None else None
     if before is not None and after is not None and before != after:
         effect = Effect("compliance_cost", "", float(before), float(after), "VND/year")
         saved = effect.saved_percent
