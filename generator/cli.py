@@ -94,6 +94,41 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
 
 
+@main.command("import-decisions")
+@click.argument("source", type=click.Path(path_type=Path))
+@CATALOG_OPTION
+@click.option("--dry-run", is_flag=True, help="Say what would be recorded; write nothing.")
+def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
+    """Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.
+
+    Adds simplifications (approved plans, implemented changes), amendments and
+    replacements to the procedures each decision names, only where the
+    decision's name of the procedure agrees with the catalog's; prints every
+    refused match (decision: code: reason). Running it again adds nothing.
+    Exit 0 when the catalog still validates, 1 otherwise, 2 on a usage error.
+    """
+    from generator.importer.decisions import record_decisions
+    from generator.validate import validate_catalog
+
+    result = record_decisions(source, catalog_dir, write=not dry_run)
+    for refusal in result.refused:
+        click.echo(f"{refusal.decision}: {refusal.code}: not recorded: {refusal.reason}: "
+                   f"«{refusal.decision_name[:90]}» ≠ «{' '.join(refusal.catalog_name.split())[:90]}»")
+    for decision, code in result.not_in_catalog:
+        click.echo(f"{decision}: {code}: not recorded: not in the catalog")
+    added = ", ".join(f"{decision} {count}" for decision, count in result.added.items()) or "none"
+    verb = "would be written" if dry_run else "written"
+    click.echo(f"tthc import-decisions: entries added: {added}; {len(result.written)} file(s) {verb}; "
+               f"{len(result.refused)} match(es) refused; {len(result.not_in_catalog)} procedure(s) not in the catalog", err=True)
+    if not dry_run and result.written:
+        report = validate_catalog(catalog_dir)
+        if report.errors:
+            from generator.report import print_report
+
+            print_report(report, "text", sys.stderr)
+            sys.exit(EXIT_INVALID)
+    sys.exit(EXIT_OK)
+
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
 @main.command()

@@ -220,6 +220,8 @@ def simplification_cost(procedure: Procedure, simplification: Simplification, ba
     fees_before = fees_after = None
     if promised.fees is not None:
         fees_before = promised.fees.before_vnd if promised.fees.before_vnd is not None else current_fees(procedure, basis)
+        if promised.processing_time is None and fees_before == 0 and promised.fees.after_vnd is None:
+            return None  # a fee cut of fees whose amount no source states: the saving is unknown
         if promised.fees.after_vnd is not None:
             fees_after = promised.fees.after_vnd
         elif promised.fees.cut_percent is not None:
