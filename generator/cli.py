@@ -130,6 +130,64 @@ def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
     sys.exit(EXIT_OK)
 
 
+# --- report, export (generator/stats, generator/progress_report, generator/export) ---
+@main.command()
+@CATALOG_OPTION
+@click.option("--agency", help="Only this publishing agency (its id in agencies.yaml).")
+@click.option("--plan", "plan_id", help="Only the targets of this plan (its id, e.g. qd-1085-ttg).")
+@click.option("--as-of", "as_of", help="Count what was decided and in effect on this date (YYYY-MM-DD; default today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "csv", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: str | None, fmt: str, output: Path | None) -> None:
+    """Progress of the simplification programme: the dashboard's numbers (counts, targets, decisions, costs)."""
+    import datetime as dt
+
+    from generator.catalog import read_catalog
+    from generator.progress_report import render_report
+    from generator.stats import compute_stats, filter_catalog
+
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date: write YYYY-MM-DD, e.g. 2025-12-31") from None
+    catalog, _ = read_catalog(catalog_dir)
+    if agency is not None and catalog.agency(agency) is None:
+        raise UsageError(f"--agency {agency!r} is not in agencies.yaml (ids: {', '.join(a.id for a in catalog.agencies[:8])}, ...)")
+    if plan_id is not None and plan_id not in {p.id for p in catalog.plans}:
+        raise UsageError(f"--plan {plan_id!r} is not a plan of the catalog (plans: {', '.join(p.id for p in catalog.plans) or 'none'})")
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    data = render_report(compute_stats(filter_catalog(catalog, agency), as_of=as_of), fmt, agency=agency, plan=plan_id)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as err:
+        raise UsageError(f"cannot write {output}: {err.strerror}") from None
+    click.echo(f"tthc report: {output} written", err=True)
+
+
+@main.command()
+@CATALOG_OPTION
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("open-data"),
+              show_default=True, help="Folder for the open-data files (created; files in it are replaced).")
+def export(catalog_dir: Path, out_dir: Path) -> None:
+    """Write the open-data files (catalog.json, CSV, XLSX, schemas) without building the site."""
+    from generator.catalog import read_catalog
+    from generator.export import write_exports
+
+    catalog, _ = read_catalog(catalog_dir)
+    if out_dir.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in out_dir.resolve().parents:
+        raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o folder")
+    try:
+        written = write_exports(catalog, out_dir)
+    except OSError as err:
+        raise UsageError(f"cannot write into {out_dir}: {err.strerror}") from None
+    click.echo(f"tthc export: {len(written)} file(s) written to {out_dir}", err=True)
+
+
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
 @main.command()
 @click.argument("base")

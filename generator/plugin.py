@@ -68,6 +68,7 @@ DEFAULT_NAV = [
         {"TTHC": "loai/tthc/index.md"},
         {"TTHC nội bộ": "loai/noi-bo/index.md"},
     ]},
+    {"Tiến độ đơn giản hóa": "tien-do/index.md"},
     {"Dữ liệu mở": "du-lieu-mo/index.md"},
 ]
 OPEN_DATA_DIR = "du-lieu-mo"
@@ -131,8 +132,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         history = self._history() if self.config.history else None
         self._exports = export_catalog(catalog)
         sizes = {name: len(content) for name, content in self._exports.items()}
+        from generator.stats import compute_stats
+
+        stats = compute_stats(catalog, history)
         try:
-            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes)
+            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes, stats=stats)
         except TthcError as err:
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
