@@ -27,7 +27,7 @@ the same reporters as ``tthc validate``:
     ``decentralise``/``merge``); otherwise it is an error, because the folder
     says which agency publishes the procedure and CODEOWNERS rely on it.
 ``history-edited`` (warning)
-    An earlier ``simplifications``/``amendments`` entry was changed or
+    An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
     typo is allowed, so this only warns.
 
@@ -127,10 +127,10 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             report.add(head_file.loaded.diagnostic(
                 "error", "change-unrecorded", (fields[0],),
                 f"substantive change to {labels} without a new simplifications or amendments entry",
-                "add an entry to simplifications (date, decision, kinds, summary) or amendments "
+                "add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
                 "(date, decision, summary) naming the decision that approved this change", key=True))
         old_rec = old[p.old_path].record
-        for key in ("simplifications", "amendments"):
+        for key in ("simplifications", "amendments", "reviews"):
             before, after = _entries(old_rec, key), _entries(head_file.record, key)
             lost = [i for i, e in enumerate(before) if e not in after]
             if lost:

@@ -42,6 +42,7 @@ SCHEMA_FILES = {
     "sectors": "sectors.schema.json",
     "plan": "plan.schema.json",
     "cost-basis": "cost-basis.schema.json",
+    "coverage": "coverage.schema.json",
 }
 
 DataPath = tuple[str | int, ...]
@@ -66,7 +67,7 @@ def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of a catalog file kind.
 
     Args:
-        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``, ``cost-basis``.
+        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``, ``cost-basis``, ``coverage``.
 
     Raises:
         KeyError: for an unknown kind.

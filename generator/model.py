@@ -449,6 +449,19 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class NationalTotal:
+    """How many procedures of a kind exist nationally, by a dated source (catalog/coverage.yaml)."""
+
+    kind: str
+    count: int
+    as_of: str
+    source: str
+    approximate: bool = False
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Catalog:
     """The whole catalog: procedures sorted by code, plus the reference lists."""
 
@@ -457,6 +470,7 @@ class Catalog:
     sectors: tuple[Sector, ...]
     plans: tuple[Plan, ...] = ()
     cost_basis: CostBasis | None = None
+    national_totals: tuple[NationalTotal, ...] = ()
 
     def procedure(self, code: str) -> Procedure | None:
         return self._by_code.get(code)

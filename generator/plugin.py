@@ -103,6 +103,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._pages: dict[str, Any] = {}
         self._exports: dict[str, bytes] = {}
         self._feeds: dict[str, str] = {}
+        self._charts: dict[str, bytes] = {}
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
 
@@ -141,6 +142,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
+        from generator.render.dashboard import chart_files
+
+        self._charts = chart_files(stats)
         from generator.render.history import render_feeds
 
         self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
@@ -173,6 +177,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
         for path, xml in self._feeds.items():
             files.append(File.generated(config, path, content=xml.encode("utf-8")))
+        for path, svg in self._charts.items():
+            files.append(File.generated(config, path, content=svg))
         from generator.export import schema_files
 
         for name, path in schema_files().items():

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.stats import COUNT_LABELS, Stats, rows_for_export
+from generator.stats import COUNT_LABELS, Stats, rows_for_export, table
 
 REPORT_VERSION = 1
 
@@ -124,7 +124,7 @@ def to_csv(stats: Stats) -> bytes:
     from generator.export import _csv
 
     rows = rows_for_export(stats, stats.by_agency) + [{"id": "TOTAL", "name": "Tổng", **stats.totals.as_dict()}]
-    return _csv(rows)
+    return _csv(table(rows))
 
 
 def to_xlsx(stats: Stats, agency: str | None = None, plan: str | None = None) -> bytes:
@@ -134,7 +134,8 @@ def to_xlsx(stats: Stats, agency: str | None = None, plan: str | None = None) ->
     data = to_json(stats, agency, plan)
     totals = [{"chi_so": k, "ten": COUNT_LABELS[k], "gia_tri": v} for k, v in data["totals"].items()]
     targets = [{k: v for k, v in t.items() if k != "milestones"} for t in data["targets"]]
-    return _xlsx({"tong_hop": totals, "co_quan": data["agencies"], "chi_tieu": targets, "quyet_dinh": data["decisions"]})
+    return _xlsx({"tong_hop": table(totals), "co_quan": table(data["agencies"]), "chi_tieu": table(targets),
+                  "quyet_dinh": table(data["decisions"])})
 
 
 def render_report(stats: Stats, fmt: str, agency: str | None = None, plan: str | None = None) -> bytes:

@@ -420,6 +420,11 @@ def filter_catalog(catalog: Catalog, agency: str | None) -> Catalog:
                    sectors=catalog.sectors, plans=catalog.plans, cost_basis=catalog.cost_basis)
 
 
+def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame, for the CSV and XLSX writers of :mod:`generator.export`."""
+    return pd.DataFrame(rows)
+
+
 def rows_for_export(stats: Stats, groups: Iterable[Group]) -> list[dict[str, Any]]:
     """Plain rows (id, name, every count) of a breakdown, for CSV/XLSX and JSON."""
     return [{"id": g.key, "name": g.name, **g.counts.as_dict()} for g in groups]

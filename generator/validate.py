@@ -38,6 +38,8 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LEGAL_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
 #: The catalog's basis for compliance costs (Circular 02/2017/TT-VPCP Art. 27(3)).
 COST_BASIS_FILE = "cost-basis.yaml"
+#: National totals the catalog is measured against (home page).
+COVERAGE_FILE = "coverage.yaml"
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -64,6 +66,7 @@ class CatalogFiles:
     sectors: LoadedFile | None = None
     plans: list[LoadedFile] = field(default_factory=list)
     cost_basis: LoadedFile | None = None
+    coverage: LoadedFile | None = None
     procedures: list[tuple[Path, LoadedFile]] = field(default_factory=list)
     links: list[Diagnostic] = field(default_factory=list)
 
@@ -72,8 +75,9 @@ class CatalogFiles:
             if single is not None:
                 yield single
         yield from self.plans
-        if self.cost_basis is not None:
-            yield self.cost_basis
+        for single in (self.cost_basis, self.coverage):
+            if single is not None:
+                yield single
         for _, loaded in self.procedures:
             yield loaded
 
@@ -95,9 +99,10 @@ def load_catalog_files(root: Path) -> CatalogFiles:
         if path.exists():
             setattr(files, kind, load_file(path, kind, display_path(path)))
     files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
-    basis = root / COST_BASIS_FILE
-    if basis.exists():
-        files.cost_basis = load_file(basis, "cost-basis", display_path(basis))
+    for name, kind, attr in ((COST_BASIS_FILE, "cost-basis", "cost_basis"), (COVERAGE_FILE, "coverage", "coverage")):
+        path = root / name
+        if path.exists():
+            setattr(files, attr, load_file(path, kind, display_path(path)))
     proc_dir = root / "procedures"
     for path in _yaml_files(proc_dir):
         if path.is_symlink():

@@ -48,7 +48,7 @@ from generator.model import CHANNEL_LABELS
 #: Top-level fields whose change must be recorded by a new simplification
 #: or amendment entry (``tthc check-change``).
 SUBSTANTIVE = ("steps", "methods", "documents", "dossier_sets", "cases", "requirements", "results",
-               "legal_basis", "status", "replaced_by")
+               "legal_basis", "status", "replaced_by", "replaces")
 
 #: Keys that match list items, tried in order (see the module docstring).
 LIST_KEYS: dict[str, tuple[str, ...]] = {

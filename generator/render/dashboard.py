@@ -1,9 +1,11 @@
 """The dashboard ("Tiến độ đơn giản hóa") and the decision pages, from :mod:`generator.stats`.
 
-Charts are static SVG drawn at build time by matplotlib (no JavaScript, no
-request off the site), deterministic (fixed hash salt, no date in the
-metadata), with text kept as text so it scales; each chart comes with a
-one-sentence summary and the table of its numbers for screen readers and
+Charts are static SVG files drawn at build time by matplotlib (no JavaScript,
+no request off the site), deterministic (fixed hash salt, no date in the
+metadata), with text kept as text so it scales. They are separate files shown
+with ``<img>``: the site's Content-Security-Policy (``style-src 'self'``) would
+block the inline styles of an SVG embedded in the page. Each chart comes with
+a one-sentence summary and the table of its numbers for screen readers and
 phones. The numbers are those of ``tthc report`` (the same :class:`Stats`).
 """
 
@@ -22,15 +24,17 @@ from generator.stats import COUNT_LABELS, Stats
 _COLOURS = {"target": "#c5cae9", "achieved": "#3f51b5", "reviewed": "#9fa8da", "planned": "#ffb74d", "simplified": "#2e7d32"}
 
 
-def _svg(figure: Any) -> Markup:
+#: File names of the charts, in the dashboard's folder.
+TARGET_CHART, AGENCY_CHART = "chi-tieu.svg", "theo-co-quan.svg"
+
+
+def _svg(figure: Any) -> bytes:
     import matplotlib.pyplot as plt
 
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(figure)
-    text = buffer.getvalue()
-    start = text.find("<svg")
-    return Markup(text[start:])
+    return buffer.getvalue()
 
 
 def _pyplot():
@@ -43,49 +47,57 @@ def _pyplot():
     return plt
 
 
-def target_chart(stats: Stats) -> Markup | None:
-    """Horizontal bars: each target's achieved % against its required %."""
+def _axis(plt: Any, rows: int, per_row: float) -> tuple[Any, Any]:
+    """A narrow figure (3,6 in) so that its text stays readable on a 360 px phone; labels go above the bars."""
+    figure, axis = plt.subplots(figsize=(3.6, per_row * rows + 0.7))
+    axis.set_yticks([])
+    for side in ("top", "right", "left"):
+        axis.spines[side].set_visible(False)
+    return figure, axis
+
+
+def target_chart(stats: Stats) -> bytes | None:
+    """Horizontal bars: each target's achieved % against its required %, its name above it."""
     targets = [t for p in stats.plans for t in p.targets]
     if not targets:
         return None
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(6.4, 0.55 * len(targets) + 0.8))
-    labels = [t.label for t in targets][::-1]
-    required = [t.percent for t in targets][::-1]
-    achieved = [t.achieved_percent or 0 for t in targets][::-1]
-    positions = range(len(targets))
-    axis.barh(positions, required, color=_COLOURS["target"], label="Chỉ tiêu")
-    axis.barh(positions, achieved, height=0.45, color=_COLOURS["achieved"], label="Đạt được")
-    for y, t in zip(positions, targets[::-1]):
+    figure, axis = _axis(plt, len(targets), 0.62)
+    for row, t in enumerate(targets):
+        y = -row
+        axis.barh(y, t.percent, height=0.34, color=_COLOURS["target"], label="Chỉ tiêu" if row == 0 else None)
+        axis.barh(y, t.achieved_percent or 0, height=0.18, color=_COLOURS["achieved"], label="Đạt được" if row == 0 else None)
+        axis.text(0, y + 0.24, t.label, fontsize=9, va="bottom")
         text = "chưa có dữ liệu" if t.achieved_percent is None else f"{format_number(t.achieved_percent)}%"
-        axis.text(max(t.achieved_percent or 0, 1) + 1, y, text, va="center", fontsize=9)
-    axis.set_yticks(list(positions), labels)
-    axis.set_xlim(0, 110)
-    axis.set_xlabel("%")
-    axis.legend(loc="lower right", frameon=False, fontsize=8)
-    for side in ("top", "right"):
-        axis.spines[side].set_visible(False)
+        axis.text(max(t.achieved_percent or 0, t.percent) + 2, y, text, va="center", fontsize=9)
+    axis.set_ylim(-len(targets) + 0.5, 0.75)
+    axis.set_xlim(0, 125)
+    axis.set_xticks([0, 20, 50, 100])
+    axis.set_xlabel("% số thủ tục (chi phí: % chi phí)", fontsize=8)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=2, frameon=False, fontsize=8)
     return _svg(figure)
 
 
-def agency_chart(stats: Stats) -> Markup | None:
+def agency_chart(stats: Stats) -> bytes | None:
     """Grouped bars per agency: procedures reviewed, with an approved plan, implemented."""
     groups = [g for g in stats.by_agency if g.counts.reviewed or g.counts.planned or g.counts.simplified]
     if not groups:
         return None
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(6.4, 0.6 * len(groups) + 0.9))
-    names = [g.name for g in groups][::-1]
-    rows = range(len(groups))
-    width = 0.26
-    for offset, key in ((width, "reviewed"), (0, "planned"), (-width, "simplified")):
-        values = [getattr(g.counts, key) for g in groups][::-1]
-        axis.barh([r + offset for r in rows], values, height=width, color=_COLOURS[key], label=COUNT_LABELS[key])
-    axis.set_yticks(list(rows), names)
-    axis.set_xlabel("Số thủ tục")
-    axis.legend(loc="lower right", frameon=False, fontsize=8)
-    for side in ("top", "right"):
-        axis.spines[side].set_visible(False)
+    figure, axis = _axis(plt, len(groups), 0.9)
+    keys = ("reviewed", "planned", "simplified")
+    top = max(getattr(g.counts, k) for g in groups for k in keys) or 1
+    for row, g in enumerate(groups):
+        y = -row
+        for offset, key in zip((0.1, -0.08, -0.26), keys):
+            value = getattr(g.counts, key)
+            axis.barh(y + offset, value, height=0.16, color=_COLOURS[key], label=COUNT_LABELS[key] if row == 0 else None)
+            axis.text(value + top * 0.01, y + offset, format_number(value), va="center", fontsize=7)
+        axis.text(0, y + 0.22, g.name, fontsize=9, va="bottom")
+    axis.set_ylim(-len(groups) + 0.5, 0.7)
+    axis.set_xlim(0, top * 1.15)
+    axis.set_xlabel("Số thủ tục", fontsize=8)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(groups)), ncol=1, frameon=False, fontsize=8)
     return _svg(figure)
 
 
@@ -98,6 +110,12 @@ def _target_sentence(stats: Stats) -> str:
     return "Theo danh mục này: " + "; ".join(parts) + "." if parts else "Danh mục chưa có kế hoạch nào."
 
 
+def chart_files(stats: Stats) -> dict[str, bytes]:
+    """``site path -> SVG bytes`` of the dashboard's charts (only those with something to draw)."""
+    charts = {TARGET_CHART: target_chart(stats), AGENCY_CHART: agency_chart(stats)}
+    return {f"{DASHBOARD_PREFIX}/{name}": svg for name, svg in charts.items() if svg is not None}
+
+
 def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) -> list[GeneratedPage]:
     """The dashboard page, the list of decisions and one page per decision."""
     env = environment()
@@ -106,7 +124,8 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
     decision_urls = {d.number: f"{DECISION_PREFIX}/{decision_slug(d.number)}/" for d in stats.decisions}
     agency_names = {a.id: a.name for a in catalog.agencies}
     html = env.get_template("dashboard.html").render(
-        s=stats, labels=COUNT_LABELS, target_svg=target_chart(stats), agency_svg=agency_chart(stats),
+        s=stats, labels=COUNT_LABELS, charts={name.split("/")[-1] for name in chart_files(stats)},
+        target_chart=TARGET_CHART, agency_chart=AGENCY_CHART,
         target_sentence=_target_sentence(stats), decision_urls=decision_urls, root="../", basis=catalog.cost_basis,
         agency_names=agency_names,
     )
