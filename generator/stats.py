@@ -365,11 +365,11 @@ def _months(catalog: Catalog, history: Any) -> tuple[MonthPoint, ...]:
     if history is not None:
         for p in catalog.procedures:
             seen = 0
-            for revision in reversed(list(history.of(p.code))):  # oldest first
+            for revision in history.of(p.code):  # oldest first
                 record = revision.record if isinstance(getattr(revision, "record", None), dict) else None
                 count = len(record.get("simplifications") or []) if record else seen
-                if count > seen and revision.date is not None:
-                    month = revision.date.astimezone(VIETNAM).strftime("%Y-%m") if hasattr(revision.date, "astimezone") else str(revision.date)[:7]
+                if count > seen and revision.date is not None and not getattr(revision, "boundary", False):
+                    month = revision.date.astimezone(VIETNAM).strftime("%Y-%m")
                     recorded[month] = recorded.get(month, 0) + count - seen
                 seen = max(seen, count)
     months = sorted(set(decided) | set(recorded))

@@ -135,3 +135,22 @@ def test_export_writes_open_data_without_a_build(recorded: Path, tmp_path: Path)
     assert (tmp_path / "od" / "catalog.json").is_file() and (tmp_path / "od" / "catalog.xlsx").is_file()
     refused = CliRunner().invoke(main, ["export", "--catalog", str(recorded), "-o", str(recorded / "x")])
     assert refused.exit_code == 2
+
+
+def test_monthly_series_counts_entries_when_they_reached_the_branch(tmp_path: Path) -> None:
+    from tests.gitrepo import GitRepo
+    from generator.history import read_history
+
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini_catalog", repo.root / "catalog", dirs_exist_ok=True)
+    repo.commit("Danh mục ban đầu", "2026-03-10T09:00:00+07:00")
+    path = next((repo.root / "catalog" / "procedures").glob("*/1.000001.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("simplifications:\n", "simplifications:\n  - stage: approved\n    date: 2024-01-02\n"
+                                 "    decision: 9/QĐ-BXD\n    kinds: [cut_time]\n    summary: Giảm thời hạn.\n", 1), encoding="utf-8")
+    repo.commit("Ghi nhận phương án 9/QĐ-BXD", "2026-05-02T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    stats = compute_stats(catalog, read_history(repo.root, catalog_subdir="catalog"), as_of="2026-12-01")
+    by_month = {m.month: m for m in stats.months}
+    assert by_month["2026-03"].recorded == 1 and by_month["2026-05"].recorded == 1  # the fixture's own entry, then the new one
+    assert by_month["2024-01"].decided == 1 and by_month["2024-01"].recorded == 0

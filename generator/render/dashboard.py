@@ -132,7 +132,7 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
     pages.append(GeneratedPage(
         url=url, title="Tiến độ đơn giản hóa", html=Markup(html), in_nav=True,
         toc=(("chi-tieu", "Chỉ tiêu"), ("so-lieu-chung", "Số liệu chung"), ("theo-co-quan", "Theo cơ quan"),
-             ("theo-nhom", "Theo loại và nhóm"), ("quyet-dinh", "Quyết định"), ("chi-phi", "Cách tính chi phí tuân thủ")),
+             ("theo-nhom", "Theo loại và nhóm"), ("theo-thang", "Theo tháng"), ("quyet-dinh", "Quyết định"), ("chi-phi", "Cách tính chi phí tuân thủ")),
         description="Tiến độ rà soát, đơn giản hóa thủ tục hành chính theo kế hoạch, theo cơ quan và theo quyết định.",
     ))
     list_url = registry.claim(f"{DECISION_PREFIX}/", "the list of decisions")
