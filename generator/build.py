@@ -65,6 +65,7 @@ def build_site(
     config_file: Path = Path("mkdocs.yml"),
     search: bool | None = None,
     history: bool | None = None,
+    allow_shallow: bool | None = None,
 ) -> BuildResult:
     """Build the static site of the catalog into ``site_dir``, atomically.
 
@@ -75,6 +76,8 @@ def build_site(
         config_file: the MkDocs configuration.
         search: build the Pagefind index (None: as in ``mkdocs.yml``).
         history: read git history (None: as in ``mkdocs.yml``).
+        allow_shallow: build from a shallow clone, dates before it unknown
+            (None: as in ``mkdocs.yml`` or ``TTHC_ALLOW_SHALLOW=1``).
 
     Returns:
         A :class:`BuildResult`.
@@ -100,6 +103,8 @@ def build_site(
             plugin.config.search = search
         if history is not None:
             plugin.config.history = history
+        if allow_shallow is not None:
+            plugin.config.allow_shallow = allow_shallow
         quiet = _DropPluginErrors(plugin)
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:

@@ -124,11 +124,13 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
 @click.argument("code")
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history(code: str, catalog_dir: Path, fmt: str) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Read a shallow clone anyway (its oldest dates shown as unknown); also TTHC_ALLOW_SHALLOW=1.")
+def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) -> None:
     """Every revision of procedure CODE, newest first, with its decision and effects."""
     from generator.render.history import history_text
 
-    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt), nl=False)
+    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt, allow_shallow=allow_shallow or None), nl=False)
 
 
 @main.command("check-change")
@@ -152,14 +154,17 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> No
               help="Where the site goes; replaced only when the build succeeds.")
 @click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
-def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1.")
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None) -> None:
     """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
     import logging
 
     from generator.build import build_site
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None)
+    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
+                        allow_shallow=allow_shallow or None)
     click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
 
 
