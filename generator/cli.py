@@ -102,7 +102,9 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
 @click.argument("paths", nargs=-1)
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str) -> None:
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a procedure differs (added, changed, moved, abolished, replaced, deleted), as git diff --exit-code.")
+def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str, exit_code: bool) -> None:
     """Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.
 
     Procedures added, abolished, replaced and changed, field by field, with
@@ -118,6 +120,10 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
 
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # https://no-color.org
     click.echo(render(result, fmt, base_label, head_label, color=color), nl=False)
+    if not result.procedures:
+        click.echo(f"tthc diff: {_nothing_compared(base, head, 'diff')}", err=True)
+    if exit_code and (result.code_changes or any(p.semantic for p in result.procedures)):
+        sys.exit(EXIT_INVALID)
 
 
 @main.command()
@@ -145,7 +151,18 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> No
 
     report = run_check(Path("."), base, head, catalog_dir.as_posix())
     print_report(report, fmt, sys.stdout)
+    if report.files_checked == 0 and not report.diagnostics:
+        click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
+
+
+def _nothing_compared(base: str, head: str | None, command: str) -> str:
+    """The note of a run that found no procedure file differing, with the likely mistake."""
+    other = head or "the working tree"
+    option = "--base " if command == "check-change" else ""
+    return (f"compared nothing: no procedure file differs between {base} and {other} "
+            f"(hint: after committing, {option}HEAD compares HEAD with itself; compare with the branch the change "
+            f"is made against, e.g. {option}origin/main, or {option}HEAD~1 for the last commit)")
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
 @main.command()
