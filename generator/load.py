@@ -14,6 +14,16 @@ The schema, never YAML 1.1 guessing, decides each value's type
 * a UTF-8 BOM is accepted; a tab in indentation is an error with its line and
   column; bytes that are not UTF-8 are an error with the byte offset;
 * text is normalised to Unicode NFC, with a warning when the file was not;
+* a control character (C0 and C1, except tab and line feed, also when
+  written as an escape such as ``"\\x07"``), a noncharacter (U+FDD0..U+FDEF,
+  U+FFFE, U+FFFF and their like in every plane) or a lone surrogate in a
+  value is an error (``control-character``): no HTML, XML or spreadsheet can
+  carry it; a bidirectional control (U+061C, U+200E, U+200F,
+  U+202A..U+202E, U+2066..U+2069), a zero-width character (U+200B..U+200D,
+  U+2060, U+FEFF) or a soft hyphen (U+00AD) is a warning
+  (``invisible-character``): it is invisible and can make text read
+  differently from what it says (CVE-2021-42574, "Trojan Source"). Both
+  name the character and its position in the value;
 * limits, so that any input is read in bounded time and memory: at most
   :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` levels of nesting and
   :data:`MAX_NODES` nodes; aliases are refused before anything is expanded
@@ -439,8 +449,41 @@ def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], pa
     return _scalar(node, schema, path, loaded)
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff]|[\ufffe\uffff]"
+                        "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                        "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                        "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                        "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> None:
+    """Report control characters, noncharacters and invisible characters in one text value."""
+    for pattern, severity, code, what, hint in (
+        (_FORBIDDEN, "error", "control-character", "a control character or noncharacter",
+         "delete the invisible character (retype the text around it)"),
+        (_INVISIBLE, "warning", "invisible-character", "an invisible (bidirectional, zero-width or soft hyphen) character",
+         "delete it unless it is really needed: it is not shown and can make the text read differently"),
+    ):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        char = match.group()
+        line, column = node.line, node.column
+        if node.style is None and "\n" not in text[: match.start()]:
+            column += match.start()  # a plain scalar is written as read
+        count = len(pattern.findall(text))
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, line, column, severity, code, format_path(path),  # type: ignore[arg-type]
+            f"the text holds {what}, U+{ord(char):04X}{' (' + unicodedata.name(char).lower() + ')' if unicodedata.name(char, '') else ''}, "
+            f"at character {match.start() + 1} of the value{more}", hint))
+
+
 def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: LoadedFile) -> Any:
     text = node.value
+    if _FORBIDDEN.search(text) or _INVISIBLE.search(text):
+        _check_text(node, text, path, loaded)
     if node.style is not None:  # quoted or block scalar: always text
         return text
     if text in _NULLS:
