@@ -11,7 +11,7 @@ exactly as ``mkdocs build`` does, so both give the same site:
    world-readable (folders 755, files 644) and replaces ``site_dir``. A
    failed build leaves the previous site untouched.
 
-One build of a site runs at a time (a lock file ``.<site>.lock`` beside it);
+One build of a site runs at a time (``flock`` on the folder holding it);
 the folders a killed build left (``.<site>-building-*``, ``.<site>-old-*``)
 are removed by the next one. A full disk or a read-only folder is a
 :class:`~generator.errors.BuildError` with the reason, never a traceback.
@@ -20,6 +20,7 @@ are removed by the next one. A full disk or a read-only folder is a
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -111,21 +112,29 @@ def build_site(
 
 
 def _lock(site_dir: Path):
-    """Hold ``.<site>.lock`` beside ``site_dir`` for the whole build (one build at a time per site).
+    """Hold an exclusive lock on the folder holding ``site_dir`` for the whole build (no lock file is left).
 
     Raises:
-        BuildError: another build of the same site is running.
+        BuildError: another build into the same folder is running.
     """
     import fcntl
 
-    handle = open(site_dir.with_name(f".{site_dir.name}.lock"), "a+")
+    handle = os.open(site_dir.parent, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(handle)
         raise BuildError(f"another build of {site_dir} is running; wait for it to finish (the previous site is "
                          "left as it was)") from None
-    return handle
+    return _Lock(handle)
+
+
+class _Lock:
+    def __init__(self, handle: int) -> None:
+        self.handle = handle
+
+    def close(self) -> None:
+        os.close(self.handle)  # releases the lock
 
 
 def _remove_leftovers(site_dir: Path) -> None:

@@ -109,9 +109,12 @@ def test_a_second_build_at_the_same_time_is_refused_and_the_site_kept(built: Pat
     import fcntl
 
     before = (built / "index.html").read_bytes()
-    with open(built.with_name(".site.lock"), "a+") as held:
+    held = os.open(built.parent, os.O_RDONLY)
+    try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         result = tthc("build", "--catalog", str(MINI), "--site-dir", str(built), "--no-search")
+    finally:
+        os.close(held)
     assert result.returncode == 1 and "another build" in result.stderr and "Traceback" not in result.stderr
     assert (built / "index.html").read_bytes() == before
 
