@@ -45,10 +45,12 @@ from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
 from generator.history import require_repository, resolve_ref
+from generator.validate import schema_diagnostics
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
-    return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in (record or {}).get(key) or []]
+    value = (record or {}).get(key)
+    return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in value] if isinstance(value, list) else []
 
 
 def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog") -> Report:
@@ -65,9 +67,11 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         docstring); ``files_checked`` is the number of procedure files that
         differ between the two sides.
 
-    A changed file that cannot be read as a procedure record (YAML syntax
-    error, not a mapping, no code) gives the loader's own diagnostics
-    (``syntax``... with line and column) and nothing else.
+    A changed file with any loader error (YAML syntax, duplicate key,
+    anchor, tag, encoding..., or not a mapping, no code) gives the loader's
+    own diagnostics (with line and column) and nothing else: it is never
+    compared by the part that could be read. A changed or added file that
+    loads but breaks the procedure schema gets its schema errors too.
 
     Raises:
         UsageError: not in a git repository; ``base`` or ``head`` does not
@@ -94,6 +98,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     diff = diff_sides(old, new, check_readable=False)
     report = Report()
     report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
+    for p in diff.procedures:  # a changed or added file must also be valid as tthc validate reads it
+        if p.new_path is not None and (p.old_path is None or old[p.old_path].raw != new[p.new_path].raw):
+            report.extend(d for d in schema_diagnostics(new[p.new_path].loaded) if d.severity == "error")
     for path, old_code, new_code in diff.code_changes:
         side = new[path]
         report.add(side.loaded.diagnostic(

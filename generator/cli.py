@@ -195,7 +195,9 @@ def export(catalog_dir: Path, out_dir: Path) -> None:
 @click.argument("paths", nargs=-1)
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str) -> None:
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a procedure differs (added, changed, moved, abolished, replaced, deleted), as git diff --exit-code.")
+def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str, exit_code: bool) -> None:
     """Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.
 
     Procedures added, abolished, replaced and changed, field by field, with
@@ -211,17 +213,23 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
 
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # https://no-color.org
     click.echo(render(result, fmt, base_label, head_label, color=color), nl=False)
+    if not result.procedures:
+        click.echo(f"tthc diff: {_nothing_compared(base, head, 'diff')}", err=True)
+    if exit_code and (result.code_changes or any(p.semantic for p in result.procedures)):
+        sys.exit(EXIT_INVALID)
 
 
 @main.command()
 @click.argument("code")
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history(code: str, catalog_dir: Path, fmt: str) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Read a shallow clone anyway (its oldest dates shown as unknown); also TTHC_ALLOW_SHALLOW=1.")
+def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) -> None:
     """Every revision of procedure CODE, newest first, with its decision and effects."""
     from generator.render.history import history_text
 
-    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt), nl=False)
+    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt, allow_shallow=allow_shallow or None), nl=False)
 
 
 @main.command("check-change")
@@ -236,7 +244,18 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> No
 
     report = run_check(Path("."), base, head, catalog_dir.as_posix())
     print_report(report, fmt, sys.stdout)
+    if report.files_checked == 0 and not report.diagnostics:
+        click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
+
+
+def _nothing_compared(base: str, head: str | None, command: str) -> str:
+    """The note of a run that found no procedure file differing, with the likely mistake."""
+    other = head or "the working tree"
+    option = "--base " if command == "check-change" else ""
+    return (f"compared nothing: no procedure file differs between {base} and {other} "
+            f"(hint: after committing, {option}HEAD compares HEAD with itself; compare with the branch the change "
+            f"is made against, e.g. {option}origin/main, or {option}HEAD~1 for the last commit)")
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
 @main.command()
@@ -245,14 +264,17 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> No
               help="Where the site goes; replaced only when the build succeeds.")
 @click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
-def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1.")
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None) -> None:
     """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
     import logging
 
     from generator.build import build_site
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None)
+    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
+                        allow_shallow=allow_shallow or None)
     click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
 
 

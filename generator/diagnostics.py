@@ -30,6 +30,10 @@ RULES: dict[str, tuple[str, str]] = {
     "not-nfc": ("Text is not in Unicode NFC", "re-save the text in NFC (composed) form; `tthc validate --fix-nfc` is not needed, tthc reads it as NFC"),
     "symlink": ("Catalog file is a symbolic link", "replace the link with the file itself"),
     "empty-file": ("File is empty", "write the record, or delete the file"),
+    "control-character": ("Control character or noncharacter in text", "delete the invisible character; no web page, feed or spreadsheet can carry it"),
+    "invisible-character": ("Invisible character in text", "delete the bidirectional, zero-width or soft-hyphen character unless it is really needed"),
+    "too-large": ("File too large or too deeply nested", "a catalog file holds one record: split or shorten it"),
+    "number-range": ("Number out of range", "write a finite number of at most 2^53 (amounts in whole đồng)"),
     # schema
     "schema-type": ("Value has the wrong type", "write a value of the expected type"),
     "schema-required": ("Required field missing", "add the field"),

@@ -29,6 +29,7 @@ Options (``mkdocs.yml``)::
       - tthc:
           catalog: catalog     # the catalog folder, relative to mkdocs.yml
           history: true        # "last updated" dates from git
+          allow_shallow: false # a shallow clone stops the build (git fetch --unshallow); true: dates unknown
           search: true         # Pagefind index after the build
 """
 
@@ -47,7 +48,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from generator.errors import BuildError, CatalogInvalid, GitError, TthcError
+from generator.errors import BuildError, CatalogInvalid, TthcError
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -82,6 +83,9 @@ class TthcConfig(base.Config):
     """The catalog folder (agencies.yaml, sectors.yaml, plans/, procedures/), relative to mkdocs.yml."""
     history = c.Type(bool, default=True)
     """Read git history for "last updated" dates and the latest changes (skipped outside git)."""
+    allow_shallow = c.Type(bool, default=False)
+    """Build from a shallow clone anyway, dates before it shown as unknown (also ``TTHC_ALLOW_SHALLOW=1``);
+    by default a shallow clone stops the build (fix: ``git fetch --unshallow``)."""
     search = c.Type(bool, default=True)
     """Build the Pagefind search index into site/pagefind/ after the build."""
 
@@ -130,7 +134,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             raise PluginError(str(err)) from None
         for warning in report.warnings:
             log.warning(warning.format())
-        history = self._history() if self.config.history else None
+        try:
+            history = self._history() if self.config.history else None
+        except TthcError as err:
+            self.failure = err
+            raise PluginError(f"cannot read the catalog's history: {err}") from None
         self._exports = export_catalog(catalog)
         sizes = {name: len(content) for name, content in self._exports.items()}
         from generator.stats import compute_stats
@@ -151,11 +159,12 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
 
     def _history(self):
+        from generator.errors import NotARepository
         from generator.history import read_history
 
         try:
-            history = read_history(self.catalog_dir.parent, catalog_subdir=self.catalog_dir.name)
-        except GitError as err:
+            history = read_history(self.catalog_dir, catalog_subdir=".", allow_shallow=self.config.allow_shallow or None)
+        except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
             log.info(f"tthc: no git history ({err}); pages show no 'last updated' date")
             return None
         for warning in history.warnings:

@@ -249,11 +249,17 @@ def field_title(kind: str, path: DataPath) -> str:
 
 
 def schema_diagnostics(loaded: LoadedFile) -> list[Diagnostic]:
-    """Check one loaded file against the schema of its kind."""
+    """Check one loaded file against the schema of its kind.
+
+    A value the loader already refused (e.g. ``number-range``: kept as its
+    text) gets no second, schema error at the same path.
+    """
     context = _validator(loaded.kind)
+    refused = {(d.line, d.column, d.path) for d in loaded.diagnostics if d.code == "number-range"}
     out: dict[Diagnostic, None] = {}  # ordered and without repeats (one 'required' error names them all)
     for error in context.validator.iter_errors(loaded.data):
-        out.update(dict.fromkeys(_schema_error(loaded, context.schema, error)))
+        out.update(dict.fromkeys(d for d in _schema_error(loaded, context.schema, error)
+                                 if (d.line, d.column, d.path) not in refused))
     return list(out)
 
 
@@ -324,7 +330,9 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
     if kind in ("minimum", "exclusiveMinimum", "maximum"):
         return [loaded.diagnostic("error", "amount-vnd" if money else "schema-format", path,
                                   f"{error.instance} is out of range{label}: {error.message.split(' is ', 1)[-1]}",
-                                  "amounts are whole, non-negative đồng" if money else "write a value in the allowed range")]
+                                  ("amounts are whole, non-negative đồng, at most 1.000 tỷ (1000000000000)" if kind == "maximum"
+                                   else "amounts are whole, non-negative đồng") if money
+                                  else "write a value in the allowed range")]
     if kind == "minItems":
         return [loaded.diagnostic("error", "schema-required", path, f"the list{label} is empty; it needs at least {error.validator_value} item(s)", "add an item")]
     if kind == "uniqueItems":

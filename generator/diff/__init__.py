@@ -194,7 +194,8 @@ class ProcedureDiff:
     @property
     def decisions(self) -> tuple[str, ...]:
         """Decisions named by the new simplification and amendment entries."""
-        out = [str(e.get("decision")) for e in (*self.new_simplifications, *self.new_amendments) if e.get("decision")]
+        out = [str(e.get("decision")) for e in (*self.new_simplifications, *self.new_amendments)
+               if isinstance(e, Mapping) and e.get("decision")]
         return tuple(dict.fromkeys(out))
 
     def as_dict(self) -> dict[str, Any]:
@@ -596,11 +597,17 @@ class _Differ:
                                            old[i], new[j], old_index=i + 1, new_index=j + 1))
 
 
+def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The mapping entries of the list ``record[key]`` (nothing when it is not a list)."""
+    value = record.get(key)
+    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
+
+
 def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
-    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in old.get(key) or []}
-    before_ids = {_item_key(e, "date+decision") for e in old.get(key) or []}
+    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in _entries(old, key)}
+    before_ids = {_item_key(e, "date+decision") for e in _entries(old, key)}
     out = []
-    for entry in new.get(key) or []:
+    for entry in _entries(new, key):
         if json.dumps(entry, sort_keys=True, ensure_ascii=False) in before:
             continue
         if _item_key(entry, "date+decision") in before_ids:
@@ -638,8 +645,8 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     if old is None or new is None:
         return ProcedureDiff(code=code, name=name, status="added" if old is None else "deleted",
                              effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None, cost_basis)),
-                             new_simplifications=tuple(b.get("simplifications") or ()),
-                             new_amendments=tuple(b.get("amendments") or ()), replaced_by=replaced_by)
+                             new_simplifications=tuple(_entries(b, "simplifications")),
+                             new_amendments=tuple(_entries(b, "amendments")), replaced_by=replaced_by)
     differ = _Differ()
     differ.value(a, b, [], [], _schema())
     changes = tuple(differ.changes)

@@ -41,18 +41,20 @@ class SideFile:
         return data if isinstance(data, dict) else None
 
     def unreadable(self) -> list[Diagnostic]:
-        """Why this file is not a procedure record (empty when it is one).
+        """Why this file is not a procedure record as ``tthc validate`` reads it (empty when it is one).
 
-        A file that cannot be parsed, is not a mapping or has no text ``code``
-        is never treated as absent: its loader diagnostics (``syntax``,
-        ``encoding``, ``tab-indent``..., with line and column) are returned.
+        Any loader error counts (``syntax``, ``encoding``, ``tab-indent``,
+        ``duplicate-key``, ``anchor``, ``tag``, ``number-range``..., with line
+        and column), even when some data could be read: a file with a
+        duplicated key is never compared by its first value. A file that is
+        not a mapping or has no text ``code`` is never treated as absent.
         """
-        record = self.record
-        if record is not None and isinstance(record.get("code"), str):
-            return []
         errors = [d for d in self.loaded.diagnostics if d.severity == "error"]
         if errors:
             return errors
+        record = self.record
+        if record is not None and isinstance(record.get("code"), str):
+            return []
         if record is None:
             return [self.loaded.diagnostic("error", "schema-type", (), "the file is not a mapping of procedure fields",
                                            "write the record as key: value lines (code, name, ...)")]
