@@ -185,6 +185,8 @@ class History:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: Agency id -> name from the catalog's ``agencies.yaml`` on disk (for "Cơ quan công bố: A → B").
     agency_names: dict[str, str] = field(default_factory=dict)
+    #: The catalog's compliance-cost basis on disk (``cost-basis.yaml``), for the cost effect of each change.
+    cost_basis: Any = None
     #: Derived data computed once per history (e.g. per-revision diffs, see
     #: ``generator.render.history.revision_changes``).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -625,6 +627,7 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
             ))
     history.revisions = {code: tuple(revs) for code, revs in sorted(revisions.items())}
     history.agency_names = agency_names(repo_dir, catalog_subdir)
+    history.cost_basis = cost_basis_on_disk(repo_dir, catalog_subdir)
     return history
 
 
@@ -647,6 +650,26 @@ def agency_names(repo_dir: Path | str, catalog_subdir: str = "catalog") -> dict[
     agencies = data.get("agencies") if isinstance(data.get("agencies"), list) else []
     return {str(a["id"]): str(a["name"]) for a in agencies
             if isinstance(a, dict) and a.get("id") and a.get("name")}
+
+
+def cost_basis_on_disk(repo_dir: Path | str, catalog_subdir: str = "catalog") -> Any:
+    """The :class:`~generator.model.CostBasis` of ``<catalog>/cost-basis.yaml`` on disk; None if missing or invalid.
+
+    One basis (the current one) prices every revision, so a change's cost
+    effect reflects the change, not a revised hourly value.
+    """
+    from generator.load import load_bytes
+    from generator.model import cost_basis_from_dict
+    from generator.validate import schema_diagnostics
+
+    path = Path(repo_dir) / catalog_subdir / "cost-basis.yaml"
+    try:
+        loaded = load_bytes(path.read_bytes(), path.as_posix(), "cost-basis")
+    except OSError:
+        return None
+    if not isinstance(loaded.data, dict) or loaded.diagnostics or schema_diagnostics(loaded):
+        return None
+    return cost_basis_from_dict(loaded.data)
 
 
 def _read_versions(root: Path, blobs: list[str], names: dict[str, str]) -> dict[str, Version]:

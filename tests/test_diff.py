@@ -174,6 +174,10 @@ def build_golden_repo(repo: GitRepo) -> None:
     repo.write("bo-thu-nghiem", record("1.000003", "Cấp chứng chỉ hành nghề"))
     repo.write("bo-thu-nghiem", record("1.000005", "Gia hạn giấy phép", requirements=["Còn thời hạn  ít nhất 30 ngày"]))
     repo.write("bo-thu-nghiem", record("1.000006", "Thủ tục chuyển giao"))
+    (repo.root / "catalog" / "cost-basis.yaml").write_text(
+        "hourly_value_vnd: 25000\nhourly_value_source: thử nghiệm\nhours_per_working_day: 8\n"
+        "hours_per_working_day_source: thử nghiệm\nsubmissions_per_year: 1\nsubjects_per_year: 1\n"
+        "volumes_source: thử nghiệm\n", encoding="utf-8")
     repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
 
     repo.write("bo-thu-nghiem", record(

@@ -676,7 +676,7 @@ def agency_effect(old_path: str, new_path: str, names: Mapping[str, str] | None 
 
 
 def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str, Mapping[str, Any] | None],
-                  agency_names: Mapping[str, str] | None = None) -> CatalogDiff:
+                  agency_names: Mapping[str, str] | None = None, cost_basis: Any = None) -> CatalogDiff:
     """Compare two snapshots of the catalog's procedure files.
 
     Args:
@@ -685,6 +685,7 @@ def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str,
         new: ``path -> record`` after.
         agency_names: agency id -> name, for the effect of a move between
             agency folders (ids are shown where a name is missing).
+        cost_basis: the catalog's :class:`~generator.model.CostBasis`, for the compliance-cost effect.
 
     Returns:
         A :class:`CatalogDiff` keyed by code: a file moved to another folder
@@ -712,7 +713,7 @@ def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str,
     for code in sorted(set(before) | set(after)):
         old_path, old_rec = before.get(code, (None, None))
         new_path, new_rec = after.get(code, (None, None))
-        diff = diff_procedures(old_rec, new_rec)
+        diff = diff_procedures(old_rec, new_rec, cost_basis=cost_basis)
         fields: dict[str, Any] = {**diff.__dict__, "old_path": old_path, "new_path": new_path}
         if old_path and new_path and old_path.split("/")[:-1] != new_path.split("/")[:-1] and old_path.count("/") >= 1:
             fields["effects"] = (agency_effect(old_path, new_path, agency_names), *diff.effects)

@@ -193,7 +193,7 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
         if rev.record is None and before is None:
             diff = ProcedureDiff(code=code, name="", status="unchanged")
         else:
-            diff = diff_procedures(before, rev.record)
+            diff = diff_procedures(before, rev.record, cost_basis=history.cost_basis)
         if rev.change == "moved" and rev.previous_path:
             diff = replace(diff, effects=(agency_effect(rev.previous_path, rev.path, history.agency_names), *diff.effects))
         out.append(RevisionChange(code, rev, previous, diff))
@@ -298,7 +298,7 @@ def render_history_pages(catalog: Catalog, history: History | None, registry: An
         for rc in changes:
             if rc.revision.record is None:
                 continue
-            compare = diff_procedures(rc.revision.record, current) if current is not None else None
+            compare = diff_procedures(rc.revision.record, current, cost_basis=history.cost_basis) if current is not None else None
             rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
             html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
                                      compare=compare, compare_lines=[(c.kind, change_text(c)) for c in compare.changes] if compare else [],
