@@ -69,7 +69,7 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @CATALOG_OPTION
-@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist.")
+@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, amendments, compliance_cost...).")
 def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
     """Import procedures from the national portal: page-crawl or API JSON files or folders.
 

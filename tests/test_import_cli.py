@@ -65,7 +65,7 @@ def test_import_writes_one_file_per_record_and_references(records: Path, tmp_pat
 def test_never_overwrites_without_the_flag(records: Path, tmp_path: Path) -> None:
     assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
     target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("status: in_force", "status: abolished"),
+    target.write_text(target.read_text(encoding="utf-8").replace("name: ", "name: Tên sửa tay ", 1),
                       encoding="utf-8")
     edited = target.read_bytes()
     again = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", cwd=tmp_path)
@@ -75,7 +75,7 @@ def test_never_overwrites_without_the_flag(records: Path, tmp_path: Path) -> Non
     forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
                   cwd=tmp_path)
     assert forced.returncode == 0 and "1 written" in forced.stderr
-    assert b"status: in_force" in target.read_bytes()
+    assert "Tên sửa tay".encode() not in target.read_bytes()
 
 
 @needs_data
@@ -178,3 +178,44 @@ def test_a_code_filed_under_another_agency_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "code 1.000178 is already filed under procedures/bo-cong-an/1.000178.yaml" in result.stdout
     assert not (cat / "procedures" / "bo-tu-phap").exists()
+
+
+@needs_data
+def test_overwrite_keeps_the_review_cycle_fields(records: Path, tmp_path: Path) -> None:
+    """A re-import replaces what the portal carries and keeps every recorded decision."""
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    recorded = (
+        "simplifications:\n- date: \"2025-06-30\"\n  decision: \"1891/QĐ-TTg\"\n  kinds:\n  - cut_documents\n"
+        "  summary: Bỏ bản sao giấy tờ.\n"
+        "amendments:\n- date: \"2026-04-29\"\n  decision: \"9039/QĐ-BCA-C06\"\n  summary: Công bố lại.\n"
+        "compliance_cost:\n  hourly_cost_vnd: 30000\n  submissions_per_year: 1000\n"
+        "reviews:\n- date: \"2025-01-01\"\n  document: \"1085/QĐ-TTg\"\n  outcome: keep\n"
+    )
+    edited = target.read_text(encoding="utf-8").replace("status: in_force\n", "status: abolished\n") + recorded
+    edited = edited.replace("name: ", "name: Tên sửa tay ", 1)
+    target.write_text(edited, encoding="utf-8")
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert not data["name"].startswith("Tên sửa tay")  # what the portal carries is re-imported
+    assert data["status"] == "abolished"  # a recorded abolition is not undone
+    assert data["simplifications"][0]["decision"] == "1891/QĐ-TTg"
+    assert data["amendments"] == [{"date": "2026-04-29", "decision": "9039/QĐ-BCA-C06", "summary": "Công bố lại."}]
+    assert data["compliance_cost"] == {"hourly_cost_vnd": 30000, "submissions_per_year": 1000}
+    assert data["reviews"][0]["outcome"] == "keep"
+
+
+@needs_data
+def test_overwrite_leaves_an_unreadable_file_alone(records: Path, tmp_path: Path) -> None:
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "amendments: [\n", encoding="utf-8")
+    broken = target.read_bytes()
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 1
+    assert "cannot be read" in forced.stdout and "not overwritten" in forced.stdout
+    assert "Traceback" not in forced.stdout + forced.stderr
+    assert target.read_bytes() == broken
