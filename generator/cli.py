@@ -75,15 +75,16 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
 
     Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file
     unless --overwrite) and adds the agencies and sectors met to agencies.yaml and
-    sectors.yaml. Prints one line per record not parsed fully (file: code: reason).
-    Exit 0 when every record was imported (warnings allowed), 1 when a record
+    sectors.yaml. Prints one diagnostic per thing not carried over as written
+    (file:0:0: warning[import-unsplit|import-dropped|import-inferred] field: code: reason,
+    error[import-refused] for a record not imported). Exit 0 when every record was imported (warnings allowed), 1 when a record
     could not be imported at all, 2 on a usage error.
     """
     from generator.importer import import_sources
 
     report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
     for problem in report.problems:
-        click.echo(str(problem))
+        click.echo(problem.diagnostic().format())
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
     click.echo(
         f"tthc import: {len(report.records)} record(s) read, {len(report.written)} written, "
@@ -93,6 +94,25 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
     sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
 
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@CATALOG_OPTION
+def fidelity(sources: tuple[Path, ...], catalog_dir: Path) -> None:
+    """Compare every catalog record with its source, field by field.
+
+    Prints, per source field, how many records keep it as one text, re-split it,
+    carry an importer warning for it, or lost words of it without a warning
+    (silent drops). Exit 0 when there is no silent drop, 1 otherwise, 2 on a
+    usage error.
+    """
+    from generator.importer.fidelity import check, format_report
+
+    if not (catalog_dir / "procedures").is_dir():
+        raise UsageError(f"no catalog at {catalog_dir} (expected {catalog_dir / 'procedures'})")
+    report = check(catalog_dir, list(sources))
+    click.echo(format_report(report))
+    sys.exit(EXIT_INVALID if report.silent_drops else EXIT_OK)
 
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---

@@ -8,6 +8,7 @@ for garbled input; and the merge of sector spellings.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -55,10 +56,12 @@ def test_import_writes_one_file_per_record_and_references(records: Path, tmp_pat
     agencies = yaml.safe_load((tmp_path / "cat" / "agencies.yaml").read_text(encoding="utf-8"))["agencies"]
     assert agencies[0] == {"id": "bo-cong-an", "name": "Bộ Công an", "code": "G01", "level": "ministry"}
     assert "4 record(s) read, 4 written" in result.stderr
-    # Each line of stdout is "file: code: reason" for a record not parsed fully.
+    # Each line of stdout is one diagnostic "file:0:0: warning[import-…] field: code: reason".
     for line in result.stdout.splitlines():
-        file, code, reason = line.split(": ", 2)
-        assert file.endswith(".json") and code in {"1.011410", "3.000353", "3.000369", "6.005714"} and reason
+        match = re.match(r"(.+\.json):0:0: warning\[import-(unsplit|dropped|inferred)\] ([a-z_.]*):? ?(\d\.\d{6}): .+", line)
+        assert match, line
+        assert match.group(4) in {"1.011410", "3.000353", "3.000369", "6.005714"}
+    assert "warning[import-inferred] internal_scope: 6.005714: internal_scope 'within_agency' inferred" in result.stdout
 
 
 @needs_data
@@ -111,12 +114,14 @@ def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
-    assert any(l.startswith(str(folder / "broken.json") + ": -: not readable as UTF-8 JSON") for l in lines)
-    assert any(l.startswith(str(folder / "cp1258.json") + ": -: not readable as UTF-8 JSON") for l in lines)
-    assert any(l.startswith(str(folder / "other.json") + ": -: not a procedure record") for l in lines)
-    assert any(l.startswith(str(folder / "nocode.json") + ": -: cannot be imported: no valid procedure code")
+    refused = ":0:0: error[import-refused] -: "
+    assert any(l.startswith(str(folder / "broken.json") + refused + "not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "cp1258.json") + refused + "not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "other.json") + refused + "not a procedure record") for l in lines)
+    assert any(l.startswith(str(folder / "nocode.json") + refused + "cannot be imported: no valid procedure code")
                for l in lines)
-    assert any(l.startswith(str(folder / "1.999999.json") + ": 1.999999: ") for l in lines)
+    assert any(l.startswith(str(folder / "1.999999.json") + ":0:0: warning[import-") and ": 1.999999: " in l
+               for l in lines)
     assert "3 not imported" not in result.stderr and "4 not imported" in result.stderr
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from generator.diagnostics import RULES, Diagnostic
 from generator.errors import UsageError
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
@@ -42,9 +43,21 @@ from generator.importer.references import (
 from generator.importer.writer import write_yaml
 
 
+#: Field path of an importer warning, by the words it starts with (first match wins).
+_FIELD_OF_WARNING = (
+    ("legal basis", "legal_basis"), ("methods table cut", "methods"), ("methods table", "methods"),
+    ("internal_scope", "internal_scope"), ("the source states several numbers of dossier sets", "dossier_sets"),
+    ("API case", "cases"), ("case code", "cases"), ("result", "results"), ("related", "related"),
+    ("unknown returningMethods", "returning_methods"), ("dossier", "documents"), ("document", "documents"),
+    ("form file", "documents"), ("text after the dossier", "documents"), ("no sector", "sector"),
+    ("several sectors", "sector"), ("no publishing decision", "publication.decision"),
+    ("no level", "levels"), ("unknown level", "levels"), ("unknown formality", "formality_type"),
+)
+
+
 @dataclass
 class Problem:
-    """A record that could not be parsed fully: ``file: code: reason``."""
+    """A record that could not be parsed fully, or could not be imported (``fatal``)."""
 
     file: str
     code: str
@@ -52,7 +65,36 @@ class Problem:
     fatal: bool = False
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.code or '-'}: {self.reason}"
+        return self.diagnostic().format()
+
+    @property
+    def field(self) -> str:
+        """The record's field the problem is about (``legal_basis``, ``methods.fees``...), or ``""``."""
+        reason = self.reason
+        if re.match(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính|online|postal|in_person): ", reason):
+            return "methods.processing_time" if "processing time" in reason else "methods.fees"
+        for start, path in _FIELD_OF_WARNING:
+            if reason.startswith(start):
+                return path
+        return ""
+
+    def diagnostic(self) -> Diagnostic:
+        """The problem in the one diagnostic shape (file, rule code, field path, message, hint).
+
+        Positions are 0:0 (the source is JSON read as a whole); the message starts
+        with the procedure code.
+        """
+        if self.fatal:
+            rule = "import-refused"
+        elif re.search(r"\b(dropped|left out)\b", self.reason):
+            rule = "import-dropped"
+        elif "inferred" in self.reason:
+            rule = "import-inferred"
+        else:
+            rule = "import-unsplit"
+        _, hint = RULES[rule]
+        return Diagnostic(self.file, 0, 0, "error" if self.fatal else "warning", rule, self.field,
+                          f"{self.code or '-'}: {self.reason}", hint)
 
 
 @dataclass

@@ -63,6 +63,12 @@ _FORM_EXT = re.compile(r"\.(?i:docx|doc|pdf|xlsx|xls|rar|zip|odt)(?![a-z])")
 _GENERIC_GROUP = re.compile(r"^(?:-+|[a-zđ]\)\s*)?(?:Thành phần hồ sơ\s*(?:bao gồm)?\s*:?)?$", re.IGNORECASE)
 
 _CAPS_ONSET = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|TH|TR|QU|[BCDĐGHKLMNPRSTVX])?[AEIOUY]*$")
+#: Issuers' codes at the end of legal document numbers (Chính phủ, Thủ tướng, Quốc
+#: hội, the ministries...), longest first: a capital word glued after one of them is
+#: the next title's ("NĐ-CPQUY ĐỊNH" -> "NĐ-CP").
+_ISSUERS = sorted({"CP", "QH", "BCA", "BTC", "BXD", "BTP", "NHNN", "BNNMT", "BNNPTNT", "BTNMT", "BGTVT", "BKHĐT",
+                   "BCT", "BYT", "BLĐTBXH", "BNV", "BQP", "BGDĐT", "BVHTTDL", "BTTTT", "BKHCN", "UBTVQH", "VPCP",
+                   "TANDTC", "VKSNDTC", "KTNN", "HĐTP", "BNG", "TTCP"}, key=lambda s: -len(s))
 #: Two cells glued with no space: a lower-case letter or digit directly followed by
 #: a capitalised word ("...khen thưởng 202206Quy định...").
 _GLUED = re.compile(rf"[0-9{_LOWER}](?=[A-ZĐ][{_LOWER}])")
@@ -447,9 +453,15 @@ def groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]], warnings: l
                 warnings.append(f"dossier row with no name ({doc['name']!r}) dropped")
                 continue
             if _SETS.search(text) and not clean(_SETS.sub("", text)).strip("*-.;: "):
+                if "originals" in doc:
+                    warnings.append(f"dossier row {text[:40]!r} read into dossier_sets; its quantity cell "
+                                    f"({doc.get('originals')} bản chính, {doc.get('copies')} bản sao) left out")
                 continue
             empty = not doc.get("originals") and not doc.get("copies")
             if note_group or _ALWAYS_NOTE.match(text) or (empty and _NOTE_START.match(text)):
+                if not empty:
+                    warnings.append(f"note {text[:40]!r} kept as a note of the dossier; its quantity cell "
+                                    f"({doc.get('originals')} bản chính, {doc.get('copies')} bản sao) left out")
                 group_notes.append(text)
                 continue
             if empty and "originals" in doc:
@@ -463,6 +475,8 @@ def groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]], warnings: l
             continue
         shaped.append((name, kept, group_notes))
     if len(shaped) == 1 and _GENERIC_GROUP.match(shaped[0][0]):
+        if re.match(r"[a-zđ]\)", shaped[0][0]):
+            warnings.append(f"dossier heading {shaped[0][0]!r} of the only group left out (the table is the dossier)")
         return shaped[0][1], [], notes + shaped[0][2]
     if not shaped:
         return [], [], notes
@@ -651,7 +665,18 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
             else:
                 warnings.append(f"legal basis: number {number!r} is glued to digits of the text before it "
                                 f"({text[max(0, start - 12): end]!r}); check where it starts")
-        if after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ":
+        last = number.rsplit("-", 1)[-1]
+        glued_word = next((last[len(issuer):] for issuer in _ISSUERS
+                           if last.startswith(issuer) and len(last) > len(issuer)
+                           and _CAPS_ONSET.fullmatch(last[len(issuer):]) and re.search("[AEIOUY]", last[len(issuer):])),
+                          None)
+        if glued_word and (after.isupper() or (after == " " and text[end + 1: end + 2].isupper())):
+            # "...NĐ-CPQUY ĐỊNH VIỆC...": a known issuer followed by the start of a word in
+            # capitals; the word belongs to the next title.
+            number, end = number[: -len(glued_word)], end - len(glued_word)
+            warnings.append(f"legal basis: number glued to a title in capitals, read as {number!r}: "
+                            f"{text[start: match.end() + 12]!r}")
+        elif after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ":
             # The next title is in capitals ("...NĐ-CPBỘ LUẬT HÀNG HẢI"): its first
             # word's unaccented start (a Vietnamese onset and plain vowels) was read
             # into the number; give it back.

@@ -60,8 +60,9 @@ LEGAL_NUMBER = re.compile(
 _PUA_BULLETS = re.compile("[\uf020-\uf0ff]")
 
 
-#: A leading list marker of a cell (``- ``, ``+ ``, ``* ``, ``•``, ``1.``).
-LIST_MARKER = re.compile(r"^\s*(?:[-+*•–]+|\d{1,2}\.(?!\d))\s*(?=\S)")
+#: A leading list marker of a cell (``- ``, ``+ ``, ``* ``, ``•``). Numbers (``5. Bản
+#: sao…``) are the source's own numbering and are kept.
+LIST_MARKER = re.compile(r"^\s*[-+*•–]+\s*(?=\S)")
 
 
 def unmark(text: str) -> str:
