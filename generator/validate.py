@@ -33,8 +33,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 #: Number of a legal document: ``number/year/KIND-ISSUER`` for normative
 #: documents (Law 80/2015/QH13 Art. 8) and ``number/KIND-ISSUER`` for
-#: decisions and other administrative documents (Decree 30/2020/NĐ-CP, Annex I).
-LEGAL_NUMBER = re.compile(r"^[0-9]+[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
+#: decisions and other administrative documents (Decree 30/2020/NĐ-CP, Annex I);
+#: the number may be decimal (``66.7/2025/NQ-CP``, as the Government numbered it).
+LEGAL_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 

@@ -18,6 +18,7 @@ from generator.importer.normalise import (
     _LOWER,
     LEGAL_NUMBER,
     LIST_MARKER,
+    NO_INFO,
     unmark,
     clean,
     dedupe,
@@ -630,6 +631,11 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
     """
     text = clean(text)
     if not text:
+        return []
+    if text.startswith(NO_INFO) and not LEGAL_NUMBER.search(text):
+        # "Không có thông tinCơ quan thực hiện…": the placeholder, then the page's next section.
+        warnings.append(f"legal basis field holds only the placeholder and the next section of the page; "
+                        f"dropped: {text[:60]!r}")
         return []
     if text.startswith(LEGAL_HEADER):
         text = text[len(LEGAL_HEADER):]

@@ -202,7 +202,7 @@ def fee_kind(text: str) -> str | None:
     đồng``, ``Phí thẩm định...``). Read from the text, never guessed: a text that names
     both, or neither, gives ``None``.
     """
-    folded = re.sub(r"miễn (?:lệ )?phí|phí,\s*lệ phí|phí và lệ phí|phí hoặc lệ phí", " ", text.lower())
+    folded = re.sub(r"miễn phí|phí,\s*lệ phí|phí và lệ phí|phí hoặc lệ phí", " ", text.lower())
     charge = "lệ phí" in folded
     fee = re.search(r"(?<![\w])phí(?![\w])", folded.replace("lệ phí", " ")) is not None
     if charge and not fee:
