@@ -245,3 +245,16 @@ def test_fidelity_counts_a_silent_drop_and_fails(tmp_path: Path) -> None:
     assert "silent drops: 1" in dropped.stdout
     assert "dropped without a warning in thanh_phan_ho_so: 1.010038: " in dropped.stdout
     assert "giấy tờ tài liệu" in dropped.stdout
+
+
+@needs_data
+def test_real_catalog_has_no_silent_drop() -> None:
+    """The bundled catalog against the page crawl and the later API records (issue 11, item 2)."""
+    from generator.importer.fidelity import check
+
+    report = check(ROOT / "catalog", [CRAWL, LATER])
+    assert report.records == 1523 and report.without_source == []
+    assert report.silent_drops == 0, {k: v.examples for k, v in report.fields.items() if v.dropped}
+    methods = report.fields["cach_thuc_thuc_hien"]
+    assert methods.resplit + methods.warned == 1521  # every page-crawl record but the two amended from the API
+    assert report.fields["executionMethods"].warned == 2  # 3.000369, 3.000353 (their "Miễn phí" that is not free)

@@ -21,9 +21,11 @@ are compared through their Vietnamese labels (``in_person`` is "Trực tiếp",
 ``working_days`` "Ngày làm việc"), amounts through the ways the portal writes them
 (``150000`` is "150,000", "150.000" and "150").
 
-The source of a record is the page-crawl file of its code, or the portal API file
-whose ``id`` is the record's ``source.portal_id`` when that is given (the newer
-source wins, as for the two real amendments of 3.000369 and 3.000353).
+The source of a record is the source file whose ``source`` (address, portal id,
+date retrieved) and publishing decision the record has (the API record of
+3.000369 and 3.000353, the two real amendments; the page crawl for 1.011410,
+whose later API record differs in its decision); failing that, the page-crawl
+file of its code.
 """
 
 from __future__ import annotations
@@ -84,6 +86,15 @@ API_FIELDS: dict[str, tuple[str, ...]] = {
 _API_TEXT_KEYS = {"name", "description", "value", "code", "codeNotation", "proposalNumber", "fileName",
                   "keywords", "requirementsAndConditions", "executingAgencies", "delegatedAgencies",
                   "authorizedAgencies", "coordinatingAgencies", "dossierReceivingAddresses", "processingTime"}
+#: For these API fields, only these keys hold the text that is imported (the others are
+#: the portal's own ids and codes of subject types, sectors, components, issuing agencies).
+_API_KEYS_OF = {
+    "executionCases": {"name", "fileName", "description"},
+    "cases": {"name", "code", "fileName", "description"},
+    "subjectTypesDetails": {"name"},
+    "categoriesDetails": {"name"},
+    "procedureProposal": {"proposalNumber"},
+}
 _PAGE_NOISE = (METHOD_HEADER, DOCUMENT_HEADER, LEGAL_HEADER, RELATED_HEADER, NO_INFO, "Mã:", "Từ khóa", "Mô tả")
 _CONTROLS = "Chọn cơ quan thực hiện"
 RESULTS = ("kept", "re-split", "warned", "dropped")
@@ -229,18 +240,20 @@ def _source_text(raw: dict[str, Any], name: str) -> str:
         for noise in _PAGE_NOISE:
             text = text.replace(noise, " ")
         return text
-    return "\n".join(_api_strings(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return "\n".join(_api_strings(value, name, _API_KEYS_OF.get(name, _API_TEXT_KEYS)))
 
 
-def _api_strings(value: Any, key: str = "") -> Iterable[str]:
+def _api_strings(value: Any, key: str, keys: set[str]) -> Iterable[str]:
     if isinstance(value, dict):
         for k, v in value.items():
-            if k in _API_TEXT_KEYS or isinstance(v, (dict, list)):
-                yield from _api_strings(v, k)
+            if k in keys or isinstance(v, (dict, list)):
+                yield from _api_strings(v, k, keys)
     elif isinstance(value, list):
         for v in value:
-            yield from _api_strings(v, key)
-    elif isinstance(value, str) and key in _API_TEXT_KEYS:
+            yield from _api_strings(v, key, keys)
+    elif isinstance(value, str) and key in keys:
         yield clean(value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and key in ("value", "processingTime"):
         yield f"{value:,} {value}"
@@ -296,9 +309,12 @@ def check(catalog: Path, sources: list[Path]) -> FidelityReport:
     for path, data in catalog_data.items():
         report.records += 1
         candidates = by_code.get(data["code"], [])
-        portal_id = (data.get("source") or {}).get("portal_id")
-        api = [r for r in candidates if r.updated_at is not None and r.data["source"].get("portal_id") == portal_id]
-        record = max(api, key=lambda r: r.updated_at or 0) if api else next(
+        # The source the record was imported from: the same `source` and publishing
+        # decision (the page crawl and a later API record share the portal id), the
+        # newest if several; else the page crawl.
+        same = [r for r in candidates if r.data["source"] == data.get("source")
+                and r.data["publication"] == data.get("publication")]
+        record = max(same, key=lambda r: r.updated_at or 0) if same else next(
             (r for r in candidates if r.updated_at is None), None)
         if record is None:
             report.without_source.append(data["code"])

@@ -142,6 +142,7 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
             warnings.append(f"API case {case_code or '-'} only repeats "
                             + ("a case already read" if case_code in seen_codes else "the procedure's name and time")
                             + "; left out")
+            seen_codes.add(case_code)
             continue
         seen_codes.add(case_code)
         item = {"code": case_code if re.fullmatch(r"[0-9]\.[0-9]{6}\.[0-9]{2}", case_code) else "",
