@@ -32,7 +32,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from generator.importer.chatbot import groups_to_fields
+from generator.importer.chatbot import dossier_sets, groups_to_fields
 from generator.importer.normalise import (
     clean,
     make_document,
@@ -152,6 +152,11 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
             warnings.append(f"case code {case_code!r} is not of the form {code}.NN; left out")
         cases.append(item)
     record["documents"], record["cases"], record["document_notes"] = documents, cases, notes
+    record["dossier_sets"] = dossier_sets(
+        [clean(c.get("name")) for g in data.get("executionCases") or [] for c in [g, *(g.get("profileComponents") or [])]]
+        + [clean(s.get("description")) for s in data.get("executionSteps") or []]
+        + [clean(m.get("description")) for m in data.get("executionMethods") or []]
+        + [record["description"], clean(data.get("requirementsAndConditions"))], warnings)
     record["returning_methods"] = _returning(data.get("returningMethods"), warnings)
     if isinstance(data.get("isNonTerritorial"), bool):
         record["non_territorial"] = data["isNonTerritorial"]
