@@ -155,6 +155,13 @@ def test_repeated_channels_are_cases_with_their_own_time_limits() -> None:
     assert warnings == []
 
 
+def test_fee_text_with_enumeration_labels_is_read_whole() -> None:
+    rows = parse_methods(f"{METHODS}Trực tuyến5 Ngày làm việcMiễn phí(a) Quốc tế: 30.000.000 đồng; b) Khác: 20.000.000 "
+                         "đồng (mỗi lần).)- Đối với giấy phép cấp lại do thay đổi nội dung: 05 ngày.", [])
+    assert rows[0]["fees"] == [{"description": "a) Quốc tế: 30.000.000 đồng; b) Khác: 20.000.000 đồng (mỗi lần)."}]
+    assert rows[0]["description"] == "- Đối với giấy phép cấp lại do thay đổi nội dung: 05 ngày."
+
+
 def test_a_time_cell_in_words_keeps_its_channel() -> None:
     rows = parse_methods(f"{METHODS}Trực tuyếnKhông phải trả kết quả cho người nộp thuếMiễn phíQua Cổng DVC", [])
     assert rows == [{"channel": "online", "processing_time": {"note": "Không phải trả kết quả cho người nộp thuế"},

@@ -335,13 +335,16 @@ def _parse_fees(row: str, pos: int, label: str, warnings: list[str]) -> tuple[li
 
 
 def _unmatched_close(text: str, start: int) -> int | None:
-    """Index of the first ``)`` at or after ``start`` that closes no ``(`` opened after ``start``."""
+    """Index of the first ``)`` at or after ``start`` that closes no ``(`` opened after
+    ``start`` and ends no enumeration label (`` b)``, ``;ii)``, `` 2)``)."""
     depth = 0
     for i in range(start, len(text)):
         if text[i] == "(":
             depth += 1
         elif text[i] == ")":
             if depth == 0:
+                if re.search(r"(?:^|[\s;:.,])(?:[a-zđ]|[ivx]{1,4}|\d)$", text[max(start, i - 6):i]):
+                    continue
                 return i
             depth -= 1
     return None
