@@ -97,7 +97,6 @@ _API_KEYS_OF = {
 }
 _PAGE_NOISE = (METHOD_HEADER, DOCUMENT_HEADER, LEGAL_HEADER, RELATED_HEADER, NO_INFO, "Mã:", "Từ khóa", "Mô tả")
 _CONTROLS = "Chọn cơ quan thực hiện"
-RESULTS = ("kept", "re-split", "warned", "dropped")
 _KIND_BY_CODE = {"NĐ": "Nghị định", "TTLT": "Thông tư liên tịch", "TT": "Thông tư", "QH": "Luật Bộ luật Nghị quyết",
                  "NQ": "Nghị quyết", "QĐ": "Quyết định", "PL": "Pháp lệnh", "L-": "Lệnh", "UBTVQH": "Nghị quyết Pháp lệnh",
                  "VBHN": "Văn bản hợp nhất"}

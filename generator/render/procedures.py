@@ -248,7 +248,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
             roles.append((role, names))
     present = {
         "description": procedure.description,
-        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets or procedure.cases,
+        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets or procedure.cases or procedure.document_notes,
         "subjects": procedure.subjects, "agencies": roles or procedure.receiving_address,
         "requirements": procedure.requirements,
         "results": procedure.results, "legal_basis": procedure.legal_basis,
