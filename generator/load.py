@@ -41,6 +41,7 @@ SCHEMA_FILES = {
     "agencies": "agencies.schema.json",
     "sectors": "sectors.schema.json",
     "plan": "plan.schema.json",
+    "search-terms": "search-terms.schema.json",
 }
 
 DataPath = tuple[str | int, ...]
