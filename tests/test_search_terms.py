@@ -11,7 +11,7 @@ import pytest
 
 from generator.catalog import read_catalog
 from generator.errors import BuildError
-from generator.search import TERMS_JSON, fold, index_site, searchable_text, vocabulary
+from generator.search import TERMS_JSON, WORDS_DIR, fold, index_site, searchable_text, vocabulary, words_path
 from generator.search_terms import TYPO_MIN_LETTERS, client_data, load_terms
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,5 +123,6 @@ def test_the_bundle_ships_the_terms_and_vocabulary(tmp_path: Path):
     assert data["version"] == 1 and len(data["terms"]) == len(TERMS.terms)
     assert data["words"].split() == ["chieu", "khai", "nghi", "thong"]
     assert "trình báo mất" in data["actions"]["about"] and "cấp" in data["actions"]["asked_for"]
-    fragment_meta = (site / "pagefind").rglob("*.pf_fragment")
-    assert any(fragment_meta)
+    assert (site / "pagefind" / WORDS_DIR / "thu-tuc" / "1.001471.txt").read_text(encoding="utf-8") == "Tờ khai đề nghị"
+    assert words_path(Path("thu-tuc/1.001471/index.html")) == Path("thu-tuc/1.001471.txt")
+    assert words_path(Path("index.html")) == Path("index.txt") and words_path(Path("a/b.html")) == Path("a/b.txt")

@@ -14,7 +14,7 @@
 //   "đăng ký", "đổi") come before names about the same object ("trình báo
 //   mất", "khai thác thông tin"). See variants() and titleScore().
 // - Each result marks the words it matched in its name and lists, as
-//   written, the words it matched elsewhere on its page (meta "words").
+//   written, the words it matched elsewhere on its page (pageWords()).
 // - The filter lists show, once opened, the counts for the current query.
 // - Filters (agency, sector, level, kind, status) come from the pages'
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
@@ -265,6 +265,22 @@ if (root) {
     return found;
   }
 
+  // The words of a page as written (generator/search.py writes them beside
+  // the index, pagefind/tthc-words/<page path>.txt), fetched only for a
+  // result whose name lacks a query word; "" when there are none.
+  const wordsOf = new Map();
+  function pageWords(url) {
+    const path = new URL(url, document.baseURI).pathname;
+    const root = new URL("../", bundle).pathname;
+    if (!path.startsWith(root)) return Promise.resolve("");
+    const page = path.slice(root.length).replace(/\/$/, "").replace(/\.html$/, "") || "index";
+    if (!wordsOf.has(page)) {
+      const file = new URL(`tthc-words/${page.split("/").map(encodeURIComponent).join("/")}.txt`, bundle);
+      wordsOf.set(page, fetch(file.href).then((r) => (r.ok ? r.text() : "")).catch(() => ""));
+    }
+    return wordsOf.get(page);
+  }
+
   function matchedWords(text, query) {
     if (!query.length) return [];
     const out = [];
@@ -298,17 +314,21 @@ if (root) {
     sector.className = "tthc-search__sector";
     sector.textContent = [...(filters.sector || []), ...(filters.level || [])].join(" · ");
     article.append(title, meta, sector);
-    const elsewhere = matchedWords((data.meta && data.meta.words) || "", queryWords.filter((w) => !inTitle.has(w)));
-    if (elsewhere.length) {
-      const why = document.createElement("p");
-      why.className = "tthc-search__why";
-      why.append("Có trong trang: ");
-      elsewhere.forEach((word, i) => {
-        const mark = document.createElement("mark");
-        mark.textContent = word;
-        why.append(...(i ? [", ", mark] : [mark]));
+    const missing = queryWords.filter((w) => w.length >= 2 && !inTitle.has(w));
+    if (missing.length) {
+      pageWords(data.url).then((text) => {
+        const elsewhere = matchedWords(text, missing);
+        if (!elsewhere.length) return;
+        const why = document.createElement("p");
+        why.className = "tthc-search__why";
+        why.append("Có trong trang: ");
+        elsewhere.forEach((word, i) => {
+          const mark = document.createElement("mark");
+          mark.textContent = word;
+          why.append(...(i ? [", ", mark] : [mark]));
+        });
+        article.append(why);
       });
-      article.append(why);
     }
     a.append(article);
     li.append(a);
