@@ -20,7 +20,8 @@ at query time:
 Expanding at query time, not indexing the synonyms as extra words of each
 page, keeps the index as it was: Pagefind's index chunks grow with every
 word a page gives (``generator/search.py``), while the table and vocabulary
-are one small file (about 10 kB, read once) whatever the catalog's size.
+are one small file read once (8.4 kB, 2.8 kB gzipped, for the bundled
+catalog; the vocabulary grows with the catalog's distinct words, not its size).
 
 Typical use::
 
