@@ -69,6 +69,18 @@ QUERIES = [
     ("khoa can cuoc dien tu", "3.000271", 3),
     ("dang ky xe lan dau", "1.013067", 3),
     ("sang ten xe", "1.013076", 1),
+    # tried afresh after the table was written (not tuned for)
+    ("ket hon voi nguoi nuoc ngoai", "1.000094", 3),
+    ("đăng ký con dấu", "2.001403", 1),
+    ("xin giấy phép kinh doanh vận tải", "1.000703", 1),
+    ("luong huu", "2.000605", 3),
+    ("xin cấp lại sổ bhxh", "1.002759", 1),
+    pytest.param("hoàn thuế tncn", "2.002233", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss (4th): 'Khai quyết toán thuế/ Hoàn thuế đối với cá nhân cư trú có thu nhập ...' spells the "
+        "tax out of order; names holding 'thuế thu nhập cá nhân' or 'hoàn thuế' as one phrase come first"))),
+    pytest.param("công chứng hợp đồng mua bán nhà", "2.001035", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss: a notary's contract (công chứng) is no administrative procedure; the catalog's nearest is "
+        "'Chứng thực giao dịch liên quan đến ... nhà ở', whose name shares no word with the query but 'nhà'"))),
     # one-letter typos in words of five letters or more
     ("cap ho chieuu", "1.001471", 1),
     ("dang ky thuongg tru", "1.004222", 1),
@@ -98,7 +110,7 @@ def _check(page, site: Site, query: str, code: str, within: int, counted: bool =
     codes = _codes(open_search(page, site, query))
     rank = codes.index(code) + 1 if code in codes else None
     if counted:
-        _ranks.append((query, rank))
+        _ranks.append((query, rank))   # before the assertion: misses count too
     assert rank is not None and rank <= within, f"{query!r}: {code} at {rank}; first results {codes[:5]}"
 
 

@@ -162,6 +162,7 @@ if (root) {
 
   const MAX_VARIANTS = 6;
   const MIN_RESULTS = 5;
+  const RELAXED_WEIGHT = 0.6;
 
   // The words of a query without the action it begins with ("cấp hộ
   // chiếu" -> "hộ chiếu"), or null when it begins with none.
@@ -432,10 +433,10 @@ if (root) {
     return out;
   }
 
-  async function rerank(found, queries) {
+  async function rerank(found, queries, weights) {
     const head = found.slice(0, RERANK);
     const data = await Promise.all(head.map((r) => r.data()));
-    const score = (title) => Math.max(...queries.map((q) => titleScore(title, q)));
+    const score = (title) => Math.max(...queries.map((q, i) => titleScore(title, q) * weights[i]));
     const scored = head.map((r, i) => ({ r: { ...r, data: async () => data[i] }, i, s: score(data[i].meta.title || "") }));
     scored.sort((a, b) => b.s - a.s || a.i - b.i);
     return [...scored.map((x) => x.r), ...found.slice(RERANK)];
@@ -478,6 +479,7 @@ if (root) {
     status.textContent = "Đang tìm…";
     let searches = [];
     let used = [];
+    let weights = [];
     let relaxedUsed = false;
     try {
       const pf = await load();
@@ -487,11 +489,14 @@ if (root) {
         const tiers = variants(query);
         for (const [n, tier] of tiers.entries()) {
           if (!tier.length) continue;
+          // the note "not every word" only when nothing held them all
+          if (n === 2) relaxedUsed = !searches.some((s) => s.results.length);
           const found = await Promise.all(tier.map((q) => pf.search(q, { filters })));
           if (found.some((s) => !s)) return;
           searches.push(...found);
           used.push(...tier);
-          relaxedUsed = n === 2;
+          // a search with a part of the query left out counts for that much less
+          weights.push(...tier.map(() => (n === 2 ? RELAXED_WEIGHT : 1)));
           if (new Set(searches.flatMap((s) => s.results.map((r) => r.id))).size >= MIN_RESULTS) break;
         }
       }
@@ -502,7 +507,7 @@ if (root) {
     if (current !== generation || !searches.length || searches.some((s) => !s)) return;
     const found = searches.length === 1 ? searches[0].results : merge(searches);
     queryWords = [...new Set((used.length ? used : [query]).flatMap((q) => tokens(q).map(fold)))];
-    results = query ? await rerank(found, used.length ? used : [query]) : found;
+    results = query ? await rerank(found, used.length ? used : [query], used.length ? weights : [1]) : found;
     if (current !== generation) return;
     last = { searches, results };
     shown = 0;
