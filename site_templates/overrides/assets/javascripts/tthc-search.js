@@ -177,7 +177,7 @@ if (root) {
   // query as typed (typos fixed), and the first tier without its leading
   // action ("tài khoản định danh điện tử" for "đăng ký vneid")], [the first
   // combination with one of its parts left out in turn]. run() searches tier
-  // after tier until MIN_RESULTS pages are found; tier 3 is marked relaxed.
+  // after tier until MIN_RESULTS pages are found (tier 3 weighs RELAXED_WEIGHT).
   function variants(query) {
     if (!terms || /^[0-9.]+$/.test(query)) return [[query]];
     const segs = segments(tokens(query));
@@ -193,7 +193,6 @@ if (root) {
       : [...new Set(parts.map((_, i) => parts.filter((__, k) => k !== i).flat().join(" ")))].filter((q) => q && !first.includes(q) && !second.includes(q));
     return [first, second, third];
   }
-
 
   // The filter lists are loaded only when the filter panel is opened: they
   // are not needed for a first search (about 120 kB at 10,000 procedures).
