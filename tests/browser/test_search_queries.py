@@ -163,7 +163,8 @@ def test_words_matched_outside_the_name_are_shown_as_written(page, site: Site):
     assert why.locator("mark").all_text_contents()[:2] == ["Tờ", "khai"], why.text_content()
 
 
-def test_filter_counts_follow_the_query(page, site: Site):
+@pytest.mark.parametrize("query", ["ho chieu", "làm hộ chiếu"])   # one search; several merged (cấp/đăng ký/làm)
+def test_filter_counts_follow_the_query(page, site: Site, query: str):
     """Once the filter panel is open, each agency shows how many results of the current query it has."""
     if not any("hộ chiếu" in p.name.lower() for p in site.catalog.procedures):
         pytest.skip("no passport procedure in this catalog")
@@ -171,7 +172,7 @@ def test_filter_counts_follow_the_query(page, site: Site):
     page.locator("#tthc-search-q").click()
     page.locator(".tthc-search__filters summary").click()
     page.wait_for_function("() => document.querySelectorAll('select[data-tthc-filter=agency] option').length > 1")
-    page.locator("#tthc-search-q").fill("ho chieu")
+    page.locator("#tthc-search-q").fill(query)
     # wait until the counts are those of the query: they add up to its number of results
     page.wait_for_function("""() => {
         const m = /^([\\d.]+) kết quả/.exec(document.querySelector('.tthc-search__status').textContent);
