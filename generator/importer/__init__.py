@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from generator.diagnostics import Diagnostic
 from generator.errors import UsageError
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
@@ -65,6 +66,7 @@ class ImportReport:
         skipped: Paths left alone because they existed (no ``overwrite``).
         problems: Records with warnings, and files that could not be read at all (``fatal``).
         sector_merges: Spellings merged into one sector, for each merged sector.
+        diagnostics: Problems found in spreadsheets, at their sheet, row and column.
     """
 
     records: list[ImportedRecord] = field(default_factory=list)
@@ -72,6 +74,7 @@ class ImportReport:
     skipped: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sector_merges: list[list[str]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Problem]:
@@ -215,7 +218,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     """Import ``sources`` into ``catalog``.
 
     Args:
-        sources: Files or folders of page-crawl and/or API JSON records.
+        sources: Files or folders of page-crawl and/or API JSON records; or spreadsheets (``.xlsx``, ``.csv``),
+            imported by :func:`generator.importer.spreadsheet.import_spreadsheets`.
         catalog: The catalog folder (created if missing).
         overwrite: Replace existing procedure files.
         retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
@@ -226,6 +230,16 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     Raises:
         UsageError: A source does not exist.
     """
+    spreadsheets = [s for s in sources if s.suffix.lower() in (".xlsx", ".csv")]
+    if spreadsheets:  # the agency template or the portal's list export: generator/importer/spreadsheet.py
+        if len(spreadsheets) < len(sources):
+            raise UsageError("import spreadsheets (.xlsx, .csv) and JSON records in separate runs")
+        from generator.importer.spreadsheet import import_spreadsheets
+
+        done = import_spreadsheets(spreadsheets, catalog, overwrite)
+        return ImportReport(records=done.records, written=done.written, skipped=done.skipped,
+                            problems=[Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
+                            diagnostics=done.diagnostics)
     agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
     existing_agencies = _load_existing(agencies_path, "agencies")
     known = {a["code"]: a["id"] for a in existing_agencies if a.get("code")}
