@@ -96,7 +96,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         f"{len(report.failed)} not imported", err=True)
     for merge in report.sector_merges:
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
-    sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
+    errors = any(d.severity == "error" for d in report.diagnostics)
+    sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
 
 
 @main.command("import-decisions")

@@ -42,7 +42,7 @@ decimal point in YAML, ``15.0``, as the text ``15.0`` so it stays so); yes/no
 as TRUE/FALSE; dates as the text ``YYYY-MM-DD``; a list of short texts (levels,
 subjects, agencies, related codes, kinds) as one cell, one item per line; when
 an item itself has line breaks the cell holds the list as a JSON array
-(``["…", "…"]``). Empty cells are absent fields. Allowed values (``in_person``,
+(``["…", "…"]``). Empty cells are absent fields (an empty list or group in YAML, ``fees: []``, is no value and is not kept). Allowed values (``in_person``,
 ``working_days``...) are the schema's; the importer also accepts their
 Vietnamese labels (``Trực tiếp``, ``ngày làm việc``).
 

@@ -238,7 +238,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
 
         done = import_spreadsheets(spreadsheets, catalog, overwrite)
         return ImportReport(records=done.records, written=done.written, skipped=done.skipped,
-                            problems=[Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
+                            problems=[Problem(f, "", note) for f, note in done.notes]
+                            + [Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
                             diagnostics=done.diagnostics)
     agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
     existing_agencies = _load_existing(agencies_path, "agencies")

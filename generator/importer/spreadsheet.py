@@ -90,6 +90,7 @@ class SpreadsheetImport:
         written: Files written. skipped: files left as they were (exist; no ``overwrite``).
         diagnostics: Every problem found, in workbook order.
         list_rows: Rows read from portal list exports; ``list_in_catalog`` of them already in the catalog.
+        notes: ``(file, text)``: what each portal list gave.
     """
 
     records: list[ImportedRecord] = field(default_factory=list)
@@ -99,6 +100,7 @@ class SpreadsheetImport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     list_rows: int = 0
     list_in_catalog: int = 0
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def cell_name(row: int, column: int) -> str:
@@ -430,12 +432,14 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
         diags.extend(problems)
         raw = layout.raw
         for row in rows:
-            if any(d.line == row.number and d.severity == "error" and d.path.startswith(raw.name + "!") and d.file == raw.file
-                   for d in problems):
+            row_failed = any(d.line == row.number and d.severity == "error" for d in problems)
+            if row_failed:
                 code_value = (row.value.get("code") if spec.parent is None else row.keys.get(CODE_KEY, ("",))[0])
                 bad.add(str(code_value or ""))
             if spec.parent is None:
                 code = row.value.get("code")
+                if (not isinstance(code, str) or not code) and row_failed:
+                    continue  # the cell's error is reported already
                 if not isinstance(code, str) or not code:
                     diags.append(_diag(raw.file, raw.name, row.number, layout.column_of("code"), "error", "schema-required",
                                        "the row has no procedure code (Mã thủ tục)", "write the code, e.g. 1.000178, or delete the row", "code"))
@@ -454,6 +458,8 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
                 continue
             code_key = row.keys.get(CODE_KEY)
             code = str(code_key[0]) if code_key else ""
+            if not code and row_failed:
+                continue  # the cell's error is reported already
             if not code or code not in records:
                 column = code_key[1] if code_key else layout.column_of(CODE_KEY)
                 what = f"procedure {code}, which has no row in sheet {ROOT_SHEET}" if code else "no procedure (Mã thủ tục is empty)"
@@ -544,27 +550,27 @@ def _locator(places: dict[DataPath, _Place], fallback: _Layout) -> Callable[[Dat
 
 
 def _check_record(code: str, record: dict[str, Any], places: dict[DataPath, _Place]) -> list[Diagnostic]:
-    """Schema diagnostics of one rebuilt record, and its document ids (unique within the procedure)."""
+    """Schema diagnostics of one rebuilt record, and its document ids (unique within each list of documents)."""
     from generator.validate import schema_diagnostics
 
     loaded = _SheetRecord(places[()].layout.raw.file, "procedure", record)
     loaded.locate = _locator(places, places[()].layout)
     out = schema_diagnostics(loaded)
-    seen: dict[str, DataPath] = {}
-    documents = [(("documents", i), d) for i, d in enumerate(record.get("documents") or [])]
-    for c, case in enumerate(record.get("cases") or []):
-        documents += [(("cases", c, "documents", i), d) for i, d in enumerate(case.get("documents") or [])
-                      if isinstance(case, dict)]
-    for path, document in documents:
-        ident = document.get("id") if isinstance(document, dict) else None
-        if not isinstance(ident, str):
-            continue
-        if ident in seen:
-            out.append(loaded.diagnostic("error", "document-id-unique", path + ("id",),
-                                         f"document id '{ident}' is already used by {format_path(seen[ident])} of procedure {code}",
-                                         "give each document of a procedure its own id"))
-        else:
-            seen[ident] = path
+    lists = [(("documents",), record.get("documents"))]
+    lists += [(("cases", c, "documents"), case.get("documents")) for c, case in enumerate(record.get("cases") or [])
+              if isinstance(case, dict)]
+    for base, documents in lists:  # ids are unique within each list, as tthc validate checks them
+        seen: dict[str, DataPath] = {}
+        for index, document in enumerate(documents if isinstance(documents, list) else []):
+            ident = document.get("id") if isinstance(document, dict) else None
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                out.append(loaded.diagnostic("error", "document-id-unique", base + (index, "id"),
+                                             f"document id '{ident}' is already used by {format_path(seen[ident])} of procedure {code}",
+                                             "give each document of the procedure its own id"))
+            else:
+                seen[ident] = base + (index,)
     return out
 
 
@@ -610,9 +616,12 @@ def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], report: 
     rows, problems = read_portal_list(raw, header)
     report.diagnostics.extend(problems)
     report.list_rows += len(rows)
+    known = sum(row["code"] in existing for row in rows)
+    report.list_in_catalog += known
+    report.notes.append((raw.file, f"the portal's list: {len(rows)} list row(s) read, {known} already in the catalog "
+                                   f"(left as they are), {len(rows) - known} not written (the list lacks required fields)"))
     for row in rows:
         if row["code"] in existing:
-            report.list_in_catalog += 1
             continue
         given = [label for label, key in LIST_COLUMNS.items() if key in row]
         report.diagnostics.append(_diag(
@@ -736,15 +745,18 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
 
 
 def _merge(existing: list[dict[str, Any]], new: list[dict[str, Any]], overwrite: bool) -> list[dict[str, Any]]:
-    """Entries of agencies.yaml / sectors.yaml with ``new`` added (replacing entries of the same id with ``overwrite``).
+    """Entries of agencies.yaml / sectors.yaml with ``new`` added.
 
-    The result is sorted by id, as the importer writes these files.
+    Existing entries keep their place (replaced in place by an entry of the
+    same id only with ``overwrite``); new ids follow in the sheet's order, so an
+    export imported into an empty catalog gives the same file.
     """
-    if not new:
-        return existing
-    by_id = {e.get("id"): e for e in existing}
+    out = list(existing)
+    where = {e.get("id"): i for i, e in enumerate(out)}
     for entry in new:
-        if entry.get("id") not in by_id or overwrite:
-            by_id[entry.get("id")] = entry
-    return [by_id[k] for k in sorted(by_id, key=str)]
-
+        if entry.get("id") not in where:
+            where[entry.get("id")] = len(out)
+            out.append(entry)
+        elif overwrite:
+            out[where[entry.get("id")]] = entry
+    return out
