@@ -40,6 +40,7 @@ def catalog_files(root: Path) -> dict[str, bytes]:
 
 # --- round trips --------------------------------------------------------------
 
+@pytest.mark.slow
 def test_real_catalog_round_trips_through_xlsx_byte_for_byte(tmp_path: Path) -> None:
     workbook = tmp_path / "thu-tuc.xlsx"
     code, output = tthc("export", "--catalog", str(CATALOG), "--format", "xlsx", "-o", str(workbook))

@@ -627,8 +627,8 @@ def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], report: 
         report.diagnostics.append(_diag(
             raw.file, raw.name, row["row"], 1, "warning", "list-incomplete",
             f"procedure {row['code']} is not in the catalog, and the portal's list gives only {', '.join(given)}; "
-            "a record also needs its publishing decision (Quyết định công bố), levels (Cấp thực hiện), status "
-            "(Tình trạng) and kind: not written",
+            "a record also needs its publishing decision (Quyết định công bố), levels (Cấp thực hiện) and status "
+            "(Tình trạng): not written",
             "import the procedure's full record (page crawl or portal API JSON), or fill in the template "
             "(tthc export --format xlsx) and import it"))
 
