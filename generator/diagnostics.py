@@ -75,6 +75,7 @@ RULES: dict[str, tuple[str, str]] = {
     "sheet-unknown": ("Sheet not part of the template", "rename the sheet to one of the template's, or move its data there; the sheet is not read"),
     "empty-row": ("Empty row between rows of data", "delete the empty row; it is skipped"),
     "orphan-row": ("Row for a procedure or item that is not in the workbook", "add the procedure to sheet thu_tuc (or the item it belongs to), or correct the code or STT in this row"),
+    "list-differs": ("The portal's list and the catalog disagree", "check the procedure's page on the national portal and correct whichever is wrong; importing the list changes nothing"),
     "list-incomplete": ("The portal's list lacks fields a record needs", "import the procedure's full record (page crawl or portal API), or fill in the template and import it"),
 }
 

@@ -333,3 +333,20 @@ def test_portal_list_export_is_checked_and_never_turned_into_records(name: str, 
         assert re.match(rf"{re.escape(path.as_posix())}:\d+:1: warning\[list-incomplete\] Danh sách TTHC!A\d+: ", first)
         assert "Quyết định công bố" in first and "not written" in first
     assert f"{len(codes)} list row(s) read, {len(codes) - len(missing)} already in the catalog" in output
+
+
+@pytest.mark.skipif(not LISTS.is_dir(), reason="shared data ../shared/data/raw not present")
+def test_portal_list_names_are_checked_against_the_catalog() -> None:
+    """Each row whose name differs from the catalog's record gets a list-differs warning at its Tên cell, and only those."""
+    path = LISTS / "danh-sach-tthc-BoCongAn.xlsx"
+    code, output = tthc("import", str(path), "--catalog", str(CATALOG))  # reads only: nothing is written from a list
+    assert code == 0
+    files = {p.stem: p for p in CATALOG.glob("procedures/*/*.yaml")}
+    rows = openpyxl.load_workbook(path, read_only=True).active.iter_rows(min_row=3, values_only=True)
+    differ = set()
+    for number, row in enumerate(rows, start=3):
+        if row[0] in files and " ".join(str(row[1]).split()).casefold() != " ".join(
+                load_file(files[row[0]], "procedure").data["name"].split()).casefold():
+            differ.add(number)
+    warned = {int(m.group(1)) for m in re.finditer(r"xlsx:(\d+):2: warning\[list-differs\]", output)}
+    assert warned == differ

@@ -15,9 +15,11 @@ Two kinds of workbook, told apart by their sheets:
   ``Mã số | Tên | Cơ quan ban hành | Cơ quan thực hiện | Lĩnh vực``, then one
   row per procedure. That is all it holds: no publishing decision, level,
   status, documents or methods, which a record requires. So no procedure is
-  written from it: each row already in the catalog is checked (name as the
-  list gives it), and each row that is not gets a ``list-incomplete`` warning
-  naming what is missing. Nothing is invented.
+  written from it: each row already in the catalog is checked (its name and
+  sector), and each row that is not gets a ``list-incomplete`` warning
+  naming what is missing; where the list's name or sector disagrees with
+  the catalog, a ``list-differs`` warning says so (the catalog is not changed).
+  Nothing is invented.
 
 Every problem is a :class:`~generator.diagnostics.Diagnostic` whose file is the
 workbook (or the CSV file), line the row, column the column number, path the
@@ -612,7 +614,13 @@ def read_portal_list(raw: RawSheet, header: int) -> tuple[list[dict[str, Any]], 
     return out, diags
 
 
-def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], report: SpreadsheetImport) -> None:
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], sectors: list[dict[str, Any]],
+                 report: SpreadsheetImport) -> None:
+    """Check a portal list against the catalog: name and sector of the procedures it has, what the others lack."""
     rows, problems = read_portal_list(raw, header)
     report.diagnostics.extend(problems)
     report.list_rows += len(rows)
@@ -620,8 +628,26 @@ def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], report: 
     report.list_in_catalog += known
     report.notes.append((raw.file, f"the portal's list: {len(rows)} list row(s) read, {known} already in the catalog "
                                    f"(left as they are), {len(rows) - known} not written (the list lacks required fields)"))
+    sector_names = {s.get("id"): [s.get("name", ""), *s.get("variants", [])] for s in sectors}
     for row in rows:
-        if row["code"] in existing:
+        path = existing.get(row["code"])
+        if path is not None:
+            data = load_file(path, "procedure").data
+            if not isinstance(data, dict):
+                continue
+            name, sector = str(data.get("name", "")), str(data.get("sector", ""))
+            if row.get("name") and not _same(row["name"], name):
+                report.diagnostics.append(_diag(
+                    raw.file, raw.name, row["row"], 2, "warning", "list-differs",
+                    f"the portal's list names procedure {row['code']} «{row['name'][:120]}», "
+                    f"the catalog ({path.parent.name}/{path.name}) «{' '.join(name.split())[:120]}»",
+                    "check the procedure's page on the national portal and correct whichever is wrong; the catalog is not changed"))
+            if row.get("sector") and sector in sector_names and not any(_same(row["sector"], n) for n in sector_names[sector]):
+                report.diagnostics.append(_diag(
+                    raw.file, raw.name, row["row"], 5, "warning", "list-differs",
+                    f"the portal's list puts procedure {row['code']} in sector «{row['sector']}», "
+                    f"the catalog in '{sector}' («{sector_names[sector][0]}»)",
+                    "check the procedure's page on the national portal and correct whichever is wrong; the catalog is not changed"))
             continue
         given = [label for label, key in LIST_COLUMNS.items() if key in row]
         report.diagnostics.append(_diag(
@@ -692,7 +718,7 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
             lists = [(s, h) for s, h in lists if h]
             if lists:
                 for raw, header in lists:
-                    _import_list(raw, header, existing, report)
+                    _import_list(raw, header, existing, sectors, report)
                 continue
         content = read_template(raw_sheets)
         report.diagnostics.extend(content.diagnostics)
