@@ -350,3 +350,51 @@ def test_portal_list_names_are_checked_against_the_catalog() -> None:
             differ.add(number)
     warned = {int(m.group(1)) for m in re.finditer(r"xlsx:(\d+):2: warning\[list-differs\]", output)}
     assert warned == differ
+
+
+# --- cells that spreadsheets like to change -----------------------------------
+
+def test_awkward_values_survive_and_existing_files_are_kept(tmp_path: Path) -> None:
+    """Text that looks like a formula, a number or a list; 15.0; yes/no; list items with line breaks."""
+    from generator.importer.writer import dump_yaml, write_yaml
+
+    root = tmp_path / "src"
+    shutil.copytree(MINI, root)
+    path = root / "procedures" / "bo-xay-dung" / "1.000002.yaml"
+    data = load_file(path, "procedure").data
+    data.update({
+        "name": "=HYPERLINK(\"http://x\") điều chỉnh",
+        "keywords": "2024",
+        "subjects": ["[\"a\"]"],
+        "agencies": {"executing": ["Sở Xây dựng\nPhòng Quản lý", "UBND cấp xã"]},
+        "related": ["1.000001"],
+        "receiving_address": "  lề trắng giữ nguyên  ",
+    })
+    data["methods"][0]["processing_time"] = {"value": 15.0, "unit": "working_days"}
+    data["documents"][0].update({"required": False, "copies": 0, "form": "Mẫu số 01"})
+    write_yaml(path, data, "procedure")
+    workbook = tmp_path / "t.xlsx"
+    code, output = tthc("export", "--catalog", str(root), "--format", "xlsx", "-o", str(workbook))
+    assert code == 0, output
+    cells = {c.value for row in openpyxl.load_workbook(workbook)["thu_tuc"].iter_rows(min_row=3) for c in row}
+    assert '["[\\"a\\"]"]' in cells and '["Sở Xây dựng\\nPhòng Quản lý", "UBND cấp xã"]' in cells
+    target = _target(tmp_path)
+    code, output = tthc("import", str(workbook), "--catalog", str(target))
+    assert code == 0, output
+    written = target / "procedures" / "bo-xay-dung" / "1.000002.yaml"
+    assert written.read_bytes() == dump_yaml(data, "procedure").encode("utf-8")
+    assert "value: 15.0\n" in written.read_text(encoding="utf-8")
+    # a second import leaves existing files alone unless --overwrite
+    written.write_text("code: \"1.000002\"\n", encoding="utf-8")
+    code, output = tthc("import", str(workbook), "--catalog", str(target))
+    assert code == 0 and "9 left as they were" in output
+    assert written.read_text(encoding="utf-8") == "code: \"1.000002\"\n"
+    code, output = tthc("import", str(workbook), "--catalog", str(target), "--overwrite")
+    assert code == 0 and written.read_bytes() == dump_yaml(data, "procedure").encode("utf-8")
+
+
+def test_spreadsheets_and_json_are_imported_in_separate_runs(workbook: Path, tmp_path: Path) -> None:
+    other = tmp_path / "record.json"
+    other.write_text("{}", encoding="utf-8")
+    code, output = tthc("import", str(workbook), str(other), "--catalog", str(_target(tmp_path)))
+    assert code == 2 and "separate runs" in output
