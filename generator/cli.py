@@ -177,7 +177,7 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
 
 @main.command()
 @CATALOG_OPTION
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("open-data"),
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="DIR|FILE.xlsx", default=Path("open-data"),
               show_default=True, help="Folder for the open-data files (created; files in it are replaced); "
                                       "with --format xlsx or csv, a FILE.xlsx or the folder for the CSV sheets.")
 @click.option("--format", "fmt", type=click.Choice(["open-data", "xlsx", "csv"]), default="open-data", show_default=True,

@@ -8,6 +8,9 @@ Two source formats, detected per file:
   :mod:`generator.importer.portal_api`; the publishing agency comes from
   ``departmentPromulgateCode`` / ``departmentPromulgateName``.
 
+Spreadsheets (``.xlsx``, ``.csv``: the agency template of :mod:`generator.spreadsheet`
+and the portal's list exports) are imported by :mod:`generator.importer.spreadsheet`.
+
 Each procedure is written to ``<catalog>/procedures/<agency>/<code>.yaml`` by
 :mod:`generator.importer.writer`. An existing file is never replaced unless
 ``overwrite`` is set. ``agencies.yaml`` and ``sectors.yaml`` are extended with the

@@ -135,8 +135,12 @@ def read_xlsx(path: Path, display: str) -> tuple[list[RawSheet], list[Diagnostic
         return [], [Diagnostic(display, 0, 0, "error", "not-a-template", "", f"cannot read the workbook: {err}",
                                "save the file as an Excel workbook (.xlsx)")]
     try:
-        return [RawSheet(ws.title, display, [tuple(r) for r in ws.iter_rows(values_only=True)])
-                for ws in book.worksheets], []
+        sheets_read = []
+        for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):  # read-only mode trusts the file's stated size, which some tools get wrong
+                ws.reset_dimensions()
+            sheets_read.append(RawSheet(ws.title, display, [tuple(r) for r in ws.iter_rows(values_only=True)]))
+        return sheets_read, []
     finally:
         book.close()
 
@@ -314,8 +318,8 @@ def _rows(layout: _Layout) -> tuple[list[_Row], list[Diagnostic]]:
     out: list[Diagnostic] = []
     rows: list[_Row] = []
     data = raw.rows[layout.header_row:]
-    filled = [i for i, values in enumerate(data) if any(v is not None and str(v).strip() for v in values)]
-    last = filled[-1] if filled else -1
+    filled = {i for i, values in enumerate(data) if any(v is not None and str(v).strip() for v in values)}
+    last = max(filled, default=-1)
     for offset, values in enumerate(data[:last + 1]):
         number = layout.header_row + 1 + offset
         if offset not in filled:
@@ -713,7 +717,7 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
             report.diagnostics.extend(problems)
         if not raw_sheets:
             continue
-        if files[0].suffix.lower() == ".xlsx" and sheet(ROOT_SHEET) and all(s.name != ROOT_SHEET for s in raw_sheets):
+        if files[0].suffix.lower() == ".xlsx" and all(s.name != ROOT_SHEET for s in raw_sheets):
             lists = [(s, find_list_header(s)) for s in raw_sheets]
             lists = [(s, h) for s, h in lists if h]
             if lists:
