@@ -24,6 +24,8 @@ Two kinds of workbook, told apart by their sheets:
 Every problem is a :class:`~generator.diagnostics.Diagnostic` whose file is the
 workbook (or the CSV file), line the row, column the column number, path the
 cell (``thu_tuc!C12``) and message the field (``documents[0].copies: ...``).
+For a CSV file the row is the CSV record's number, counted like a sheet's
+rows (a cell with line breaks makes it differ from the file's line).
 A layout problem (missing required column, unknown or repeated column, no
 ``thu_tuc`` sheet) refuses the whole workbook; a problem in a row refuses
 only its procedure. An existing file is replaced only with ``overwrite``.
