@@ -68,6 +68,8 @@ EXCEL_CELL_LIMIT = 32_767
 """Characters Excel keeps in one cell (Microsoft, "Excel specifications and limits")."""
 
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: Characters XML 1.0 (so XLSX) cannot hold, and CR, which XML readers turn into LF.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -328,6 +330,11 @@ def template_rows(procedures: Iterable[tuple[str, dict[str, Any]]], agencies: li
                 value = obj
             else:
                 value = encode(get_path(obj, column.path), column)
+            if isinstance(value, str) and (bad := _UNWRITABLE.search(value)):
+                from generator.errors import TthcError
+
+                raise TthcError(f"{code}: {column.key}: the text holds the control character U+{ord(bad.group()):04X}, "
+                                "which a spreadsheet cell cannot keep; remove it from the record and export again")
             if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
                 long_texts.append(f"{s.name}!{get_column_letter(len(cells) + 1)}{len(rows[s.name]) + 3} "
                                   f"({code}, {column.key}: {len(value)} characters)")

@@ -402,3 +402,15 @@ def test_spreadsheets_and_json_are_imported_in_separate_runs(workbook: Path, tmp
     other.write_text("{}", encoding="utf-8")
     code, output = tthc("import", str(workbook), str(other), "--catalog", str(_target(tmp_path)))
     assert code == 2 and "separate runs" in output
+
+
+def test_text_a_cell_cannot_keep_is_refused_on_export(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    shutil.copytree(MINI, root)
+    path = root / "procedures" / "bo-xay-dung" / "1.000002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: Điều chỉnh giấy phép xây dựng",
+                                                              'name: "Điều chỉnh\\rgiấy phép"'), encoding="utf-8")
+    assert load_file(path, "procedure").data["name"] == "Điều chỉnh\rgiấy phép"
+    code, output = tthc("export", "--catalog", str(root), "--format", "xlsx", "-o", str(tmp_path / "t.xlsx"))
+    assert code == 1 and "1.000002: name: the text holds the control character U+000D" in output
+    assert not (tmp_path / "t.xlsx").exists()
