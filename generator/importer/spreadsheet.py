@@ -732,6 +732,16 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
         if not content.layout_ok:
             report.refused.append((raw_sheets[0].file, ""))
             continue
+        for sheet_name, kind, rule, current, given in (
+                ("co_quan", "agencies", "duplicate-agency", agencies, content.agencies),
+                ("linh_vuc", "sectors", "duplicate-sector", sectors, content.sectors)):
+            by_id = {e.get("id"): e for e in current}
+            for entry in given:
+                if not overwrite and entry.get("id") in by_id and by_id[entry.get("id")] != entry:
+                    report.diagnostics.append(_diag(
+                        raw_sheets[0].file, sheet_name, 0, 0, "warning", rule,
+                        f"'{entry.get('id')}' in sheet {sheet_name} differs from {kind}.yaml, which is kept",
+                        f"use --overwrite to replace the entry of {kind}.yaml with the sheet's"))
         agencies, sectors = _merge(agencies, content.agencies, overwrite), _merge(sectors, content.sectors, overwrite)
         known_agencies = {a.get("id") for a in agencies}
         known_sectors = {s.get("id") for s in sectors}
