@@ -42,13 +42,18 @@ decimal point in YAML, ``15.0``, as the text ``15.0`` so it stays so); yes/no
 as TRUE/FALSE; dates as the text ``YYYY-MM-DD``; a list of short texts (levels,
 subjects, agencies, related codes, kinds) as one cell, one item per line; when
 an item itself has line breaks the cell holds the list as a JSON array
-(``["…", "…"]``). Empty cells are absent fields (an empty list or group in YAML, ``fees: []``, is no value and is not kept). Allowed values (``in_person``,
-``working_days``...) are the schema's; the importer also accepts their
-Vietnamese labels (``Trực tiếp``, ``ngày làm việc``).
+(``["…", "…"]``), as it does for a one-item list that itself reads as JSON.
+Empty cells are absent fields; an empty list or group in YAML (``fees: []``)
+is no value and is not kept. Allowed values (``in_person``, ``working_days``...)
+are the schema's; the importer also accepts their Vietnamese labels
+(``Trực tiếp``, ``ngày làm việc``).
 
-Excel keeps at most 32,767 characters in a cell (Excel specifications and
-limits); :func:`template_workbook` reports longer texts, which openpyxl and
-LibreOffice keep but Excel cuts.
+Limits: Excel keeps at most 32,767 characters in a cell (Microsoft, "Excel
+specifications and limits"); :func:`template_rows` lists longer texts (the
+bundled catalog has one, a requirement of 2.001538), which openpyxl and
+LibreOffice keep but Excel cuts when it saves. Text holding a character XML
+cannot carry (control characters, CR) is refused on export. ``plans/``,
+``cost-basis.yaml`` and ``coverage.yaml`` are not part of the template.
 """
 
 from __future__ import annotations
