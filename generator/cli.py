@@ -105,7 +105,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
 @click.argument("source", type=click.Path(path_type=Path))
 @CATALOG_OPTION
 @click.option("--dry-run", is_flag=True, help="Say what would be recorded; write nothing.")
-def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
+@click.option("--decision", "decisions", multiple=True, help="Record only this decision (e.g. 1891/QĐ-TTg); repeatable.")
+def import_decisions(source: Path, catalog_dir: Path, dry_run: bool, decisions: tuple[str, ...]) -> None:
     """Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.
 
     Adds simplifications (approved plans, implemented changes), amendments and
@@ -117,7 +118,7 @@ def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
     from generator.importer.decisions import record_decisions
     from generator.validate import validate_catalog
 
-    result = record_decisions(source, catalog_dir, write=not dry_run)
+    result = record_decisions(source, catalog_dir, write=not dry_run, only=decisions or None)
     for refusal in result.refused:
         click.echo(f"{refusal.decision}: {refusal.code}: not recorded: {refusal.reason}: "
                    f"«{refusal.decision_name[:90]}» ≠ «{' '.join(refusal.catalog_name.split())[:90]}»")
