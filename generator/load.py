@@ -69,12 +69,12 @@ DataPath = tuple[str | int, ...]
 #: libyaml's C parser when PyYAML was built with it (it is on PyPI wheels); same events and marks.
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-#: Largest file read (bytes); the largest real record is under 100 kB.
-MAX_BYTES = 1_000_000
+#: Largest file read (bytes); the largest real record is 93 kB.
+MAX_BYTES = 512_000
 #: Deepest nesting of mappings and lists; real records nest at most 6 levels.
 MAX_DEPTH = 32
 #: Most YAML nodes (scalars, mappings, lists) in one file.
-MAX_NODES = 100_000
+MAX_NODES = 50_000
 #: Largest magnitude of a number (2**53): exact in JSON, JavaScript and spreadsheets.
 MAX_NUMBER = 2**53
 
