@@ -172,3 +172,14 @@ def test_feeds_stay_well_formed_xml_with_control_characters_in_commits(tmp_path:
     catalog, _ = read_catalog(repo.root / "catalog")
     for text in render_feeds(catalog, read_history(repo.root)).values():
         ElementTree.fromstring(text.encode("utf-8"))
+
+
+def test_a_submodule_where_a_procedure_file_was_is_no_revision_and_no_crash(repo: GitRepo) -> None:
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("rm", "-q", "--cached", "catalog/procedures/bo-a/1.000001.yaml")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},catalog/procedures/bo-a/1.000001.yaml")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},catalog/procedures/bo-a/1.000002.yaml")
+    repo.git("commit", "-q", "-m", "Submodule thay tệp")
+    revs = read_history(repo.root).of("1.000001")
+    assert [r.change for r in revs] == ["added", "deleted"]
+    assert read_history(repo.root).of("1.000002") == ()
