@@ -183,3 +183,19 @@ def test_a_submodule_where_a_procedure_file_was_is_no_revision_and_no_crash(repo
     revs = read_history(repo.root).of("1.000001")
     assert [r.change for r in revs] == ["added", "deleted"]
     assert read_history(repo.root).of("1.000002") == ()
+
+
+def test_a_partial_clone_missing_blobs_is_an_error_and_fetches_nothing(repo: GitRepo, tmp_path: Path) -> None:
+    repo.git("config", "uploadpack.allowFilter", "true")
+    repo.write("bo-a", record("1.000001", dossier_sets=2))
+    repo.commit("Sửa", "2026-06-11T09:00:00+07:00")
+    clone = tmp_path / "partial"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{repo.root}", str(clone)],
+                   check=True, capture_output=True)
+    missing = subprocess.run(["git", "-C", str(clone), "rev-list", "--objects", "--missing=print", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.count("\n?")
+    with pytest.raises(RepositoryUnreadable, match="git fsck"):
+        read_history(clone)
+    after = subprocess.run(["git", "-C", str(clone), "rev-list", "--objects", "--missing=print", "HEAD"],
+                           capture_output=True, text=True, check=True).stdout.count("\n?")
+    assert after == missing > 0  # nothing was fetched behind the user's back
