@@ -47,9 +47,10 @@ def test_an_unreadable_repository_is_an_error_with_a_hint(repo: GitRepo, damage:
         target.unlink()
     with pytest.raises(RepositoryUnreadable, match="git fsck"):
         read_history(repo.root)
-    result = tthc("history", "1.000001", cwd=repo.root)
-    assert result.returncode == 1 and "cannot be read" in result.stderr and "git fsck" in result.stderr
-    assert "Traceback" not in result.stderr
+    for command in (("history", "1.000001"), ("diff", "HEAD"), ("check-change", "--base", "HEAD")):
+        result = tthc(*command, cwd=repo.root)
+        assert result.returncode == 1 and "cannot be read" in result.stderr and "git fsck" in result.stderr, command
+        assert "Traceback" not in result.stderr
 
 
 def test_the_build_stops_on_an_unreadable_repository_and_on_a_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
