@@ -265,3 +265,12 @@ def test_real_catalog_has_no_silent_drop() -> None:
     methods = report.fields["cach_thuc_thuc_hien"]
     assert methods.resplit + methods.warned == 1521  # every page-crawl record but the two amended from the API
     assert report.fields["executionMethods"].warned == 2  # 3.000369, 3.000353 (their "Miễn phí" that is not free)
+
+
+def test_invisible_characters_of_the_portal_are_removed_on_import() -> None:
+    from generator.importer.normalise import clean
+
+    # soft hyphen in 'tr­ường' (1.004163), left-to-right mark in 'đăng k‎ý' (2.000756)
+    assert clean("tr\u00adường hợp") == "trường hợp"
+    assert clean("đăng k\u200eý hộ tịch") == "đăng ký hộ tịch"
+    assert clean("a\u200bb\u202ac\ufeff") == "abc"

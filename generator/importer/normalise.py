@@ -7,7 +7,8 @@ form and number formatting aside).
 
 Rules and their sources:
 
-* Text: Unicode NFC, ``\\r\\n`` -> ``\\n``, tabs -> one space, Word's Private Use
+* Text: Unicode NFC, invisible characters (soft hyphen, zero-width, direction marks) removed,
+  ``\\r\\n`` -> ``\\n``, tabs -> one space, Word's Private Use
   Area bullets (U+F020-U+F0FF, shown as boxes) -> ``•``, trailing spaces
   of each line removed, surrounding blank space removed. The portal placeholder
   ``Không có thông tin`` ("no information") means empty.
@@ -70,6 +71,12 @@ def unmark(text: str) -> str:
     return LIST_MARKER.sub("", text, count=1)
 
 
+#: Characters that are not shown and carry no text in the portal's pages: the soft hyphen,
+#: zero-width spaces and joiners, direction marks and embeddings, the word joiner and BOM.
+#: Left in, they make two equal-looking texts differ (validate warns: invisible-character).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def clean(text: Any) -> str:
     """Return ``text`` normalised (see module docstring); ``""`` for none or the placeholder.
 
@@ -83,6 +90,7 @@ def clean(text: Any) -> str:
         return ""
     value = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
     value = _PUA_BULLETS.sub("•", value).replace("\t", " ")
+    value = _INVISIBLE.sub("", value)
     value = "\n".join(line.rstrip() for line in value.split("\n")).strip()
     return "" if value == NO_INFO else value
 
