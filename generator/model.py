@@ -160,6 +160,7 @@ class LegalDocument:
     number: str
     title: str | None = None
     articles: str | None = None
+    url: str | None = None  # the official text, http(s)
 
 
 @dataclass(frozen=True)
@@ -615,7 +616,7 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
         interconnected=data.get("interconnected"),
         requirements=tuple(data.get("requirements") or ()),
         results=tuple(Result(name=r["name"], code=r.get("code")) for r in data.get("results") or ()),
-        legal_basis=tuple(LegalDocument(number=x["number"], title=x.get("title"), articles=x.get("articles")) for x in data.get("legal_basis") or ()),
+        legal_basis=tuple(LegalDocument(number=x["number"], title=x.get("title"), articles=x.get("articles"), url=x.get("url")) for x in data.get("legal_basis") or ()),
         related=tuple(data.get("related") or ()),
         replaced_by=data.get("replaced_by"),
         replaces=tuple(Replaced(code=r["code"], decision=r["decision"], name=r.get("name")) for r in data.get("replaces") or ()),
