@@ -4,7 +4,9 @@ An adapter from MkDocs events to the library (STYLE.md §2):
 
 * ``on_config``: resolve the ``catalog`` option against ``mkdocs.yml``'s
   folder; give the site its short navigation (index pages only) unless
-  ``mkdocs.yml`` has its own ``nav``.
+  ``mkdocs.yml`` has its own ``nav``; register tthc's theme overrides,
+  assets and stylesheet (:func:`register_theme`), so a catalog repository's
+  ``mkdocs.yml`` needs only ``theme: material`` and ``plugins: [tthc]``.
 * ``on_pre_build`` (before MkDocs cleans ``site_dir``, so a failure leaves the
   previous site as it was): read and validate the catalog
   (:func:`generator.catalog.read_catalog`), read its git history
@@ -94,6 +96,48 @@ def format_report(report: Any) -> str:
     return stream.getvalue().rstrip()
 
 
+#: The site's own stylesheet, from the assets folder (generator.resources.assets_dir).
+TTHC_CSS = "assets/stylesheets/tthc.css"
+#: Material's defaults that the tthc site does not use (its text is Vietnamese; no Google Fonts,
+#: which the pages' Content-Security-Policy would block anyway).
+_MATERIAL_DEFAULT_LANGUAGE = "en"
+_MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
+
+
+def register_theme(config) -> None:
+    """Give the site tthc's look, so a catalog's ``mkdocs.yml`` needs only ``theme: material``.
+
+    * the Material overrides (``site_templates/overrides``) come right after
+      the site's own ``custom_dir`` (which still wins), before Material;
+    * the assets folder (``site_templates/docs``: ``tthc.css`` and the
+      scripts the overrides load) is a theme folder too, so its files are
+      copied into every site; files of the site's ``docs_dir`` at the same
+      paths win, as MkDocs does for every theme file;
+    * ``assets/stylesheets/tthc.css`` is added to ``extra_css`` (once);
+    * ``language: vi`` and ``font: false`` unless ``mkdocs.yml`` chose other
+      values than Material's defaults (``en``, Roboto).
+
+    Folders come from :mod:`generator.resources`, so this works from a
+    checkout and from an installed wheel.
+    """
+    from generator.resources import assets_dir, overrides_dir
+
+    theme = config.theme
+    if theme.name != "material":
+        raise PluginError(f"the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme.name!r})")
+    position = 1 if theme.custom_dir else 0
+    for folder in (str(overrides_dir()), str(assets_dir())):
+        if not any(Path(d).resolve() == Path(folder) for d in theme.dirs):
+            theme.dirs.insert(position, folder)
+        position += 1
+    if TTHC_CSS not in [str(css) for css in config.extra_css]:
+        config.extra_css.append(TTHC_CSS)
+    if theme.get("language") == _MATERIAL_DEFAULT_LANGUAGE:
+        theme["language"] = "vi"
+    if theme.get("font") == _MATERIAL_DEFAULT_FONT:
+        theme["font"] = False
+
+
 class TthcPlugin(BasePlugin[TthcConfig]):
     """Adds the catalog's pages to an MkDocs site (see the module docstring)."""
 
@@ -110,6 +154,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir = (root / self.config.catalog).resolve()
         if not config.nav:
             config.nav = DEFAULT_NAV
+        register_theme(config)
         return config
 
     def on_pre_build(self, config) -> None:

@@ -5,7 +5,7 @@
 written to disk here: the MkDocs plugin (``generator.plugin``) adds the pages
 with ``File.generated`` and Material wraps them in the site's layout.
 
-One Jinja2 environment (``site_templates/pages/``, autoescaping on) is built
+One Jinja2 environment (``site_templates/pages/``, found by :mod:`generator.resources`; autoescaping on) is built
 once per process and reused for every page. All catalog text reaches the HTML
 through autoescaping or through :mod:`generator.render.markdown` (sanitised).
 """
@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -26,9 +25,12 @@ from generator.model import (
     CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog,
 )
 
-#: The folder of Jinja2 templates, Material overrides and static assets.
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
-SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
+from generator.resources import schemas_dir, templates_dir
+
+#: The folder of Jinja2 templates, Material overrides and static assets (a checkout's
+#: site_templates/ or an installed wheel's generator/site_templates: generator.resources).
+TEMPLATES_DIR = templates_dir()
+SCHEMAS_DIR = schemas_dir()
 
 
 @dataclass(frozen=True)
