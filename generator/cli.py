@@ -82,6 +82,10 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     from generator.importer import import_sources
 
     report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
+    if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
+        from generator.schema_ref import copy_schemas
+
+        copy_schemas(catalog_dir)
     for problem in report.problems:
         click.echo(str(problem))
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
@@ -93,6 +97,32 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
     sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
 
+
+# --- new (generator/scaffold) ---------------------------------------------------
+@main.command()
+@click.option("--agency", required=True, help="The publishing agency's id (agencies.yaml); the file goes in its folder.")
+@click.option("--sector", required=True, help="The sector's id (sectors.yaml).")
+@click.option("--code", default=None, help="The procedure code D.NNNNNN; default: the next free code (see generator/scaffold.py).")
+@click.option("--kind", type=click.Choice(["external", "internal"]), default="external", show_default=True,
+              help="external: TTHC; internal: TTHC nội bộ.")
+@click.option("--name", default=None, help="The procedure's name (tên thủ tục); default: a placeholder to fill in.")
+@click.option("--decision", default=None, help="The publishing decision's number, e.g. 497/QĐ-BXD; default: a placeholder.")
+@click.option("--site-url", default=None, help="The published site, for the editor's schema line (default: $TTHC_SITE_URL).")
+@CATALOG_OPTION
+def new(agency: str, sector: str, code: str | None, kind: str, name: str | None, decision: str | None,
+        site_url: str | None, catalog_dir: Path) -> None:
+    """Scaffold a valid procedure: catalog/procedures/AGENCY/CODE.yaml, with Vietnamese comments.
+
+    Never overwrites: an existing code is refused. Prints the new file's path;
+    warnings (placeholders still to fill in) go to stderr.
+    """
+    from generator.scaffold import new_procedure
+
+    created = new_procedure(catalog_dir, agency, sector, code=code, kind=kind, name=name, decision=decision,
+                            site_url=site_url)
+    for warning in created.report.warnings:
+        click.echo(warning.format(), err=True)
+    click.echo(created.path.as_posix())
 
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
