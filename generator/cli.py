@@ -166,14 +166,35 @@ def history(code: str, catalog_dir: Path, fmt: str) -> None:
 @click.option("--head", default=None, help="A git ref to check instead of the working tree.")
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> None:
+@click.option("--owner", default=None, metavar="AGENCY",
+              help="The agency making the change: procedures of other agencies must not be touched (rule agency-not-owned).")
+@click.option("--author", default=None, metavar="@HANDLE",
+              help="Instead of --owner: the change's author; the owners are the agencies whose maintainers list the handle.")
+def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner: str | None, author: str | None) -> None:
     """The pull-request gate: every substantive change recorded by a decision; codes, files and folders kept."""
     from generator.change import check_change as run_check
     from generator.report import print_report
 
-    report = run_check(Path("."), base, head, catalog_dir.as_posix())
+    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author)
     print_report(report, fmt, sys.stdout)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
+
+
+@main.command()
+@CATALOG_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (e.g. .github/CODEOWNERS) instead of stdout.")
+def codeowners(catalog_dir: Path, output: Path | None) -> None:
+    """CODEOWNERS lines for catalog/procedures/<agency>/ from the agencies' maintainers (agencies.yaml)."""
+    from generator.ownership import codeowners as make_codeowners
+
+    text = make_codeowners(catalog_dir)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8", newline="\n")
+    click.echo(f"wrote {output}", err=True)
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
 @main.command()

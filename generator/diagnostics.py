@@ -67,6 +67,7 @@ RULES: dict[str, tuple[str, str]] = {
     "file-deleted": ("Procedure file deleted", "restore the file and set status: abolished or replaced (with replaced_by); never delete a procedure"),
     "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
+    "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),
 }
 
 

@@ -263,6 +263,8 @@ class Agency:
     code: str | None = None
     parent: str | None = None
     variants: tuple[str, ...] = ()
+    #: GitHub/GitLab handles (@user, @org/team) or e-mails who approve its procedures (CODEOWNERS).
+    maintainers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -425,7 +427,8 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
 
 def agency_from_dict(data: Mapping[str, Any]) -> Agency:
     return Agency(id=data["id"], name=data["name"], level=data["level"], code=data.get("code"),
-                  parent=data.get("parent"), variants=tuple(data.get("variants") or ()))
+                  parent=data.get("parent"), variants=tuple(data.get("variants") or ()),
+                  maintainers=tuple(data.get("maintainers") or ()))
 
 
 def sector_from_dict(data: Mapping[str, Any]) -> Sector:
