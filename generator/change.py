@@ -66,7 +66,8 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         owner: the agency id making the change (``--owner``): every procedure
             of another agency touched is an ``agency-not-owned`` error, unless
             it is a recorded transfer (:func:`generator.ownership.foreign_changes`;
-            agency ids and maintainers from the working tree's agencies.yaml).
+            agency ids and maintainers from agencies.yaml at ``base``, so a change
+            cannot make its own author a maintainer).
         author: instead of ``owner``, the change's author (``@handle``): the
             owners are the agencies whose ``maintainers`` list that handle.
 
@@ -87,9 +88,10 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     info = require_repository(repo_dir)
     owners = None
     if owner is not None or author is not None:
-        from generator.ownership import resolve_owners
+        from generator.ownership import agencies_at, resolve_owners
 
-        owners = resolve_owners(repo_dir / catalog_subdir, owner, author)
+        raw = agencies_at(repo_dir, base, catalog_subdir) if resolve_ref(repo_dir, base) else None
+        owners = resolve_owners(repo_dir / catalog_subdir, owner, author, (base, raw) if raw is not None else None)
     for ref in (base, head):
         if ref is not None and resolve_ref(repo_dir, ref) is None:
             raise UsageError(f"{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "

@@ -125,6 +125,22 @@ def new(agency: str, sector: str, code: str | None, kind: str, name: str | None,
     click.echo(created.path.as_posix())
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", "site_name", default=None, help="The site's name, e.g. 'Danh mục thủ tục hành chính tỉnh …'.")
+@click.option("--package", "requirement", default=None,
+              help="What requirements.txt installs: a version, a wheel's path or URL, a git URL (default: this tthc's version).")
+@click.option("--site-url", default=None, help="The published site, for the editor's schema lines (default: $TTHC_SITE_URL).")
+def init(directory: Path, site_name: str | None, requirement: str | None, site_url: str | None) -> None:
+    """Create a catalog repository in DIRECTORY (new or empty): mkdocs.yml, catalog/, CI workflows, README."""
+    from generator.catalog_repo import init_repository
+
+    for path in init_repository(directory, site_name=site_name, requirement=requirement, site_url=site_url):
+        click.echo((directory / path).as_posix())
+    click.echo(f"tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
+               "then tthc new --agency ID --sector ID", err=True)
+
+
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
 @main.command()
 @click.argument("base")

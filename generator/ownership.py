@@ -33,19 +33,28 @@ CODEOWNERS_HEADER = (
 )
 
 
-def read_agencies(catalog: Path) -> list[dict[str, Any]]:
+def read_agencies(catalog: Path, raw: bytes | None = None, display: str | None = None) -> list[dict[str, Any]]:
     """The agencies of ``<catalog>/agencies.yaml``, strictly loaded and checked against its schema.
+
+    Args:
+        catalog: the catalog folder.
+        raw: the file's bytes (e.g. from a git ref) instead of the file on disk.
+        display: the name used in diagnostics for ``raw``.
 
     Raises:
         UsageError: the file is missing.
         CatalogInvalid: the file has errors (``err.report`` has them all).
     """
+    from generator.load import load_bytes
     from generator.validate import display_path, schema_diagnostics
 
     path = Path(catalog) / "agencies.yaml"
-    if not path.is_file():
+    if raw is not None:
+        loaded = load_bytes(raw, display or path.as_posix(), "agencies")
+    elif not path.is_file():
         raise UsageError(f"{path} not found (run from the repository root, or pass --catalog DIR)")
-    loaded = load_file(path, "agencies", display_path(path))
+    else:
+        loaded = load_file(path, "agencies", display_path(path))
     report = Report()
     report.extend(loaded.diagnostics)
     if loaded.data is not None:
@@ -97,8 +106,27 @@ class Owners:
     who: str
 
 
-def resolve_owners(catalog: Path, owner: str | None = None, author: str | None = None) -> Owners:
+def agencies_at(repo_dir: Path, ref: str, catalog_subdir: str = "catalog") -> bytes | None:
+    """The bytes of ``<catalog>/agencies.yaml`` at git ``ref``, or None when it has none."""
+    from generator.history import BlobReader
+
+    reader = BlobReader(Path(repo_dir))
+    try:
+        ((_, raw),) = reader.read_many([f"{ref}:{catalog_subdir.strip('/')}/agencies.yaml"])
+    finally:
+        reader.close()
+    return raw
+
+
+def resolve_owners(catalog: Path, owner: str | None = None, author: str | None = None,
+                   base: tuple[str, bytes] | None = None) -> Owners:
     """The owning agencies of a change: ``owner`` itself, or those whose maintainers list ``author``.
+
+    ``base`` is ``(ref, bytes)`` of ``agencies.yaml`` on the side the change
+    is made against: ownership is judged by the maintainers *before* the
+    change, so a change cannot make its author a maintainer of another agency
+    and pass. Without it (a first change that creates agencies.yaml) the file
+    on disk is used.
 
     Handles compare without case and with or without the leading ``@``
     (e-mails without case). A team
@@ -112,7 +140,9 @@ def resolve_owners(catalog: Path, owner: str | None = None, author: str | None =
     """
     if (owner is None) == (author is None):
         raise UsageError("give either --owner AGENCY or --author @HANDLE")
-    agencies = {str(a.get("id")): [str(m) for m in a.get("maintainers") or []] for a in read_agencies(catalog)}
+    listed = (read_agencies(catalog, base[1], f"{base[0]}:{Path(catalog).as_posix()}/agencies.yaml") if base
+              else read_agencies(catalog))
+    agencies = {str(a.get("id")): [str(m) for m in a.get("maintainers") or []] for a in listed}
     if owner is not None:
         if owner not in agencies:
             raise UsageError(f"--owner {owner}: no such agency in {Path(catalog) / 'agencies.yaml'} "

@@ -146,6 +146,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._pages: dict[str, Any] = {}
         self._exports: dict[str, bytes] = {}
         self._feeds: dict[str, str] = {}
+        self._procedures = 0
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
 
@@ -182,6 +183,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
+        self._procedures = len(catalog.procedures)
         from generator.render.history import render_feeds
 
         self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
@@ -244,6 +246,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
 
     def on_post_build(self, config) -> None:
         if not self.config.search:
+            return
+        if not self._procedures:  # a new catalog (tthc init): Pagefind refuses to index no page
+            log.info("tthc: no procedure yet, so no search index")
             return
         from generator.search import index_site
 

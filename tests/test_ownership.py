@@ -148,3 +148,15 @@ def test_an_author_who_maintains_no_agency_owns_nothing(repo: GitRepo) -> None:
 def test_wrong_owner_usage_exits_2(repo: GitRepo, args: list[str], message: str) -> None:
     result = tthc("check-change", "--base", "main", *args)
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_a_change_cannot_make_its_author_a_maintainer_of_another_agency(repo: GitRepo) -> None:
+    """Ownership is judged by agencies.yaml at the base: adding oneself in the same change does not help."""
+    agencies = repo.root / "catalog" / "agencies.yaml"
+    # the author adds themself to so-y-te's maintainers in the same change
+    agencies.write_text(AGENCIES + '  maintainers: ["@nguyen-van-a"]\n', encoding="utf-8")
+    assert tthc("validate").exit_code == 0
+    assert "@nguyen-van-a" in tthc("codeowners").stdout.splitlines()[-1]  # so-y-te now lists the author, on disk
+    repo.write("so-y-te", record("2.000003", name="Sửa hộ", levels=["province"]))
+    code, problems = check("--author", "@nguyen-van-a")
+    assert code == 1 and [p["file"] for p in problems] == ["catalog/procedures/so-y-te/2.000003.yaml"]

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.catalog_repo import template_files
+
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "fixtures" / "mini_catalog"
 
@@ -79,6 +81,9 @@ def test_the_wheel_holds_every_module_template_asset_and_schema(wheel: Path) -> 
     assert templates and templates - names == set()
     schemas = {p.relative_to(REPO).as_posix() for p in (REPO / "generator" / "schemas").glob("*.schema.json")}
     assert len(schemas) >= 4 and schemas - names == set()
+    template = {f"generator/catalog_template/{p.as_posix()}" for p in template_files()}
+    assert ".github/workflows/pull-request.yml" in {n.split("catalog_template/", 1)[-1] for n in template}
+    assert template - names == set()  # tthc init's files, hidden ones included
     assert not any(n.startswith(("tests/", "catalog/", "site_templates/")) for n in names)
 
 
@@ -118,3 +123,11 @@ def test_a_catalog_repository_builds_a_styled_site_with_the_installed_tthc(insta
     assert (site_dir / "schemas" / "procedure.schema.json").is_file()
     # the repository's own docs_dir holds nothing of tthc's
     assert list((repo / "docs").iterdir()) == []
+
+
+def test_the_installed_tthc_init_makes_a_repository_that_validates(installed: Path, tmp_path: Path) -> None:
+    env = clean_env()
+    result = run([str(installed / "tthc"), "init", "tinh", "--name", "Danh mục TTHC tỉnh Thử Nghiệm"], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "tinh" / ".github" / "workflows" / "pull-request.yml").is_file()
+    assert run([str(installed / "tthc"), "validate"], cwd=tmp_path / "tinh", env=env).returncode == 0
