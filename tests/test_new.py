@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -132,8 +131,8 @@ def test_next_free_code_on_the_real_catalog_of_bo_xay_dung(tmp_path: Path, monke
         assert code not in codes and code[0] == own[-1][0]
         assert int(code[2:]) == 1 + max(int(c[2:]) for c in codes if c[0] == code[0])
         assert schema_of(path) == (catalog / "schemas" / "procedure.schema.json").resolve()
-        report = tthc("validate", "--format", "json", str(path))
-        assert report.exit_code == 0 and all(d["severity"] == "warning" for d in json.loads(report.stdout))
+        # tthc new validated the file against the whole catalog: only the placeholders' warnings remain
+        assert [line.split(": ")[1] for line in result.stderr.splitlines()] == ["warning[legal-number] publication.decision"]
 
 
 @pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../shared/data/raw not present")
