@@ -4,7 +4,8 @@ The template is ``generator/catalog_template/`` (package data, so it is in the
 wheel). :func:`init_repository` copies it into an empty or new folder:
 
 * ``mkdocs.yml`` (Material with the ``tthc`` plugin, which brings its own
-  theme files), ``requirements.txt`` (the tthc to install), ``docs/dong-gop.md``;
+  theme files), ``requirements.txt`` (the tthc to install), ``docs/`` (MkDocs needs one; the
+  plugin generates the "Đóng góp" page);
 * ``catalog/``: an empty ``agencies.yaml`` and ``sectors.yaml`` (valid, with
   a commented example), ``plans/``, ``procedures/`` and ``schemas/`` (the
   JSON Schemas the editor lines point at, :mod:`generator.schema_ref`);

@@ -32,12 +32,14 @@ Options (``mkdocs.yml``)::
           catalog: catalog     # the catalog folder, relative to mkdocs.yml
           history: true        # "last updated" dates from git
           search: true         # Pagefind index after the build
+          feedback_url: ""     # "Phản ánh, kiến nghị" link: https://… or mailto:… with {code} {name} {url}
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,7 @@ DEFAULT_NAV = [
         {"TTHC nội bộ": "loai/noi-bo/index.md"},
     ]},
     {"Dữ liệu mở": "du-lieu-mo/index.md"},
+    {"Đóng góp": "dong-gop/index.md"},
 ]
 OPEN_DATA_DIR = "du-lieu-mo"
 SCHEMAS_URL_DIR = "schemas"
@@ -85,6 +88,25 @@ class TthcConfig(base.Config):
     """Read git history for "last updated" dates and the latest changes (skipped outside git)."""
     search = c.Type(bool, default=True)
     """Build the Pagefind search index into site/pagefind/ after the build."""
+    feedback_url = c.Type(str, default="")
+    """Where citizens send "Phản ánh, kiến nghị" about a procedure: an https:// or mailto: address with
+    {code}, {name}, {url} (generator/render/contribute.py); empty: no link on procedure pages."""
+
+
+def published_schema(path: Path, site_url: str) -> bytes:
+    """A JSON Schema as the site publishes it at ``/schemas/<name>``.
+
+    With a site address, its ``$id`` becomes that fetchable URL
+    (``<site_url>schemas/procedure.schema.json``: the address editors' schema
+    lines name, :mod:`generator.schema_ref`); without one it keeps its
+    ``urn:tthc:schema:…`` id. Only the ``$id`` line changes: the file is
+    otherwise byte for byte the package's.
+    """
+    raw = path.read_bytes()
+    if not site_url:
+        return raw
+    url = f"{site_url.rstrip('/')}/{SCHEMAS_URL_DIR}/{path.name}"
+    return re.sub(rb'("\$id"\s*:\s*)"[^"]*"', lambda m: m[1] + b'"' + url.encode("utf-8") + b'"', raw, count=1)
 
 
 def format_report(report: Any) -> str:
@@ -156,6 +178,14 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         if not config.nav:
             config.nav = DEFAULT_NAV
         register_theme(config)
+        if self.config.feedback_url:
+            from generator.render.contribute import check_feedback_url
+
+            try:
+                check_feedback_url(self.config.feedback_url)
+            except TthcError as err:
+                self.failure = err
+                raise PluginError(str(err)) from None
         return config
 
     def on_pre_build(self, config) -> None:
@@ -178,7 +208,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._exports = export_catalog(catalog)
         sizes = {name: len(content) for name, content in self._exports.items()}
         try:
-            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes)
+            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes,
+                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url)
         except TthcError as err:
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
@@ -202,8 +233,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         return history
 
     def on_files(self, files: Files, config) -> Files:
+        by_url = {f.url: f for f in files if f.is_documentation_page()}  # docs/dong-gop.md is at dong-gop/ too
         for src_uri, page in self._pages.items():
-            existing = files.get_file_from_path(src_uri)
+            existing = files.get_file_from_path(src_uri) or by_url.get(page.url)
             if existing is not None:
                 self.failure = BuildError(
                     f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
@@ -219,7 +251,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         from generator.export import schema_files
 
         for name, path in schema_files().items():
-            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}", abs_src_path=str(path)))
+            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}",
+                                        content=published_schema(path, config.site_url or "")))
         return files
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:

@@ -81,7 +81,7 @@ def test_init_writes_a_valid_catalog_repository_and_never_overwrites(tmp_path: P
     assert result.exit_code == 0, result.output
     root = tmp_path / "tinh"
     written = {Path(line).relative_to("tinh").as_posix() for line in result.stdout.split()}
-    for name in ("mkdocs.yml", "README.md", "requirements.txt", "docs/dong-gop.md", "catalog/agencies.yaml",
+    for name in ("mkdocs.yml", "README.md", "requirements.txt", "docs/.gitkeep", "catalog/agencies.yaml",
                  "catalog/sectors.yaml", "catalog/plans/.gitkeep", "catalog/procedures/.gitkeep",
                  "catalog/schemas/procedure.schema.json", ".gitlab-ci.yml", ".pre-commit-config.yaml",
                  ".github/CODEOWNERS", ".gitignore", *WORKFLOWS):

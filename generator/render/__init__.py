@@ -161,7 +161,8 @@ def format_number(value: int | float) -> str:
 
 
 def render_pages(
-    catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None
+    catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None,
+    feedback_url: str | None = None, repo_url: str | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page of the site, in a stable order.
 
@@ -172,6 +173,9 @@ def render_pages(
         site_url: the site's absolute base URL (for JSON-LD), or None.
         file_sizes: bytes of each open-data file by name (``catalog.csv``...),
             shown on the open-data page; None shows no sizes.
+        feedback_url: the "Phản ánh, kiến nghị" address template of procedure
+            pages (:mod:`generator.render.contribute`); None: no link.
+        repo_url: the catalog's repository, named on the "Đóng góp" page.
 
     Returns:
         The home page, open-data page, index pages and one page per
@@ -186,8 +190,11 @@ def render_pages(
     from generator.render.urls import UrlRegistry
 
     registry = UrlRegistry()
-    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url)
+    from generator.render.contribute import render_contribute_page
+
+    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url, feedback_url=feedback_url)
     pages += render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
+    pages.append(render_contribute_page(registry, repo_url=repo_url, feedback_url=feedback_url))
     if history is not None:  # history and revision pages (generator/render/history.py)
         from generator.render.history import render_history_pages
 
