@@ -99,10 +99,11 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
 
 
 # --- new (generator/scaffold) ---------------------------------------------------
-@main.command()
+@main.command(short_help="Scaffold a valid procedure file (next free code, or --code).")
 @click.option("--agency", required=True, help="The publishing agency's id (agencies.yaml); the file goes in its folder.")
 @click.option("--sector", required=True, help="The sector's id (sectors.yaml).")
-@click.option("--code", default=None, help="The procedure code D.NNNNNN; default: the next free code (see generator/scaffold.py).")
+@click.option("--code", default=None, help="The procedure code D.NNNNNN; default: the next free one (prefix of the agency's highest code of the "
+                   "kind, number one more than the highest with that prefix in the catalog).")
 @click.option("--kind", type=click.Choice(["external", "internal"]), default="external", show_default=True,
               help="external: TTHC; internal: TTHC nội bộ.")
 @click.option("--name", default=None, help="The procedure's name (tên thủ tục); default: a placeholder to fill in.")
@@ -125,7 +126,7 @@ def new(agency: str, sector: str, code: str | None, kind: str, name: str | None,
     click.echo(created.path.as_posix())
 
 
-@main.command()
+@main.command(short_help="Create a catalog repository (mkdocs.yml, catalog/, CI workflows).")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", "site_name", default=None, help="The site's name, e.g. 'Danh mục thủ tục hành chính tỉnh …'.")
 @click.option("--package", "requirement", default=None,
@@ -196,7 +197,7 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
 
 
-@main.command()
+@main.command(short_help="Write CODEOWNERS for the agency folders from agencies.yaml.")
 @CATALOG_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (e.g. .github/CODEOWNERS) instead of stdout.")
