@@ -9,12 +9,19 @@ name its ``maintainers``: GitHub or GitLab handles (``@user``), teams
   GitLab read ``CODEOWNERS``, ``.github/CODEOWNERS`` or ``docs/CODEOWNERS``),
   one line per agency folder, so the forge asks that agency's maintainers to
   review every change to its procedures.
-* :func:`foreign_changes` is the ``--owner AGENCY`` part of ``tthc
-  check-change``: rule ``agency-not-owned`` (error) for every procedure of
-  another agency that the change adds, edits, deletes or moves. A recorded
-  transfer of competence passes: a file moved between the owner's folder and
-  another agency's folder *with* a new ``amendments``/``simplifications``
-  entry (what :mod:`generator.change` accepts for ``agency-moved``).
+* :func:`foreign_changes` is the ``--owner AGENCY`` / ``--author @HANDLE``
+  part of ``tthc check-change``: rule ``agency-not-owned`` (error) for every
+  procedure of another agency that the change adds, edits, deletes or moves.
+  A recorded transfer of competence passes: a file moved between the owner's
+  folder and another agency's folder *with* a new ``amendments``/
+  ``simplifications`` entry (what :mod:`generator.change` accepts for
+  ``agency-moved``). The owners are read from ``agencies.yaml`` as it is at
+  the base (:func:`resolve_owners`), so a change cannot grant itself
+  ownership.
+
+The folder is the publishing agency (DESIGN.md §3); the rule enforces that
+each agency publishes its own procedures, which is this project's decision,
+not a rule of a decree.
 """
 
 from __future__ import annotations
