@@ -5,8 +5,9 @@
 # * The environment is .venv/ at the repository root, made by $PYTHON if set, else by the first
 #   python3 on PATH (Debian's and Ubuntu's own /usr/bin/python3 are fine: nothing is installed into
 #   the system Python, so PEP 668's "externally-managed-environment" never applies).
-# * Debian and Ubuntu ship venv separately: when `python3 -m venv` fails, the python3-venv package is
-#   installed with apt (as root, or through sudo) and the environment is made again.
+# * Debian and Ubuntu ship venv separately: when `python3 -m venv` fails, the interpreter's
+#   python3.X-venv package (else python3-venv) is installed with apt (as root, or through sudo) and
+#   the environment is made again. Without apt the message says what to install.
 # * pip runs only when something changed: the stamp .venv/.tthc-installed-EXTRAS holds a hash of
 #   pyproject.toml, the extras and the interpreter; a second run with the same inputs skips pip.
 #   A different interpreter ($PYTHON) or a broken .venv makes a new environment.
@@ -36,8 +37,14 @@ tthc_venv() {
     rm -rf .venv
     if ! "$python" -m venv .venv >/dev/null 2>&1; then
       rm -rf .venv
-      echo "tthc: $python -m venv failed; installing Debian's python3-venv" >&2
-      apt_install python3-venv
+      if ! command -v apt-get >/dev/null 2>&1; then
+        echo "tthc: $python -m venv failed: install Python's venv module for $python, or set PYTHON=/path/to/python3" >&2
+        return 2
+      fi
+      local minor
+      minor=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+      echo "tthc: $python -m venv failed; installing python$minor-venv (apt)" >&2
+      apt_install "python$minor-venv" || apt_install python3-venv
       "$python" -m venv .venv
     fi
     echo "$base_version" > "$origin_file"
