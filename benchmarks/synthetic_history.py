@@ -53,7 +53,7 @@ def _mutate(record: dict, rng: random.Random, step: int) -> str:
         time = method.setdefault("processing_time", {"value": 10, "unit": "working_days"})
         time["value"] = max(1, int(time.get("value") or 10) - 1)
         record.setdefault("simplifications", []).append(
-            {"date": day, "decision": f"{step}/QĐ-TN", "kinds": ["cut_time"], "summary": f"Giảm thời hạn (lần {step})"})
+            {"stage": "implemented", "date": day, "decision": f"{step}/QĐ-TN", "kinds": ["cut_time"], "summary": f"Giảm thời hạn (lần {step})"})
         return f"Giảm thời hạn giải quyết theo {step}/QĐ-TN"
     if what == 1 and len(record.get("documents") or []) > 1:
         record["documents"].pop(rng.randrange(len(record["documents"])))

@@ -7,13 +7,20 @@ exactly as ``mkdocs build`` does, so both give the same site:
    its git history, renders every page in memory and the open-data files);
 2. MkDocs + Material write the site into a temporary folder beside
    ``site_dir``; the plugin indexes it with Pagefind;
-3. only when everything succeeded, the temporary folder replaces
-   ``site_dir``. A failed build leaves the previous site untouched.
+3. only when everything succeeded, the temporary folder is made
+   world-readable (folders 755, files 644) and replaces ``site_dir``. A
+   failed build leaves the previous site untouched.
+
+One build of a site runs at a time (``flock`` on the folder holding it);
+the folders a killed build left (``.<site>-building-*``, ``.<site>-old-*``)
+are removed by the next one. A full disk or a read-only folder is a
+:class:`~generator.errors.BuildError` with the reason, never a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -65,6 +72,7 @@ def build_site(
     config_file: Path = Path("mkdocs.yml"),
     search: bool | None = None,
     history: bool | None = None,
+    allow_shallow: bool | None = None,
 ) -> BuildResult:
     """Build the static site of the catalog into ``site_dir``, atomically.
 
@@ -75,6 +83,8 @@ def build_site(
         config_file: the MkDocs configuration.
         search: build the Pagefind index (None: as in ``mkdocs.yml``).
         history: read git history (None: as in ``mkdocs.yml``).
+        allow_shallow: build from a shallow clone, dates before it unknown
+            (None: as in ``mkdocs.yml`` or ``TTHC_ALLOW_SHALLOW=1``).
 
     Returns:
         A :class:`BuildResult`.
@@ -84,15 +94,75 @@ def build_site(
         UsageError: missing config or catalog folder.
         BuildError: MkDocs or the plugin failed (the message says why).
     """
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, MkDocsException
-
     site_dir = Path(site_dir).resolve()
     if catalog_dir is not None and not Path(catalog_dir).is_dir():
         raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
     check_site_dir(site_dir, [Path(catalog_dir or "catalog"), config_file])
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
+    try:
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        lock = _lock(site_dir)
+    except OSError as err:
+        raise BuildError(f"cannot write beside {site_dir}: {err.strerror} (check the folder's permissions and free "
+                         "space; the previous site is left as it was)") from None
+    try:
+        _remove_leftovers(site_dir)
+        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow)
+    finally:
+        lock.close()
+
+
+def _lock(site_dir: Path):
+    """Hold an exclusive lock on the folder holding ``site_dir`` for the whole build (no lock file is left).
+
+    Raises:
+        BuildError: another build into the same folder is running.
+    """
+    import fcntl
+
+    handle = os.open(site_dir.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise BuildError(f"another build of {site_dir} is running; wait for it to finish (the previous site is "
+                         "left as it was)") from None
+    return _Lock(handle)
+
+
+class _Lock:
+    def __init__(self, handle: int) -> None:
+        self.handle = handle
+
+    def close(self) -> None:
+        os.close(self.handle)  # releases the lock
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """Delete ``.<site>-building-*`` and ``.<site>-old-*`` folders that killed builds left (under the lock)."""
+    for pattern in (f".{site_dir.name}-building-*", f".{site_dir.name}-old-*"):
+        for leftover in site_dir.parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _publishable(folder: Path) -> None:
+    """Make the site world-readable: folders 755, files 644 (mkdtemp makes 700; a web server is another user)."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        if path.is_symlink():
+            continue
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, search: bool | None,
+                  history: bool | None, allow_shallow: bool | None) -> BuildResult:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
+    except OSError as err:
+        raise BuildError(f"cannot write beside {site_dir}: {err.strerror} (the previous site is left as it was)") from None
     try:
         config = load_config(config_file, catalog_dir, staging)
         plugin = config.plugins["tthc"]
@@ -100,6 +170,8 @@ def build_site(
             plugin.config.search = search
         if history is not None:
             plugin.config.history = history
+        if allow_shallow is not None:
+            plugin.config.allow_shallow = allow_shallow
         quiet = _DropPluginErrors(plugin)
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:
@@ -110,7 +182,13 @@ def build_site(
             raise BuildError(f"MkDocs failed: {err}") from None
         finally:
             logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+        _publishable(staging)
         _swap(staging, site_dir)
+    except OSError as err:  # full disk, read-only folder...: a message, the previous site kept
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"cannot write the site: {err.strerror or err}"
+                         f"{' (' + err.filename + ')' if getattr(err, 'filename', None) else ''}; "
+                         "the previous site is left as it was (free some space or fix the folder's permissions)") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from generator.diagnostics import Report
 from generator.errors import CatalogInvalid, UsageError
-from generator.model import Catalog, agency_from_dict, plan_from_dict, procedure_from_dict, sector_from_dict
+from generator.model import (
+    Catalog, NationalTotal, agency_from_dict, cost_basis_from_dict, plan_from_dict, procedure_from_dict, sector_from_dict,
+)
 from generator.validate import check_catalog_files, load_catalog_files
 
 
@@ -44,4 +46,7 @@ def read_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog, Rep
     agencies = tuple(agency_from_dict(a) for a in files.agencies.data["agencies"]) if files.agencies else ()
     sectors = tuple(sector_from_dict(s) for s in files.sectors.data["sectors"]) if files.sectors else ()
     plans = tuple(plan_from_dict(p.data) for p in files.plans)
-    return Catalog(procedures=tuple(procedures), agencies=agencies, sectors=sectors, plans=plans), report
+    basis = cost_basis_from_dict(files.cost_basis.data) if files.cost_basis else None
+    totals = tuple(NationalTotal(**t) for t in files.coverage.data["national_totals"]) if files.coverage else ()
+    return Catalog(procedures=tuple(procedures), agencies=agencies, sectors=sectors, plans=plans, cost_basis=basis,
+                   national_totals=totals), report

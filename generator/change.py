@@ -30,7 +30,7 @@ the same reporters as ``tthc validate``:
     The change touches a procedure in another agency's folder, which is not
     a recorded transfer of competence (see :mod:`generator.ownership`).
 ``history-edited`` (warning)
-    An earlier ``simplifications``/``amendments`` entry was changed or
+    An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
     typo is allowed, so this only warns.
 
@@ -48,10 +48,12 @@ from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
 from generator.history import require_repository, resolve_ref
+from generator.validate import schema_diagnostics
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
-    return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in (record or {}).get(key) or []]
+    value = (record or {}).get(key)
+    return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in value] if isinstance(value, list) else []
 
 
 def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog",
@@ -76,9 +78,11 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         docstring); ``files_checked`` is the number of procedure files that
         differ between the two sides.
 
-    A changed file that cannot be read as a procedure record (YAML syntax
-    error, not a mapping, no code) gives the loader's own diagnostics
-    (``syntax``... with line and column) and nothing else.
+    A changed file with any loader error (YAML syntax, duplicate key,
+    anchor, tag, encoding..., or not a mapping, no code) gives the loader's
+    own diagnostics (with line and column) and nothing else: it is never
+    compared by the part that could be read. A changed or added file that
+    loads but breaks the procedure schema gets its schema errors too.
 
     Raises:
         UsageError: not in a git repository; ``base`` or ``head`` does not
@@ -111,6 +115,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     diff = diff_sides(old, new, check_readable=False)
     report = Report()
     report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
+    for p in diff.procedures:  # a changed or added file must also be valid as tthc validate reads it
+        if p.new_path is not None and (p.old_path is None or old[p.old_path].raw != new[p.new_path].raw):
+            report.extend(d for d in schema_diagnostics(new[p.new_path].loaded) if d.severity == "error")
     for path, old_code, new_code in diff.code_changes:
         side = new[path]
         report.add(side.loaded.diagnostic(
@@ -144,10 +151,10 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             report.add(head_file.loaded.diagnostic(
                 "error", "change-unrecorded", (fields[0],),
                 f"substantive change to {labels} without a new simplifications or amendments entry",
-                "add an entry to simplifications (date, decision, kinds, summary) or amendments "
+                "add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
                 "(date, decision, summary) naming the decision that approved this change", key=True))
         old_rec = old[p.old_path].record
-        for key in ("simplifications", "amendments"):
+        for key in ("simplifications", "amendments", "reviews"):
             before, after = _entries(old_rec, key), _entries(head_file.record, key)
             lost = [i for i, e in enumerate(before) if e not in after]
             if lost:

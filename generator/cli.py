@@ -142,6 +142,100 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
                "then tthc new --agency ID --sector ID", err=True)
 
 
+@main.command("import-decisions")
+@click.argument("source", type=click.Path(path_type=Path))
+@CATALOG_OPTION
+@click.option("--dry-run", is_flag=True, help="Say what would be recorded; write nothing.")
+def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
+    """Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.
+
+    Adds simplifications (approved plans, implemented changes), amendments and
+    replacements to the procedures each decision names, only where the
+    decision's name of the procedure agrees with the catalog's; prints every
+    refused match (decision: code: reason). Running it again adds nothing.
+    Exit 0 when the catalog still validates, 1 otherwise, 2 on a usage error.
+    """
+    from generator.importer.decisions import record_decisions
+    from generator.validate import validate_catalog
+
+    result = record_decisions(source, catalog_dir, write=not dry_run)
+    for refusal in result.refused:
+        click.echo(f"{refusal.decision}: {refusal.code}: not recorded: {refusal.reason}: "
+                   f"«{refusal.decision_name[:90]}» ≠ «{' '.join(refusal.catalog_name.split())[:90]}»")
+    for decision, code in result.not_in_catalog:
+        click.echo(f"{decision}: {code}: not recorded: not in the catalog")
+    added = ", ".join(f"{decision} {count}" for decision, count in result.added.items()) or "none"
+    verb = "would be written" if dry_run else "written"
+    click.echo(f"tthc import-decisions: entries added: {added}; {len(result.written)} file(s) {verb}; "
+               f"{len(result.refused)} match(es) refused; {len(result.not_in_catalog)} procedure(s) not in the catalog", err=True)
+    if not dry_run and result.written:
+        report = validate_catalog(catalog_dir)
+        if report.errors:
+            from generator.report import print_report
+
+            print_report(report, "text", sys.stderr)
+            sys.exit(EXIT_INVALID)
+    sys.exit(EXIT_OK)
+
+
+# --- report, export (generator/stats, generator/progress_report, generator/export) ---
+@main.command()
+@CATALOG_OPTION
+@click.option("--agency", help="Only this publishing agency (its id in agencies.yaml).")
+@click.option("--plan", "plan_id", help="Only the targets of this plan (its id, e.g. qd-1085-ttg).")
+@click.option("--as-of", "as_of", help="Count what was decided and in effect on this date (YYYY-MM-DD; default today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "csv", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: str | None, fmt: str, output: Path | None) -> None:
+    """Progress of the simplification programme: the dashboard's numbers (counts, targets, decisions, costs)."""
+    import datetime as dt
+
+    from generator.catalog import read_catalog
+    from generator.progress_report import render_report
+    from generator.stats import compute_stats, filter_catalog
+
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of {as_of!r} is not a date: write YYYY-MM-DD, e.g. 2025-12-31") from None
+    catalog, _ = read_catalog(catalog_dir)
+    if agency is not None and catalog.agency(agency) is None:
+        raise UsageError(f"--agency {agency!r} is not in agencies.yaml (ids: {', '.join(a.id for a in catalog.agencies[:8])}, ...)")
+    if plan_id is not None and plan_id not in {p.id for p in catalog.plans}:
+        raise UsageError(f"--plan {plan_id!r} is not a plan of the catalog (plans: {', '.join(p.id for p in catalog.plans) or 'none'})")
+    if fmt == "xlsx" and output is None:
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    data = render_report(compute_stats(filter_catalog(catalog, agency), as_of=as_of), fmt, agency=agency, plan=plan_id)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as err:
+        raise UsageError(f"cannot write {output}: {err.strerror}") from None
+    click.echo(f"tthc report: {output} written", err=True)
+
+
+@main.command()
+@CATALOG_OPTION
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("open-data"),
+              show_default=True, help="Folder for the open-data files (created; files in it are replaced).")
+def export(catalog_dir: Path, out_dir: Path) -> None:
+    """Write the open-data files (catalog.json, CSV, XLSX, schemas) without building the site."""
+    from generator.catalog import read_catalog
+    from generator.export import write_exports
+
+    catalog, _ = read_catalog(catalog_dir)
+    if out_dir.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in out_dir.resolve().parents:
+        raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o folder")
+    try:
+        written = write_exports(catalog, out_dir)
+    except OSError as err:
+        raise UsageError(f"cannot write into {out_dir}: {err.strerror}") from None
+    click.echo(f"tthc export: {len(written)} file(s) written to {out_dir}", err=True)
+
+
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
 @main.command()
 @click.argument("base")
@@ -149,7 +243,9 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
 @click.argument("paths", nargs=-1)
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str) -> None:
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a procedure differs (added, changed, moved, abolished, replaced, deleted), as git diff --exit-code.")
+def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str, exit_code: bool) -> None:
     """Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.
 
     Procedures added, abolished, replaced and changed, field by field, with
@@ -165,17 +261,23 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
 
     color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # https://no-color.org
     click.echo(render(result, fmt, base_label, head_label, color=color), nl=False)
+    if not result.procedures:
+        click.echo(f"tthc diff: {_nothing_compared(base, head, 'diff')}", err=True)
+    if exit_code and (result.code_changes or any(p.semantic for p in result.procedures)):
+        sys.exit(EXIT_INVALID)
 
 
 @main.command()
 @click.argument("code")
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def history(code: str, catalog_dir: Path, fmt: str) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Read a shallow clone anyway (its oldest dates shown as unknown); also TTHC_ALLOW_SHALLOW=1.")
+def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) -> None:
     """Every revision of procedure CODE, newest first, with its decision and effects."""
     from generator.render.history import history_text
 
-    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt), nl=False)
+    click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt, allow_shallow=allow_shallow or None), nl=False)
 
 
 @main.command("check-change")
@@ -194,6 +296,8 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
 
     report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author)
     print_report(report, fmt, sys.stdout)
+    if report.files_checked == 0 and not report.diagnostics:
+        click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
 
 
@@ -213,6 +317,15 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
     output.write_text(text, encoding="utf-8", newline="\n")
     click.echo(f"wrote {output}", err=True)
 
+
+def _nothing_compared(base: str, head: str | None, command: str) -> str:
+    """The note of a run that found no procedure file differing, with the likely mistake."""
+    other = head or "the working tree"
+    option = "--base " if command == "check-change" else ""
+    return (f"compared nothing: no procedure file differs between {base} and {other} "
+            f"(hint: after committing, {option}HEAD compares HEAD with itself; compare with the branch the change "
+            f"is made against, e.g. {option}origin/main, or {option}HEAD~1 for the last commit)")
+
 # --- build, serve (generator/build, generator/plugin) -------------------------
 @main.command()
 @CATALOG_OPTION
@@ -220,14 +333,17 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
               help="Where the site goes; replaced only when the build succeeds.")
 @click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
-def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool) -> None:
+@click.option("--allow-shallow", is_flag=True, default=None,
+              help="Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1.")
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None) -> None:
     """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
     import logging
 
     from generator.build import build_site
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None)
+    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
+                        allow_shallow=allow_shallow or None)
     click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
 
 

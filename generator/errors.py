@@ -35,3 +35,15 @@ class BuildError(TthcError):
 
 class GitError(TthcError):
     """git history could not be read (not a repository, unknown ref, git missing)."""
+
+
+class NotARepository(GitError):
+    """The folder is not inside a git repository (a build there has no history)."""
+
+
+class RepositoryUnreadable(GitError):
+    """The git repository exists but cannot be read whole (corrupt or missing object, missing tree)."""
+
+
+class ShallowHistory(GitError):
+    """The repository is a shallow clone, so history would be incomplete (opt-out: allow_shallow)."""

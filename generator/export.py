@@ -12,7 +12,9 @@ Files (published under ``/du-lieu-mo/`` and ``/schemas/`` on the site):
   ``code``; time limit value and unit (``working_days``...), fees in VND.
 * ``catalog.xlsx``: the three tables as sheets.
 
-CSV is UTF-8 without BOM, ``\\n`` line ends. Output is byte-identical for the
+A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (OWASP "CSV injection"), so no spreadsheet runs it as a
+formula; in the XLSX such text is a text cell. CSV is UTF-8 without BOM, ``\\n`` line ends. Output is byte-identical for the
 same catalog (the XLSX's zip timestamps and document dates are fixed).
 """
 
@@ -132,9 +134,22 @@ def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> lis
     ]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would read as a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
-    """CSV with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 (Vietnamese intact)."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """CSV with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 (Vietnamese intact);
+    text cells that would start a formula are neutralised (:func:`neutralise`)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -159,7 +174,7 @@ def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
                     value = None
                 elif hasattr(value, "item"):  # numpy scalar -> Python
                     value = value.item()
-                if isinstance(value, str) and value.startswith("="):
+                if isinstance(value, str) and value.startswith(_FORMULA_START):
                     cell = WriteOnlyCell(sheet, value=None)
                     cell._value, cell.data_type = value, "s"
                     value = cell

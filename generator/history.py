@@ -2,55 +2,101 @@
 
 :func:`read_history` runs a fixed number of git processes whatever the size
 of the repository (DESIGN.md §4): one ``git rev-parse`` (repository root,
-git dir, shallow?), one ``git log`` over the first-parent chain of the
-branch with the raw file changes of each commit, and one
-``git cat-file --batch`` that streams every blob that log names.
+git dir, shallow?), one ``git log`` over every commit reachable from the
+branch with the raw file changes of each, and one ``git cat-file --batch``
+that streams every blob that log names. Plumbing is in :mod:`generator.git`.
 
-Rules (issue 4):
+Rules (issue 4, issue 8):
 
+- Every past version is read by the one strict loader
+  (:func:`generator.load.load_bytes`) and checked against the procedure
+  schema (:func:`generator.validate.schema_diagnostics`): a version that
+  does not load or does not validate is kept as a revision with
+  ``change="invalid"``, ``record=None`` and its diagnostics (file named
+  ``<short sha>:<path>``, as ``git show`` does), never as guessed content.
+  It never feeds a diff: the next valid version is compared with the last
+  valid one.
 - A procedure's identity is its ``code``, not its path. A file moved to
-  another agency folder keeps its history; a new procedure that replaces an
-  abolished one has a new code, so it starts a history of its own.
-- "When it landed" is the committer date of the commit on the *first-parent*
-  chain of the branch: a change merged from a feature branch counts at the
-  merge commit (diffed against its first parent), so it is dated when it
-  reached the branch, not when it was written.
-- Dates are shown in Asia/Ho_Chi_Minh (UTC+7), whatever the committer's
-  time zone.
-- Author names and messages are decoded as UTF-8 with ``errors="replace"``
-  and normalised to NFC; they are plain text that templates must escape.
-- In a shallow clone the oldest commit available is a *boundary*: every
-  file appears "added" there though it is older. Such revisions are marked
-  ``boundary=True``, :attr:`History.incomplete` is set, a warning names the
-  fix (``git fetch --unshallow``), and :meth:`History.created` returns
-  ``None`` instead of the boundary's date.
+  another agency folder keeps its history, and so does every file when the
+  whole catalog folder is moved or renamed (a commit that deletes
+  ``<old>/procedures/A/C.yaml`` and adds ``<new>/procedures/A/C.yaml`` for
+  most of its files moves the catalog; older commits are read under the old
+  folder). The catalog may be the repository root (``procedures/`` at the
+  top). A new procedure that replaces an abolished one has a new code, so it
+  starts a history of its own.
+- "When it landed" is the committer date of the commit on the
+  *first-parent* chain of the branch: a change merged from a feature branch
+  is dated at the merge commit (diffed against its first parent), when it
+  reached the branch. It is *credited* (author, author date, message) to
+  the side-branch commit that made it: the newest one, among the commits
+  that merge brought in, that wrote the file's merged content (else the
+  newest that touched the file; else the merge itself, e.g. a change made
+  while resolving a conflict).
+- Dates are read as Unix timestamps (``%ct``, ``%at``), whatever the
+  commit's time-zone offset (git accepts offsets such as ``+9959`` that no
+  date library does), and shown in Asia/Ho_Chi_Minh (UTC+7). A timestamp
+  outside the years 1..9999 is shown as 01/01/1970 with a warning.
+- Author names and messages are decoded as UTF-8 with ``errors="replace"``,
+  normalised to NFC, and characters XML 1.0 does not allow (C0 controls
+  except tab and line feed, U+FFFE, U+FFFF, surrogates) are replaced by
+  U+FFFD, so they are safe in HTML, Atom and JSON.
+- A shallow clone stops history with :class:`~generator.errors.ShallowHistory`
+  (fix: ``git fetch --unshallow``; GitHub Actions: ``actions/checkout``
+  with ``fetch-depth: 0``) unless ``allow_shallow`` is set or the
+  environment variable ``TTHC_ALLOW_SHALLOW=1``. Then the oldest commit
+  available is a *boundary*: every file appears "added" there though it is
+  older; such revisions are marked ``boundary=True``,
+  :attr:`History.incomplete` is set and their date is unknown
+  (:meth:`History.created` and :meth:`History.last_changed` return ``None``).
+- A repository that cannot be read (corrupt or missing object, missing
+  tree) raises :class:`~generator.errors.RepositoryUnreadable`, never an
+  empty history.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import subprocess
-import threading
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
-from zoneinfo import ZoneInfo
+from typing import Any, Iterable
 
-from generator.errors import GitError
+from generator import git
+from generator.diagnostics import Diagnostic
+from generator.errors import GitError, ShallowHistory
+from generator.git import (  # noqa: F401 - re-exported for callers of the history module
+    NOT_A_REPOSITORY,
+    BlobReader,
+    RepoInfo,
+    repo_info,
+    require_repository,
+    resolve_ref,
+)
+
+from zoneinfo import ZoneInfo
 
 #: The time zone every date of the catalog is shown in.
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
-#: How many git processes this module started in this Python process (read
-#: by tests and ``benchmarks/history_bench.py``).
-git_processes_started = 0
+#: The environment variable that allows history from a shallow clone (``1``).
+ALLOW_SHALLOW_ENV = "TTHC_ALLOW_SHALLOW"
+
+#: The message of :class:`~generator.errors.ShallowHistory`.
+SHALLOW_MESSAGE = (
+    "this is a shallow clone: history before the oldest fetched commit is missing, so revisions and dates "
+    "would be wrong. Fetch the whole history: git fetch --unshallow (GitHub Actions: actions/checkout with "
+    "fetch-depth: 0); or, to build anyway with those dates shown as unknown, pass --allow-shallow "
+    f"(plugin option allow_shallow: true, or {ALLOW_SHALLOW_ENV}=1)"
+)
 
 _FIELDS = ("sha", "parents", "committed", "authored", "author", "email", "message")
 _MARK = b"\x1etthc-commit"
-_FORMAT = "%x1etthc-commit%x00%H%x00%P%x00%cI%x00%aI%x00%an%x00%ae%x00%B%x00"
+_FORMAT = "%x1etthc-commit%x00%H%x00%P%x00%ct%x00%at%x00%an%x00%ae%x00%B%x00"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc).astimezone(TIMEZONE)
+_PROCEDURE = re.compile(r"^(?P<root>(?:.*/)?procedures/)(?P<tail>[^/]+/[^/]+\.ya?ml)$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -58,21 +104,28 @@ class Revision:
     """One version of one procedure, as committed.
 
     Attributes:
-        commit: full 40-hex commit sha.
+        commit: full 40-hex commit sha (on the branch's first-parent chain).
         date: when the change landed on the branch (committer date of the
             first-parent commit), in Asia/Ho_Chi_Minh.
-        authored: the author date, in Asia/Ho_Chi_Minh.
-        author: author name (NFC, undecodable bytes replaced by U+FFFD).
-        email: author e-mail.
-        message: full commit message, stripped.
+        authored: the author date of the commit credited, in Asia/Ho_Chi_Minh.
+        author: author name of the commit credited (for a merge, the
+            side-branch commit that made the change), NFC, XML-safe.
+        email: its author e-mail.
+        message: its full commit message, stripped.
         path: the file, relative to the repository root, forward slashes.
-        record: the parsed record at that commit; ``None`` when the file was
-            deleted by this commit.
-        change: ``"added"``, ``"modified"``, ``"moved"`` (path changed, maybe
-            content too) or ``"deleted"``.
-        previous_path: the path before a move, else ``None``.
+        record: the record at that commit; ``None`` when the file was
+            deleted by this commit or the version is invalid.
+        change: ``"added"``, ``"modified"``, ``"moved"`` (to another agency
+            folder, maybe content too), ``"deleted"`` or ``"invalid"`` (the
+            version does not load or does not validate: see ``diagnostics``).
+        previous_path: the path before a move (agency or catalog folder), else ``None``.
         boundary: True when the commit is the boundary of a shallow clone, so
-            the revision is older than it looks and "added" is not a creation.
+            the revision is older than it looks, "added" is not a creation
+            and its date is unknown.
+        diagnostics: why an ``invalid`` version is invalid (loader and schema
+            diagnostics, file ``<short sha>:<path>``); empty otherwise.
+        credited: the sha of the commit credited when it is not ``commit``
+            (a side-branch commit brought in by the merge ``commit``).
     """
 
     commit: str
@@ -86,6 +139,8 @@ class Revision:
     change: str
     previous_path: str | None = None
     boundary: bool = False
+    diagnostics: tuple[Diagnostic, ...] = ()
+    credited: str | None = None
 
     @property
     def short(self) -> str:
@@ -103,6 +158,11 @@ class Revision:
         parts = self.path.split("/")
         return parts[-2] if len(parts) >= 2 else ""
 
+    @property
+    def invalid(self) -> bool:
+        """True for a version that did not load or did not validate."""
+        return self.change == "invalid"
+
 
 @dataclass
 class History:
@@ -111,8 +171,8 @@ class History:
     Attributes:
         revisions: ``code -> (Revision, ...)`` oldest first.
         incomplete: True in a shallow clone (older revisions are missing).
-        warnings: one-line messages for the user (shallow clone, unreadable
-            files), each with the next step.
+        warnings: one-line messages for the user (shallow clone, invalid
+            versions, impossible dates), each with the next step.
         head: the sha of the newest commit read, ``None`` for an empty
             repository.
     """
@@ -121,10 +181,12 @@ class History:
     incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     head: str | None = None
-    #: ``(path, short sha)`` of file versions that were not readable records (also in ``warnings``).
+    #: ``(path, short sha)`` of file versions that could not be given to any procedure (also in ``warnings``).
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: Agency id -> name from the catalog's ``agencies.yaml`` on disk (for "Cơ quan công bố: A → B").
     agency_names: dict[str, str] = field(default_factory=dict)
+    #: The catalog's compliance-cost basis on disk (``cost-basis.yaml``), for the cost effect of each change.
+    cost_basis: Any = None
     #: Derived data computed once per history (e.g. per-revision diffs, see
     #: ``generator.render.history.revision_changes``).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -132,6 +194,10 @@ class History:
     def of(self, code: str) -> tuple[Revision, ...]:
         """Revisions of ``code``, oldest first (empty when unknown)."""
         return self.revisions.get(code, ())
+
+    def invalid(self) -> list[tuple[str, Revision]]:
+        """``(code, revision)`` of every invalid version, oldest first per code."""
+        return [(code, rev) for code, revs in self.revisions.items() for rev in revs if rev.invalid]
 
     def last_changed(self, code: str) -> datetime | None:
         """When ``code`` last changed (Asia/Ho_Chi_Minh), for "Cập nhật lần cuối".
@@ -160,7 +226,7 @@ class History:
 
         Returns:
             ``(code, revision)`` pairs sorted by date descending, then code;
-            shallow-clone boundary revisions are left out.
+            shallow-clone boundary revisions and invalid versions are left out.
         """
         wanted = set(codes) if codes is not None else None
         pairs = [
@@ -168,238 +234,91 @@ class History:
             for code, revs in self.revisions.items()
             if wanted is None or code in wanted
             for rev in revs
-            if not rev.boundary
+            if not rev.boundary and not rev.invalid
         ]
         pairs.sort(key=lambda p: (p[1].date, p[1].commit, p[0]), reverse=True)
         return pairs[:limit]
 
 
-# --- git plumbing ------------------------------------------------------------
-
-def _git(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
-    """Start ``git -C repo args...``; counts the process in :data:`git_processes_started`."""
-    global git_processes_started
-    env = dict(os.environ, LC_ALL="C", GIT_PAGER="cat")
-    try:
-        proc = subprocess.Popen(
-            ["git", "-c", "core.quotepath=off", "-C", str(repo), *args],
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-    except FileNotFoundError as err:
-        raise GitError("git is not installed; install git to read the history") from err
-    git_processes_started += 1
-    return proc
-
+# --- reading one version -------------------------------------------------------
 
 @dataclass(frozen=True)
-class RepoInfo:
-    """What one ``git rev-parse`` tells: root, git dir, prefix, shallow."""
+class Version:
+    """One file version read from a blob: the record when valid, else ``None`` and why."""
 
-    root: Path
-    git_dir: Path
-    prefix: str
-    shallow: bool
-
-
-def repo_info(repo_dir: Path) -> RepoInfo:
-    """Describe the repository containing ``repo_dir`` (one git process).
-
-    Raises:
-        GitError: ``repo_dir`` is not inside a git repository.
-    """
-    proc = _git(Path(repo_dir), "rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-prefix",
-                "--is-shallow-repository")
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise GitError(f"{repo_dir} is not in a git repository ({err.decode('utf-8', 'replace').strip()}); "
-                       "history needs the catalog's git repository")
-    lines = out.decode("utf-8", "replace").split("\n")
-    return RepoInfo(Path(lines[0]), Path(lines[1]), lines[2], lines[3].strip() == "true")
+    record: dict[str, Any] | None
+    code: str | None
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
-NOT_A_REPOSITORY = "not a git repository: run inside the catalog's repository"
-
-
-def require_repository(repo_dir: Path | str) -> RepoInfo:
-    """:func:`repo_info`, for commands: outside a repository is a usage error.
-
-    Raises:
-        UsageError: ``repo_dir`` is not inside a git repository (exit 2).
-        GitError: git is not installed.
-    """
-    from generator.errors import UsageError
-
-    try:
-        return repo_info(Path(repo_dir))
-    except GitError as err:
-        if "not installed" in str(err):
-            raise
-        raise UsageError(NOT_A_REPOSITORY) from None
-
-
-class BlobReader:
-    """One ``git cat-file --batch`` process that returns blob contents by sha."""
-
-    def __init__(self, repo: Path) -> None:
-        self._proc = _git(repo, "cat-file", "--batch", stdin=True)
-
-    def read_many(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
-        """Yield ``(sha, content)`` for each sha in order; ``None`` if missing.
-
-        A writer thread feeds the requests while this generator reads, so
-        the pipe never deadlocks and memory holds one blob at a time.
-        """
-        assert self._proc.stdin and self._proc.stdout
-        stdin, stdout = self._proc.stdin, self._proc.stdout
-
-        def feed() -> None:
-            try:
-                for sha in shas:
-                    stdin.write(sha.encode() + b"\n")
-                stdin.close()
-            except BrokenPipeError:  # pragma: no cover - git died; reader reports it
-                pass
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        for sha in shas:
-            header = stdout.readline()
-            if not header:
-                raise GitError("git cat-file stopped early")
-            parts = header.split()
-            if len(parts) < 2 or parts[1] == b"missing":
-                yield sha, None
-                continue
-            size = int(parts[2])
-            data = stdout.read(size)
-            stdout.read(1)  # the newline after each object
-            yield sha, data
-        writer.join()
-
-    def close(self) -> None:
-        if self._proc.stdin and not self._proc.stdin.closed:
-            self._proc.stdin.close()
-        self._proc.wait()
-
-
-# --- parsing -----------------------------------------------------------------
-
-def _text(raw: bytes) -> str:
-    return unicodedata.normalize("NFC", raw.decode("utf-8", "replace"))
-
-
-def _when(iso: str) -> datetime:
-    return datetime.fromisoformat(iso).astimezone(TIMEZONE)
-
-
-def parse_record(raw: bytes, display: str, shared: _Shared | None = None) -> dict[str, Any] | None:
-    """Parse one procedure file's bytes (any past version) into a plain record, or ``None``.
-
-    History reads tens of thousands of past versions, so it does not use the
-    strict, position-tracking loader (``generator.load.load_bytes``, about
-    4-40 ms a file); it uses libyaml with the same typing rules, about 1 ms:
-
-    - only ``null``/``~``, ``true`` and ``false`` are resolved implicitly;
-      every other plain scalar stays text (``code: 1.000230`` stays
-      ``"1.000230"``, ``2026-06-10`` stays a date string, ``no`` stays ``"no"``);
-    - values of keys the schema declares ``integer`` or ``number``
-      (``originals``, ``amount_vnd``, ``value``, ``hours``...) become numbers
-      when they are written as numbers;
-    - text is normalised to Unicode NFC.
-
-    Validity is not judged here (``tthc validate`` does that on the current
-    files). Returns ``None`` for bytes that are not a YAML mapping (a broken
-    commit); the caller warns.
+def read_version(raw: bytes, display: str, shared: _Shared | None = None) -> Version:
+    """Read one past version of a procedure file with the strict loader and the schema.
 
     Args:
         raw: the file's bytes.
-        display: a name for messages (unused by the fast path).
+        display: the name used in diagnostics (``<short sha>:<path>``).
         shared: a :class:`_Shared` table to share equal subtrees with other
-            records parsed with the same table.
+            versions read with the same table (memory).
+
+    Returns:
+        A :class:`Version`: ``record`` is the loaded data when the loader and
+        the procedure schema found no error; otherwise ``record`` is ``None``
+        and ``diagnostics`` holds the errors. ``code`` is the record's
+        ``code`` when it is text (also for an invalid version), else ``None``.
     """
-    import yaml
+    from generator.load import load_bytes
+    from generator.validate import schema_diagnostics
 
-    try:
-        data = yaml.load(raw, Loader=_history_loader())  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    return _typed(data, "", shared)
+    loaded = load_bytes(raw, display, "procedure")
+    data = loaded.data if isinstance(loaded.data, dict) else None
+    code = data.get("code") if data is not None and isinstance(data.get("code"), str) else None
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if data is not None and not errors:
+        errors = [d for d in schema_diagnostics(loaded) if d.severity == "error"]
+    if data is None and not errors:
+        errors = [Diagnostic(display, 1, 1, "error", "schema-type", "", "the file is not a mapping of procedure fields",
+                             "write the record as key: value lines (code, name, ...)")]
+    if errors:
+        return Version(None, code, tuple(errors))
+    return Version((shared or _Shared()).share(data), code)
 
 
-_NUMERIC_KEYS: frozenset[str] | None = None
-_NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+def parse_record(raw: bytes, display: str, shared: _Shared | None = None) -> dict[str, Any] | None:
+    """The record of one procedure file's bytes when it loads and validates, else ``None``.
 
-
-def _numeric_keys() -> frozenset[str]:
-    """Keys whose schema type is integer or number, anywhere in the procedure schema."""
-    global _NUMERIC_KEYS
-    if _NUMERIC_KEYS is None:
-        import json
-        from importlib import resources
-
-        schema = json.loads(resources.files("generator").joinpath("schemas/procedure.schema.json").read_text("utf-8"))
-        found: set[str] = set()
-
-        def walk(node: Any, key: str) -> None:
-            if isinstance(node, dict):
-                if node.get("type") in ("integer", "number") and key:
-                    found.add(key)
-                for k, v in node.items():
-                    walk(v, k if k not in ("properties", "items", "$defs", "allOf", "then", "if") else key)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v, key)
-
-        for name, prop in schema.get("properties", {}).items():
-            walk(prop, name)
-        for name, prop in schema.get("$defs", {}).items():
-            walk(prop, name)
-        props = [schema.get("properties", {}), *(d.get("properties", {}) for d in schema.get("$defs", {}).values())]
-        for table in props:
-            for name, prop in table.items():
-                if isinstance(prop, dict) and prop.get("type") in ("integer", "number"):
-                    found.add(name)
-        _NUMERIC_KEYS = frozenset(found)
-    return _NUMERIC_KEYS
+    The same reading as every other command (:func:`read_version`).
+    """
+    return read_version(raw, display, shared).record
 
 
 class _Shared:
-    """Hash-consing of parsed records: equal subtrees of different revisions are one object.
+    """Hash-consing of loaded records: equal subtrees of different revisions are one object.
 
     Consecutive versions of a procedure differ in a field or two, so sharing
     equal strings, lists and mappings keeps memory close to the size of the
-    distinct content. Records are read-only after parsing.
+    distinct content. Records are read-only after loading.
     """
 
     def __init__(self) -> None:
-        self.table: dict[Any, tuple[Any, Any]] = {}
+        self.table: dict[Any, Any] = {}
 
-    def typed(self, value: Any, key: str) -> Any:
-        """The shared (canonical) equivalent of ``value`` found under ``key``.
+    def share(self, value: Any) -> Any:
+        """The shared (canonical) equivalent of ``value``.
 
         Strings are shared by value; a mapping or list by the identities of
         its (already shared) children, so keys stay flat tuples.
         """
         if isinstance(value, str):
-            if key in _numeric_keys() and _NUMBER.match(value):
-                number = float(value)
-                return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
-            value = unicodedata.normalize("NFC", value)
             return self.table.setdefault(value, value)
         if isinstance(value, dict):
-            items = [(self.typed(str(k), ""), self.typed(v, str(k))) for k, v in value.items()]
+            items = [(self.share(k), self.share(v)) for k, v in value.items()]
             sig: tuple[Any, ...] = ("d", *(x for k, v in items for x in (k, _identity(v))))
             shared = self.table.get(sig)
             if shared is None:
                 shared = self.table[sig] = dict(items)
             return shared
         if isinstance(value, list):
-            children = [self.typed(v, key) for v in value]
+            children = [self.share(v) for v in value]
             sig = ("l", *(_identity(v) for v in children))
             shared = self.table.get(sig)
             if shared is None:
@@ -418,34 +337,21 @@ def _identity(value: Any) -> Any:
     return (type(value), value)
 
 
-def _typed(value: Any, key: str, shared: _Shared | None = None) -> Any:
-    return (shared or _Shared()).typed(value, key)
+# --- the log -------------------------------------------------------------------
+
+def _text(raw: bytes) -> str:
+    """Commit text as shown: UTF-8 (bad bytes replaced), NFC, no character XML 1.0 forbids."""
+    return _NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", raw.decode("utf-8", "replace")))
 
 
-_LOADER: type | None = None
-
-
-def _history_loader() -> type:
-    """A libyaml SafeLoader that resolves only null, true and false implicitly."""
-    global _LOADER
-    if _LOADER is None:
-        import yaml
-
-        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        loader = type("HistoryLoader", (base,), {})
-        loader.yaml_implicit_resolvers = {}
-        loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-        loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                                     list("tTfF"))
-        _LOADER = loader
-    return _LOADER
-
-
-def _procedure_path(path: str, prefix: str) -> bool:
-    """True for ``<prefix><agency>/<code>.yaml`` (exactly one folder level)."""
-    if not path.startswith(prefix) or not path.endswith((".yaml", ".yml")):
-        return False
-    return path[len(prefix):].count("/") == 1
+def _when(stamp: bytes, warnings: list[str], sha: str) -> datetime:
+    """A Unix timestamp as an Asia/Ho_Chi_Minh datetime; 1970-01-01 (with a warning) if impossible."""
+    try:
+        return datetime.fromtimestamp(int(stamp), TIMEZONE)
+    except (ValueError, OverflowError, OSError):
+        warnings.append(f"commit {sha[:10]} has an impossible date ({stamp.decode('ascii', 'replace')}); "
+                        "it is shown as 01/01/1970")
+        return _EPOCH
 
 
 @dataclass
@@ -460,34 +366,118 @@ class _Commit:
     files: list[tuple[str, str, str]] = field(default_factory=list)  # (status, path, new blob)
 
 
-def _parse_log(out: bytes, prefix: str) -> list[_Commit]:
-    """Parse ``git log -z --raw`` output with our ``--format`` into commits."""
+def _parse_log(out: bytes, warnings: list[str]) -> list[_Commit]:
+    """Parse ``git log -z --raw`` output with our ``--format`` into commits (in log order).
+
+    Only files named ``…procedures/<agency>/<file>.yaml`` are kept.
+    """
     commits: list[_Commit] = []
     tokens = out.split(b"\0")
     i, n = 0, len(tokens)
     while i < n:
         token = tokens[i].lstrip(b"\n")
-        if token == _MARK:
+        if token == _MARK and i + len(_FIELDS) < n:
             f = [tokens[i + 1 + k] for k in range(len(_FIELDS))]
+            sha = f[0].decode("ascii", "replace")
             commits.append(_Commit(
-                sha=f[0].decode(), parents=f[1].decode().split(),
-                committed=_when(f[2].decode()), authored=_when(f[3].decode()),
+                sha=sha, parents=f[1].decode("ascii", "replace").split(),
+                committed=_when(f[2], warnings, sha), authored=_when(f[3], warnings, sha),
                 author=_text(f[4]).strip(), email=_text(f[5]).strip(), message=_text(f[6]).strip(),
             ))
             i += 1 + len(_FIELDS)
             continue
-        if token.startswith(b":") and commits:
+        if token.startswith(b":") and commits and i + 1 < n:
             meta = token[1:].split(b" ")
-            path = _text(tokens[i + 1])
-            if _procedure_path(path, prefix):
-                commits[-1].files.append((meta[4][:1].decode(), path, meta[3].decode()))
+            path = unicodedata.normalize("NFC", tokens[i + 1].decode("utf-8", "replace"))
+            if len(meta) >= 5 and _PROCEDURE.match(path):
+                commits[-1].files.append((meta[4][:1].decode("ascii", "replace"), path, meta[3].decode("ascii", "replace")))
             i += 2
             continue
         i += 1
     return commits
 
 
-def _shallow_boundaries(info: RepoInfo) -> set[str]:
+def _first_parent_chain(commits: dict[str, _Commit], tip: str) -> list[_Commit]:
+    """The first-parent chain from ``tip``, oldest first."""
+    chain: list[_Commit] = []
+    seen: set[str] = set()
+    sha: str | None = tip
+    while sha is not None and sha in commits and sha not in seen:
+        seen.add(sha)
+        chain.append(commits[sha])
+        parents = commits[sha].parents
+        sha = parents[0] if parents else None
+    return chain[::-1]
+
+
+def _landed(commits: dict[str, _Commit], chain: list[_Commit]) -> dict[str, list[_Commit]]:
+    """For each merge on ``chain``: the side-branch commits it brought in (each commit once)."""
+    on_chain = {c.sha for c in chain}
+    assigned: set[str] = set()
+    out: dict[str, list[_Commit]] = {}
+    for merge in chain:
+        if len(merge.parents) < 2:
+            continue
+        stack = list(merge.parents[1:])
+        brought: list[_Commit] = []
+        while stack:
+            sha = stack.pop()
+            if sha in on_chain or sha in assigned or sha not in commits:
+                continue
+            assigned.add(sha)
+            brought.append(commits[sha])
+            stack.extend(commits[sha].parents)
+        out[merge.sha] = brought
+    return out
+
+
+def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit]) -> _Commit:
+    """The commit credited for ``path`` (now ``blob``) in ``merge`` (see the module docstring)."""
+    touching = [c for c in brought if any(p == path for _, p, _ in c.files)]
+    if not touching:
+        return merge
+    touching.sort(key=lambda c: (c.committed, c.authored), reverse=True)
+    for commit in touching:
+        if any(p == path and b == blob for _, p, b in commit.files):
+            return commit
+    return touching[0]
+
+
+def _split(path: str) -> tuple[str, str]:
+    """``a/catalog/procedures/bo-x/1.000001.yaml`` -> (``a/catalog/procedures/``, ``bo-x/1.000001.yaml``)."""
+    match = _PROCEDURE.match(path)
+    return (match["root"], match["tail"]) if match else ("", path)
+
+
+def _catalog_roots(chain: list[_Commit], current: str) -> dict[str, tuple[str, ...]]:
+    """The ``…/procedures/`` folder(s) to read at each commit of ``chain``.
+
+    Walking from the newest commit back, a commit that deletes files
+    ``<old>procedures/A/C.yaml`` and adds the same ``A/C.yaml`` under the
+    current folder, for at least half of what it adds there, moved the
+    catalog: older commits are read under ``<old>``. The moving commit reads
+    both folders (its deletions and additions pair up as moves).
+    """
+    roots: dict[str, tuple[str, ...]] = {}
+    root = current
+    for commit in reversed(chain):
+        added = {_split(p)[1] for st, p, _ in commit.files if st != "D" and p.startswith(root)}
+        moved_from: dict[str, int] = {}
+        for st, p, _ in commit.files:
+            other, tail = _split(p)
+            if st == "D" and other != root and tail in added:
+                moved_from[other] = moved_from.get(other, 0) + 1
+        if moved_from:
+            best = max(sorted(moved_from), key=lambda r: moved_from[r])
+            if moved_from[best] * 2 >= len(added):
+                roots[commit.sha] = (root, best)
+                root = best
+                continue
+        roots[commit.sha] = (root,)
+    return roots
+
+
+def _shallow_boundaries(info: git.RepoInfo) -> set[str]:
     if not info.shallow:
         return set()
     try:
@@ -496,104 +486,155 @@ def _shallow_boundaries(info: RepoInfo) -> set[str]:
         return set()
 
 
+_CODE_STEM = re.compile(r"^[0-9]\.[0-9]{6}$")
+
+
 # --- the pass ----------------------------------------------------------------
 
-def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str = "HEAD") -> History:
+def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str = "HEAD",
+                 allow_shallow: bool | None = None) -> History:
     """Read every revision of every procedure from git (one pass).
 
     Args:
         repo_dir: a folder inside the catalog's git repository.
-        catalog_subdir: the catalog folder relative to ``repo_dir``; procedure
-            files are ``<catalog_subdir>/procedures/<agency>/<code>.yaml``.
+        catalog_subdir: the catalog folder relative to ``repo_dir`` (``"."``:
+            ``repo_dir`` is the catalog); procedure files are
+            ``<catalog_subdir>/procedures/<agency>/<code>.yaml``.
         ref: the branch or commit whose first-parent chain is read.
+        allow_shallow: read a shallow clone anyway (boundary dates unknown);
+            ``None``: allowed when ``TTHC_ALLOW_SHALLOW=1``.
 
     Returns:
         The :class:`History`; empty for a repository without commits.
 
     Raises:
-        GitError: not a git repository, unknown ``ref``, or git missing.
+        NotARepository: ``repo_dir`` is not in a git repository.
+        ShallowHistory: a shallow clone, not allowed.
+        RepositoryUnreadable: a corrupt or missing object or tree.
+        GitError: unknown ``ref``, or git missing.
     """
     repo_dir = Path(repo_dir)
-    info = repo_info(repo_dir)
-    prefix = (info.prefix + catalog_subdir.strip("/") + "/procedures/").lstrip("/")
+    info = git.repo_info(repo_dir)
+    if allow_shallow is None:
+        allow_shallow = os.environ.get(ALLOW_SHALLOW_ENV, "").strip().lower() in ("1", "true", "yes")
+    if info.shallow and not allow_shallow:
+        raise ShallowHistory(SHALLOW_MESSAGE)
+    sub = catalog_subdir.strip("/")
+    sub = "" if sub in ("", ".") else sub + "/"
+    current_root = (info.prefix + sub + "procedures/").lstrip("/")
     history = History(incomplete=info.shallow)
     if info.shallow:
         history.warnings.append(
-            "this is a shallow clone: history before the oldest fetched commit is missing and dates of "
-            "creation are unknown (fix: git fetch --unshallow; in GitHub Actions: actions/checkout with fetch-depth: 0)"
-        )
-    proc = _git(info.root, "log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-renames",
-                "--no-abbrev", "-z", "--reverse", "--encoding=UTF-8", f"--format={_FORMAT}", ref, "--",
-                f":(top){prefix}")
+            "this is a shallow clone: history before the oldest fetched commit is missing and the dates of its "
+            "oldest revisions are unknown (fix: git fetch --unshallow; in GitHub Actions: actions/checkout with "
+            "fetch-depth: 0)")
+    proc = git.start(info.root, "log", "--diff-merges=first-parent", "--raw", "--no-renames", "--no-abbrev", "-z",
+                     "--encoding=UTF-8", f"--format={_FORMAT}", "--end-of-options", ref, "--")
     out, err = proc.communicate()
     if proc.returncode != 0:
         message = err.decode("utf-8", "replace").strip()
-        if ref == "HEAD" and ("does not have any commits" in message or "bad revision 'HEAD'" in message):
+        if ref == "HEAD" and ("does not have any commits" in message or "bad revision 'HEAD'" in message
+                              or "ambiguous argument 'HEAD'" in message):
             return history
-        raise GitError(f"git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)")
-    commits = _parse_log(out, prefix)
+        failure = git.failure(f"git log {ref}", err)
+        if type(failure) is GitError:
+            raise GitError(f"git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)")
+        raise failure
+    listed = _parse_log(out, history.warnings)
     del out
-    history.head = commits[-1].sha if commits else None
+    if not listed:
+        return history
+    by_sha = {c.sha: c for c in listed}
+    chain = _first_parent_chain(by_sha, listed[0].sha)
+    history.head = chain[-1].sha if chain else None
+    landed = _landed(by_sha, chain)
+    roots = _catalog_roots(chain, current_root)
     boundaries = _shallow_boundaries(info)
+    for commit in chain:
+        commit.files = [f for f in commit.files if _split(f[1])[0] in roots[commit.sha]]
 
-    wanted = sorted({blob for c in commits for status, _, blob in c.files if status != "D"})
-    records = _read_records(info.root, wanted)
+    wanted = sorted({blob for c in chain for status, _, blob in c.files if status != "D"})
+    versions = _read_versions(info.root, wanted, {blob: f"{c.sha[:10]}:{p}" for c in reversed(chain)
+                                                  for st, p, blob in c.files if st != "D"})
 
     revisions: dict[str, list[Revision]] = {}
     code_at: dict[str, str] = {}  # current path -> code
     path_of: dict[str, str] = {}  # code -> current path
-    for commit in commits:
+    for commit in chain:
         boundary = commit.sha in boundaries
         gone: dict[str, str] = {}  # code -> path, for files deleted or re-coded in this commit
-        touched: list[tuple[str, str, dict[str, Any]]] = []
+        touched: list[tuple[str, str, Version, _Commit]] = []
         for status, path, blob in commit.files:
             if status == "D":
                 code = code_at.pop(path, None)
                 if code is not None:
                     gone[code] = path
                 continue
-            record = records.get(blob)
-            code = record.get("code") if record else None
-            if not isinstance(code, str):
-                history.warnings.append(f"{path} at {commit.sha[:10]}: not a readable procedure record; revision skipped")
+            version = versions[blob]
+            if version.diagnostics:
+                version = Version(None, version.code, tuple(_relabel(d, f"{commit.sha[:10]}:{path}")
+                                                             for d in version.diagnostics))
+            stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            code = version.code if version.record is not None else (
+                code_at.get(path) or (version.code if version.code and _CODE_STEM.match(version.code) else None)
+                or (stem if _CODE_STEM.match(stem) else None))
+            if code is None:
+                history.warnings.append(f"{path} at {commit.sha[:10]}: not a procedure record and not named "
+                                        "<code>.yaml; this version is left out of every history")
                 history.skipped.append((path, commit.sha[:10]))
                 continue
+            if version.record is None:
+                history.warnings.append(f"{path} at {commit.sha[:10]}: invalid record ({version.diagnostics[0].format()}); "
+                                        "shown as an invalid version in the history of " + code)
             old_code = code_at.get(path)
             if old_code is not None and old_code != code:
                 gone[old_code] = path
             code_at[path] = code
-            touched.append((code, path, record))
-        base = dict(sha=commit.sha, date=commit.committed, authored=commit.authored, author=commit.author,
-                    email=commit.email, message=commit.message)
-        touched_codes = {code for code, _, _ in touched}
-        for code, path, record in touched:
+            credited = _credit(commit, path, blob, landed.get(commit.sha, [])) if len(commit.parents) > 1 else commit
+            touched.append((code, path, version, credited))
+        touched_codes = {code for code, _, _, _ in touched}
+        for code, path, version, credited in touched:
             before = path_of.get(code)
-            if code not in revisions:
-                change, previous = "added", None
+            previous = None
+            if version.record is None:
+                change = "invalid"
+                if before is not None and before != path:
+                    previous = before
+            elif code not in revisions or all(r.invalid for r in revisions[code]):
+                change = "added"
             elif before is not None and before != path:
-                change, previous = "moved", before
-                if code_at.get(before) == code:  # old file kept (copy): it now belongs to nobody
-                    code_at.pop(before, None)
+                previous = before
+                change = "moved" if _split(before)[1].split("/")[0] != _split(path)[1].split("/")[0] else "modified"
             else:
-                change, previous = ("added" if revisions[code][-1].record is None else "modified"), None
+                change = "added" if revisions[code][-1].change == "deleted" else "modified"
+            if previous is not None and code_at.get(previous) == code:  # old file kept (copy): it now belongs to nobody
+                code_at.pop(previous, None)
             path_of[code] = path
             revisions.setdefault(code, []).append(Revision(
-                commit=base["sha"], date=base["date"], authored=base["authored"], author=base["author"],
-                email=base["email"], message=base["message"], path=path, record=record, change=change,
-                previous_path=previous, boundary=boundary,
+                commit=commit.sha, date=commit.committed, authored=credited.authored, author=credited.author,
+                email=credited.email, message=credited.message, path=path, record=version.record, change=change,
+                previous_path=previous, boundary=boundary, diagnostics=version.diagnostics,
+                credited=credited.sha if credited is not commit else None,
             ))
         for code, path in sorted(gone.items()):
             if code in touched_codes or path_of.get(code) != path:
                 continue
             path_of.pop(code, None)
             revisions.setdefault(code, []).append(Revision(
-                commit=base["sha"], date=base["date"], authored=base["authored"], author=base["author"],
-                email=base["email"], message=base["message"], path=path, record=None, change="deleted",
+                commit=commit.sha, date=commit.committed, authored=commit.authored, author=commit.author,
+                email=commit.email, message=commit.message, path=path, record=None, change="deleted",
                 boundary=boundary,
             ))
     history.revisions = {code: tuple(revs) for code, revs in sorted(revisions.items())}
     history.agency_names = agency_names(repo_dir, catalog_subdir)
+    history.cost_basis = cost_basis_on_disk(repo_dir, catalog_subdir)
     return history
+
+
+def _relabel(diagnostic: Diagnostic, display: str) -> Diagnostic:
+    from dataclasses import replace
+
+    return replace(diagnostic, file=display)
 
 
 def agency_names(repo_dir: Path | str, catalog_subdir: str = "catalog") -> dict[str, str]:
@@ -606,26 +647,54 @@ def agency_names(repo_dir: Path | str, catalog_subdir: str = "catalog") -> dict[
     except OSError:
         return {}
     data = loaded.data if isinstance(loaded.data, dict) else {}
-    return {str(a["id"]): str(a["name"]) for a in data.get("agencies") or []
+    agencies = data.get("agencies") if isinstance(data.get("agencies"), list) else []
+    return {str(a["id"]): str(a["name"]) for a in agencies
             if isinstance(a, dict) and a.get("id") and a.get("name")}
 
 
-def _read_records(root: Path, blobs: list[str]) -> dict[str, dict[str, Any] | None]:
-    """Parse each blob once (a blob shared by many commits is parsed once)."""
-    records: dict[str, dict[str, Any] | None] = {}
+def cost_basis_on_disk(repo_dir: Path | str, catalog_subdir: str = "catalog") -> Any:
+    """The :class:`~generator.model.CostBasis` of ``<catalog>/cost-basis.yaml`` on disk; None if missing or invalid.
+
+    One basis (the current one) prices every revision, so a change's cost
+    effect reflects the change, not a revised hourly value.
+    """
+    from generator.load import load_bytes
+    from generator.model import cost_basis_from_dict
+    from generator.validate import schema_diagnostics
+
+    path = Path(repo_dir) / catalog_subdir / "cost-basis.yaml"
+    try:
+        loaded = load_bytes(path.read_bytes(), path.as_posix(), "cost-basis")
+    except OSError:
+        return None
+    if not isinstance(loaded.data, dict) or loaded.diagnostics or schema_diagnostics(loaded):
+        return None
+    return cost_basis_from_dict(loaded.data)
+
+
+def _read_versions(root: Path, blobs: list[str], names: dict[str, str]) -> dict[str, Version]:
+    """Read each blob once (a blob shared by many commits is read once)."""
+    versions: dict[str, Version] = {}
     if not blobs:
-        return records
-    reader = BlobReader(root)
+        return versions
+    reader = git.BlobReader(root)
     shared = _Shared()
     try:
         for sha, raw in reader.read_many(blobs):
-            records[sha] = parse_record(raw, f"<blob {sha[:10]}>", shared) if raw is not None else None
+            versions[sha] = read_version(raw, names.get(sha, sha[:10]), shared)
     finally:
         reader.close()
-    return records
+    return versions
 
 
 # --- snapshots of a tree -----------------------------------------------------
+
+def _procedure_path(path: str, prefix: str) -> bool:
+    """True for ``<prefix><agency>/<code>.yaml`` (exactly one folder level)."""
+    if not path.startswith(prefix) or not path.endswith((".yaml", ".yml")):
+        return False
+    return path[len(prefix):].count("/") == 1
+
 
 def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "catalog") -> dict[str, tuple[str, bytes]]:
     """The procedure files of the catalog at ``ref`` (or the working tree).
@@ -634,7 +703,7 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
         repo_dir: a folder inside the repository (for ``ref=None``, any folder
             holding ``catalog_subdir``).
         ref: a commit-ish, or ``None`` for the files on disk.
-        catalog_subdir: the catalog folder relative to ``repo_dir``.
+        catalog_subdir: the catalog folder relative to ``repo_dir`` (``"."``: ``repo_dir`` itself).
 
     Returns:
         ``path -> (path, raw bytes)``, paths relative to ``repo_dir`` with
@@ -642,48 +711,44 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
 
     Raises:
         GitError: unknown ref (two git processes at most: ls-tree, cat-file).
+        RepositoryUnreadable: a tree or blob of ``ref`` is missing or damaged.
     """
     repo_dir = Path(repo_dir)
-    base = catalog_subdir.strip("/") + "/procedures/"
+    sub = catalog_subdir.strip("/")
+    base = ("" if sub in ("", ".") else sub + "/") + "procedures/"
     files: dict[str, tuple[str, bytes]] = {}
     if ref is None:
         root = repo_dir / base
         if root.is_dir():
             for path in sorted(root.glob("*/*.y*ml")):
                 rel = path.relative_to(repo_dir).as_posix()
-                if _procedure_path(rel, base):
+                if _procedure_path(rel, base) and path.is_file():
                     files[rel] = (rel, path.read_bytes())
         return files
-    proc = _git(repo_dir, "ls-tree", "-r", "-z", ref, "--", base)
+    proc = git.start(repo_dir, "ls-tree", "-r", "-z", "--end-of-options", ref, "--", base)
     out, err = proc.communicate()
     if proc.returncode != 0:
-        raise GitError(f"unknown git ref {ref!r}: {err.decode('utf-8', 'replace').strip()} "
-                       "(check the name; run `git fetch` for a remote branch)")
+        failure = git.failure(f"git ls-tree {ref}", err)
+        if type(failure) is GitError:
+            raise GitError(f"unknown git ref {ref!r}: {err.decode('utf-8', 'replace').strip()} "
+                           "(check the name; run `git fetch` for a remote branch)")
+        raise failure
     entries: list[tuple[str, str]] = []
     for item in out.split(b"\0"):
         if not item:
             continue
         meta, _, path = item.partition(b"\t")
         kind, sha = meta.split()[1:3]
-        rel = _text(path)
+        rel = unicodedata.normalize("NFC", path.decode("utf-8", "replace"))
         if kind == b"blob" and _procedure_path(rel, base):
             entries.append((rel, sha.decode()))
     if not entries:
         return files
-    reader = BlobReader(repo_dir)
+    reader = git.BlobReader(repo_dir)
     try:
         contents = dict(reader.read_many([sha for _, sha in entries]))
     finally:
         reader.close()
     for rel, sha in entries:
-        raw = contents.get(sha)
-        if raw is not None:
-            files[rel] = (rel, raw)
+        files[rel] = (rel, contents[sha])
     return files
-
-
-def resolve_ref(repo_dir: Path | str, ref: str) -> str | None:
-    """The full sha of ``ref``, or ``None`` when it does not name a commit."""
-    proc = _git(Path(repo_dir), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    out, _ = proc.communicate()
-    return out.decode().strip() if proc.returncode == 0 else None

@@ -13,7 +13,28 @@ The schema, never YAML 1.1 guessing, decides each value's type
   explicit tags and a second document are errors;
 * a UTF-8 BOM is accepted; a tab in indentation is an error with its line and
   column; bytes that are not UTF-8 are an error with the byte offset;
-* text is normalised to Unicode NFC, with a warning when the file was not.
+* text is normalised to Unicode NFC, with a warning when the file was not;
+* a control character (C0 and C1, except tab and line feed, also when
+  written as an escape such as ``"\\x07"``), a noncharacter (U+FDD0..U+FDEF,
+  U+FFFE, U+FFFF and their like in every plane) or a lone surrogate in a
+  value is an error (``control-character``): no HTML, XML or spreadsheet can
+  carry it; a bidirectional control (U+061C, U+200E, U+200F,
+  U+202A..U+202E, U+2066..U+2069), a zero-width character (U+200B..U+200D,
+  U+2060, U+FEFF) or a soft hyphen (U+00AD) is a warning
+  (``invisible-character``): it is invisible and can make text read
+  differently from what it says (CVE-2021-42574, "Trojan Source"). Both
+  name the character and its position in the value;
+* limits, so that any input is read in bounded time and memory: at most
+  :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` levels of nesting and
+  :data:`MAX_NODES` nodes; aliases are refused before anything is expanded
+  (a "billion laughs" file costs no more than its size); a number must be
+  finite and at most :data:`MAX_NUMBER` in size (2^53, the largest integer
+  JSON readers and spreadsheets keep exactly), so ``1e400`` or a 20-digit
+  amount is an error here, never ``Infinity`` or an overflow later.
+
+This is the one reader of catalog YAML: ``validate``, the build, ``diff``,
+``check-change`` and every past revision read by ``history`` go through
+:func:`load_bytes`.
 
 Nothing here raises on bad input: every problem becomes a
 :class:`~generator.diagnostics.Diagnostic` in :attr:`LoadedFile.diagnostics`
@@ -41,12 +62,23 @@ SCHEMA_FILES = {
     "agencies": "agencies.schema.json",
     "sectors": "sectors.schema.json",
     "plan": "plan.schema.json",
+    "cost-basis": "cost-basis.schema.json",
+    "coverage": "coverage.schema.json",
 }
 
 DataPath = tuple[str | int, ...]
 
 #: libyaml's C parser when PyYAML was built with it (it is on PyPI wheels); same events and marks.
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Largest file read (bytes); the largest real record is under 100 kB.
+MAX_BYTES = 1_000_000
+#: Deepest nesting of mappings and lists; real records nest at most 6 levels.
+MAX_DEPTH = 32
+#: Most YAML nodes (scalars, mappings, lists) in one file.
+MAX_NODES = 100_000
+#: Largest magnitude of a number (2**53): exact in JSON, JavaScript and spreadsheets.
+MAX_NUMBER = 2**53
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
@@ -65,7 +97,7 @@ def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of a catalog file kind.
 
     Args:
-        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``.
+        kind: one of ``procedure``, ``agencies``, ``sectors``, ``plan``, ``cost-basis``, ``coverage``.
 
     Raises:
         KeyError: for an unknown kind.
@@ -162,6 +194,11 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
         The :class:`LoadedFile` with data, positions and loading diagnostics.
     """
     loaded = LoadedFile(display, kind)
+    if len(raw) > MAX_BYTES:
+        loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "too-large", "",
+                                             f"the file is {len(raw):,} bytes; a catalog file holds at most {MAX_BYTES:,}",
+                                             "split the text or remove what does not belong to the record"))
+        return loaded
     text = _decode(raw, loaded)
     if text is None:
         return loaded
@@ -255,6 +292,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
     pending_keys: list[Node | None] = []
     root: Node | None = None
     documents = 0
+    nodes = 0
     ok = True
 
     def problem(event: Any, code: str, message: str, hint: str) -> None:
@@ -300,6 +338,18 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
                     tag = event.tag.replace("tag:yaml.org,2002:", "!!")
                     problem(event, "tag", f"explicit tag {tag} is not allowed", "remove the tag; the schema decides the type")
             line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "too-large", "",
+                                                         f"the file holds more than {MAX_NODES:,} values; a catalog record is far smaller",
+                                                         "split the text or remove what does not belong to the record"))
+                    return None
+                if len(stack) >= MAX_DEPTH and not isinstance(event, yaml.ScalarEvent):
+                    loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "syntax", "",
+                                                         f"the data is nested more than {MAX_DEPTH} levels deep, too deep to be a catalog record",
+                                                         "flatten the structure"))
+                    return None
             if isinstance(event, yaml.ScalarEvent):
                 attach(Node("scalar", line, column, event.value, event.style or None))
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -401,8 +451,41 @@ def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], pa
     return _scalar(node, schema, path, loaded)
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff]|[\ufffe\uffff]"
+                        "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                        "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                        "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                        "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> None:
+    """Report control characters, noncharacters and invisible characters in one text value."""
+    for pattern, severity, code, what, hint in (
+        (_FORBIDDEN, "error", "control-character", "a control character or noncharacter",
+         "delete the invisible character (retype the text around it)"),
+        (_INVISIBLE, "warning", "invisible-character", "an invisible (bidirectional, zero-width or soft hyphen) character",
+         "delete it unless it is really needed: it is not shown and can make the text read differently"),
+    ):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        char = match.group()
+        line, column = node.line, node.column
+        if node.style is None and "\n" not in text[: match.start()]:
+            column += match.start()  # a plain scalar is written as read
+        count = len(pattern.findall(text))
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, line, column, severity, code, format_path(path),  # type: ignore[arg-type]
+            f"the text holds {what}, U+{ord(char):04X}{' (' + unicodedata.name(char).lower() + ')' if unicodedata.name(char, '') else ''}, "
+            f"at character {match.start() + 1} of the value{more}", hint))
+
+
 def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: LoadedFile) -> Any:
     text = node.value
+    if _FORBIDDEN.search(text) or _INVISIBLE.search(text):
+        _check_text(node, text, path, loaded)
     if node.style is not None:  # quoted or block scalar: always text
         return text
     if text in _NULLS:
@@ -410,11 +493,8 @@ def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: L
     expected = _expected_types(schema)
     if "boolean" in expected and text in _BOOLS:
         return _BOOLS[text]
-    if "integer" in expected and _INT.match(text):
-        return int(text)
-    if "number" in expected and _FLOAT.match(text):
-        number = float(text)
-        return int(number) if _INT.match(text) else number
+    if ("integer" in expected and _INT.match(text)) or ("number" in expected and _FLOAT.match(text)):
+        return _number(node, text, path, loaded)
     if "string" in expected and "enum" not in (schema or {}) and _YAML11_NON_TEXT.match(text):
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "unquoted-number", format_path(path),
@@ -422,3 +502,19 @@ def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: L
             f"quote the value: {path[-1]}: \"{text}\"" if path and isinstance(path[-1], str) else f"quote the value: - \"{text}\"",
         ))
     return text
+
+
+def _number(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> Any:
+    """``text`` (an integer or decimal literal) as a number, or, when it is not finite or
+    larger than :data:`MAX_NUMBER`, the text itself with a ``number-range`` error."""
+    digits = text.lstrip("+-").split(".")[0].split("e")[0].split("E")[0].lstrip("0")
+    number: float | int | None = None
+    if len(digits) <= 20:  # never hand Python a huge literal (int() refuses > 4300 digits)
+        number = int(text) if _INT.match(text) else float(text)
+    if number is None or number != number or abs(number) > MAX_NUMBER:
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, node.line, node.column, "error", "number-range", format_path(path),
+            f"the number {text if len(text) <= 30 else text[:27] + '...'} is too large (at most {MAX_NUMBER:,})",
+            "write the real value; amounts are in whole đồng, time limits in days or hours"))
+        return text
+    return number

@@ -35,11 +35,17 @@ SIMPLIFICATION_KIND_LABELS = {
     "replace": "Thay thế",
     "cut_time": "Cắt giảm thời hạn giải quyết",
     "cut_documents": "Cắt giảm thành phần hồ sơ",
+    "data_lookup": "Thay thành phần hồ sơ bằng khai thác dữ liệu",
+    "cut_fees": "Giảm phí, lệ phí",
     "move_online": "Chuyển sang trực tuyến",
     "merge": "Gộp thủ tục",
     "decentralise": "Phân cấp",
     "standardise": "Chuẩn hóa",
 }
+#: Giai đoạn of a simplification (phương án đơn giản hóa).
+STAGE_LABELS = {"approved": "Phương án được phê duyệt", "implemented": "Đã thực thi"}
+#: Kết quả rà soát.
+REVIEW_OUTCOME_LABELS = {"keep": "Giữ nguyên", "simplify": "Đề xuất đơn giản hóa", "abolish": "Đề xuất bãi bỏ"}
 
 
 @dataclass(frozen=True)
@@ -146,37 +152,159 @@ class Activity:
 
 @dataclass(frozen=True)
 class ComplianceCost:
-    """Chi phí tuân thủ inputs (Circular 02/2017/TT-VPCP, Art. 27 and Annex)."""
+    """Chi phí tuân thủ inputs of one procedure (Circular 02/2017/TT-VPCP Art. 27(3)).
+
+    Every field is optional: what is missing comes from the catalog's
+    :class:`CostBasis` (or, for ``activities``, from the time limit) and is
+    reported as a default by :mod:`generator.cost`.
+    """
 
     activities: tuple[Activity, ...] = ()
-    hourly_cost_vnd: int | None = None
+    fees_vnd: int | None = None
     other_costs_vnd: int | None = None
     submissions_per_year: int | None = None
     subjects_per_year: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class CostBasis:
+    """catalog/cost-basis.yaml: the values Art. 27(3) needs that no record carries, each with its source.
+
+    ``hourly_value_vnd`` is đồng per hour of work; ``hours_per_working_day``
+    converts a time limit in working days to hours; ``submissions_per_year``
+    and ``subjects_per_year`` are the default yearly volumes.
+    """
+
+    hourly_value_vnd: int
+    hourly_value_source: str
+    hours_per_working_day: float
+    hours_per_working_day_source: str
+    submissions_per_year: int
+    subjects_per_year: int
+    volumes_source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PromisedTime:
+    """A time limit before and after, as a plan states it."""
+
+    before: ProcessingTime
+    after: ProcessingTime
+
+
+@dataclass(frozen=True)
+class PromisedFees:
+    """Fees before/after (whole VND) or the share cut (%), as a plan states them."""
+
+    before_vnd: int | None = None
+    after_vnd: int | None = None
+    cut_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class PublishedCost:
+    """Compliance cost per year (VND) before and after, as the decision itself publishes it."""
+
+    before_vnd: int
+    after_vnd: int
+
+
+@dataclass(frozen=True)
+class Promised:
+    """Nội dung phương án: what a simplification promises (so a plan not yet implemented shows it)."""
+
+    processing_time: PromisedTime | None = None
+    documents_removed: tuple[str, ...] = ()
+    fees: PromisedFees | None = None
+    compliance_cost: PublishedCost | None = None
+
+
+@dataclass(frozen=True)
+class DataLookup:
+    """A dossier component replaced by a look-up in a database (thay thế bằng khai thác dữ liệu).
+
+    ``document_id`` is the id of the matching entry of ``documents`` when the
+    simplification was recorded; if that document is still listed, the record
+    does not reflect the change yet.
+    """
+
+    document: str
+    database: str
+    database_owner: str | None = None
+    document_id: str | None = None
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)
 class Simplification:
-    """Phương án đơn giản hóa: one simplification, with its approving decision."""
+    """Phương án đơn giản hóa: one simplification, with its approving decision.
 
-    date: str
+    ``stage`` is ``approved`` (phương án được phê duyệt) or ``implemented``
+    (đã thực thi). ``date`` is the decision's date (ISO), or None when the
+    source does not give it (``date_note`` then says what is known);
+    ``effective`` the date it takes effect.
+    """
+
+    stage: str
     decision: str
     kinds: tuple[str, ...]
     summary: str
+    date: str | None = None
+    date_note: str | None = None
+    effective: str | None = None
+    issuer: str | None = None
     reason: str | None = None
+    promised: Promised | None = None
+    data_lookups: tuple[DataLookup, ...] = ()
+    source: str | None = None
 
     @property
     def kind_labels(self) -> tuple[str, ...]:
         return tuple(SIMPLIFICATION_KIND_LABELS.get(k, k) for k in self.kinds)
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
 
 
 @dataclass(frozen=True)
 class Amendment:
     """Sửa đổi, bổ sung: a re-publication that is not a simplification."""
 
-    date: str
     decision: str
     summary: str
+    date: str | None = None
+    date_note: str | None = None
+    effective: str | None = None
+    issuer: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """Rà soát: one review of the procedure, counted even when it changes nothing."""
+
+    date: str
+    document: str
+    outcome: str
+    reviewer: str | None = None
+    note: str | None = None
+    source: str | None = None
+
+    @property
+    def outcome_label(self) -> str:
+        return REVIEW_OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A procedure this one replaces (or that was merged into it), as the decision names it."""
+
+    code: str
+    decision: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +361,9 @@ class Procedure:
     legal_basis: tuple[LegalDocument, ...] = ()
     related: tuple[str, ...] = ()
     replaced_by: str | None = None
+    replaces: tuple[Replaced, ...] = ()
     compliance_cost: ComplianceCost | None = None
+    reviews: tuple[Review, ...] = ()
     simplifications: tuple[Simplification, ...] = ()
     amendments: tuple[Amendment, ...] = ()
     source: Source | None = None
@@ -278,13 +408,28 @@ class Sector:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """An intermediate step of a target: by ``date``, ``percent`` (when stated)."""
+
+    date: str
+    description: str
+    percent: float | None = None
+
+
+@dataclass(frozen=True)
 class Target:
-    """One target of a plan: ``percent`` of ``metric`` by ``deadline``."""
+    """One target of a plan: ``percent`` of ``metric`` by ``deadline``.
+
+    ``internal_scope`` limits the target to one group of internal procedures
+    (``between_agencies`` or ``within_agency``); None means both.
+    """
 
     metric: str
     percent: float
     deadline: str | None = None
     description: str | None = None
+    internal_scope: str | None = None
+    milestones: tuple[Milestone, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -300,6 +445,22 @@ class Plan:
     period_start: str | None = None
     period_end: str | None = None
     source: str | None = None
+    issuer: str | None = None
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NationalTotal:
+    """How many procedures of a kind exist nationally, by a dated source (catalog/coverage.yaml)."""
+
+    kind: str
+    count: int
+    as_of: str
+    source: str
+    approximate: bool = False
+    url: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +471,8 @@ class Catalog:
     agencies: tuple[Agency, ...]
     sectors: tuple[Sector, ...]
     plans: tuple[Plan, ...] = ()
+    cost_basis: CostBasis | None = None
+    national_totals: tuple[NationalTotal, ...] = ()
 
     def procedure(self, code: str) -> Procedure | None:
         return self._by_code.get(code)
@@ -409,20 +572,60 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
         legal_basis=tuple(LegalDocument(number=x["number"], title=x.get("title"), articles=x.get("articles")) for x in data.get("legal_basis") or ()),
         related=tuple(data.get("related") or ()),
         replaced_by=data.get("replaced_by"),
+        replaces=tuple(Replaced(code=r["code"], decision=r["decision"], name=r.get("name")) for r in data.get("replaces") or ()),
         compliance_cost=None if cost is None else ComplianceCost(
             activities=tuple(Activity(name=a["name"], hours=a["hours"]) for a in cost.get("activities") or ()),
-            hourly_cost_vnd=cost.get("hourly_cost_vnd"),
+            fees_vnd=cost.get("fees_vnd"),
             other_costs_vnd=cost.get("other_costs_vnd"),
             submissions_per_year=cost.get("submissions_per_year"),
             subjects_per_year=cost.get("subjects_per_year"),
+            source=cost.get("source"),
         ),
-        simplifications=tuple(
-            Simplification(date=s["date"], decision=s["decision"], kinds=tuple(s["kinds"]), summary=s["summary"], reason=s.get("reason"))
-            for s in data.get("simplifications") or ()
+        reviews=tuple(
+            Review(date=r["date"], document=r["document"], outcome=r["outcome"], reviewer=r.get("reviewer"),
+                   note=r.get("note"), source=r.get("source"))
+            for r in data.get("reviews") or ()
         ),
-        amendments=tuple(Amendment(date=a["date"], decision=a["decision"], summary=a["summary"]) for a in data.get("amendments") or ()),
+        simplifications=tuple(simplification_from_dict(s) for s in data.get("simplifications") or ()),
+        amendments=tuple(
+            Amendment(decision=a["decision"], summary=a["summary"], date=a.get("date"), date_note=a.get("date_note"),
+                      effective=a.get("effective"), issuer=a.get("issuer"), source=a.get("source"))
+            for a in data.get("amendments") or ()
+        ),
         source=None if src is None else Source(url=src["url"], portal_id=src.get("portal_id"), retrieved=src.get("retrieved")),
     )
+
+
+def simplification_from_dict(data: Mapping[str, Any]) -> Simplification:
+    """Build a :class:`Simplification` from one validated ``simplifications`` entry."""
+    promised = data.get("promised")
+    built_promise = None
+    if promised:
+        time, fees, cost = promised.get("processing_time"), promised.get("fees"), promised.get("compliance_cost")
+        built_promise = Promised(
+            processing_time=None if not time else PromisedTime(before=_time(time["before"]) or ProcessingTime(),
+                                                               after=_time(time["after"]) or ProcessingTime()),
+            documents_removed=tuple(promised.get("documents_removed") or ()),
+            fees=None if not fees else PromisedFees(before_vnd=fees.get("before_vnd"), after_vnd=fees.get("after_vnd"),
+                                                    cut_percent=fees.get("cut_percent")),
+            compliance_cost=None if not cost else PublishedCost(before_vnd=cost["before_vnd"], after_vnd=cost["after_vnd"]),
+        )
+    return Simplification(
+        stage=data["stage"], decision=data["decision"], kinds=tuple(data["kinds"]), summary=data["summary"],
+        date=data.get("date"), date_note=data.get("date_note"), effective=data.get("effective"),
+        issuer=data.get("issuer"), reason=data.get("reason"), promised=built_promise,
+        data_lookups=tuple(
+            DataLookup(document=d["document"], database=d["database"], database_owner=d.get("database_owner"),
+                       document_id=d.get("document_id"), legal_basis=d.get("legal_basis"))
+            for d in data.get("data_lookups") or ()
+        ),
+        source=data.get("source"),
+    )
+
+
+def cost_basis_from_dict(data: Mapping[str, Any]) -> CostBasis:
+    """Build the :class:`CostBasis` from a validated ``cost-basis.yaml``."""
+    return CostBasis(**{k: data.get(k) for k in CostBasis.__dataclass_fields__})
 
 
 def agency_from_dict(data: Mapping[str, Any]) -> Agency:
@@ -439,6 +642,13 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
     period = data.get("period") or {}
     return Plan(
         id=data["id"], decision=data["decision"], title=data["title"], date=data["date"],
-        targets=tuple(Target(metric=t["metric"], percent=t["percent"], deadline=t.get("deadline"), description=t.get("description")) for t in data["targets"]),
+        targets=tuple(
+            Target(metric=t["metric"], percent=t["percent"], deadline=t.get("deadline"), description=t.get("description"),
+                   internal_scope=t.get("internal_scope"),
+                   milestones=tuple(Milestone(date=m["date"], description=m["description"], percent=m.get("percent"))
+                                    for m in t.get("milestones") or ()))
+            for t in data["targets"]
+        ),
         scope=data.get("scope"), period_start=period.get("start"), period_end=period.get("end"), source=data.get("source"),
+        issuer=data.get("issuer"), note=data.get("note"), sources=tuple(data.get("sources") or ()),
     )

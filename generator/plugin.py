@@ -31,6 +31,7 @@ Options (``mkdocs.yml``)::
       - tthc:
           catalog: catalog     # the catalog folder, relative to mkdocs.yml
           history: true        # "last updated" dates from git
+          allow_shallow: false # a shallow clone stops the build (git fetch --unshallow); true: dates unknown
           search: true         # Pagefind index after the build
           feedback_url: ""     # "Phản ánh, kiến nghị" link: https://… or mailto:… with {code} {name} {url}
 """
@@ -51,7 +52,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from generator.errors import BuildError, CatalogInvalid, GitError, TthcError
+from generator.errors import BuildError, CatalogInvalid, TthcError
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -72,6 +73,7 @@ DEFAULT_NAV = [
         {"TTHC": "loai/tthc/index.md"},
         {"TTHC nội bộ": "loai/noi-bo/index.md"},
     ]},
+    {"Tiến độ đơn giản hóa": "tien-do/index.md"},
     {"Dữ liệu mở": "du-lieu-mo/index.md"},
     {"Đóng góp": "dong-gop/index.md"},
 ]
@@ -86,6 +88,9 @@ class TthcConfig(base.Config):
     """The catalog folder (agencies.yaml, sectors.yaml, plans/, procedures/), relative to mkdocs.yml."""
     history = c.Type(bool, default=True)
     """Read git history for "last updated" dates and the latest changes (skipped outside git)."""
+    allow_shallow = c.Type(bool, default=False)
+    """Build from a shallow clone anyway, dates before it shown as unknown (also ``TTHC_ALLOW_SHALLOW=1``);
+    by default a shallow clone stops the build (fix: ``git fetch --unshallow``)."""
     search = c.Type(bool, default=True)
     """Build the Pagefind search index into site/pagefind/ after the build."""
     feedback_url = c.Type(str, default="")
@@ -169,6 +174,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._exports: dict[str, bytes] = {}
         self._feeds: dict[str, str] = {}
         self._procedures = 0
+        self._charts: dict[str, bytes] = {}
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
 
@@ -204,28 +210,39 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             raise PluginError(str(err)) from None
         for warning in report.warnings:
             log.warning(warning.format())
-        history = self._history() if self.config.history else None
+        try:
+            history = self._history() if self.config.history else None
+        except TthcError as err:
+            self.failure = err
+            raise PluginError(f"cannot read the catalog's history: {err}") from None
         self._exports = export_catalog(catalog)
         sizes = {name: len(content) for name, content in self._exports.items()}
+        from generator.stats import compute_stats
+
+        stats = compute_stats(catalog, history)
         try:
-            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes,
+            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes, stats=stats,
                                  feedback_url=self.config.feedback_url or None, repo_url=config.repo_url)
         except TthcError as err:
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
         self._procedures = len(catalog.procedures)
+        from generator.render.dashboard import chart_files
+
+        self._charts = chart_files(stats)
         from generator.render.history import render_feeds
 
         self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
         log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
 
     def _history(self):
+        from generator.errors import NotARepository
         from generator.history import read_history
 
         try:
-            history = read_history(self.catalog_dir.parent, catalog_subdir=self.catalog_dir.name)
-        except GitError as err:
+            history = read_history(self.catalog_dir, catalog_subdir=".", allow_shallow=self.config.allow_shallow or None)
+        except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
             log.info(f"tthc: no git history ({err}); pages show no 'last updated' date")
             return None
         for warning in history.warnings:
@@ -248,6 +265,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
         for path, xml in self._feeds.items():
             files.append(File.generated(config, path, content=xml.encode("utf-8")))
+        for path, svg in self._charts.items():
+            files.append(File.generated(config, path, content=svg))
         from generator.export import schema_files
 
         for name, path in schema_files().items():

@@ -42,7 +42,7 @@ def schema_file(kind: str) -> str:
 
 def catalog_of(path: Path, kind: str) -> Path:
     """The catalog folder of a file of ``kind`` at ``path`` (``procedures/<agency>/<code>.yaml`` is 2 deep)."""
-    return Path(path).parents[_DEPTH[kind]]
+    return Path(path).parents[_DEPTH.get(kind, 0)]  # cost-basis.yaml, coverage.yaml: at the top
 
 
 def schema_location(path: Path, kind: str, site_url: str | None = None) -> str:

@@ -34,7 +34,12 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Number of a legal document: ``number/year/KIND-ISSUER`` for normative
 #: documents (Law 80/2015/QH13 Art. 8) and ``number/KIND-ISSUER`` for
 #: decisions and other administrative documents (Decree 30/2020/NĐ-CP, Annex I).
-LEGAL_NUMBER = re.compile(r"^[0-9]+[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
+#: Government resolutions of a series carry a decimal number (``66.7/2025/NQ-CP``).
+LEGAL_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
+#: The catalog's basis for compliance costs (Circular 02/2017/TT-VPCP Art. 27(3)).
+COST_BASIS_FILE = "cost-basis.yaml"
+#: National totals the catalog is measured against (home page).
+COVERAGE_FILE = "coverage.yaml"
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -60,6 +65,8 @@ class CatalogFiles:
     agencies: LoadedFile | None = None
     sectors: LoadedFile | None = None
     plans: list[LoadedFile] = field(default_factory=list)
+    cost_basis: LoadedFile | None = None
+    coverage: LoadedFile | None = None
     procedures: list[tuple[Path, LoadedFile]] = field(default_factory=list)
     links: list[Diagnostic] = field(default_factory=list)
 
@@ -68,6 +75,9 @@ class CatalogFiles:
             if single is not None:
                 yield single
         yield from self.plans
+        for single in (self.cost_basis, self.coverage):
+            if single is not None:
+                yield single
         for _, loaded in self.procedures:
             yield loaded
 
@@ -89,6 +99,10 @@ def load_catalog_files(root: Path) -> CatalogFiles:
         if path.exists():
             setattr(files, kind, load_file(path, kind, display_path(path)))
     files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
+    for name, kind, attr in ((COST_BASIS_FILE, "cost-basis", "cost_basis"), (COVERAGE_FILE, "coverage", "coverage")):
+        path = root / name
+        if path.exists():
+            setattr(files, attr, load_file(path, kind, display_path(path)))
     proc_dir = root / "procedures"
     for path in _yaml_files(proc_dir):
         if path.is_symlink():
@@ -235,11 +249,17 @@ def field_title(kind: str, path: DataPath) -> str:
 
 
 def schema_diagnostics(loaded: LoadedFile) -> list[Diagnostic]:
-    """Check one loaded file against the schema of its kind."""
+    """Check one loaded file against the schema of its kind.
+
+    A value the loader already refused (e.g. ``number-range``: kept as its
+    text) gets no second, schema error at the same path.
+    """
     context = _validator(loaded.kind)
+    refused = {(d.line, d.column, d.path) for d in loaded.diagnostics if d.code == "number-range"}
     out: dict[Diagnostic, None] = {}  # ordered and without repeats (one 'required' error names them all)
     for error in context.validator.iter_errors(loaded.data):
-        out.update(dict.fromkeys(_schema_error(loaded, context.schema, error)))
+        out.update(dict.fromkeys(d for d in _schema_error(loaded, context.schema, error)
+                                 if (d.line, d.column, d.path) not in refused))
     return list(out)
 
 
@@ -283,6 +303,8 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"remove it; allowed here: {', '.join(allowed)}"
+            if key == "hourly_cost_vnd":
+                hint = "remove it: the value of one hour of work is set once for the catalog, in cost-basis.yaml (hourly_value_vnd), with its source"
             out.append(loaded.diagnostic("error", "schema-unknown-key", path + (key,), f"unknown field '{key}'", hint, key=True))
         return out
     label = _label(schema, path)
@@ -308,7 +330,9 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
     if kind in ("minimum", "exclusiveMinimum", "maximum"):
         return [loaded.diagnostic("error", "amount-vnd" if money else "schema-format", path,
                                   f"{error.instance} is out of range{label}: {error.message.split(' is ', 1)[-1]}",
-                                  "amounts are whole, non-negative đồng" if money else "write a value in the allowed range")]
+                                  ("amounts are whole, non-negative đồng, at most 1.000 tỷ (1000000000000)" if kind == "maximum"
+                                   else "amounts are whole, non-negative đồng") if money
+                                  else "write a value in the allowed range")]
     if kind == "minItems":
         return [loaded.diagnostic("error", "schema-required", path, f"the list{label} is empty; it needs at least {error.validator_value} item(s)", "add an item")]
     if kind == "uniqueItems":
@@ -477,11 +501,14 @@ def check_procedure(
             out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f'replacement "{replaced_by}" is not in the catalog', "replaced_by must be the code of a procedure in the catalog"))
         if data.get("status") != "replaced":
             out.append(loaded.diagnostic("error", "replaced-by-status", ("replaced_by",), "replaced_by is given but status is not 'replaced'", "set status: replaced, or remove replaced_by", key=True))
+    out.extend(_check_replaces(loaded, data, codes))
     date_paths: list[DataPath] = [("publication", "date"), ("source", "retrieved")]
-    for key in ("simplifications", "amendments"):
+    for key in ("simplifications", "amendments", "reviews"):
         entries = data.get(key) if isinstance(data.get(key), list) else []
         date_paths += [(key, i, "date") for i in range(len(entries))]
         out.extend(_check_order(loaded, key, entries))
+        if key != "reviews":
+            out.extend(_check_entry_dates(loaded, key, entries))
     out.extend(_check_dates(loaded, date_paths, today))
     out.extend(_check_legal_numbers(loaded, data))
     out.extend(_check_document_ids(loaded, ("documents",), data.get("documents")))
@@ -489,6 +516,55 @@ def check_procedure(
         if isinstance(case, dict):
             out.extend(_check_document_ids(loaded, ("cases", index, "documents"), case.get("documents")))
     return out
+
+
+def _record(codes: dict[str, list[LoadedFile]], code: Any) -> dict[str, Any] | None:
+    holders = codes.get(code) or [] if isinstance(code, str) else []
+    data = holders[0].data if holders else None
+    return data if isinstance(data, dict) else None
+
+
+def _check_replaces(loaded: LoadedFile, data: dict[str, Any], codes: dict[str, list[LoadedFile]]) -> list[Diagnostic]:
+    """Replacements and merges are linked both ways (Decree 63/2010/NĐ-CP Art. 15: a decision
+    that publishes a replacing procedure names the procedure it replaces).
+
+    ``replaces[i].code`` in the catalog must be ``status: replaced`` with
+    ``replaced_by`` this code (error); a ``replaced_by`` target that lists
+    other replaced codes but not this one gets a warning.
+    """
+    out = []
+    code = data.get("code")
+    for index, entry in enumerate(data.get("replaces") or [] if isinstance(data.get("replaces"), list) else []):
+        old_code = entry.get("code") if isinstance(entry, dict) else None
+        if old_code == code:
+            out.append(loaded.diagnostic("error", "replacement-link", ("replaces", index, "code"), "a procedure cannot replace itself", "remove its own code from replaces"))
+            continue
+        old = _record(codes, old_code)
+        if old is None:
+            continue  # a procedure outside this catalog: its code and name are kept as the decision gives them
+        if old.get("status") != "replaced" or old.get("replaced_by") != code:
+            out.append(loaded.diagnostic(
+                "error", "replacement-link", ("replaces", index, "code"),
+                f'"{old_code}" is in the catalog but does not say it is replaced by "{code}" (its status is {old.get("status")!r}, {"replaced_by " + repr(old["replaced_by"]) if old.get("replaced_by") else "no replaced_by"})',
+                f'in {old_code}.yaml set status: replaced and replaced_by: "{code}"'))
+    target = _record(codes, data.get("replaced_by"))
+    if target is not None and isinstance(target.get("replaces"), list) and target["replaces"]:
+        listed = {e.get("code") for e in target["replaces"] if isinstance(e, dict)}
+        if code not in listed:
+            out.append(loaded.diagnostic(
+                "warning", "replacement-link", ("replaced_by",),
+                f'"{data.get("replaced_by")}" lists the procedures it replaces, but not "{code}"',
+                f'add {{code: "{code}", decision: ...}} to replaces in {data.get("replaced_by")}.yaml'))
+    return out
+
+
+def _check_entry_dates(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagnostic]:
+    return [
+        loaded.diagnostic("error", "entry-date", (key, index), "the entry has neither a date nor a date_note",
+                          "write the decision's date (date: YYYY-MM-DD); when the source does not give it, write date_note saying what is known")
+        for index, entry in enumerate(entries)
+        if isinstance(entry, dict) and "date" not in entry and "date_note" not in entry
+    ]
 
 
 def _replacement_cycle(code: Any, codes: dict[str, list[LoadedFile]]) -> list[str]:
@@ -510,9 +586,9 @@ def _check_order(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagn
         date = entry.get("date") if isinstance(entry, dict) else None
         if not isinstance(date, str) or not _DATE.match(date):
             continue
-        if previous is not None and date <= previous:
+        if previous is not None and date < previous:
             out.append(loaded.diagnostic("error", "simplification-order", (key, index, "date"),
-                                         f"{date} is not after the previous entry's date {previous}; {key} are listed oldest first",
+                                         f"{date} is before the previous entry's date {previous}; {key} are listed oldest first",
                                          "move the entry to its place in date order, or correct its date"))
         previous = date
     return out
@@ -522,6 +598,7 @@ def _check_legal_numbers(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagn
     paths: list[DataPath] = [("publication", "decision")]
     for key in ("simplifications", "amendments"):
         paths += [(key, i, "decision") for i in range(len(data.get(key) or []) if isinstance(data.get(key), list) else 0)]
+    paths += [("replaces", i, "decision") for i in range(len(data.get("replaces") or []) if isinstance(data.get("replaces"), list) else 0)]
     paths += [("legal_basis", i, "number") for i in range(len(data.get("legal_basis") or []) if isinstance(data.get("legal_basis"), list) else 0)]
     out = []
     for path in paths:

@@ -192,7 +192,7 @@ def pull_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     text = procedure.read_text(encoding="utf-8")
     text = text.replace("status: in_force\n", "status: in_force\nmethods:\n  - channel: online\n"
                         "    processing_time: {value: 2, unit: working_days}\n"
-                        "simplifications:\n  - date: \"2026-06-01\"\n    decision: 16/QĐ-UBND\n"
+                        "simplifications:\n  - stage: implemented\n    date: \"2026-06-01\"\n    decision: 16/QĐ-UBND\n"
                         "    kinds: [cut_time]\n    summary: \"Rút ngắn thời hạn, theo đề nghị của @giam-doc <b>gấp</b>\"\n")
     procedure.write_text(text, encoding="utf-8")
     git(checkout, "commit", "-q", "-am", "Sở Tư pháp: rút ngắn thời hạn giải quyết")

@@ -18,7 +18,7 @@ def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 METHODS = [{"channel": "online", "processing_time": {"value": 10, "unit": "working_days"}}]
 FASTER = [{"channel": "online", "processing_time": {"value": 5, "unit": "working_days"}}]
-SIMPLIFICATION = {"date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"], "summary": "Giảm thời hạn"}
+SIMPLIFICATION = {"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"], "summary": "Giảm thời hạn"}
 AMENDMENT = {"date": "2026-07-01", "decision": "13/QĐ-BTN", "summary": "Công bố lại"}
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.diff import diff_procedures
-from generator.diff.effects import compliance_cost
+from generator.diff import normalize
+from generator.diff.effects import compliance_cost, compute_effects
+from generator.model import CostBasis
 from generator.diff.format import md_escape
 from gitrepo import GitRepo, record
 
@@ -60,9 +62,14 @@ def test_documents_matched_by_id_then_by_name() -> None:
     assert not any(k == "added" for k, _ in kinds)
 
 
+BASIS = CostBasis(hourly_value_vnd=25000, hourly_value_source="thử nghiệm", hours_per_working_day=8,
+                  hours_per_working_day_source="thử nghiệm", submissions_per_year=1, subjects_per_year=1000,
+                  volumes_source="thử nghiệm")
+
+
 def test_fees_online_channel_steps_and_compliance_cost() -> None:
     cost_old = {"activities": [{"name": "Chuẩn bị hồ sơ", "hours": 6}, {"name": "Đi nộp", "hours": 2}],
-                "hourly_cost_vnd": 25000, "other_costs_vnd": 100000, "submissions_per_year": 1000}
+                "fees_vnd": 0, "other_costs_vnd": 100000, "submissions_per_year": 1000, "subjects_per_year": 1}
     cost_new = {**cost_old, "activities": [{"name": "Chuẩn bị hồ sơ", "hours": 4}]}
     old = record("1.000001", steps=[{"description": "Nộp hồ sơ"}, {"description": "Thẩm định"}, {"description": "Trả kết quả"}],
                  methods=[{"channel": "in_person", "fees": [{"description": "Lệ phí", "amount_vnd": 150000}]}],
@@ -71,8 +78,8 @@ def test_fees_online_channel_steps_and_compliance_cost() -> None:
                  methods=[{"channel": "in_person", "fees": [{"description": "Lệ phí", "amount_vnd": 100000}]}, online(3)],
                  compliance_cost=cost_new)
     # (8 h × 25.000 + 100.000) × 1.000 = 300.000.000; (4 h × 25.000 + 100.000) × 1.000 = 200.000.000
-    assert compliance_cost(cost_old) == 300_000_000 and compliance_cost(cost_new) == 200_000_000
-    assert effects(old, new) == [
+    assert compliance_cost(old, BASIS) == 300_000_000 and compliance_cost(new, BASIS) == 200_000_000
+    assert [e.text for e in compute_effects(normalize(old), normalize(new), BASIS)] == [
         "Thêm cách thức: Trực tuyến",
         "Phí, lệ phí (Trực tiếp): 150.000 → 100.000 đồng",
         "Số bước thực hiện: 3 → 2",
@@ -81,9 +88,15 @@ def test_fees_online_channel_steps_and_compliance_cost() -> None:
     assert effects(new, old)[0] == "Bỏ cách thức: Trực tuyến"
 
 
-def test_compliance_cost_needs_all_inputs() -> None:
-    assert compliance_cost({"activities": [{"name": "x", "hours": 2}], "submissions_per_year": 10}) is None
-    assert compliance_cost(None) is None
+def test_compliance_cost_needs_a_basis_and_known_hours() -> None:
+    with_activities = record("1.000001", compliance_cost={"activities": [{"name": "x", "hours": 2}], "submissions_per_year": 10})
+    assert compliance_cost(with_activities, None) is None
+    assert compliance_cost(None, BASIS) is None
+    # no activities and a time limit in calendar days: the hours cannot be known
+    in_days = record("1.000001", methods=[{"channel": "in_person", "processing_time": {"value": 30, "unit": "days"}}])
+    assert compliance_cost(in_days, BASIS) is None
+    # (2 h × 25.000) × 10 × 1.000 (default subjects)
+    assert compliance_cost(with_activities, BASIS) == 500_000_000
 
 
 def test_step_insertion_removal_and_move() -> None:
@@ -129,8 +142,8 @@ def test_status_abolished_and_replaced() -> None:
 
 
 def test_new_simplification_and_amendment_entries_are_found() -> None:
-    s1 = {"date": "2025-01-01", "decision": "1/QĐ-TTg", "kinds": ["amend"], "summary": "Cũ"}
-    s2 = {"date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"], "summary": "Mới"}
+    s1 = {"stage": "implemented", "date": "2025-01-01", "decision": "1/QĐ-TTg", "kinds": ["amend"], "summary": "Cũ"}
+    s2 = {"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"], "summary": "Mới"}
     diff = diff_procedures(record("1.000001", simplifications=[s1]), record("1.000001", simplifications=[s1, s2]))
     assert diff.new_simplifications == (s2,) and diff.decisions == ("12/QĐ-BTN",)
 
@@ -150,7 +163,7 @@ def build_golden_repo(repo: GitRepo) -> None:
     """Base commit and head commit covering every kind of catalog change."""
     doc_don = {"id": "don", "name": "Đơn đề nghị cấp phép", "originals": 1, "form": "Mẫu 01"}
     doc_cccd = {"id": "cccd", "name": "Bản sao CCCD", "copies": 1}
-    cost = {"activities": [{"name": "Chuẩn bị hồ sơ", "hours": 8}], "hourly_cost_vnd": 25000, "submissions_per_year": 2000}
+    cost = {"activities": [{"name": "Chuẩn bị hồ sơ", "hours": 8}], "submissions_per_year": 2000}
     repo.write("bo-thu-nghiem", record(
         "1.000001", "Cấp giấy phép <b>thử</b> | nghiệm",
         steps=[{"title": "Nộp hồ sơ", "description": "Nộp tại bộ phận một cửa"}, {"title": "Thẩm định", "description": "Thẩm định hồ sơ"}],
@@ -161,6 +174,10 @@ def build_golden_repo(repo: GitRepo) -> None:
     repo.write("bo-thu-nghiem", record("1.000003", "Cấp chứng chỉ hành nghề"))
     repo.write("bo-thu-nghiem", record("1.000005", "Gia hạn giấy phép", requirements=["Còn thời hạn  ít nhất 30 ngày"]))
     repo.write("bo-thu-nghiem", record("1.000006", "Thủ tục chuyển giao"))
+    (repo.root / "catalog" / "cost-basis.yaml").write_text(
+        "hourly_value_vnd: 25000\nhourly_value_source: thử nghiệm\nhours_per_working_day: 8\n"
+        "hours_per_working_day_source: thử nghiệm\nsubmissions_per_year: 1\nsubjects_per_year: 1\n"
+        "volumes_source: thử nghiệm\n", encoding="utf-8")
     repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
 
     repo.write("bo-thu-nghiem", record(
@@ -172,7 +189,7 @@ def build_golden_repo(repo: GitRepo) -> None:
                  {"channel": "online", "processing_time": {"value": 5, "unit": "working_days"},
                   "fees": [{"description": "Lệ phí", "amount_vnd": 50000}]}],
         documents=[doc_don], compliance_cost={**cost, "activities": [{"name": "Chuẩn bị hồ sơ", "hours": 4}]},
-        simplifications=[{"date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time", "cut_documents", "move_online"],
+        simplifications=[{"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time", "cut_documents", "move_online"],
                           "summary": "Bỏ bản sao CCCD (khai thác CSDL dân cư), giảm thời hạn, thêm nộp trực tuyến"}]))
     amendment = [{"date": "2026-07-01", "decision": "13/QĐ-BTN", "summary": "Bãi bỏ theo Luật mới"}]
     repo.write("bo-thu-nghiem", record("1.000002", "Đăng ký hoạt động", status="abolished", amendments=amendment))

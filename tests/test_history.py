@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.history as history_module
+import generator.git as git_module
 from generator.history import read_history
 from gitrepo import GitRepo, record
 
@@ -150,7 +150,11 @@ def test_shallow_clone_is_marked_incomplete_and_never_dated_as_created(repo: Git
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
 
-    history = read_history(clone)
+    from generator.errors import ShallowHistory
+
+    with pytest.raises(ShallowHistory, match=r"git fetch --unshallow.*fetch-depth: 0.*--allow-shallow"):
+        read_history(clone)  # by default a shallow clone stops history: its dates would lie
+    history = read_history(clone, allow_shallow=True)
     assert history.incomplete
     assert any("git fetch --unshallow" in w for w in history.warnings)
     revs = history.of("1.000001")
@@ -165,9 +169,9 @@ def test_shallow_clone_is_marked_incomplete_and_never_dated_as_created(repo: Git
 
 def test_git_processes_do_not_grow_with_files_or_commits(repo: GitRepo) -> None:
     def processes() -> int:
-        before = history_module.git_processes_started
+        before = git_module.processes_started
         read_history(repo.root)
-        return history_module.git_processes_started - before
+        return git_module.processes_started - before
 
     repo.write("bo-a", record("1.000001"))
     repo.commit("1")
@@ -198,7 +202,7 @@ def test_history_cli_lists_revisions_newest_first(repo: GitRepo) -> None:
     repo.write("bo-a", record("1.000001", methods=[{"channel": "online", "processing_time": {"value": 10, "unit": "working_days"}}]))
     repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
     repo.write("bo-a", record("1.000001", methods=[{"channel": "online", "processing_time": {"value": 5, "unit": "working_days"}}],
-                              simplifications=[{"date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"],
+                              simplifications=[{"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"],
                                                 "summary": "Giảm thời hạn"}]))
     repo.commit("Giảm thời hạn theo 12/QĐ-BTN", "2026-07-02T09:00:00+07:00")
     out = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001", "--format", "json"],

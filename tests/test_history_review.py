@@ -63,6 +63,10 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run = [sys.executable, "-m", "generator.cli", "history", "1.000001"]
+    refused = subprocess.run(run, cwd=clone, capture_output=True, text=True, env=env)
+    assert refused.returncode == 1 and "git fetch --unshallow" in refused.stderr and "fetch-depth: 0" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    run.append("--allow-shallow")
     text = subprocess.run(run, cwd=clone, capture_output=True, text=True, env=env)
     assert text.returncode == 0, text.stderr
     assert "không liên quan" not in text.stdout and "Người Khác" not in text.stdout
@@ -73,9 +77,10 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
     assert rev["kind"] == "boundary" and rev["author"] is None and rev["subject"] is None
     assert all("shallow clone" in w and "git fetch --unshallow" in w for w in data["warnings"])
     catalog, _ = read_catalog(clone / "catalog")
-    pages = {p.url: str(p.html) for p in render_pages(catalog, read_history(clone))}
+    pages = {p.url: str(p.html) for p in render_pages(catalog, read_history(clone, allow_shallow=True))}
     page = pages["thu-tuc/1.000001/lich-su/"]
     assert "không liên quan" not in page and "Người Khác" not in page and "ranh giới bản sao nông" in page
+    assert "02/07/2026" not in page and "Không rõ ngày" in page  # the boundary commit's date is not the version's
     revision = next(html for url, html in pages.items() if url.startswith("thu-tuc/1.000001/phien-ban/"))
     assert "không liên quan" not in revision and "ranh giới bản sao nông" in revision
 
@@ -83,7 +88,7 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
 def test_procedure_page_shows_the_effects_of_each_simplification(tmp_path: Path) -> None:
     repo, path = mini_repo(tmp_path)
     text = path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1)
-    text = text.replace("source:\n", '  - date: 2026-07-01\n    decision: 98/QĐ-BXD\n    kinds: [cut_time]\n'
+    text = text.replace("source:\n", '  - stage: implemented\n    date: 2026-07-01\n    decision: 98/QĐ-BXD\n    kinds: [cut_time]\n'
                                       '    summary: Giảm thời hạn\nsource:\n', 1)
     path.write_text(text, encoding="utf-8")
     repo.commit("Đơn giản hóa theo 98/QĐ-BXD", "2026-07-02T09:00:00+07:00")

@@ -84,9 +84,9 @@ def test_every_procedure_and_index_has_its_page(catalog, pages):
         assert f"co-quan/{agency.id}/" in pages
     for sector in catalog.sectors:
         assert f"linh-vuc/{sector.id}/" in pages
-    for url in ("", "co-quan/", "linh-vuc/", "cap/", "cap/bo/", "cap/tinh/", "cap/xa/", "loai/tthc/", "loai/noi-bo/", "du-lieu-mo/"):
+    for url in ("", "co-quan/", "linh-vuc/", "cap/", "cap/bo/", "cap/tinh/", "cap/xa/", "loai/tthc/", "loai/noi-bo/", "du-lieu-mo/", "tien-do/", "quyet-dinh/"):
         assert url in pages
-    assert {p.url for p in pages.values() if p.in_nav} == {"", "co-quan/", "linh-vuc/", "cap/", "loai/", "du-lieu-mo/",
+    assert {p.url for p in pages.values() if p.in_nav} == {"", "co-quan/", "linh-vuc/", "cap/", "loai/", "tien-do/", "du-lieu-mo/",
                                                             "dong-gop/"}
 
 

@@ -48,7 +48,7 @@ from generator.model import CHANNEL_LABELS
 #: Top-level fields whose change must be recorded by a new simplification
 #: or amendment entry (``tthc check-change``).
 SUBSTANTIVE = ("steps", "methods", "documents", "dossier_sets", "cases", "requirements", "results",
-               "legal_basis", "status", "replaced_by")
+               "legal_basis", "status", "replaced_by", "replaces")
 
 #: Keys that match list items, tried in order (see the module docstring).
 LIST_KEYS: dict[str, tuple[str, ...]] = {
@@ -194,7 +194,8 @@ class ProcedureDiff:
     @property
     def decisions(self) -> tuple[str, ...]:
         """Decisions named by the new simplification and amendment entries."""
-        out = [str(e.get("decision")) for e in (*self.new_simplifications, *self.new_amendments) if e.get("decision")]
+        out = [str(e.get("decision")) for e in (*self.new_simplifications, *self.new_amendments)
+               if isinstance(e, Mapping) and e.get("decision")]
         return tuple(dict.fromkeys(out))
 
     def as_dict(self) -> dict[str, Any]:
@@ -596,11 +597,17 @@ class _Differ:
                                            old[i], new[j], old_index=i + 1, new_index=j + 1))
 
 
+def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The mapping entries of the list ``record[key]`` (nothing when it is not a list)."""
+    value = record.get(key)
+    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
+
+
 def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
-    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in old.get(key) or []}
-    before_ids = {_item_key(e, "date+decision") for e in old.get(key) or []}
+    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in _entries(old, key)}
+    before_ids = {_item_key(e, "date+decision") for e in _entries(old, key)}
     out = []
-    for entry in new.get(key) or []:
+    for entry in _entries(new, key):
         if json.dumps(entry, sort_keys=True, ensure_ascii=False) in before:
             continue
         if _item_key(entry, "date+decision") in before_ids:
@@ -609,12 +616,13 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
     return tuple(out)
 
 
-def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> ProcedureDiff:
+def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None) -> ProcedureDiff:
     """Compare two versions of one procedure.
 
     Args:
         old: the record before (``None`` when the procedure is new).
         new: the record after (``None`` when its file was deleted).
+        cost_basis: the catalog's :class:`~generator.model.CostBasis`, for the compliance-cost effect.
 
     Returns:
         A :class:`ProcedureDiff`. ``status`` is ``added``/``deleted`` for a
@@ -636,9 +644,9 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     replaced_by = b.get("replaced_by") if b.get("status") == "replaced" else None
     if old is None or new is None:
         return ProcedureDiff(code=code, name=name, status="added" if old is None else "deleted",
-                             effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None)),
-                             new_simplifications=tuple(b.get("simplifications") or ()),
-                             new_amendments=tuple(b.get("amendments") or ()), replaced_by=replaced_by)
+                             effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None, cost_basis)),
+                             new_simplifications=tuple(_entries(b, "simplifications")),
+                             new_amendments=tuple(_entries(b, "amendments")), replaced_by=replaced_by)
     differ = _Differ()
     differ.value(a, b, [], [], _schema())
     changes = tuple(differ.changes)
@@ -649,7 +657,7 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     else:
         status = "changed"
     return ProcedureDiff(
-        code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b)),
+        code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b, cost_basis)),
         new_simplifications=_new_entries(a, b, "simplifications"), new_amendments=_new_entries(a, b, "amendments"),
         replaced_by=replaced_by,
     )
@@ -668,7 +676,7 @@ def agency_effect(old_path: str, new_path: str, names: Mapping[str, str] | None 
 
 
 def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str, Mapping[str, Any] | None],
-                  agency_names: Mapping[str, str] | None = None) -> CatalogDiff:
+                  agency_names: Mapping[str, str] | None = None, cost_basis: Any = None) -> CatalogDiff:
     """Compare two snapshots of the catalog's procedure files.
 
     Args:
@@ -677,6 +685,7 @@ def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str,
         new: ``path -> record`` after.
         agency_names: agency id -> name, for the effect of a move between
             agency folders (ids are shown where a name is missing).
+        cost_basis: the catalog's :class:`~generator.model.CostBasis`, for the compliance-cost effect.
 
     Returns:
         A :class:`CatalogDiff` keyed by code: a file moved to another folder
@@ -704,7 +713,7 @@ def diff_catalogs(old: Mapping[str, Mapping[str, Any] | None], new: Mapping[str,
     for code in sorted(set(before) | set(after)):
         old_path, old_rec = before.get(code, (None, None))
         new_path, new_rec = after.get(code, (None, None))
-        diff = diff_procedures(old_rec, new_rec)
+        diff = diff_procedures(old_rec, new_rec, cost_basis=cost_basis)
         fields: dict[str, Any] = {**diff.__dict__, "old_path": old_path, "new_path": new_path}
         if old_path and new_path and old_path.split("/")[:-1] != new_path.split("/")[:-1] and old_path.count("/") >= 1:
             fields["effects"] = (agency_effect(old_path, new_path, agency_names), *diff.effects)

@@ -78,7 +78,8 @@ def value_text(value: Any, limit: int = 300, key: str = "") -> str:
         if key in ("processing_time",) or ("unit" in value and "value" in value):
             text = format_time(value)
         elif value.get("decision") and value.get("summary"):  # a simplification or amendment entry
-            kinds = ", ".join(SIMPLIFICATION_KIND_LABELS.get(k, k) for k in value.get("kinds") or [])
+            listed = value.get("kinds") if isinstance(value.get("kinds"), list) else []
+            kinds = ", ".join(SIMPLIFICATION_KIND_LABELS.get(str(k), str(k)) for k in listed)
             text = f"{value['decision']} ngày {_vi_date(value.get('date'))}: {value['summary']}" + (f" ({kinds})" if kinds else "")
         else:
             head_key = next((k for k in ("name", "number", "title", "description", "decision", "channel") if value.get(k)), None)

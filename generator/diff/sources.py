@@ -13,7 +13,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Report
 from generator.diff import CatalogDiff, diff_catalogs
 from generator.errors import CatalogInvalid, UsageError
-from generator.history import agency_names, read_tree, require_repository, resolve_ref
+from generator.history import agency_names, cost_basis_on_disk, read_tree, require_repository, resolve_ref
 from generator.load import LoadedFile, load_bytes
 
 #: The ``head`` value (JSON ``"head": null``) for the files on disk; the text
@@ -41,18 +41,20 @@ class SideFile:
         return data if isinstance(data, dict) else None
 
     def unreadable(self) -> list[Diagnostic]:
-        """Why this file is not a procedure record (empty when it is one).
+        """Why this file is not a procedure record as ``tthc validate`` reads it (empty when it is one).
 
-        A file that cannot be parsed, is not a mapping or has no text ``code``
-        is never treated as absent: its loader diagnostics (``syntax``,
-        ``encoding``, ``tab-indent``..., with line and column) are returned.
+        Any loader error counts (``syntax``, ``encoding``, ``tab-indent``,
+        ``duplicate-key``, ``anchor``, ``tag``, ``number-range``..., with line
+        and column), even when some data could be read: a file with a
+        duplicated key is never compared by its first value. A file that is
+        not a mapping or has no text ``code`` is never treated as absent.
         """
-        record = self.record
-        if record is not None and isinstance(record.get("code"), str):
-            return []
         errors = [d for d in self.loaded.diagnostics if d.severity == "error"]
         if errors:
             return errors
+        record = self.record
+        if record is not None and isinstance(record.get("code"), str):
+            return []
         if record is None:
             return [self.loaded.diagnostic("error", "schema-type", (), "the file is not a mapping of procedure fields",
                                            "write the record as key: value lines (code, name, ...)")]
@@ -104,7 +106,7 @@ def unreadable_files(*sides: dict[str, SideFile]) -> list[Diagnostic]:
 
 
 def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[str, str] | None = None,
-               check_readable: bool = True) -> CatalogDiff:
+               check_readable: bool = True, cost_basis: Any = None) -> CatalogDiff:
     """Diff two sides, skipping files whose bytes are identical at the same path.
 
     ``check_readable=False`` is for callers that reported unreadable files
@@ -119,7 +121,7 @@ def diff_sides(old: dict[str, SideFile], new: dict[str, SideFile], names: dict[s
         _invalid(problems)
     same = {p for p in set(old) & set(new) if old[p].raw == new[p].raw}
     return diff_catalogs({p: f.record for p, f in old.items() if p not in same},
-                         {p: f.record for p, f in new.items() if p not in same}, names)
+                         {p: f.record for p, f in new.items() if p not in same}, names, cost_basis)
 
 
 def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catalog_subdir: str = "catalog"
@@ -172,7 +174,8 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                 f == rel or f.startswith(rel.rstrip("/") + "/") for f in (*old, *new)):
             raise UsageError(f"{given!r} is neither a git commit nor a file or folder of the catalog "
                              f"(not on disk, not at {base}{'' if head is None else ' or ' + head})")
-    return diff_sides(old, new, agency_names(repo_dir, catalog_subdir)), base, head
+    return diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
+                      cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir)), base, head
 
 
 def _invalid(problems: list[Diagnostic]) -> None:

@@ -10,8 +10,9 @@ Two source formats, detected per file:
 
 Each procedure is written to ``<catalog>/procedures/<agency>/<code>.yaml`` by
 :mod:`generator.importer.writer`. An existing file is never replaced unless
-``overwrite`` is set. ``agencies.yaml`` and ``sectors.yaml`` are extended with the
-agencies and sectors of the imported records (existing entries are kept), and
+``overwrite`` is set. ``agencies.yaml`` and ``sectors.yaml`` are written when absent;
+an existing one gets only the entries of new agencies and sectors appended to its
+text, and is rewritten whole only with ``overwrite`` (see :func:`_write_references`);
 ``plans/qd-1085-ttg.yaml`` is written when absent.
 """
 
@@ -24,8 +25,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from generator.errors import UsageError
 from generator.importer import chatbot, portal_api
@@ -65,6 +64,7 @@ class ImportReport:
         skipped: Paths left alone because they existed (no ``overwrite``).
         problems: Records with warnings, and files that could not be read at all (``fatal``).
         sector_merges: Spellings merged into one sector, for each merged sector.
+        references: agencies.yaml / sectors.yaml written or appended to.
     """
 
     records: list[ImportedRecord] = field(default_factory=list)
@@ -72,6 +72,8 @@ class ImportReport:
     skipped: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sector_merges: list[list[str]] = field(default_factory=list)
+    #: agencies.yaml / sectors.yaml written or appended to (not counted in ``written``).
+    references: list[Path] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Problem]:
@@ -79,16 +81,60 @@ class ImportReport:
         return [p for p in self.problems if p.fatal]
 
 
-def _load_existing(path: Path, key: str) -> list[dict[str, Any]]:
+def _load_existing(path: Path, key: str, problems: list[Problem] | None = None) -> list[dict[str, Any]]:
     """Entries already in agencies.yaml / sectors.yaml (``[]`` if the file is absent).
 
-    Uses ``yaml.safe_load``: these two files are written by this importer and
-    checked by ``tthc validate``.
+    Read by the strict loader (``generator.load``), as ``tthc validate`` reads
+    them, so ``code: 0123`` stays the text ``"0123"`` and ``name: yes`` stays
+    ``"yes"``. A file that does not load gives a fatal problem in ``problems``.
     """
+    from generator.load import load_file
+
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return list(data.get(key) or [])
+    loaded = load_file(path, key)
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors and problems is not None:
+        problems.append(Problem(str(path), "", f"cannot be read, left as it is: {errors[0].format()}", fatal=True))
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    entries = data.get(key) if isinstance(data.get(key), list) else []
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
+def _write_references(path: Path, key: str, entries: list[dict[str, Any]], existing: list[dict[str, Any]],
+                      overwrite: bool, report: ImportReport) -> None:
+    """Write agencies.yaml / sectors.yaml only as far as asked (issue 8, item 6).
+
+    A missing file is written whole. An existing one is never rewritten
+    without ``overwrite``: entries with new ids are appended to its text
+    (comments and values kept, see :func:`~generator.importer.writer.append_entries`);
+    new spellings or codes of entries it already has are left out. With
+    ``overwrite`` a file whose entries changed is written again whole (its
+    comments are lost).
+    """
+    from generator.importer.writer import append_entries
+
+    if not path.exists():
+        write_yaml(path, {key: entries}, key)
+        report.references.append(path)
+        return
+    if any(p.file == str(path) and p.fatal for p in report.problems):
+        return
+    if overwrite:
+        if entries != existing:
+            write_yaml(path, {key: entries}, key)
+            report.references.append(path)
+        return
+    known = {e["id"] for e in existing}
+    new = [e for e in entries if e.get("id") not in known]
+    if not new:
+        return
+    why = append_entries(path, key, new, key)
+    if why:
+        report.problems.append(Problem(str(path), "", f"{why}: add {', '.join(e['id'] for e in new)} by hand, "
+                                                      "or run again with --overwrite", fatal=True))
+    else:
+        report.references.append(path)
 
 
 def collect_files(sources: list[Path]) -> list[Path]:
@@ -227,10 +273,12 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         UsageError: A source does not exist.
     """
     agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
-    existing_agencies = _load_existing(agencies_path, "agencies")
-    known = {a["code"]: a["id"] for a in existing_agencies if a.get("code")}
+    reference_problems: list[Problem] = []
+    existing_agencies = _load_existing(agencies_path, "agencies", reference_problems)
+    existing_sectors = _load_existing(sectors_path, "sectors", reference_problems)
+    known = {a["code"]: a["id"] for a in existing_agencies if isinstance(a.get("code"), str)}
     records, problems = read_sources(sources, retrieved_api, known)
-    report = ImportReport(records=records, problems=problems)
+    report = ImportReport(records=records, problems=reference_problems + problems)
 
     list_publishers: dict[str, Counter[str]] = {}
     for lists in sorted({d for r in records if (d := _lists_dir(Path(r.source_file)))}):
@@ -238,7 +286,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     api_names = {r.agency: r.publisher for r in records if r.publisher}
     agencies = build_agencies(records, existing_agencies, list_publishers, api_names)
     sectors, merges = build_sectors(
-        [r.sector_name for r in records if r.sector_name], _load_existing(sectors_path, "sectors"),
+        [r.sector_name for r in records if r.sector_name], existing_sectors,
         {sector_id(r.sector_name): r.sector_code for r in records if r.sector_code})
     report.sector_merges = merges
 
@@ -258,8 +306,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         write_yaml(path, record.data, "procedure")
         report.written.append(path)
     if records:
-        write_yaml(agencies_path, {"agencies": agencies}, "agencies")
-        write_yaml(sectors_path, {"sectors": sectors}, "sectors")
+        _write_references(agencies_path, "agencies", agencies, existing_agencies, overwrite, report)
+        _write_references(sectors_path, "sectors", sectors, existing_sectors, overwrite, report)
         plan = catalog / "plans" / "qd-1085-ttg.yaml"
         if not plan.exists():
             write_yaml(plan, PLAN_1085, "plan")

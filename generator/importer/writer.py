@@ -92,3 +92,44 @@ def write_yaml(path: Path, data: Any, kind: str) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes((schema_modeline(path, kind) + dump_yaml(data, kind)).encode("utf-8"))
+
+
+def append_entries(path: Path, key: str, entries: list[dict[str, Any]], kind: str) -> str:
+    """Add ``entries`` at the end of the list ``key`` of the existing file ``path``, keeping its bytes.
+
+    The file's text (comments, quoting, order) is left as it is; the new
+    entries are written after it, indented as its first list item, and the
+    result is read back with the strict loader (``generator.load``) before
+    anything is written: it must hold exactly the old entries followed by
+    the new ones.
+
+    Returns:
+        ``""`` when written, else why not (the file is then left untouched):
+        it does not load, its list is not the last thing in it, or it is not
+        a block list.
+    """
+    from generator.load import load_bytes
+
+    raw = path.read_bytes()
+    loaded = load_bytes(raw, path.as_posix(), kind)
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors:
+        return f"cannot be read ({errors[0].format()})"
+    old = loaded.data.get(key) if isinstance(loaded.data, dict) else None
+    if not isinstance(old, list):
+        return f"has no list '{key}:' to add to"
+    indent = 0
+    if old:
+        line, column = loaded.positions.get((key, 0), (1, 3))
+        indent = max(column - 3, 0)  # the column of '- ' before the first item's first key
+    schema = load_schema(kind)
+    items = dump_yaml({key: entries}, kind).split("\n", 1)[1]
+    added = "".join(" " * indent + line if line else line for line in items.splitlines(keepends=True))
+    text = raw.decode("utf-8-sig")
+    result = (text if text.endswith("\n") else text + "\n") + added
+    check = load_bytes(result.encode("utf-8"), path.as_posix(), kind)
+    expected = order_keys({key: old + entries}, schema, schema)
+    if [d for d in check.diagnostics if d.severity == "error"] or check.data != {**loaded.data, **expected}:
+        return f"its list '{key}:' is not a block list at the end of the file"
+    path.write_bytes(result.encode("utf-8"))
+    return ""

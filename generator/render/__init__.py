@@ -162,7 +162,7 @@ def format_number(value: int | float) -> str:
 
 def render_pages(
     catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None,
-    feedback_url: str | None = None, repo_url: str | None = None,
+    stats: Any = None, feedback_url: str | None = None, repo_url: str | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page of the site, in a stable order.
 
@@ -173,6 +173,7 @@ def render_pages(
         site_url: the site's absolute base URL (for JSON-LD), or None.
         file_sizes: bytes of each open-data file by name (``catalog.csv``...),
             shown on the open-data page; None shows no sizes.
+        stats: the :class:`generator.stats.Stats` of the dashboard (computed here when None).
         feedback_url: the "Phản ánh, kiến nghị" address template of procedure
             pages (:mod:`generator.render.contribute`); None: no link.
         repo_url: the catalog's repository, named on the "Đóng góp" page.
@@ -195,6 +196,13 @@ def render_pages(
     pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url, feedback_url=feedback_url)
     pages += render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
     pages.append(render_contribute_page(registry, repo_url=repo_url, feedback_url=feedback_url))
+    from generator.render.dashboard import render_dashboard_pages
+
+    if stats is None:
+        from generator.stats import compute_stats
+
+        stats = compute_stats(catalog, history)
+    pages += render_dashboard_pages(stats, registry, catalog)
     if history is not None:  # history and revision pages (generator/render/history.py)
         from generator.render.history import render_history_pages
 

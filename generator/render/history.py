@@ -44,7 +44,12 @@ KIND_LABELS = {
     "unrecorded": "Thay đổi chưa ghi quyết định",
     "correction": "Hiệu đính dữ liệu",
     "unchanged": "Không thay đổi nội dung",
+    "invalid": "Bản ghi không hợp lệ",
 }
+
+#: The note shown for an invalid version (what the public sees instead of guessed content).
+INVALID_NOTE = ("Phiên bản này không đọc được hoặc không đúng lược đồ dữ liệu nên không được hiển thị; "
+                "các lỗi dưới đây cho biết vì sao. Thay đổi của phiên bản sau được so với phiên bản hợp lệ gần nhất.")
 
 #: The note of a shallow-clone boundary revision (instead of that commit's message).
 BOUNDARY_NOTE = ("Trạng thái của thủ tục tại phiên bản cũ nhất có trong bản sao nông của kho; "
@@ -103,11 +108,14 @@ class RevisionChange:
         ``boundary`` (oldest revision of a shallow clone, not a change),
         ``created``, ``deleted``, ``simplification`` (a new simplifications
         entry), ``abolished``, ``replaced``, ``moved``, ``amendment`` (a new
-        amendments entry), ``unrecorded`` (a substantive field changed, see
+        amendments entry), ``invalid`` (the version did not load or did not
+        validate: never compared, never shown as content), ``unrecorded`` (a substantive field changed, see
         :data:`generator.diff.SUBSTANTIVE`, without a new entry naming a
         decision), ``correction`` (only non-substantive fields changed, e.g.
         a typo in a name or description), ``unchanged`` (formatting only).
         """
+        if self.revision.invalid:
+            return "invalid"
         if self.revision.boundary:
             return "boundary"
         if self.previous is None or self.revision.change == "added":
@@ -139,7 +147,7 @@ class RevisionChange:
         corrections of non-substantive fields (``correction``), formatting-only edits and
         shallow-clone boundaries. A substantive change without a recorded decision
         (``unrecorded``) is notable: it changed the procedure."""
-        return self.kind not in ("correction", "unchanged", "boundary")
+        return self.kind not in ("correction", "unchanged", "boundary", "invalid")
 
     @property
     def summary(self) -> str:
@@ -160,25 +168,32 @@ class RevisionChange:
     def change_lines(self) -> list[tuple[str, str]]:
         """``(kind, sentence)`` per field change, for templates; new simplification and
         amendment entries are left out (they are shown as entries, once)."""
-        if self.previous is None:
+        if self.previous is None or self.revision.invalid:
             return []
         return [(c.kind, change_text(c)) for c in self.diff.changes
                 if not (c.kind == "added" and c.field in ("simplifications", "amendments"))]  # shown as entries
 
 
 def revision_changes(history: History, code: str) -> list[RevisionChange]:
-    """Every revision of ``code`` with its diff, newest first (computed once per history)."""
+    """Every revision of ``code`` with its diff, newest first (computed once per history).
+
+    An invalid version gets an empty diff and is never a side of one: the
+    next version is compared with the last version that was not invalid.
+    """
     key = ("revision_changes", code)
     if key in history.cache:
         return list(history.cache[key])
     out = []
     previous: Revision | None = None
     for rev in history.of(code):
+        if rev.invalid:
+            out.append(RevisionChange(code, rev, previous, ProcedureDiff(code=code, name="", status="unchanged")))
+            continue
         before = previous.record if previous is not None else None
         if rev.record is None and before is None:
             diff = ProcedureDiff(code=code, name="", status="unchanged")
         else:
-            diff = diff_procedures(before, rev.record)
+            diff = diff_procedures(before, rev.record, cost_basis=history.cost_basis)
         if rev.change == "moved" and rev.previous_path:
             diff = replace(diff, effects=(agency_effect(rev.previous_path, rev.path, history.agency_names), *diff.effects))
         out.append(RevisionChange(code, rev, previous, diff))
@@ -276,22 +291,23 @@ def render_history_pages(catalog: Catalog, history: History | None, registry: An
         url = _claim(registry, history_url(procedure.code), f"history of {procedure.code}")
         html = history_t.render(p=procedure, changes=changes, incomplete=history.incomplete, root="../../../",
                                 revision_url=revision_url, vi_datetime=vi_datetime, kind_labels=SIMPLIFICATION_KIND_LABELS,
-                                no_change=NO_SEMANTIC_CHANGE)
+                                no_change=NO_SEMANTIC_CHANGE, invalid_note=INVALID_NOTE)
         pages.append(GeneratedPage(url=url, title=f"Lịch sử thay đổi: {procedure.name}", html=Markup(html),
                                    description=f"Lịch sử thay đổi của thủ tục {procedure.code}: {procedure.name}"))
         newest = changes[0].revision.commit
         for rc in changes:
             if rc.revision.record is None:
                 continue
-            compare = diff_procedures(rc.revision.record, current) if current is not None else None
+            compare = diff_procedures(rc.revision.record, current, cost_basis=history.cost_basis) if current is not None else None
             rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
             html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
                                      compare=compare, compare_lines=[(c.kind, change_text(c)) for c in compare.changes] if compare else [],
                                      root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
                                      value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE)
-            pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} ngày {rc.revision.date:%d/%m/%Y}: {rc.name}",
+            when = "không rõ ngày" if rc.revision.boundary else f"ngày {rc.revision.date:%d/%m/%Y}"
+            pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
                                        html=Markup(html),
-                                       description=f"Phiên bản ngày {rc.revision.date:%d/%m/%Y} của thủ tục {procedure.code}"))
+                                       description=f"Phiên bản {when} của thủ tục {procedure.code}"))
     return sorted(pages, key=lambda page: page.url)
 
 
@@ -400,25 +416,29 @@ def feed_content(rc: RevisionChange) -> str:
 
 # --- tthc history -------------------------------------------------------------
 
-def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt: str = "text") -> str:
+def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt: str = "text",
+                 allow_shallow: bool | None = None) -> str:
     """The ``tthc history CODE`` listing: every revision newest first.
 
     ``json`` gives ``{"code", "incomplete", "warnings" (English), "revisions":
     [{"commit", "date" (ISO 8601, +07:00), "author", "subject", "path",
     "change", "kind" (stable code, see :attr:`RevisionChange.kind`),
     "kind_label" (Vietnamese), "decisions", "summary", "boundary",
-    "effects": [str], "changes": [str]}]}``. A shallow-clone boundary
+    "effects": [str], "changes": [str], "diagnostics" (of an invalid
+    version: the ``tthc validate --format json`` records)}]}``. A shallow-clone boundary
     revision has ``"kind": "boundary"`` and ``null`` author and subject: that
     commit did not make the change. The text listing is in Vietnamese.
 
     Raises:
         UsageError: not a git repository; no revision of ``code``.
+        ShallowHistory: a shallow clone without ``allow_shallow``.
+        RepositoryUnreadable: a corrupt repository.
     """
     from generator.errors import UsageError
     from generator.history import require_repository
 
     require_repository(repo_dir)
-    history = read_history(repo_dir, catalog_subdir)
+    history = read_history(repo_dir, catalog_subdir, allow_shallow=allow_shallow)
     changes = revision_changes(history, code)
     if not changes:
         raise UsageError(f"no committed revision of procedure {code} (check the code; only committed files have history)")
@@ -426,7 +446,7 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
         payload = {
             "code": code, "incomplete": history.incomplete, "warnings": history.warnings,
             "revisions": [{
-                "commit": rc.revision.commit, "date": rc.revision.date.isoformat(),
+                "commit": rc.revision.commit, "date": None if rc.revision.boundary else rc.revision.date.isoformat(),
                 "author": None if rc.revision.boundary else rc.revision.author,
                 "subject": None if rc.revision.boundary else rc.revision.subject,
                 "path": rc.revision.path, "change": rc.revision.change,
@@ -434,6 +454,7 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
                 "boundary": rc.revision.boundary,
                 "effects": [e.text for e in rc.diff.effects] if rc.previous else [],
                 "changes": [line for _, line in rc.change_lines],
+                "diagnostics": [d.as_dict() for d in rc.revision.diagnostics],
             } for rc in changes],
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -445,7 +466,11 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
     for rc in changes:
         rev = rc.revision
         if rev.boundary:
-            lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}", f"  {rc.summary}"]
+            lines += ["", f"Không rõ ngày  {rev.short}  {rc.kind_label}", f"  {rc.summary}"]
+            continue
+        if rev.invalid:
+            lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
+            lines += [f"  ! {d.format()}" for d in rev.diagnostics]
             continue
         lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
         if rc.summary != rev.subject:

@@ -251,8 +251,21 @@ def _home_page(catalog: Catalog, registry: UrlRegistry, by_level: dict[str, list
             procedure = catalog.procedure(rc.code)
             note = f"{rc.kind_label}: {rc.summary}" if rc.summary else rc.kind_label
             latest.append((rc.revision.date.date().isoformat(), procedure.url, rc.code, procedure.name, note))
+    agencies_with = sorted({p.agency for p in catalog.procedures})
+    retrieved = sorted(p.source.retrieved for p in catalog.procedures if p.source and p.source.retrieved)
+    portal = sum(1 for p in catalog.procedures if p.source and "dichvucong.gov.vn" in p.source.url)
+    coverage = []
+    for total in catalog.national_totals:
+        have = sum(1 for p in catalog.procedures if p.kind == total.kind)
+        coverage.append((total, have, round(have * 100 / total.count, 1) if total.count else None))
     html = environment().get_template("home.html").render(
         site_name=SITE_NAME,
+        coverage_agencies=[(catalog.agency(a).name if catalog.agency(a) else a, page_url(AGENCY_PREFIX, a),
+                            sum(1 for p in catalog.procedures if p.agency == a)) for a in agencies_with],
+        coverage=coverage,
+        kind_labels=KIND_LABELS,
+        retrieved=(retrieved[0], retrieved[-1]) if retrieved else None,
+        portal_count=portal,
         counts=Counts.of(catalog.procedures),
         agency_count=len({p.agency for p in catalog.procedures}),
         sector_count=len({p.sector for p in catalog.procedures}),
@@ -261,7 +274,7 @@ def _home_page(catalog: Catalog, registry: UrlRegistry, by_level: dict[str, list
         latest=latest,
     )
     return GeneratedPage(url="", title=SITE_NAME, html=Markup(html), in_nav=True,
-                         toc=(("so-lieu", "Số liệu chính"), ("tra-cuu", "Tra cứu")) + ((("thay-doi-gan-day", "Thay đổi gần đây"),) if latest else ()),
+                         toc=(("so-lieu", "Số liệu chính"), ("pham-vi", "Phạm vi của danh mục"), ("tra-cuu", "Tra cứu")) + ((("thay-doi-gan-day", "Thay đổi gần đây"),) if latest else ()),
                          description="Danh mục mở các thủ tục hành chính và thủ tục hành chính nội bộ.")
 
 

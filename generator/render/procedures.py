@@ -20,6 +20,7 @@ from markupsafe import Markup
 from generator.errors import BuildError
 from generator.model import CHANNEL_LABELS, FORMALITY_TYPE_LABELS, LEVEL_LABELS, Catalog, Procedure
 from generator.render import GeneratedPage, environment, format_vnd, schema_labels
+from generator.cost import simplification_cost
 from generator.render.history import history_url, recent_changes, simplification_effects
 from generator.render.jsonld import government_service, script_json
 from generator.render.urls import (
@@ -232,7 +233,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         "subjects": procedure.subjects, "agencies": roles or procedure.receiving_address,
         "requirements": procedure.requirements,
         "results": procedure.results, "legal_basis": procedure.legal_basis,
-        "related": procedure.related or replaces.get(procedure.code), "compliance_cost": procedure.compliance_cost,
+        "related": procedure.related or replaces.get(procedure.code) or procedure.replaces, "compliance_cost": procedure.compliance_cost,
         "simplifications": procedure.simplifications, "amendments": procedure.amendments, "source": procedure.source,
         "changes": changes,
     }
@@ -261,6 +262,9 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         related=[catalog.procedure(code) for code in procedure.related],
         replacement=catalog.procedure(procedure.replaced_by) if procedure.replaced_by else None,
         replaces=sorted(replaces.get(procedure.code, ()), key=lambda p: p.code),
+        replaces_codes={p.code for p in replaces.get(procedure.code, ())},
+        document_ids={d.id for d in procedure.documents} | {d.id for c in procedure.cases for d in c.documents},
+        cost_of=lambda s: simplification_cost(procedure, s, catalog.cost_basis),
         last_updated=updated,
         changes=changes,
         effects_of=simplification_effects(history, procedure.code),

@@ -21,12 +21,23 @@ SECTOR_PREFIX = "linh-vuc"
 LEVEL_PREFIX = "cap"
 KIND_PREFIX = "loai"
 OPEN_DATA_PREFIX = "du-lieu-mo"
+DASHBOARD_PREFIX = "tien-do"
+DECISION_PREFIX = "quyet-dinh"
 
 #: Stable URL slugs of the enumerations.
 LEVEL_SLUGS = {"ministry": "bo", "province": "tinh", "commune": "xa", "other": "khac"}
 KIND_SLUGS = {"external": "tthc", "internal": "noi-bo"}
 
 _SEGMENT = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
+
+
+def decision_slug(number: str) -> str:
+    """URL segment of a decision number: ``"66.7/2025/NQ-CP"`` -> ``"66-7-2025-nq-cp"``."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", number.replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "quyet-dinh"
 
 
 def page_url(prefix: str, key: str) -> str:

@@ -1,0 +1,174 @@
+"""History that cannot vanish or lie (issue 8, item 4): unreadable repositories are errors,
+identity by code across catalog moves, merges credited to their authors, odd commit headers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.errors import RepositoryUnreadable
+from generator.history import read_history
+from gitrepo import GitRepo, record
+
+
+def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("bo-a", record("1.000001"))
+    repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
+    return repo
+
+
+def _object_file(repo: GitRepo, sha: str) -> Path:
+    return repo.root / ".git" / "objects" / sha[:2] / sha[2:]
+
+
+@pytest.mark.parametrize("damage", ["missing-blob", "corrupt-blob", "missing-tree"])
+def test_an_unreadable_repository_is_an_error_with_a_hint(repo: GitRepo, damage: str) -> None:
+    if damage == "missing-tree":
+        sha = repo.git("rev-parse", "HEAD:catalog/procedures")
+    else:
+        sha = repo.git("rev-parse", "HEAD:catalog/procedures/bo-a/1.000001.yaml")
+    target = _object_file(repo, sha)
+    target.chmod(0o644)
+    if damage == "corrupt-blob":
+        target.write_bytes(b"not a zlib stream")
+    else:
+        target.unlink()
+    with pytest.raises(RepositoryUnreadable, match="git fsck"):
+        read_history(repo.root)
+    result = tthc("history", "1.000001", cwd=repo.root)
+    assert result.returncode == 1 and "cannot be read" in result.stderr and "git fsck" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_build_stops_on_an_unreadable_repository_and_on_a_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
+    from generator.errors import ShallowHistory
+    from generator.plugin import TthcPlugin
+
+    plugin = TthcPlugin()
+    plugin.load_config({})
+    plugin.catalog_dir = repo.root / "catalog"
+    assert plugin._history().of("1.000001")
+    repo.write("bo-a", record("1.000001", dossier_sets=1))
+    repo.commit("Sửa", "2026-06-11T09:00:00+07:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
+    plugin.catalog_dir = clone / "catalog"
+    with pytest.raises(ShallowHistory, match="fetch-depth: 0"):
+        plugin._history()
+    plugin.config.allow_shallow = True
+    assert plugin._history().incomplete
+    blob = repo.git("rev-parse", "HEAD:catalog/procedures/bo-a/1.000001.yaml")
+    _object_file(repo, blob).unlink()
+    plugin.catalog_dir = repo.root / "catalog"
+    with pytest.raises(RepositoryUnreadable):
+        plugin._history()
+
+
+def test_moving_the_whole_catalog_folder_keeps_every_history(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    old = repo.root / "data" / "procedures" / "bo-a" / "1.000001.yaml"
+    old.parent.mkdir(parents=True)
+    import yaml
+
+    old.write_text(yaml.safe_dump(record("1.000001"), allow_unicode=True), encoding="utf-8")
+    first = repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
+    repo.git("mv", "data", "catalog")
+    repo.commit("Đổi tên thư mục danh mục", "2026-06-20T09:00:00+07:00")
+    history = read_history(repo.root)
+    revs = history.of("1.000001")
+    assert [r.commit for r in revs][0] == first and [r.change for r in revs] == ["added", "modified"]
+    assert revs[1].previous_path == "data/procedures/bo-a/1.000001.yaml"
+    assert history.created("1.000001").date() == date(2026, 6, 10)
+
+
+def test_a_catalog_at_the_repository_root_has_history(tmp_path: Path) -> None:
+    import yaml
+
+    repo = GitRepo(tmp_path / "repo")
+    target = repo.root / "procedures" / "bo-a" / "1.000001.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(yaml.safe_dump(record("1.000001"), allow_unicode=True), encoding="utf-8")
+    repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
+    assert [r.change for r in read_history(repo.root, catalog_subdir=".").of("1.000001")] == ["added"]
+    from generator.plugin import TthcPlugin
+
+    plugin = TthcPlugin()
+    plugin.load_config({})
+    plugin.catalog_dir = repo.root
+    assert plugin._history().of("1.000001")  # before: the catalog's parent is outside git, so no history
+
+
+def test_a_change_merged_from_a_branch_is_credited_to_its_author_and_dated_when_merged(repo: GitRepo) -> None:
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("bo-a", record("1.000001", dossier_sets=2))
+    side = repo.commit("Sửa số bộ hồ sơ", "2026-06-12T09:00:00+07:00", author="Tác Giả")
+    repo.git("checkout", "-q", "main")
+    repo.write("bo-a", record("1.000002"))
+    repo.commit("Thêm 1.000002", "2026-06-13T09:00:00+07:00", author="Người Khác")
+    env = {"GIT_AUTHOR_DATE": "2026-06-15T09:00:00+07:00", "GIT_COMMITTER_DATE": "2026-06-15T09:00:00+07:00",
+           "GIT_AUTHOR_NAME": "Người Gộp"}
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge branch 'feature'", "feature", env=env)
+    merge = repo.git("rev-parse", "HEAD")
+    rev = read_history(repo.root).of("1.000001")[-1]
+    assert rev.commit == merge and rev.date.date() == date(2026, 6, 15)
+    assert rev.author == "Tác Giả" and rev.subject == "Sửa số bộ hồ sơ" and rev.credited == side
+    assert rev.authored.date() == date(2026, 6, 12)
+    other = read_history(repo.root).of("1.000002")[-1]
+    assert other.author == "Người Khác"
+
+
+@pytest.mark.parametrize(("committer", "expected"), [
+    ("1781049600 +9959", date(2026, 6, 10)),        # an offset git accepts and no date library does
+    ("99999999999999 +0700", date(1970, 1, 1)),     # a year no datetime holds: shown as 01/01/1970, with a warning
+    ("1781049600 -9959", date(2026, 6, 10)),
+])
+def test_commit_headers_git_accepts_never_crash(repo: GitRepo, committer: str, expected: date) -> None:
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    parent = repo.git("rev-parse", "HEAD")
+    body = (f"tree {tree}\nparent {parent}\nauthor Tên \x01lạ <a@b> 1781049600 +9959\ncommitter X <x@y> {committer}\n\n"
+            "Tiêu đề có ký tự điều khiển \x07 và \ufffe\n").encode("utf-8")
+    repo.write("bo-a", record("1.000001", dossier_sets=4))
+    repo.git("add", "-A")
+    tree = repo.git("write-tree")
+    body = body.replace(repo.git("rev-parse", "HEAD^{tree}").encode(), tree.encode())
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", input=body)
+    repo.git("update-ref", "refs/heads/main", sha)
+    history = read_history(repo.root)
+    rev = history.of("1.000001")[-1]
+    assert rev.commit == sha and rev.date.date() == expected
+    assert "\x07" not in rev.message and "\ufffe" not in rev.message and "\x01" not in rev.author
+    if expected.year == 1970:
+        assert any("impossible date" in w for w in history.warnings)
+    result = tthc("history", "1.000001", cwd=repo.root)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+
+
+def test_feeds_stay_well_formed_xml_with_control_characters_in_commits(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    from generator.catalog import read_catalog
+    from generator.render.history import render_feeds
+
+    mini = Path(__file__).resolve().parent / "fixtures" / "mini_catalog"
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(mini, repo.root / "catalog")
+    repo.commit("Danh mục", "2026-06-10T09:00:00+07:00")
+    path = repo.root / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}",
+                                                             "{value: 5, unit: working_days}", 1), encoding="utf-8")
+    repo.commit("Giảm\x1b[31m thời hạn \x0c\ufffe", "2026-06-11T09:00:00+07:00", author="A\x02B")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    for text in render_feeds(catalog, read_history(repo.root)).values():
+        ElementTree.fromstring(text.encode("utf-8"))
