@@ -7,6 +7,8 @@
   as GitHub's runner would (``bash -eo pipefail``, its environment variables),
   in a real git repository: a bare ``origin`` with ``main``, cloned with full
   history, and a pull-request branch. Same for the GitLab job's script.
+* The step that posts the diff runs in node against a recording stand-in for
+  GitHub's API (tests/tools/github_script.cjs): one comment, then updated.
 """
 
 from __future__ import annotations
@@ -279,3 +281,38 @@ def test_the_pre_commit_hook_validates_the_catalog_files_it_is_given(pull_reques
                          encoding="utf-8")
     refused = run(["bash", "-c", f"{hook['entry']} {procedure.relative_to(checkout).as_posix()}"], checkout, env, check=False)
     assert refused.returncode == 1 and "error[schema-enum] status" in refused.stdout
+
+
+# --- the pull-request comment: one comment, updated -----------------------------------------
+
+def comment_step_calls(tmp_path: Path, body: str, comments: list[dict]) -> list:
+    """Run the workflow's github-script step on ``body`` (diff.md) with these existing comments."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install npm)")
+    steps = yaml.safe_load((TEMPLATE_DIR / WORKFLOWS[0]).read_text(encoding="utf-8"))["jobs"]["check"]["steps"]
+    (step,) = [s for s in steps if s.get("uses", "").startswith("actions/github-script@")]
+    (tmp_path / "script.js").write_text(step["with"]["script"], encoding="utf-8")
+    (tmp_path / "diff.md").write_text(body, encoding="utf-8")
+    context = {"repo": {"owner": "tinh-thu-nghiem", "repo": "danh-muc"}, "payload": {"pull_request": {"number": 7}}}
+    (tmp_path / "state.json").write_text(json.dumps({"comments": comments, "context": context}), encoding="utf-8")
+    result = run([node, str(REPO / "tests" / "tools" / "github_script.cjs"), "script.js", "state.json"], tmp_path)
+    return [call for call in json.loads(result.stdout)["calls"] if not call[0].startswith("paginate")]
+
+
+def test_the_diff_is_posted_as_one_comment_then_updated_in_place(tmp_path: Path) -> None:
+    body = "<!-- tthc-diff -->\n### So sánh danh mục TTHC\n"
+    assert comment_step_calls(tmp_path, body, []) == [
+        ["issues.createComment", {"owner": "tinh-thu-nghiem", "repo": "danh-muc", "issue_number": 7, "body": body}]]
+    earlier = [{"id": 11, "user": {"type": "User"}, "body": "<!-- tthc-diff -->\nchép lại của một người"},
+               {"id": 12, "user": {"type": "Bot"}, "body": "Bình luận khác của bot"},
+               {"id": 13, "user": {"type": "Bot"}, "body": "<!-- tthc-diff -->\nbảng cũ"}]
+    assert comment_step_calls(tmp_path, body, earlier) == [
+        ["issues.updateComment", {"owner": "tinh-thu-nghiem", "repo": "danh-muc", "comment_id": 13, "body": body}]]
+
+
+def test_a_comment_too_long_for_github_is_cut_with_a_note(tmp_path: Path) -> None:
+    body = "<!-- tthc-diff -->\n" + "| 1.000001 | Thủ tục | Sửa đổi | — | — |\n" * 3000
+    ((method, params),) = comment_step_calls(tmp_path, body, [])
+    assert method == "issues.createComment" and len(params["body"]) < 65536
+    assert params["body"].startswith(body[:1000]) and params["body"].endswith("(bảng so sánh quá dài: xem đầy đủ ở Summary của lần chạy)")
