@@ -206,6 +206,9 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
         raise UsageError(f"--plan {plan_id!r} is not a plan of the catalog (plans: {', '.join(p.id for p in catalog.plans) or 'none'})")
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    suffixes = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}
+    if output is not None and suffixes.get(output.suffix.lower(), fmt) != fmt:
+        raise UsageError(f"-o {output} ends in {output.suffix} but --format is {fmt}: use --format {suffixes[output.suffix.lower()]} or another file name")
     data = render_report(compute_stats(filter_catalog(catalog, agency), as_of=as_of), fmt, agency=agency, plan=plan_id)
     if output is None:
         sys.stdout.buffer.write(data)

@@ -254,6 +254,7 @@ class Simplification:
     date: str | None = None
     date_note: str | None = None
     effective: str | None = None
+    until: str | None = None
     issuer: str | None = None
     reason: str | None = None
     promised: Promised | None = None
@@ -278,6 +279,7 @@ class Amendment:
     date: str | None = None
     date_note: str | None = None
     effective: str | None = None
+    until: str | None = None
     issuer: str | None = None
     source: str | None = None
 
@@ -589,7 +591,7 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
         simplifications=tuple(simplification_from_dict(s) for s in data.get("simplifications") or ()),
         amendments=tuple(
             Amendment(decision=a["decision"], summary=a["summary"], date=a.get("date"), date_note=a.get("date_note"),
-                      effective=a.get("effective"), issuer=a.get("issuer"), source=a.get("source"))
+                      effective=a.get("effective"), until=a.get("until"), issuer=a.get("issuer"), source=a.get("source"))
             for a in data.get("amendments") or ()
         ),
         source=None if src is None else Source(url=src["url"], portal_id=src.get("portal_id"), retrieved=src.get("retrieved")),
@@ -612,7 +614,7 @@ def simplification_from_dict(data: Mapping[str, Any]) -> Simplification:
         )
     return Simplification(
         stage=data["stage"], decision=data["decision"], kinds=tuple(data["kinds"]), summary=data["summary"],
-        date=data.get("date"), date_note=data.get("date_note"), effective=data.get("effective"),
+        date=data.get("date"), date_note=data.get("date_note"), effective=data.get("effective"), until=data.get("until"),
         issuer=data.get("issuer"), reason=data.get("reason"), promised=built_promise,
         data_lookups=tuple(
             DataLookup(document=d["document"], database=d["database"], database_owner=d.get("database_owner"),

@@ -14,14 +14,20 @@ Per procedure, as of ``as_of``:
   (an approved plan is the outcome of a review: Circular 02/2017/TT-VPCP, Art. 25–26);
 * ``planned`` (có phương án được phê duyệt): a simplification at stage ``approved``;
 * ``simplified`` (đã thực thi): a simplification at stage ``implemented`` in
-  effect (``effective``, else ``date``, on or before ``as_of``);
+  effect (``effective``, else ``date``, on or before ``as_of``, and ``until``, when
+  the act sets an end, not before it);
 * ``cut`` (cắt giảm, đơn giản hóa, for the 20% target of Decision 1085/QĐ-TTg):
   simplified or abolished;
 * ``amended``: an ``amendments`` entry (a re-publication that is not a simplification);
+  ``amendments_not_reflected``: one whose decision is not the record's publication decision
+  (the record still shows the earlier version);
+* an entry without a date (``date_note``) is known to exist now, not when: it counts only
+  for an ``as_of`` of today or later;
 * documents replaced by data look-ups, and how many the record still lists
   (the change is then not reflected in the record yet);
 * working days saved and compliance cost before/after (VND per year) of its
-  latest simplification whose cost can be computed (:mod:`generator.cost`).
+  latest simplification whose cost can be computed (:mod:`generator.cost`); the saving is
+  also split into what implemented changes save and what approved plans promise.
 
 Targets of a plan (e.g. 1085/QĐ-TTg) are measured on the internal procedures
 of the target's group: achieved % = numerator / denominator × 100 (2 decimals).
@@ -56,6 +62,7 @@ COUNT_LABELS: dict[str, str] = {
     "simplified": "Đã thực thi đơn giản hóa",
     "cut": "Đã cắt giảm, đơn giản hóa (thực thi hoặc bãi bỏ)",
     "amended": "Được sửa đổi, bổ sung",
+    "amendments_not_reflected": "… trong đó bản ghi chưa cập nhật nội dung sửa đổi",
     "documents_replaced": "Thành phần hồ sơ thay bằng dữ liệu",
     "documents_still_listed": "… trong đó bản ghi vẫn còn liệt kê",
     "time_saved_working_days": "Số ngày làm việc rút ngắn theo phương án",
@@ -63,10 +70,17 @@ COUNT_LABELS: dict[str, str] = {
     "compliance_cost_before_vnd": "Chi phí tuân thủ trước đơn giản hóa (đồng/năm)",
     "compliance_cost_after_vnd": "Chi phí tuân thủ sau đơn giản hóa (đồng/năm)",
     "compliance_cost_saved_vnd": "Chi phí tuân thủ tiết kiệm (đồng/năm)",
+    "implemented_cost_saved_vnd": "… do các thay đổi đã thực thi (đồng/năm)",
+    "planned_cost_saved_vnd": "… theo các phương án chưa thực thi (đồng/năm)",
 }
 _FLAGS = ["internal", "in_force", "abolished", "replaced", "merged", "reviewed", "planned", "simplified", "cut", "amended"]
-_SUMS = ["documents_replaced", "documents_still_listed", "time_saved_working_days", "cost_procedures",
-         "compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd"]
+_SUMS = ["amendments_not_reflected", "documents_replaced", "documents_still_listed", "time_saved_working_days",
+         "cost_procedures", "compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
+         "implemented_cost_saved_vnd", "planned_cost_saved_vnd"]
+STATUS_LABELS = {
+    "met": "Đạt", "on_track": "Chưa đến hạn", "behind": "Chậm so với mốc", "missed": "Chưa đạt, đã quá hạn",
+    "no_data": "Chưa có dữ liệu", "not_measurable": "Không đánh giá được từ danh mục", "not_started": "Kế hoạch chưa ban hành",
+}
 METRIC_LABELS = {
     "published": "Công bố, công khai",
     "reviewed": "Rà soát",
@@ -90,6 +104,7 @@ class Counts:
     simplified: int = 0
     cut: int = 0
     amended: int = 0
+    amendments_not_reflected: int = 0
     documents_replaced: int = 0
     documents_still_listed: int = 0
     time_saved_working_days: float = 0.0
@@ -97,6 +112,8 @@ class Counts:
     compliance_cost_before_vnd: int = 0
     compliance_cost_after_vnd: int = 0
     compliance_cost_saved_vnd: int = 0
+    implemented_cost_saved_vnd: int = 0
+    planned_cost_saved_vnd: int = 0
 
     @property
     def cost_saved_percent(self) -> float | None:
@@ -143,13 +160,13 @@ class TargetProgress:
     numerator: float
     denominator: float
     achieved_percent: float | None
-    status: str  # "met", "on_track" (deadline not reached), "missed", "no_data"
+    status: str  # "met", "on_track", "behind" (a due milestone missed), "missed", "no_data", "not_measurable", "not_started"
     milestones: tuple[MilestoneProgress, ...]
     note: str = ""
 
     @property
     def status_label(self) -> str:
-        return {"met": "Đạt", "on_track": "Chưa đến hạn", "missed": "Chưa đạt, đã quá hạn", "no_data": "Chưa có dữ liệu"}[self.status]
+        return STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,7 @@ class DecisionEntry:
     summary: str
     reflected: bool | None  # implemented change visible in the record (None: cannot tell)
     cost: CostChange | None
+    group: str = ""  # "TTHC" or the internal group's label
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,8 @@ class Decision:
     issuer: str | None
     source: str | None
     entries: tuple[DecisionEntry, ...]
+    date_note: str | None = None
+    source_note: str | None = None
 
     @property
     def slug(self) -> str:
@@ -210,6 +230,8 @@ class Stats:
     plans: tuple[PlanProgress, ...]
     decisions: tuple[Decision, ...]
     months: tuple[MonthPoint, ...]
+    warnings: tuple[str, ...] = ()
+    lists: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict, compare=False, repr=False)
     per_procedure: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def agency(self, agency_id: str) -> Group | None:
@@ -225,12 +247,19 @@ def _on_or_before(date: str | None, as_of: str) -> bool:
 
 
 def in_effect(s: Simplification, as_of: str) -> bool:
-    """An implemented simplification counts once it takes effect (``effective``, else its ``date``)."""
-    return s.stage == "implemented" and _on_or_before(s.effective or s.date, as_of)
+    """An implemented simplification counts while it is in effect: from ``effective`` (else its
+    ``date``; undated: see :func:`decided`) to ``until`` when the act sets an end."""
+    if s.stage != "implemented" or not decided(s, as_of):
+        return False
+    start = s.effective or s.date
+    return (start is None or start <= as_of) and (s.until is None or as_of <= s.until)
 
 
-def _decided(s: Simplification, as_of: str) -> bool:
-    return _on_or_before(s.date, as_of) or (s.date is None and s.date_note is not None)
+def decided(entry: Any, as_of: str) -> bool:
+    """An entry counts from its date; an undated one (``date_note``) only as of today or later."""
+    if entry.date is not None:
+        return entry.date <= as_of
+    return as_of >= today_vn().isoformat()
 
 
 def _saved_days(s: Simplification) -> float:
@@ -244,13 +273,15 @@ def _saved_days(s: Simplification) -> float:
 
 def procedure_row(p: Procedure, catalog: Catalog, as_of: str) -> dict[str, Any]:
     """The per-procedure facts the counts add up (see the module docstring)."""
-    simplifications = [s for s in p.simplifications if _decided(s, as_of)]
+    simplifications = [s for s in p.simplifications if decided(s, as_of)]
+    amendments = [a for a in p.amendments if decided(a, as_of)]
     documents = {d.id for d in p.documents} | {d.id for c in p.cases for d in c.documents}
     lookups = [d for s in simplifications if in_effect(s, as_of) for d in s.data_lookups]
-    cost = None
+    cost, cost_stage = None, None
     for s in reversed(simplifications):
         cost = simplification_cost(p, s, catalog.cost_basis)
         if cost is not None:
+            cost_stage = "implemented" if in_effect(s, as_of) else "approved"
             break
     reviewed = any(_on_or_before(r.date, as_of) for r in p.reviews) or bool(simplifications)
     simplified = any(in_effect(s, as_of) for s in simplifications)
@@ -258,12 +289,15 @@ def procedure_row(p: Procedure, catalog: Catalog, as_of: str) -> dict[str, Any]:
         "code": p.code, "agency": p.agency, "sector": p.sector, "kind": p.kind,
         "internal_scope": p.internal_scope or "", "levels": list(p.levels),
         "internal": p.kind == "internal", "in_force": p.status == "in_force", "abolished": p.status == "abolished",
-        "replaced": p.status == "replaced", "merged": len(p.replaces) >= 2,
+        "replaced": p.status == "replaced",
+        "merged": any("merge" in s.kinds and in_effect(s, as_of) for s in simplifications)
+                  or (len(p.replaces) >= 2 and not any("merge" in s.kinds for s in p.simplifications)),
         "reviewed": reviewed,
         "planned": any(s.stage == "approved" for s in simplifications),
         "simplified": simplified,
         "cut": simplified or p.status == "abolished",
-        "amended": any(_on_or_before(a.date, as_of) or (a.date is None and a.date_note) for a in p.amendments),
+        "amended": bool(amendments),
+        "amendments_not_reflected": int(any(a.decision != p.publication.decision for a in amendments)),
         "documents_replaced": len(lookups),
         "documents_still_listed": sum(1 for d in lookups if d.document_id and d.document_id in documents),
         "time_saved_working_days": max((_saved_days(s) for s in simplifications), default=0.0),
@@ -271,6 +305,8 @@ def procedure_row(p: Procedure, catalog: Catalog, as_of: str) -> dict[str, Any]:
         "compliance_cost_before_vnd": cost.before_vnd if cost else 0,
         "compliance_cost_after_vnd": cost.after_vnd if cost else 0,
         "compliance_cost_saved_vnd": cost.saved_vnd if cost else 0,
+        "implemented_cost_saved_vnd": cost.saved_vnd if cost and cost_stage == "implemented" else 0,
+        "planned_cost_saved_vnd": cost.saved_vnd if cost and cost_stage == "approved" else 0,
         "_cost": cost,
     }
 
@@ -298,36 +334,52 @@ def _groups(frame: pd.DataFrame, column: str, names: dict[str, str]) -> tuple[Gr
     return tuple(out)
 
 
-def _target_progress(target: Target, frame: pd.DataFrame, as_of: str) -> TargetProgress:
+def _target_progress(plan: Plan, target: Target, frame: pd.DataFrame, as_of: str, catalog: Catalog) -> TargetProgress:
     group = frame[frame["internal"]] if not frame.empty else frame
     if target.internal_scope and not group.empty:
         group = group[group["internal_scope"] == target.internal_scope]
     counts = _counts(group)
-    note = ""
+    names = {a.id: a.name for a in catalog.agencies}
+    agencies = sorted({names.get(a, a) for a in (group["agency"] if not group.empty else ())})
+    scope = INTERNAL_SCOPE_LABELS.get(target.internal_scope or "", "TTHC nội bộ")
+    notes = [f"Tính trên {counts.procedures} {scope} có trong danh mục"
+             + (f" (của {', '.join(agencies)})" if agencies else "") + "."]
     if target.metric == "published":
-        numerator, denominator = counts.procedures, counts.procedures
-        note = "Chỉ tính các TTHC nội bộ có trong danh mục; tổng số TTHC nội bộ cả nước không có trong danh mục."
+        numerator, denominator = counts.procedures, 0
+        national = next((t for t in catalog.national_totals if t.kind == "internal"), None)
+        notes = ["Danh mục không ghi ngày công bố lần đầu và không có đủ TTHC nội bộ cả nước"
+                 + (f" (có {counts.procedures} trong khoảng {national.count} TTHC nội bộ cả nước)" if national else "")
+                 + ", nên không đánh giá được chỉ tiêu này."]
     elif target.metric == "reviewed":
         numerator, denominator = counts.reviewed, counts.procedures
+        if not group.empty and not any(p.reviews for p in catalog.procedures):
+            notes.append("Chưa có lần rà soát nào được ghi vào danh mục: \"đã rà soát\" chỉ gồm các thủ tục có phương án đơn giản hóa.")
     elif target.metric == "procedures_cut":
         numerator, denominator = counts.cut, counts.procedures
     else:  # compliance_cost_cut
         numerator, denominator = counts.compliance_cost_saved_vnd, counts.compliance_cost_before_vnd
         if counts.cost_procedures:
-            note = f"Tính trên {counts.cost_procedures} thủ tục có số liệu chi phí tuân thủ."
+            notes.append(f"Chỉ {counts.cost_procedures} thủ tục có số liệu chi phí tuân thủ.")
     achieved = round(numerator * 100 / denominator, 2) if denominator else None
     due = target.deadline is not None and target.deadline <= as_of
-    if achieved is None:
-        status = "no_data"
-    elif achieved >= target.percent:
-        status = "met"
-    else:
-        status = "missed" if due else "on_track"
     milestones = tuple(
         MilestoneProgress(m.date, m.description, m.percent, m.date <= as_of,
                           None if m.percent is None or achieved is None else achieved >= m.percent)
         for m in target.milestones
     )
+    if as_of < plan.date:
+        status = "not_started"
+    elif target.metric == "published":
+        status = "not_measurable"
+    elif achieved is None:
+        status = "no_data"
+    elif achieved >= target.percent:
+        status = "met"
+    elif due:
+        status = "missed"
+    else:
+        status = "behind" if any(m.due and m.met is False for m in milestones) else "on_track"
+    note = " ".join(notes)
     return TargetProgress(target.metric, METRIC_LABELS.get(target.metric, target.metric), target.percent, target.deadline,
                           target.description, target.internal_scope, numerator, denominator, achieved, status, milestones, note)
 
@@ -335,9 +387,13 @@ def _target_progress(target: Target, frame: pd.DataFrame, as_of: str) -> TargetP
 def _decisions(catalog: Catalog, rows: dict[str, dict[str, Any]], as_of: str) -> tuple[Decision, ...]:
     found: dict[str, dict[str, Any]] = {}
     for p in catalog.procedures:
+        group = INTERNAL_SCOPE_LABELS.get(p.internal_scope or "", KIND_LABELS.get(p.kind, p.kind))
         documents = {d.id for d in p.documents} | {d.id for c in p.cases for d in c.documents}
         for s in p.simplifications:
-            entry = found.setdefault(s.decision, {"date": s.date, "issuer": s.issuer, "source": s.source, "entries": []})
+            if not decided(s, as_of):
+                continue
+            entry = found.setdefault(s.decision, {"date": s.date, "issuer": s.issuer, "source": s.source, "entries": [],
+                                                  "date_note": s.date_note})
             reflected = None
             if s.stage == "implemented" and s.data_lookups:
                 ids = [d.document_id for d in s.data_lookups if d.document_id]
@@ -345,14 +401,29 @@ def _decisions(catalog: Catalog, rows: dict[str, dict[str, Any]], as_of: str) ->
             elif s.stage == "implemented" and "merge" in s.kinds:
                 reflected = True
             entry["entries"].append(DecisionEntry(p.code, p.name, p.agency, "simplification", s.stage, s.summary, reflected,
-                                                  simplification_cost(p, s, catalog.cost_basis)))
+                                                  simplification_cost(p, s, catalog.cost_basis), group))
         for a in p.amendments:
-            entry = found.setdefault(a.decision, {"date": a.date, "issuer": a.issuer, "source": a.source, "entries": []})
+            if not decided(a, as_of):
+                continue
+            entry = found.setdefault(a.decision, {"date": a.date, "issuer": a.issuer, "source": a.source, "entries": [],
+                                                  "date_note": a.date_note})
             entry["entries"].append(DecisionEntry(p.code, p.name, p.agency, "amendment", None, a.summary,
-                                                  p.publication.decision == a.decision, None))
-    out = [Decision(number, v["date"], v["issuer"], v["source"], tuple(sorted(v["entries"], key=lambda e: e.code)))
+                                                  p.publication.decision == a.decision, None, group))
+    out = [Decision(number, v["date"], v["issuer"], v["source"], tuple(sorted(v["entries"], key=lambda e: (e.agency, e.code))),
+                    date_note=v["date_note"], source_note=_source_note(number, v["source"]))
            for number, v in found.items()]
     return tuple(sorted(out, key=lambda d: (d.date or "0000", d.number), reverse=True))
+
+
+def _source_note(number: str, source: str | None) -> str | None:
+    """Says when the source is not the decision itself (a news report, a province's re-publication)."""
+    if not source:
+        return None
+    if "chinhphu.vn" in source and "TTg" in number:
+        return "bản tin của Cổng Thông tin điện tử Chính phủ; văn bản quyết định chưa thu thập được"
+    if "UBND" in source.replace("-", " ").upper() and "UBND" not in number:
+        return "văn bản của địa phương công bố lại quyết định này"
+    return None
 
 
 def _months(catalog: Catalog, history: Any) -> tuple[MonthPoint, ...]:
@@ -376,6 +447,31 @@ def _months(catalog: Catalog, history: Any) -> tuple[MonthPoint, ...]:
     return tuple(MonthPoint(m, decided.get(m, 0), recorded.get(m, 0)) for m in months)
 
 
+def _warnings(catalog: Catalog, as_of: str) -> tuple[str, ...]:
+    out = []
+    today = today_vn().isoformat()
+    if as_of > today:
+        out.append(f"Ngày tính {as_of} là ngày trong tương lai: số liệu là của các quyết định đã ghi đến hôm nay.")
+    dates = [e.date for p in catalog.procedures for e in (*p.simplifications, *p.amendments, *p.reviews) if e.date]
+    if dates and as_of < min(dates):
+        out.append(f"Ngày tính {as_of} trước mọi quyết định, lần rà soát được ghi (sớm nhất {min(dates)}).")
+    if as_of < today:
+        out.append("Danh sách thủ tục là danh sách hiện nay: thủ tục được công bố sau ngày tính vẫn được đếm.")
+    return tuple(out)
+
+
+def _lists(catalog: Catalog, rows: dict[str, dict[str, Any]]) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Procedures behind the counts: ``key -> ((code, name, agency id), ...)`` by code."""
+    keys = ("simplified", "planned", "documents_still_listed", "amendments_not_reflected", "merged")
+    out: dict[str, list[tuple[str, str, str]]] = {k: [] for k in keys}
+    for p in catalog.procedures:
+        row = rows[p.code]
+        for key in keys:
+            if row[key]:
+                out[key].append((p.code, p.name, p.agency))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def compute_stats(catalog: Catalog, history: Any = None, *, as_of: dt.date | str | None = None) -> Stats:
     """Measure the catalog: counts per group, progress of each plan's targets, decisions, monthly series.
 
@@ -396,8 +492,11 @@ def compute_stats(catalog: Catalog, history: Any = None, *, as_of: dt.date | str
     agency_names = {a.id: a.name for a in catalog.agencies}
     sector_names = {s.id: s.name for s in catalog.sectors}
     levels = frame.explode("levels") if not frame.empty else frame
-    plans = tuple(PlanProgress(plan, tuple(_target_progress(t, frame, as_of_text) for t in plan.targets)) for plan in catalog.plans)
+    plans = tuple(PlanProgress(plan, tuple(_target_progress(plan, t, frame, as_of_text, catalog) for t in plan.targets))
+                  for plan in catalog.plans)
     return Stats(
+        warnings=_warnings(catalog, as_of_text),
+        lists=_lists(catalog, rows),
         as_of=as_of_text,
         totals=_counts(frame),
         by_agency=_groups(frame, "agency", agency_names),

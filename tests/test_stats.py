@@ -65,6 +65,36 @@ def test_counts_follow_stage_effect_and_date(recorded: Path) -> None:
     assert gplx["compliance_cost_after_vnd"] == round(4.5 * 8 * basis.hourly_value_vnd) * basis.subjects_per_year
 
 
+def test_as_of_respects_undated_entries_end_dates_and_the_plan_date(recorded: Path) -> None:
+    catalog, _ = read_catalog(recorded)
+    early = compute_stats(catalog, as_of="2020-01-01")
+    assert early.totals.amended == 0 and early.totals.merged == 0 and early.totals.reviewed == 0 and early.decisions == ()
+    assert {t.status for t in early.plans[0].targets} == {"not_started"}
+    assert any("trước mọi quyết định" in w for w in early.warnings)
+    # 4008/QĐ-BTC has no date: known to exist now, not on 31/12/2025
+    undated = [p.code for p in catalog.procedures if any(a.decision == "4008/QĐ-BTC" for a in p.amendments)]
+    assert all(compute_stats(catalog, as_of="2025-12-31").per_procedure[c]["amended"] is False for c in undated)
+    # NQ 66.7 applies until 28/02/2027 (its own end date)
+    assert compute_stats(catalog, as_of="2027-02-28").per_procedure["1.004222"]["simplified"]
+    assert not compute_stats(catalog, as_of="2027-03-01").per_procedure["1.004222"]["simplified"]
+    # the 1085 publication target cannot be judged from a catalog without first-publication dates
+    published = compute_stats(catalog, as_of="2026-12-01").plans[0].targets[0]
+    assert published.metric == "published" and published.status == "not_measurable" and published.achieved_percent is None
+
+
+def test_a_missed_milestone_before_the_deadline_is_behind(recorded: Path) -> None:
+    catalog, _ = read_catalog(recorded)
+    reviewed = next(t for t in compute_stats(catalog, as_of="2024-06-01").plans[0].targets if t.metric == "reviewed")
+    assert reviewed.status == "behind" and reviewed.milestones[1].met is False
+
+
+def test_planned_savings_are_kept_apart_from_implemented_ones(recorded: Path) -> None:
+    catalog, _ = read_catalog(recorded)
+    totals = compute_stats(catalog, as_of="2026-12-01").totals
+    assert totals.planned_cost_saved_vnd == totals.compliance_cost_saved_vnd > 0  # only the 1891 plan has a cost
+    assert totals.implemented_cost_saved_vnd == 0
+
+
 def test_targets_of_decision_1085_measured_on_internal_procedures_between_agencies(recorded: Path) -> None:
     catalog, _ = read_catalog(recorded)
     plan = compute_stats(catalog, as_of="2026-12-01").plans[0]
@@ -92,8 +122,12 @@ def test_dashboard_and_report_give_the_same_numbers(recorded: Path) -> None:
     pages = {p.url: p for p in render_pages(catalog, None, stats=None)}
     # the page was rendered from its own computation (render_pages computed the stats itself)
     shown = dashboard_values(str(pages["tien-do/"].html))
+    costs = {"compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
+             "implemented_cost_saved_vnd", "planned_cost_saved_vnd"}
     for key, label in COUNT_LABELS.items():
-        assert shown[label] == format_number(data["totals"][key]), key
+        expected = "chưa có dữ liệu" if key in costs and not data["totals"]["cost_procedures"] else format_number(data["totals"][key])
+        assert shown[label] == expected, key
+    assert {p["code"] for p in data["procedures"] if "planned" in p["flags"]} == {"3.000346", "3.000347", "3.000348"}
     for agency in data["agencies"]:
         assert f'co-quan/{agency["id"]}/">{agency["name"]}</a></th><td data-label="Số thủ tục">{format_number(agency["procedures"])}<' in str(pages["tien-do/"].html)
     decision_page = pages["quyet-dinh/1891-qd-ttg/"]
@@ -113,7 +147,10 @@ def test_report_for_one_agency_and_its_formats(recorded: Path, tmp_path: Path) -
     assert xlsx.exit_code == 0 and out.read_bytes()[:2] == b"PK"
     import openpyxl
 
-    assert openpyxl.load_workbook(out).sheetnames == ["tong_hop", "co_quan", "chi_tieu", "quyet_dinh"]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["thong_tin", "tong_hop", "co_quan", "chi_tieu", "quyet_dinh"]
+    assert [c.value for c in book["tong_hop"][1]] == ["Chỉ số", "Giá trị", "Mã"]  # Vietnamese headers
+    assert any(c.value and str(c.value).startswith("Mốc") for c in book["chi_tieu"]["B"])  # milestones are rows
     csv = runner.invoke(main, ["report", "--catalog", str(recorded), "--format", "csv"])
     assert csv.exit_code == 0 and "TOTAL" in csv.output
 
@@ -123,6 +160,7 @@ def test_report_for_one_agency_and_its_formats(recorded: Path, tmp_path: Path) -
     (["--plan", "khong-co"], "not a plan"),
     (["--as-of", "31/12/2025"], "not a date"),
     (["--format", "xlsx"], "give -o FILE.xlsx"),
+    (["-o", "bao-cao.xlsx"], "use --format xlsx"),
 ])
 def test_report_usage_errors_are_plain_messages(recorded: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["report", "--catalog", str(recorded), *args])

@@ -219,7 +219,7 @@ def _nq_66_7(source: Path, rec: _Recorder) -> None:
             continue
         listed = ", ".join(f"{x['document']} → {x['database']}" for x in lookups)
         rec.add(code, "simplifications", {
-            "stage": "implemented", "date": "2025-11-15", "effective": "2026-01-01", "decision": decision,
+            "stage": "implemented", "date": "2025-11-15", "effective": "2026-01-01", "until": "2027-02-28", "decision": decision,
             "issuer": "Chính phủ", "kinds": ["data_lookup"],
             "summary": f"Thành phần hồ sơ được thay thế bằng thông tin khai thác từ cơ sở dữ liệu: {listed}. "
                        "Nghị quyết có hiệu lực từ ngày 01/01/2026 đến hết ngày 28/02/2027 (Phụ lục I).",
@@ -362,13 +362,13 @@ def record_decisions(source: Path, catalog: Path, *, write: bool = True) -> Deci
         "source": _read(source, "qd-3152-qd-btp-2025_via-vinh-long-2637.json")["source"]["url"],
     })
     _amendments(source, rec, "qd-4008-qd-btc-2025.json", "4008/QĐ-BTC", {
-        "date_note": "Bản sao không ghi ngày ban hành; quyết định ban hành sau ngày 14/10/2025 (ngày của Thông tư 94/2025/TT-BTC mà nó căn cứ).",
+        "date_note": "bản sao không ghi ngày ban hành; quyết định ban hành sau ngày 14/10/2025, ngày của Thông tư 94/2025/TT-BTC mà nó căn cứ",
         "issuer": "Bộ Tài chính",
         "summary": "Công bố TTHC lĩnh vực quản lý thuế được sửa đổi, bổ sung theo Thông tư 94/2025/TT-BTC ngày 14/10/2025.",
         "source": _read(source, "qd-4008-qd-btc-2025.json")["source"]["url"],
     })
     _amendments(source, rec, "qd-3303-qd-btp-2025.json", "3303/QĐ-BTP", {
-        "date": "2025-11-19", "effective": "2025-07-01", "issuer": "Bộ Tư pháp",
+        "date": "2025-11-19", "effective": "2025-07-01", "until": "2026-12-31", "issuer": "Bộ Tư pháp",
         "summary": "Công bố TTHC lĩnh vực đăng ký biện pháp bảo đảm được sửa đổi, bổ sung theo Thông tư 64/2025/TT-BTC ngày 30/6/2025 "
                    "(mức thu, miễn một số khoản phí, lệ phí); áp dụng từ 01/7/2025 đến hết 31/12/2026.",
         "source": _read(source, "qd-3303-qd-btp-2025.json")["source"]["url"],

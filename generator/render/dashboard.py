@@ -128,6 +128,13 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
         target_chart=TARGET_CHART, agency_chart=AGENCY_CHART,
         target_sentence=_target_sentence(stats), decision_urls=decision_urls, root="../", basis=catalog.cost_basis,
         agency_names=agency_names,
+        cost_keys={"compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
+                   "implemented_cost_saved_vnd", "planned_cost_saved_vnd"},
+        list_titles=(("simplified", "Thủ tục đã thực thi đơn giản hóa"),
+                     ("planned", "Thủ tục có phương án được phê duyệt, chưa thực thi"),
+                     ("documents_still_listed", "Thủ tục còn liệt kê giấy tờ đã được thay bằng dữ liệu (bản ghi chưa cập nhật)"),
+                     ("amendments_not_reflected", "Thủ tục chưa cập nhật nội dung sửa đổi, bổ sung"),
+                     ("merged", "Thủ tục được gộp từ nhiều thủ tục")),
     )
     pages.append(GeneratedPage(
         url=url, title="Tiến độ đơn giản hóa", html=Markup(html), in_nav=True,
