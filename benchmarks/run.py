@@ -106,9 +106,11 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
 
     Returns:
         ``{"js": ..., "js_gzip": ..., "wasm": ..., "meta": ..., "filter": ...,
-        "index": ..., "chunks": N, "fragment": ..., "total": ...,
+        "index": ..., "chunks": N, "fragment": ..., "terms": ..., "total": ...,
         "total_gzip": ..., "results": N, "requests": N}`` (bytes; "meta" is
-        ``pagefind-entry.json`` plus ``pf_meta``).
+        ``pagefind-entry.json`` plus ``pf_meta``; "terms" is
+        ``tthc-terms.json`` and the ``tthc-words/`` files of
+        ``generator/search.py``, counted uncompressed).
     """
     from playwright.sync_api import sync_playwright
 
@@ -144,11 +146,12 @@ def first_search_bytes(site: Path, query: str = QUERY) -> dict[str, int]:
     finally:
         server.shutdown()
         server.server_close()
-    kinds = {"js": 0, "wasm": 0, "meta": 0, "filter": 0, "index": 0, "fragment": 0}
+    kinds = {"js": 0, "wasm": 0, "meta": 0, "filter": 0, "index": 0, "fragment": 0, "terms": 0}
     total_gzip = js_gzip = chunks = 0
     for url, size in sizes.items():
         name = url.rsplit("/", 1)[-1]
         kind = ("wasm" if name.startswith("wasm.") else "js" if name.endswith(".js")
+                else "terms" if name == "tthc-terms.json" or "/tthc-words/" in url
                 else "filter" if "/filter/" in url else "index" if "/index/" in url
                 else "fragment" if "/fragment/" in url else "meta")
         kinds[kind] += size
@@ -188,7 +191,8 @@ def print_search(label: str, s: dict[str, int], query: str = QUERY) -> None:
           f"[{verdict}: target {kb(TARGET_FIRST_SEARCH_BYTES)}], {s['requests']} requests, {s['results']} results shown")
     print(f"    js {kb(s['js'])} ({kb(s['js_gzip'])} gzip) · wasm {kb(s['wasm'])} · metadata {kb(s['meta'])} · "
           f"filters {kb(s['filter'])} · index chunks {kb(s['index'])} ({s['chunks']} files) · "
-          f"fragments {kb(s['fragment'])} ({s['results']} results)")
+          f"fragments {kb(s['fragment'])} ({s['results']} results) · "
+          f"search terms and page words {kb(s['terms'])} (uncompressed)")
 
 
 def bench_catalog(label: str, catalog: Path, runs: int, validate: bool) -> None:

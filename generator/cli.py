@@ -69,14 +69,15 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
 @main.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @CATALOG_OPTION
-@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist.")
+@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, amendments, compliance_cost...).")
 def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
     """Import procedures from the national portal: page-crawl or API JSON files or folders.
 
     Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file
     unless --overwrite) and adds the agencies and sectors met to agencies.yaml and
-    sectors.yaml. Prints one line per record not parsed fully (file: code: reason).
-    Exit 0 when every record was imported (warnings allowed), 1 when a record
+    sectors.yaml. Prints one diagnostic per thing not carried over as written
+    (file:0:0: warning[import-unsplit|import-dropped|import-inferred] field: code: reason,
+    error[import-refused] for a record not imported). Exit 0 when every record was imported (warnings allowed), 1 when a record
     could not be imported at all, 2 on a usage error.
     """
     from generator.importer import import_sources
@@ -87,7 +88,7 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
 
         copy_schemas(catalog_dir)
     for problem in report.problems:
-        click.echo(str(problem))
+        click.echo(problem.diagnostic().format())
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
     click.echo(
         f"tthc import: {len(report.records)} record(s) read, {len(report.written)} written, "
@@ -237,6 +238,26 @@ def export(catalog_dir: Path, out_dir: Path) -> None:
     except OSError as err:
         raise UsageError(f"cannot write into {out_dir}: {err.strerror}") from None
     click.echo(f"tthc export: {len(written)} file(s) written to {out_dir}", err=True)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@CATALOG_OPTION
+def fidelity(sources: tuple[Path, ...], catalog_dir: Path) -> None:
+    """Compare every catalog record with its source, field by field.
+
+    Prints, per source field, how many records keep it as one text, re-split it,
+    carry an importer warning for it, or lost words of it without a warning
+    (silent drops). Exit 0 when there is no silent drop, 1 otherwise, 2 on a
+    usage error.
+    """
+    from generator.importer.fidelity import check, format_report
+
+    if not (catalog_dir / "procedures").is_dir():
+        raise UsageError(f"no catalog at {catalog_dir} (expected {catalog_dir / 'procedures'})")
+    report = check(catalog_dir, list(sources))
+    click.echo(format_report(report))
+    sys.exit(EXIT_INVALID if report.silent_drops else EXIT_OK)
 
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---

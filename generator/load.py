@@ -64,6 +64,7 @@ SCHEMA_FILES = {
     "plan": "plan.schema.json",
     "cost-basis": "cost-basis.schema.json",
     "coverage": "coverage.schema.json",
+    "search-terms": "search-terms.schema.json",
 }
 
 DataPath = tuple[str | int, ...]

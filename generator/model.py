@@ -28,6 +28,11 @@ FORMALITY_TYPE_LABELS = {
     "not_assigned_local": "TTHC không được luật giao cho địa phương quy định",
     "other": "Loại khác",
 }
+FEE_KIND_LABELS = {"fee": "Phí", "charge": "Lệ phí"}
+ONLINE_SERVICE_LABELS = {"full": "Toàn trình", "partial": "Một phần"}
+SUBMISSION_LABELS = {"online": "Nộp trực tuyến", "offline": "Nộp trực tiếp hoặc qua dịch vụ bưu chính"}
+RETURN_WAY_LABELS = {"at_home": "tại nhà (qua dịch vụ bưu chính)", "at_submission_place": "tại nơi nộp hồ sơ",
+                     "online": "trực tuyến"}
 STATUS_LABELS = {"in_force": "Còn hiệu lực", "abolished": "Đã bãi bỏ", "replaced": "Đã được thay thế"}
 SIMPLIFICATION_KIND_LABELS = {
     "abolish": "Bãi bỏ",
@@ -71,6 +76,12 @@ class Fee:
 
     description: str
     amount_vnd: int | None = None
+    kind: str | None = None  # "fee" (phí) or "charge" (lệ phí), when the text says which
+
+    @property
+    def kind_label(self) -> str:
+        """``Phí`` / ``Lệ phí``, or ``""`` when the source does not say which."""
+        return FEE_KIND_LABELS.get(self.kind or "", "")
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class Document:
     copies: int | None = None
     form: str | None = None
     required: bool | None = None
+    original_or_copy: bool | None = None  # True: bản chính hoặc bản sao, one of the two
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,22 @@ class Case:
     code: str | None = None
     processing_time: ProcessingTime | None = None
     documents: tuple[Document, ...] = ()
+    methods: tuple[Method, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturningMethod:
+    """Cách thức trả kết quả: where results are returned for one way of submitting."""
+
+    submission: str  # "online" or "offline"
+    ways: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """e.g. ``"Nộp trực tuyến: nhận kết quả tại nhà (qua dịch vụ bưu chính), trực tuyến"``."""
+        ways = ", ".join(RETURN_WAY_LABELS.get(w, w) for w in self.ways)
+        return f"{SUBMISSION_LABELS.get(self.submission, self.submission)}: nhận kết quả {ways}"
 
 
 @dataclass(frozen=True)
@@ -356,8 +384,13 @@ class Procedure:
     steps: tuple[Step, ...] = ()
     methods: tuple[Method, ...] = ()
     documents: tuple[Document, ...] = ()
+    document_notes: tuple[str, ...] = ()
     dossier_sets: int | None = None
     cases: tuple[Case, ...] = ()
+    returning_methods: tuple[ReturningMethod, ...] = ()
+    online_service: str | None = None
+    non_territorial: bool | None = None
+    interconnected: bool | None = None
     requirements: tuple[str, ...] = ()
     results: tuple[Result, ...] = ()
     legal_basis: tuple[LegalDocument, ...] = ()
@@ -376,8 +409,9 @@ class Procedure:
 
     @property
     def online(self) -> bool:
-        """True when one of the methods is the online channel."""
-        return any(m.channel == "online" for m in self.methods)
+        """True when one of the methods (of the procedure or of a case) is the online channel."""
+        return any(m.channel == "online" for m in self.methods) or any(
+            m.channel == "online" for case in self.cases for m in case.methods)
 
     @property
     def url(self) -> str:
@@ -519,9 +553,22 @@ def _documents(items: Any) -> tuple[Document, ...]:
     return tuple(
         Document(
             id=d["id"], name=d["name"], originals=d.get("originals"), copies=d.get("copies"),
-            form=d.get("form"), required=d.get("required"),
+            form=d.get("form"), required=d.get("required"), original_or_copy=d.get("original_or_copy"),
         )
         for d in items or ()
+    )
+
+
+def _methods(items: Any) -> tuple[Method, ...]:
+    return tuple(
+        Method(
+            channel=m["channel"],
+            processing_time=_time(m.get("processing_time")),
+            fees=tuple(Fee(description=f["description"], amount_vnd=f.get("amount_vnd"), kind=f.get("kind"))
+                       for f in m.get("fees") or ()),
+            description=m.get("description"),
+        )
+        for m in items or ()
     )
 
 
@@ -554,21 +601,20 @@ def procedure_from_dict(data: Mapping[str, Any], agency: str, path: str) -> Proc
         receiving_address=data.get("receiving_address"),
         subjects=tuple(data.get("subjects") or ()),
         steps=tuple(Step(description=s["description"], title=s.get("title")) for s in data.get("steps") or ()),
-        methods=tuple(
-            Method(
-                channel=m["channel"],
-                processing_time=_time(m.get("processing_time")),
-                fees=tuple(Fee(description=f["description"], amount_vnd=f.get("amount_vnd")) for f in m.get("fees") or ()),
-                description=m.get("description"),
-            )
-            for m in data.get("methods") or ()
-        ),
+        methods=_methods(data.get("methods")),
         documents=_documents(data.get("documents")),
+        document_notes=tuple(data.get("document_notes") or ()),
         dossier_sets=data.get("dossier_sets"),
         cases=tuple(
-            Case(name=c["name"], code=c.get("code"), processing_time=_time(c.get("processing_time")), documents=_documents(c.get("documents")))
+            Case(name=c["name"], code=c.get("code"), processing_time=_time(c.get("processing_time")), documents=_documents(c.get("documents")),
+                 methods=_methods(c.get("methods")), notes=tuple(c.get("notes") or ()))
             for c in data.get("cases") or ()
         ),
+        returning_methods=tuple(ReturningMethod(submission=r["submission"], ways=tuple(r.get("ways") or ()))
+                                for r in data.get("returning_methods") or ()),
+        online_service=data.get("online_service"),
+        non_territorial=data.get("non_territorial"),
+        interconnected=data.get("interconnected"),
         requirements=tuple(data.get("requirements") or ()),
         results=tuple(Result(name=r["name"], code=r.get("code")) for r in data.get("results") or ()),
         legal_basis=tuple(LegalDocument(number=x["number"], title=x.get("title"), articles=x.get("articles")) for x in data.get("legal_basis") or ()),

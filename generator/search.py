@@ -46,10 +46,22 @@ the titles that have them first, ``giay phep`` finds ``giấy phép`` (the
 title's variants and the bag's folded words), and ``dang ky`` finds
 ``Đăng ký`` (Pagefind does not fold ``đ``, U+0111, which has no Unicode
 decomposition; the hidden folded title words and the folded bag do). The
-results list shows metadata (title, code, agency, sector), never excerpts,
-so the folded text is never shown. Kind and status are filters only; the
-summary card's other values (time limits, fees, decision) and the status
-banner are not indexed.
+results list shows metadata (title, code, agency, sector), never Pagefind's
+excerpts, so the folded text is never shown. The bag's words as written
+(:attr:`SearchRecord.words`) go to a small file per page beside the index
+(:data:`WORDS_DIR`), which the results fetch only for a result whose name
+lacks a query word, to list the words it matched elsewhere. Not as Pagefind
+metadata: Pagefind indexes metadata values too, and the words as written,
+variants of the folded keys, made the index chunks a query loads 40 %
+larger (measured: 45 -> 64 kB for "giay phep"). Kind and status are filters only; the summary
+card's other values (time limits, fees, decision) and the status banner are
+not indexed.
+
+How people ask (abbreviations, everyday words, i/y spellings, typos) is
+handled at query time in the browser, not by indexing extra words:
+:func:`write_terms` puts the table ``generator/search_terms.yaml`` and the
+index's :func:`vocabulary` into the bundle as :data:`TERMS_JSON` (about 8 kB
+for the bundled catalog), see :mod:`generator.search_terms`.
 
 Typical use (from the build, after MkDocs wrote ``site/``)::
 
@@ -59,6 +71,7 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -75,6 +88,19 @@ from generator.errors import BuildError
 
 #: Folder of the search bundle inside the site (``site/pagefind/``).
 BUNDLE_DIR = "pagefind"
+
+#: The search terms and vocabulary the site's search loads with its first
+#: search (:func:`generator.search_terms.client_data`), inside the bundle.
+TERMS_JSON = "tthc-terms.json"
+
+#: Folder, inside the bundle, of the words files: ``<page path>.txt`` (e.g.
+#: ``thu-tuc/1.001471.txt`` for ``thu-tuc/1.001471/index.html``), each the
+#: page's :attr:`SearchRecord.words`, space-separated, UTF-8.
+WORDS_DIR = "tthc-words"
+
+#: Shortest vocabulary word: a typo of a word of
+#: :data:`generator.search_terms.TYPO_MIN_LETTERS` letters may drop one.
+VOCABULARY_MIN_LETTERS = 4
 
 #: Language of the single index (ISO 639-1): the whole site is Vietnamese.
 LANGUAGE = "vi"
@@ -186,10 +212,16 @@ class SearchRecord:
             stands twice outside the title (compared folded, in lower case).
         tags: ``(kind, name, value)`` for each ``data-pagefind-filter`` or
             ``data-pagefind-meta`` element (kind ``"filter"`` or ``"meta"``).
+        words: the bag's words as written (diacritics kept, edge
+            punctuation stripped), in the bag's order: written to the
+            page's words file (:data:`WORDS_DIR`), never to the index, so
+            the results can show the words a query matched as people write
+            them.
     """
 
     parts: tuple[tuple[str, float], ...]
     tags: tuple[tuple[str, str, str], ...]
+    words: str = ""
 
 
 class _SearchableText(HTMLParser):
@@ -273,12 +305,13 @@ def _word_key(word: str) -> str:
     return fold(word.strip(_PUNCTUATION)).lower()
 
 
-def _new_words(text: str, seen: set[str], letters_only: bool = False) -> list[str]:
+def _new_words(text: str, seen: set[str], letters_only: bool = False, written: list[str] | None = None) -> list[str]:
     """The folded words of ``text`` whose key is not in ``seen`` (which they
     are added to), edge punctuation stripped; with ``letters_only``, words
     without a letter (step numbers, amounts) are dropped. A word with
     ``đ`` is given twice: with its marks stripped but ``đ`` kept (what a
-    query typed with ``đ`` looks up) and folded (``đất`` → ``đat dat``)."""
+    query typed with ``đ`` looks up) and folded (``đất`` → ``đat dat``).
+    Each word kept is also appended, as written, to ``written`` if given."""
     out = []
     for word in text.split():
         key = _word_key(word)
@@ -286,6 +319,8 @@ def _new_words(text: str, seen: set[str], letters_only: bool = False) -> list[st
             continue
         seen.add(key)
         word = word.strip(_PUNCTUATION)
+        if written is not None:
+            written.append(word)
         if "đ" in word or "Đ" in word:
             out.append(strip_marks(word))
         out.append(fold(word))
@@ -315,13 +350,16 @@ def searchable_text(html: str) -> SearchRecord | None:
     fact_words = _new_words(" ".join(facts), seen)
     rest = [(text, rank) for text, weight, rank in parser.parts if weight < title_weight]
     bag: list[str] = []
+    written: list[str] = []
     for text, _ in sorted(rest, key=lambda piece: piece[1]):  # stable: first sections, then page order
-        bag += _new_words(text, seen, letters_only=True)
+        bag += _new_words(text, seen, letters_only=True, written=written)
         if len(bag) >= BAG_WORDS:
             break
+    bag = bag[:BAG_WORDS]
+    written = written[:len(set(map(_word_key, bag)))]   # a đ word stands twice in the bag, once here
     parts = [(title, title_weight) for title in titles if title]
-    parts += [(" ".join(words), 1.0) for words in (fact_words, bag[:BAG_WORDS]) if words]
-    return SearchRecord(tuple(parts), tuple(parser.tags))
+    parts += [(" ".join(words), 1.0) for words in (fact_words, bag) if words]
+    return SearchRecord(tuple(parts), tuple(parser.tags), " ".join(written))
 
 
 def folded_d_words(parts: tuple[tuple[str, float], ...] | list[tuple[str, float]]) -> dict[float, list[str]]:
@@ -407,6 +445,56 @@ def _index(staging: Path, bundle: Path) -> int:
     return int(match.group(1))
 
 
+def vocabulary(records: list[SearchRecord]) -> list[str]:
+    """The index's words for typo tolerance: folded, lower case, letters only,
+    of :data:`VOCABULARY_MIN_LETTERS` letters or more, most frequent first
+    (the number of pages holding the word; ties alphabetical).
+
+    Args:
+        records: the pages' :class:`SearchRecord`.
+
+    Returns:
+        e.g. ``["thuong", "chieu", ...]``; about 500 words for the bundled
+        catalog (Vietnamese syllables are short).
+    """
+    pages: dict[str, int] = {}
+    for record in records:
+        keys = {_word_key(word) for text, _ in record.parts for word in text.split()}
+        for key in keys:
+            if len(key) >= VOCABULARY_MIN_LETTERS and key.isascii() and key.isalpha():
+                pages[key] = pages.get(key, 0) + 1
+    return sorted(pages, key=lambda word: (-pages[word], word))
+
+
+def write_terms(bundle: Path, records: list[SearchRecord]) -> Path:
+    """Write :data:`TERMS_JSON` (the search terms of ``generator/search_terms.yaml``
+    and the :func:`vocabulary` of ``records``) into the bundle folder.
+
+    Raises:
+        BuildError: the search-terms table is invalid.
+    """
+    from generator.search_terms import client_data, load_terms
+
+    target = bundle / TERMS_JSON
+    names = [text for record in records for text, weight in record.parts if weight == _HEADING_WEIGHTS["h1"]]
+    data = client_data(load_terms(), vocabulary(records), names)
+    target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return target
+
+
+def words_path(page: Path) -> Path:
+    """The words file of a site page, relative to :data:`WORDS_DIR`.
+
+    Args:
+        page: the page's path relative to the site (``thu-tuc/1.001471/index.html``).
+
+    Returns:
+        ``thu-tuc/1.001471.txt`` (a page ``a/b.html`` gives ``a/b.txt``).
+    """
+    stem = (page.parent if page.name == "index.html" else page.with_suffix("")).as_posix()
+    return Path(f"{'index' if stem in ('', '.') else stem}.txt")
+
+
 def index_site(site_dir: Path) -> SearchStats:
     """Build the Pagefind search bundle of a built site into ``site_dir/pagefind/``.
 
@@ -429,6 +517,8 @@ def index_site(site_dir: Path) -> SearchStats:
         raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
     bundle = (site_dir / BUNDLE_DIR).resolve()
     folded = 0
+    records: list[SearchRecord] = []
+    words: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="tthc-search-") as tmp:
         staging = Path(tmp)
         for path in sorted(site_dir.rglob("*.html")):
@@ -440,6 +530,8 @@ def index_site(site_dir: Path) -> SearchStats:
             record = searchable_text(html)
             if record is None:
                 continue
+            records.append(record)
+            words[words_path(path.relative_to(site_dir))] = record.words
             folded += sum(len(words) for words in folded_d_words(record.parts).values())
             target = staging / path.relative_to(site_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -449,5 +541,10 @@ def index_site(site_dir: Path) -> SearchStats:
         pages = _index(staging, bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
+    write_terms(bundle, records)
+    for relative, text in words.items():
+        target = bundle / WORDS_DIR / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     files, size = _bundle_size(bundle)
     return SearchStats(pages, folded, files, size, time.perf_counter() - start)

@@ -8,6 +8,7 @@ for garbled input; and the merge of sector spellings.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -55,17 +56,19 @@ def test_import_writes_one_file_per_record_and_references(records: Path, tmp_pat
     agencies = yaml.safe_load((tmp_path / "cat" / "agencies.yaml").read_text(encoding="utf-8"))["agencies"]
     assert agencies[0] == {"id": "bo-cong-an", "name": "Bộ Công an", "code": "G01", "level": "ministry"}
     assert "4 record(s) read, 4 written" in result.stderr
-    # Each line of stdout is "file: code: reason" for a record not parsed fully.
+    # Each line of stdout is one diagnostic "file:0:0: warning[import-…] field: code: reason".
     for line in result.stdout.splitlines():
-        file, code, reason = line.split(": ", 2)
-        assert file.endswith(".json") and code in {"1.011410", "3.000353", "3.000369", "6.005714"} and reason
+        match = re.match(r"(.+\.json):0:0: warning\[import-(unsplit|dropped|inferred)\] ([a-z_.]*):? ?(\d\.\d{6}): .+", line)
+        assert match, line
+        assert match.group(4) in {"1.011410", "3.000353", "3.000369", "6.005714"}
+    assert "warning[import-inferred] internal_scope: 6.005714: internal_scope 'within_agency' inferred" in result.stdout
 
 
 @needs_data
 def test_never_overwrites_without_the_flag(records: Path, tmp_path: Path) -> None:
     assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
     target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("status: in_force", "status: abolished"),
+    target.write_text(target.read_text(encoding="utf-8").replace("name: ", "name: Tên sửa tay ", 1),
                       encoding="utf-8")
     edited = target.read_bytes()
     again = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", cwd=tmp_path)
@@ -75,7 +78,7 @@ def test_never_overwrites_without_the_flag(records: Path, tmp_path: Path) -> Non
     forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
                   cwd=tmp_path)
     assert forced.returncode == 0 and "1 written" in forced.stderr
-    assert b"status: in_force" in target.read_bytes()
+    assert "Tên sửa tay".encode() not in target.read_bytes()
 
 
 @needs_data
@@ -111,12 +114,14 @@ def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
-    assert any(l.startswith(str(folder / "broken.json") + ": -: not readable as UTF-8 JSON") for l in lines)
-    assert any(l.startswith(str(folder / "cp1258.json") + ": -: not readable as UTF-8 JSON") for l in lines)
-    assert any(l.startswith(str(folder / "other.json") + ": -: not a procedure record") for l in lines)
-    assert any(l.startswith(str(folder / "nocode.json") + ": -: cannot be imported: no valid procedure code")
+    refused = ":0:0: error[import-refused] -: "
+    assert any(l.startswith(str(folder / "broken.json") + refused + "not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "cp1258.json") + refused + "not readable as UTF-8 JSON") for l in lines)
+    assert any(l.startswith(str(folder / "other.json") + refused + "not a procedure record") for l in lines)
+    assert any(l.startswith(str(folder / "nocode.json") + refused + "cannot be imported: no valid procedure code")
                for l in lines)
-    assert any(l.startswith(str(folder / "1.999999.json") + ": 1.999999: ") for l in lines)
+    assert any(l.startswith(str(folder / "1.999999.json") + ":0:0: warning[import-") and ": 1.999999: " in l
+               for l in lines)
     assert "3 not imported" not in result.stderr and "4 not imported" in result.stderr
 
 
@@ -178,3 +183,44 @@ def test_a_code_filed_under_another_agency_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "code 1.000178 is already filed under procedures/bo-cong-an/1.000178.yaml" in result.stdout
     assert not (cat / "procedures" / "bo-tu-phap").exists()
+
+
+@needs_data
+def test_overwrite_keeps_the_review_cycle_fields(records: Path, tmp_path: Path) -> None:
+    """A re-import replaces what the portal carries and keeps every recorded decision."""
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    recorded = (
+        "simplifications:\n- stage: approved\n  date: \"2025-06-30\"\n  decision: \"1891/QĐ-TTg\"\n  kinds:\n  - cut_documents\n"
+        "  summary: Bỏ bản sao giấy tờ.\n"
+        "amendments:\n- date: \"2026-04-29\"\n  decision: \"9039/QĐ-BCA-C06\"\n  summary: Công bố lại.\n"
+        "compliance_cost:\n  fees_vnd: 30000\n  submissions_per_year: 1000\n"
+        "reviews:\n- date: \"2025-01-01\"\n  document: \"1085/QĐ-TTg\"\n  outcome: keep\n"
+    )
+    edited = target.read_text(encoding="utf-8").replace("status: in_force\n", "status: abolished\n") + recorded
+    edited = edited.replace("name: ", "name: Tên sửa tay ", 1)
+    target.write_text(edited, encoding="utf-8")
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert not data["name"].startswith("Tên sửa tay")  # what the portal carries is re-imported
+    assert data["status"] == "abolished"  # a recorded abolition is not undone
+    assert data["simplifications"][0]["decision"] == "1891/QĐ-TTg"
+    assert data["amendments"] == [{"date": "2026-04-29", "decision": "9039/QĐ-BCA-C06", "summary": "Công bố lại."}]
+    assert data["compliance_cost"] == {"fees_vnd": 30000, "submissions_per_year": 1000}
+    assert data["reviews"][0]["outcome"] == "keep"
+
+
+@needs_data
+def test_overwrite_leaves_an_unreadable_file_alone(records: Path, tmp_path: Path) -> None:
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "amendments: [\n", encoding="utf-8")
+    broken = target.read_bytes()
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 1
+    assert "cannot be read" in forced.stdout and "not overwritten" in forced.stdout
+    assert "Traceback" not in forced.stdout + forced.stderr
+    assert target.read_bytes() == broken

@@ -63,12 +63,62 @@ def test_card_fee_shows_amount_when_known_else_the_short_text(catalog):
     unknown = dataclasses.replace(procedure, methods=(Method("online", fees=(Fee(LONG_FEE),)),
                                                       Method("in_person", fees=(Fee("- 10.000 đồng", 10000),))))
     lines = fee_lines(unknown)
+    # The text (a rate, "mức thu") is shown shortened, without the stray "(-".
     assert [(l.channel, l.text) for l in lines] == [
-        ("Trực tuyến", "Miễn phí (- Nộp trực tiếp: 135.000 đồng/lần. …)"), ("Trực tiếp", "10.000 đồng")]
+        ("Trực tuyến", "Miễn phí (Nộp trực tiếp: 135.000 đồng/lần. …)"), ("Trực tiếp", "10.000 đồng")]
     html = _render(catalog, "1.000001", methods=unknown.methods)
     card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
     assert "đến hết ngày 31/12/2025" not in card and '<a href="#cach-thuc" class="tthc-more"' in card
     assert "đến hết ngày 31/12/2025" in html  # the full text stays in the methods section
+
+
+def test_card_fee_never_reads_0_dong_and_says_phi_or_le_phi(catalog):
+    procedure = catalog.procedure("1.000001")
+    fees = dataclasses.replace(procedure, methods=(
+        Method("online", fees=(Fee("Miễn phí", 0),)),
+        Method("postal", fees=(Fee("Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định.", kind="charge"),)),
+        Method("in_person", fees=(Fee("a) Cung cấp dịch vụ tại cảng hàng không quốc tế: 30.000.000 đồng; b) khác"),)),
+    ))
+    assert [(l.channel, l.text) for l in fee_lines(fees)] == [
+        ("Trực tuyến", "Miễn phí"),
+        ("Dịch vụ bưu chính", "Lệ phí: Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định."),
+        ("Trực tiếp", "Có, xem chi tiết"),
+    ]
+    html = _render(catalog, "1.000001", methods=fees.methods)
+    card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
+    assert "0 đồng" not in card
+    assert "<strong>Miễn phí</strong>" in html and "Lệ phí: Mức lệ phí cụ thể" in html
+
+
+def test_imported_lists_show_one_marker_and_no_tofu(catalog):
+    from generator.model import Document, Step
+
+    procedure = catalog.procedure("1.000001")
+    html = _render(catalog, "1.000001",
+                   steps=(Step("- Nộp hồ sơ tại bộ phận một cửa."), Step("1. Người khai hải quan khai tờ khai")),
+                   documents=(Document("a", "- Đơn đề nghị \uf0fc kèm ảnh", 1, 0),
+                              Document("b", "1. Bản chính hoặc bản sao Giấy khai sinh", 1, 1, original_or_copy=True)),
+                   requirements=("- Có năng lực hành vi", "+ Đủ 18 tuổi"))
+    assert "\uf0fc" not in html
+    assert not re.search(r"<li>\s*(?:<p>)?\s*<(?:ul|ol)>", html)  # "1. •" / "• •"
+    assert not re.search(r'tthc-doc-name">\s*<(?:ul|ol)>', html)
+    assert "Đơn đề nghị • kèm ảnh" in html and "1. Bản chính hoặc bản sao" in html
+    assert "(nộp bản chính hoặc bản sao, một trong hai)" in html and ">hoặc 1</td>" in html
+    assert procedure.documents  # the fixture's own documents are replaced above
+
+
+def test_cases_show_their_own_time_limits_and_notes(catalog):
+    from generator.model import Case, Document, ProcessingTime
+
+    case = Case("Đối với cấp lại do bị mất", processing_time=ProcessingTime(3, "working_days"),
+                methods=(Method("online", ProcessingTime(3, "working_days"), (Fee("Miễn phí", 0),)),),
+                documents=(Document("d", "Tờ khai", 1, 0),), notes=("Lưu ý: nộp bản chụp.",))
+    html = _render(catalog, "1.000001", methods=(Method("online"),), cases=(case,),
+                   document_notes=("Ví dụ: giấy tờ chứng minh chỗ ở.",))
+    assert "Trực tuyến: theo từng trường hợp" in html
+    assert "<strong>Trực tuyến</strong>: 3 ngày làm việc; miễn phí" in html
+    assert "Lưu ý: nộp bản chụp." in html and "Ví dụ: giấy tờ chứng minh chỗ ở." in html
+    assert "Lưu ý về thành phần hồ sơ" in html
 
 
 def test_card_counts_documents_and_says_where_to_submit(catalog):

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from generator.diagnostics import RULES, Diagnostic
 from generator.errors import UsageError
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
@@ -41,9 +44,21 @@ from generator.importer.references import (
 from generator.importer.writer import write_yaml
 
 
+#: Field path of an importer warning, by the words it starts with (first match wins).
+_FIELD_OF_WARNING = (
+    ("legal basis", "legal_basis"), ("methods table cut", "methods"), ("methods table", "methods"),
+    ("internal_scope", "internal_scope"), ("the source states several numbers of dossier sets", "dossier_sets"),
+    ("API case", "cases"), ("case code", "cases"), ("result", "results"), ("related", "related"),
+    ("unknown returningMethods", "returning_methods"), ("dossier", "documents"), ("document", "documents"),
+    ("form file", "documents"), ("text after the dossier", "documents"), ("no sector", "sector"),
+    ("several sectors", "sector"), ("no publishing decision", "publication.decision"),
+    ("no level", "levels"), ("unknown level", "levels"), ("unknown formality", "formality_type"),
+)
+
+
 @dataclass
 class Problem:
-    """A record that could not be parsed fully: ``file: code: reason``."""
+    """A record that could not be parsed fully, or could not be imported (``fatal``)."""
 
     file: str
     code: str
@@ -51,7 +66,36 @@ class Problem:
     fatal: bool = False
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.code or '-'}: {self.reason}"
+        return self.diagnostic().format()
+
+    @property
+    def field(self) -> str:
+        """The record's field the problem is about (``legal_basis``, ``methods.fees``...), or ``""``."""
+        reason = self.reason
+        if re.match(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính|online|postal|in_person): ", reason):
+            return "methods.processing_time" if "processing time" in reason else "methods.fees"
+        for start, path in _FIELD_OF_WARNING:
+            if reason.startswith(start):
+                return path
+        return ""
+
+    def diagnostic(self) -> Diagnostic:
+        """The problem in the one diagnostic shape (file, rule code, field path, message, hint).
+
+        Positions are 0:0 (the source is JSON read as a whole); the message starts
+        with the procedure code.
+        """
+        if self.fatal:
+            rule = "import-refused"
+        elif re.search(r"\b(dropped|left out)\b", self.reason):
+            rule = "import-dropped"
+        elif "inferred" in self.reason:
+            rule = "import-inferred"
+        else:
+            rule = "import-unsplit"
+        _, hint = RULES[rule]
+        return Diagnostic(self.file, 0, 0, "error" if self.fatal else "warning", rule, self.field,
+                          f"{self.code or '-'}: {self.reason}", hint)
 
 
 @dataclass
@@ -256,6 +300,46 @@ def _agency_problem(record: ImportedRecord, known_ids: set[str], existing: dict[
     return ""
 
 
+#: Top-level keys an importer writes (what the portal carries). On ``--overwrite`` every
+#: other key of the existing file is kept: the review cycle's records
+#: (``simplifications``, ``reviews``, ``amendments``, ``compliance_cost`` and any key
+#: added for it later), so that recorded decisions survive a re-import.
+IMPORTED_KEYS = frozenset({
+    "code", "name", "description", "keywords", "kind", "internal_scope", "formality_type", "levels", "sector",
+    "agencies", "receiving_address", "subjects", "steps", "methods", "documents", "document_notes", "dossier_sets",
+    "cases", "requirements", "returning_methods", "online_service", "non_territorial", "interconnected", "results",
+    "legal_basis", "related", "publication", "status", "source",
+})
+
+
+def kept_on_overwrite(path: Path) -> tuple[dict[str, Any], str]:
+    """The fields of the existing file ``path`` that a re-import must keep, or a reason it cannot be read.
+
+    Kept: every top-level key not in :data:`IMPORTED_KEYS`, and ``status`` with
+    ``replaced_by`` when the procedure is no longer in force (the portal never says
+    abolished or replaced; a recorded decision does). The file is read with the one
+    strict loader (:mod:`generator.load`).
+
+    Returns:
+        ``(fields, "")``, or ``({}, reason)`` when the file has loading errors (it is
+        then not overwritten, so nothing recorded is lost).
+    """
+    from generator.load import load_file
+
+    loaded = load_file(path, "procedure")
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors or not isinstance(loaded.data, dict):
+        first = errors[0].format() if errors else "not a mapping"
+        return {}, f"existing file {path} cannot be read ({first}); not overwritten, so nothing recorded in it is lost"
+    data = loaded.data
+    kept = {k: v for k, v in data.items() if k not in IMPORTED_KEYS}
+    if data.get("status") not in (None, "in_force"):
+        kept["status"] = data["status"]
+        if "replaced_by" in data:
+            kept["replaced_by"] = data["replaced_by"]
+    return kept, ""
+
+
 def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
                    retrieved_api: str = "") -> ImportReport:
     """Import ``sources`` into ``catalog``.
@@ -263,7 +347,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     Args:
         sources: Files or folders of page-crawl and/or API JSON records.
         catalog: The catalog folder (created if missing).
-        overwrite: Replace existing procedure files.
+        overwrite: Replace existing procedure files, keeping the fields the portal does
+            not carry (:func:`kept_on_overwrite`).
         retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
 
     Returns:
@@ -303,7 +388,14 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         if path.exists() and not overwrite:
             report.skipped.append(path)
             continue
-        write_yaml(path, record.data, "procedure")
+        data = record.data
+        if path.exists():
+            kept, reason = kept_on_overwrite(path)
+            if reason:
+                report.problems.append(Problem(record.source_file, record.code, reason, fatal=True))
+                continue
+            data = {**data, **kept}
+        write_yaml(path, data, "procedure")
         report.written.append(path)
     if records:
         _write_references(agencies_path, "agencies", agencies, existing_agencies, overwrite, report)

@@ -17,6 +17,9 @@ from typing import Any, Callable
 from generator.importer.normalise import (
     _LOWER,
     LEGAL_NUMBER,
+    LIST_MARKER,
+    NO_INFO,
+    unmark,
     clean,
     dedupe,
     make_document,
@@ -46,7 +49,14 @@ CHANNEL_BY_LABEL = {"Trực tiếp": "in_person", "Trực tuyến": "online", "D
 _UNIT = r"(Ngày làm việc|Ngày|Giờ|Tháng)"
 _TIME = rf"\d+(?:[.,]\d+)?(?:\s*{_UNIT})?"
 #: A method row starts with a channel label directly followed by its time cell.
-_ROW = re.compile(rf"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=\d|{re.escape('Không có thông tin')})")
+#: The time cell is a number, ``Không có thông tin`` or a text starting ``Không``
+#: ("Không phải trả kết quả cho người nộp thuế", 4 records whose only channels were lost before).
+_ROW = re.compile(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=\d|Không)")
+#: Where a text time cell ends: the fee cell starts.
+_FEE_START = re.compile(r"Miễn phí|(?:\d{1,3}(?:,\d{3})+|\d+)\s*(?:Việt Nam Đồng|VNĐ|Đồng)|Không có thông tin")
+#: A name for the channel rows of one case, read from their description:
+#: "- Đối với giấy phép cấp lại do thay đổi nội dung: Trong thời hạn 05 ngày...".
+_CASE_LEAD = re.compile(r"^\W*((?:Đối với|Trường hợp|Với)\b[^:\n]{3,200}?)\s*:")
 _FEE_HEAD = re.compile(r"(Miễn phí)|(?:(\d{1,3}(?:,\d{3})+|\d+)\s*)?(Việt Nam Đồng|VNĐ|Đồng)")
 
 _QUANTITY = re.compile(r"(\d+) bản chính(?:,(\d+) bản sao)?(?=$|[^\s),;:.])")
@@ -54,6 +64,12 @@ _FORM_EXT = re.compile(r"\.(?i:docx|doc|pdf|xlsx|xls|rar|zip|odt)(?![a-z])")
 _GENERIC_GROUP = re.compile(r"^(?:-+|[a-zđ]\)\s*)?(?:Thành phần hồ sơ\s*(?:bao gồm)?\s*:?)?$", re.IGNORECASE)
 
 _CAPS_ONSET = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|TH|TR|QU|[BCDĐGHKLMNPRSTVX])?[AEIOUY]*$")
+#: Issuers' codes at the end of legal document numbers (Chính phủ, Thủ tướng, Quốc
+#: hội, the ministries...), longest first: a capital word glued after one of them is
+#: the next title's ("NĐ-CPQUY ĐỊNH" -> "NĐ-CP").
+_ISSUERS = sorted({"CP", "QH", "BCA", "BTC", "BXD", "BTP", "NHNN", "BNNMT", "BNNPTNT", "BTNMT", "BGTVT", "BKHĐT",
+                   "BCT", "BYT", "BLĐTBXH", "BNV", "BQP", "BGDĐT", "BVHTTDL", "BTTTT", "BKHCN", "UBTVQH", "VPCP",
+                   "TANDTC", "VKSNDTC", "KTNN", "HĐTP", "BNG", "TTCP"}, key=lambda s: -len(s))
 #: Two cells glued with no space: a lower-case letter or digit directly followed by
 #: a capitalised word ("...khen thưởng 202206Quy định...").
 _GLUED = re.compile(rf"[0-9{_LOWER}](?=[A-ZĐ][{_LOWER}])")
@@ -61,8 +77,15 @@ _RESULT_CODE = re.compile(r"Mã:\s*(KQ\.[A-Z0-9]+\.\d+)")
 _LEGAL_PREFIX = re.compile(
     r"(?:(?<=[^\s])(?=[A-ZĐ])|(?<=[^\s])(?=số))"
     r"((?:Luật|Bộ luật|Thông tư liên tịch|Thông tư|Nghị định|Quyết định|Nghị quyết|Pháp lệnh|Lệnh|Văn bản hợp nhất)?"
-    r"\s*(?:số)?)\s*$"
+    r"\s*(?:số)?\s*:?)\s*$"
 )
+#: A title made only of a document kind and "số" (``Thông tư số``): a number right
+#: after it is inside the title, even when a lower-case word is glued to it
+#: (``Thông tư số 53/2025/TT-BCAngày 01/7/2025...``).
+_ONLY_PREFIX = re.compile(
+    r"^\W*(?:Luật|Bộ luật|Thông tư liên tịch|Thông tư|Nghị định|Quyết định|Nghị quyết|Pháp lệnh|Lệnh|Văn bản hợp nhất)"
+    r"\s*(?:số)?\s*:?\s*$", re.IGNORECASE)
+
 
 
 def looks_like(data: Any) -> bool:
@@ -98,6 +121,14 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
         raise ValueError("no procedure name (ten_thu_tuc)")
     url = clean(data.get("detail_url"))
     extra: dict[str, Any] = {}
+    methods_text, legal_text = clean(data.get("cach_thuc_thuc_hien")), clean(data.get("can_cu_phap_ly"))
+    if legal_text and not legal_text.startswith(LEGAL_HEADER) and _ROW.search(legal_text):
+        # The crawler cut the page at the words "Căn cứ pháp lý" inside a fee's text
+        # ("100 VNĐ(Căn cứ pháp lý: Thông tư..."): the rest of the methods table is in
+        # can_cu_phap_ly, and the page's own legal basis table is not in the record.
+        warnings.append("methods table cut by the crawl at 'Căn cứ pháp lý' inside a fee text: re-joined from the "
+                        "legal basis field; the record holds no legal basis table")
+        methods_text, legal_text = f"{methods_text}Căn cứ pháp lý{legal_text}", ""
     record: dict[str, Any] = {
         "code": code,
         "name": name,
@@ -113,10 +144,10 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
         "receiving_address": clean(data.get("dia_chi_tiep_nhan")),
         "subjects": split_names(data.get("doi_tuong_thuc_hien")),
         "steps": make_steps(data.get("trinh_tu_thuc_hien")),
-        "methods": parse_methods(data.get("cach_thuc_thuc_hien"), warnings),
+        "methods": [],
         "requirements": make_requirements(data.get("yeu_cau_dieu_kien")),
         "results": parse_results(data.get("ket_qua_xu_ly"), warnings, extra),
-        "legal_basis": parse_legal_basis(data.get("can_cu_phap_ly"), warnings),
+        "legal_basis": parse_legal_basis(legal_text, warnings),
         "related": _related(data.get("thu_tuc_lien_quan"), code_by_name, warnings),
         "publication": {"decision": clean(data.get("so_quyet_dinh"))},
         "status": "in_force",
@@ -126,9 +157,14 @@ def parse_record(data: dict[str, Any], agency: str, source_file: str,
     record.update(extra)
     if not record["sector"]:
         warnings.append("no sector (linh_vuc)")
-    documents, cases = parse_documents(data.get("thanh_phan_ho_so"), warnings)
+    record["methods"], method_cases = split_method_sets(parse_methods(methods_text, warnings), warnings)
+    documents, cases, notes = parse_documents(data.get("thanh_phan_ho_so"), warnings)
     record["documents"] = documents
-    record["cases"] = cases
+    record["document_notes"] = notes
+    record["cases"] = cases + method_cases
+    record["dossier_sets"] = dossier_sets(
+        [clean(data.get("thanh_phan_ho_so")), clean(data.get("trinh_tu_thuc_hien")), methods_text,
+         record.get("description", ""), clean(data.get("yeu_cau_dieu_kien"))], warnings)
     if not record["publication"]["decision"]:
         warnings.append("no publishing decision (so_quyet_dinh)")
     record = finish_record(record, warnings)
@@ -183,6 +219,12 @@ def _parse_method_row(label: str, row: str, warnings: list[str]) -> dict[str, An
     pos = 0
     if row.startswith("Không có thông tin"):
         pos = len("Không có thông tin")
+    elif not row[:1].isdigit():
+        # A time cell in words ("Không phải trả kết quả cho người nộp thuế"): kept as the note.
+        fee = _FEE_START.search(row)
+        pos = fee.start() if fee else len(row)
+        if clean(row[:pos]):
+            method["processing_time"] = {"note": clean(row[:pos])}
     else:
         match = re.match(_TIME, row)
         value = match.group(0)
@@ -197,6 +239,67 @@ def _parse_method_row(label: str, row: str, warnings: list[str]) -> dict[str, An
     method["fees"] = fees
     method["description"] = clean(row[pos:])
     return method
+
+
+def split_method_sets(rows: list[dict[str, Any]], warnings: list[str]
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Methods of the procedure and per-case methods, from the rows of the methods table.
+
+    The portal repeats the channels when time limits differ by case: rows
+    ``Trực tuyến 5 ngày, Dịch vụ bưu chính 5 ngày, Trực tiếp 5 ngày, Trực tiếp 3
+    ngày, Trực tuyến 3 ngày...`` are two sets, a new set starting where a channel
+    comes again (48 records). One set gives the methods as they are. Several sets
+    give:
+
+    * ``methods``: one per channel, in first-seen order (no channel is lost), with
+      the time, fees and description only where every set agrees;
+    * one case per set ``{name, processing_time?, methods}``, named by its
+      description's lead ("Đối với giấy phép cấp lại do bị mất, rách, hỏng"), or by
+      the short description all its rows share, or, when the description names no
+      case, "Nhóm N trong bảng Cách thức thực hiện" with a warning; the time when all
+      its rows agree.
+
+    Returns:
+        ``(methods, cases)``.
+    """
+    sets: list[list[dict[str, Any]]] = []
+    for row in rows:
+        if not sets or any(r["channel"] == row["channel"] for r in sets[-1]):
+            sets.append([])
+        sets[-1].append(row)
+    if len(sets) <= 1:
+        return rows, []
+    methods: list[dict[str, Any]] = []
+    for channel in dict.fromkeys(r["channel"] for r in rows):
+        same = [r for r in rows if r["channel"] == channel]
+        method: dict[str, Any] = {"channel": channel}
+        for key in ("processing_time", "fees", "description"):
+            values = [r.get(key) for r in same]
+            if len(same) == len(sets) and all(v == values[0] for v in values):
+                method[key] = values[0]
+        methods.append(method)
+    cases = []
+    for number, group in enumerate(sets, 1):
+        lead = _CASE_LEAD.match(group[0].get("description") or "")
+        if lead and all(_CASE_LEAD.match(r.get("description") or "") and
+                        _CASE_LEAD.match(r.get("description") or "").group(1) == lead.group(1) for r in group):
+            name = clean(lead.group(1))
+        elif (len({r.get("description") or "" for r in group}) == 1 and group[0].get("description")
+              and len(group[0]["description"]) <= 120 and "\n" not in group[0]["description"]):
+            # A short description shared by the set says what it is for
+            # ("Thời gian thẩm định nhiệm vụ quy hoạch đô thị và nông thôn").
+            name = unmark(group[0]["description"]).rstrip(" .;:")
+        else:
+            name = f"Nhóm {number} trong bảng Cách thức thực hiện"
+            warnings.append(f"methods table repeats its channels ({len(sets)} sets of rows); set {number} names no "
+                            f"case in its description, kept as '{name}'")
+        case: dict[str, Any] = {"name": name}
+        times = [r.get("processing_time") for r in group]
+        if times[0] and all(t == times[0] for t in times):
+            case["processing_time"] = times[0]
+        case["methods"] = group
+        cases.append(case)
+    return methods, cases
 
 
 def _parse_fees(row: str, pos: int, label: str, warnings: list[str]) -> tuple[list[dict[str, Any]], int]:
@@ -215,6 +318,10 @@ def _parse_fees(row: str, pos: int, label: str, warnings: list[str]) -> tuple[li
         description = ""
         if row.startswith("(", pos):
             close = _matching_paren(row, pos)
+            if close is not None and re.fullmatch(r"[a-zđ]|[ivx]{1,4}|\d", row[pos + 1: close]):
+                # "Miễn phí(a) Cung cấp…: 5.000.000 đồng.)": the ")" of the label "a)" does
+                # not close the description; the first unmatched ")" after it does.
+                close = _unmatched_close(row, close + 1)
             if close is None:
                 warnings.append(f"{label}: fee description has unbalanced parentheses; kept whole")
                 description, pos = row[pos + 1:], len(row)
@@ -225,6 +332,22 @@ def _parse_fees(row: str, pos: int, label: str, warnings: list[str]) -> tuple[li
             warnings.append(f"{label}: {warning}")
         fees.append(fee)
     return fees, pos
+
+
+def _unmatched_close(text: str, start: int) -> int | None:
+    """Index of the first ``)`` at or after ``start`` that closes no ``(`` opened after
+    ``start`` and ends no enumeration label (`` b)``, ``;ii)``, `` 2)``)."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            if depth == 0:
+                if re.search(r"(?:^|[\s;:.,])(?:[a-zđ]|[ivx]{1,4}|\d)$", text[max(start, i - 6):i]):
+                    continue
+                return i
+            depth -= 1
+    return None
 
 
 def _matching_paren(text: str, start: int) -> int | None:
@@ -240,23 +363,29 @@ def _matching_paren(text: str, start: int) -> int | None:
 
 
 # --- documents ---------------------------------------------------------------
-def parse_documents(text: Any, warnings: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def parse_documents(text: Any, warnings: list[str]
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Split "Thành phần hồ sơ" into documents, grouped by case when the page has groups.
 
     The page repeats the header (Tên giấy tờ / Mẫu đơn, tờ khai / Số lượng) for each
     group; the text before a header is the group's name (``--`` when it has none).
     Each row ends with its quantity cell ``N bản chính`` or ``N bản chính,M bản sao``.
+    Rows are then sorted into documents and notes by :func:`groups_to_fields`.
 
     Returns:
-        ``(documents, cases)``: one unnamed group gives ``documents``; named groups
-        give ``cases`` ``[{name, documents}]``.
+        ``(documents, cases, notes)``: one unnamed group gives ``documents``; named
+        groups give ``cases`` ``[{name, documents, notes?}]``; ``notes`` are the notes
+        of the whole dossier (a group named "Lưu ý").
     """
     text = clean(text)
     if not text:
-        return [], []
+        return [], [], []
     if DOCUMENT_HEADER not in text:
+        if not text.strip("-–—*•.:; "):
+            warnings.append(f"dossier field holds only {text!r}; dropped")
+            return [], [], []
         warnings.append("dossier table has no header; kept as one document")
-        return [make_document(text, None, None, [])], []
+        return [make_document(text, None, None, [])], [], []
     parts = text.split(DOCUMENT_HEADER)
     group_name = parts[0]
     groups: list[tuple[str, list[dict[str, Any]]]] = []
@@ -265,23 +394,122 @@ def parse_documents(text: Any, warnings: list[str]) -> tuple[list[dict[str, Any]
         rows, rest = _split_rows(body)
         docs = [_parse_document_row(row, warnings) for row in rows]
         if last and clean(rest):
-            warnings.append(f"text after the dossier table kept as a document: {clean(rest)[:60]!r}")
+            if not _NOTE_START.match(unmark(clean(rest))):
+                warnings.append(f"text after the dossier table kept as a document: {clean(rest)[:60]!r}")
             docs.append(make_document(rest, None, None, []))
             rest = ""
         groups.append((clean(group_name), docs))
         group_name = rest
-    return groups_to_fields(groups)
+    return groups_to_fields(groups, warnings)
 
 
-def groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]]
-                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Shared by both importers: one generic group -> documents; else cases."""
-    if len(groups) == 1 and _GENERIC_GROUP.match(groups[0][0]):
-        return groups[0][1], []
-    cases = []
+#: How a note of the dossier begins (not a document to submit): "Lưu ý", "Ví dụ",
+#: conditions ("Trường hợp…", "Đối với…", "Khi…") and instructions to the receiving
+#: officer ("Người tiếp nhận…"). A row of the table that begins so and asks for no
+#: copy (0 bản chính, 0 bản sao) is a note; "Lưu ý"/"Ví dụ"/"Ghi chú"/"Chú ý" are
+#: notes whatever their quantity cell says.
+_NOTE_START = re.compile(
+    r"^(?:\*\s*)?(?:Lưu ý|Chú ý|Ghi chú|Ví dụ|Trường hợp|Trong trường hợp|Đối với|Người tiếp nhận|Khi\b|Trong đó"
+    r"|Trong thời hạn|Có thể|Việc\b|Các trường hợp|Số lượng hồ sơ|Nếu\b)", re.IGNORECASE)
+_ALWAYS_NOTE = re.compile(r"^(?:\*\s*)?(?:Lưu ý|Chú ý|Ghi chú|Ví dụ)", re.IGNORECASE)
+#: "Số lượng hồ sơ: 01 (một) bộ" (Số lượng hồ sơ, Art. 8 of Decree 63/2010/NĐ-CP).
+_SETS = re.compile(r"Số lượng hồ sơ\s*(?:là|gồm)?\s*:?\s*(\d{1,2})\s*(?:\([^)]{0,12}\))?\s*bộ(?: hồ sơ)?\s*\.?",
+                   re.IGNORECASE)
+#: "nộp 01 bộ hồ sơ", "gửi 02 bộ hồ sơ": the number of sets submitted, as the steps state it.
+_SETS_SUBMITTED = re.compile(r"\b(?:nộp|gửi)\s+(\d{1,2})\s*(?:\([^)]{0,12}\))?\s*bộ hồ sơ", re.IGNORECASE)
+#: "Bản chính hoặc bản sao", "bản sao … hoặc bản chính": the two are alternatives.
+_ORIGINAL_OR_COPY = re.compile(r"bản (?:chính|sao)\b[^.;]{0,80}?\bhoặc\b[^.;]{0,60}?\bbản (?:sao|chính)\b",
+                               re.IGNORECASE)
+
+
+def groups_to_fields(groups: list[tuple[str, list[dict[str, Any]]]], warnings: list[str] | None = None
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Sort dossier groups into documents, cases and notes (shared by both importers).
+
+    * A row whose name is empty or only dashes (``--``) is dropped, with a warning.
+    * A note (:data:`_NOTE_START`) becomes a note of its group: ``notes`` of its case,
+      or of the whole dossier (the returned ``notes``) for the unnamed group or a
+      group named "Lưu ý".
+    * "Số lượng hồ sơ: 01 (một) bộ" is not a document: it is left out here and read
+      into ``dossier_sets`` by :func:`dossier_sets`.
+    * A document asking for no copy at all (0 bản chính, 0 bản sao) that is not a note
+      is kept, with a warning.
+    * Leading list markers (``- ``, ``+ ``, ``•``) are removed from names; a name that
+      says "bản chính hoặc bản sao" with both counts above 0 gets ``original_or_copy``.
+    * One generic group gives ``documents``; else each group is a case.
+
+    Returns:
+        ``(documents, cases, notes)``.
+    """
+    warnings = warnings if warnings is not None else []
+    shaped: list[tuple[str, list[dict[str, Any]], list[str]]] = []
+    notes: list[str] = []
     for name, docs in groups:
-        cases.append({"name": name if not _GENERIC_GROUP.match(name) else "Thành phần hồ sơ", "documents": docs})
-    return [], cases
+        title = clean(unmark(name)) if name else ""
+        note_group = bool(_ALWAYS_NOTE.match(title))
+        kept: list[dict[str, Any]] = []
+        group_notes: list[str] = []
+        if note_group and re.sub(r"\W", "", title).lower() not in {"lưuý", "chúý", "ghichú"}:
+            group_notes.append(title)
+        for doc in docs:
+            text = clean(unmark(doc["name"]))
+            if not text.strip("-–—*•.:; "):
+                warnings.append(f"dossier row with no name ({doc['name']!r}) dropped")
+                continue
+            if _SETS.search(text) and not clean(_SETS.sub("", text)).strip("*-.;: "):
+                if "originals" in doc:
+                    warnings.append(f"dossier row {text[:40]!r} read into dossier_sets; its quantity cell "
+                                    f"({doc.get('originals')} bản chính, {doc.get('copies')} bản sao) left out")
+                continue
+            empty = not doc.get("originals") and not doc.get("copies")
+            if note_group or _ALWAYS_NOTE.match(text) or (empty and _NOTE_START.match(text)):
+                if not empty:
+                    warnings.append(f"note {text[:40]!r} kept as a note of the dossier; its quantity cell "
+                                    f"({doc.get('originals')} bản chính, {doc.get('copies')} bản sao) left out")
+                group_notes.append(text)
+                continue
+            if empty and "originals" in doc:
+                warnings.append(f"document asks for 0 originals and 0 copies, kept as a document: {text[:60]!r}")
+            doc = dict(doc, name=text)
+            if doc.get("originals") and doc.get("copies") and _ORIGINAL_OR_COPY.search(text):
+                doc["original_or_copy"] = True
+            kept.append(doc)
+        if note_group or (not kept and group_notes and _GENERIC_GROUP.match(name)):
+            notes.extend(group_notes)
+            continue
+        shaped.append((name, kept, group_notes))
+    if len(shaped) == 1 and _GENERIC_GROUP.match(shaped[0][0]):
+        if re.match(r"[a-zđ]\)", shaped[0][0]):
+            warnings.append(f"dossier heading {shaped[0][0]!r} of the only group left out (the table is the dossier)")
+        return shaped[0][1], [], notes + shaped[0][2]
+    if not shaped:
+        return [], [], notes
+    cases = []
+    for name, docs, group_notes in shaped:
+        case: dict[str, Any] = {"name": name if not _GENERIC_GROUP.match(name) else "Thành phần hồ sơ",
+                                "documents": docs}
+        if group_notes:
+            case["notes"] = group_notes
+        cases.append(case)
+    return [], cases, notes
+
+
+def dossier_sets(texts: list[str], warnings: list[str]) -> int | None:
+    """Số lượng hồ sơ (bộ), where the source states it.
+
+    Read from "Số lượng hồ sơ: 01 (một) bộ" anywhere in ``texts`` and, failing that,
+    from "nộp 01 bộ hồ sơ" / "gửi 01 bộ hồ sơ". One value gives it; different
+    values give ``None`` with a warning (the number is then left to the text).
+    """
+    joined = "\n".join(t for t in texts if t)
+    values = {int(m.group(1)) for m in _SETS.finditer(joined)} or {
+        int(m.group(1)) for m in _SETS_SUBMITTED.finditer(joined)}
+    values.discard(0)
+    if len(values) == 1:
+        return values.pop()
+    if values:
+        warnings.append(f"the source states several numbers of dossier sets {sorted(values)}; dossier_sets left out")
+    return None
 
 
 def _split_rows(body: str) -> tuple[list[str], str]:
@@ -316,23 +544,38 @@ def _parse_document_row(row: str, warnings: list[str]) -> dict[str, Any]:
 
 
 def _split_forms(text: str, warnings: list[str]) -> tuple[str, list[str]]:
-    """Split ``name`` + ``form file names`` (``Mẫu 01.docxMẫu 02.docx``) glued together."""
+    """Split ``name`` + ``form file names`` (``Mẫu 01.docxMẫu 02.docx``) glued together.
+
+    A file name starts where a new word is glued to the name with no space. Two kinds
+    of glue are told apart: after punctuation (``...TT-BCA);1.MuCT01...(3).doc``,
+    ``...NĐ-CP.Mẫu số 05.docx``, ``(theo mẫu)12.1.PLC...docx``) and a lower-case letter
+    glued to a capital (``xã hộiMau 01.docx``). The first glue after punctuation whose
+    rest reads as one file name (at most 60 characters, or no ``". "``, ``"; "`` or
+    ``", "`` in it) is taken, so a file name with capitals or dots inside
+    (``MuCT01banhnhkmtheoThngts53 (3).doc``) stays whole; failing that, the first glued
+    capital (``hộiMau``, ``NĐ-CPMau04.docx``) or glued ``mau``/``Mẫu``.
+    """
     ends = [m.end() for m in _FORM_EXT.finditer(text)]
     if not ends or ends[-1] != len(text.rstrip()):
         return text, []
     first_ext = min(m.start() for m in _FORM_EXT.finditer(text))
     prefix = text[:first_ext]
-    # The file name starts where a new word is glued to the name with no space:
-    # "xã hội.Mau 01.docx", "hộiMau 01.docx", "Chính phủ)Giấy đề nghị.pdf", "Bộ Công an.12-Mẫu NA14.doc".
-    starts = [i for i in range(1, len(prefix))
-              if not prefix[i].isspace() and not prefix[i - 1].isspace()
-              and (prefix[i].isupper() and (prefix[i - 1].islower() or prefix[i - 1] in ".;:)”\"")
-                   or (prefix[i - 1] in ".;:)" and prefix[i].isalpha())
-                   or (prefix[i - 1] in ".;:)" and re.match(r"\d+-\S", prefix[i:])))]
-    if not starts:
+
+    def one_name(i: int) -> bool:
+        rest = prefix[i:]
+        return len(rest) <= 60 or (not re.search(r"[.;,:]\s", rest) and len(rest) <= 120)
+
+    punct = [i for i in range(1, len(prefix)) if prefix[i - 1] in ".;:,)”\"" and prefix[i].isalnum()]
+    camel = [i for i in range(1, len(prefix))
+             if prefix[i].isupper() and (prefix[i - 1].islower() or (
+                 prefix[i - 1].isupper() and i + 1 < len(prefix) and prefix[i + 1].islower()))
+             or (re.match(r"(?i:m[aẫ]u)", prefix[i:]) and prefix[i - 1].isalpha())]
+    start = next((i for i in punct if one_name(i)), None)
+    if start is None:
+        start = next((i for i in camel if one_name(i)), None)
+    if start is None:
         warnings.append(f"form file names could not be told apart from the document name: {clean(text)[-60:]!r}")
         return text, []
-    start = starts[-1]
     files, pos = [], start
     for end in ends:
         if end > start:
@@ -376,17 +619,26 @@ def parse_results(text: Any, warnings: list[str], extra: dict[str, Any] | None =
 
 
 def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
-    """Split "Căn cứ pháp lý" (Tên văn bản pháp lý / Mã văn bản) into ``{number, title}``.
+    """Split "Căn cứ pháp lý" (Tên văn bản pháp lý / Mã văn bản) into ``{number, title, articles?}``.
 
-    A row ends with its code cell, whose document number is directly followed by
-    the next row's title (no space) or by the end of the text. A code-cell prefix
-    glued to the title (``...tín dụngLuật số``) is removed from the title. A row
-    whose title is empty and whose number repeats the previous row's is the code
-    cell of that row. Text after the last number is kept as the last row's title
-    with a warning.
+    A row ends with its code cell, whose document number (:data:`LEGAL_NUMBER`, with
+    decimal numbers such as ``66.7/2025/NQ-CP``) is directly followed by the next
+    row's title (no space) or by the end of the text. A code-cell prefix glued to the
+    title (``...tín dụngLuật số``) is removed from the title. A number right after a
+    title that is only a prefix (``Thông tư số``) is part of the title. A row whose
+    title is empty and whose number repeats the previous row's is the code cell of that
+    row. A title in capitals followed by the same words again (``BỘ LUẬT HÀNG HẢI VIỆT
+    NAMBỘ LUẬT  HÀNG HẢI VIỆT NAM``) is a row whose code cell holds no number: it is
+    kept with the code cell as written, with a warning. Text after the last number is
+    kept as the last row's title with a warning.
     """
     text = clean(text)
     if not text:
+        return []
+    if text.startswith(NO_INFO) and not LEGAL_NUMBER.search(text):
+        # "Không có thông tinCơ quan thực hiện…": the placeholder, then the page's next section.
+        warnings.append(f"legal basis field holds only the placeholder and the next section of the page; "
+                        f"dropped: {text[:60]!r}")
         return []
     if text.startswith(LEGAL_HEADER):
         text = text[len(LEGAL_HEADER):]
@@ -396,7 +648,15 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
     pos = 0
     for match in LEGAL_NUMBER.finditer(text):
         after = text[match.end(): match.end() + 1]
-        if after and (after.isspace() or after in ",;.)]:-–"):
+        glued_before = match.start() > pos and text[match.start() - 1].isalpha()
+        if after and (after.isspace() or after in ",;.)]:-–") and not (
+                after in "-–" and text[match.end() + 1: match.end() + 2] == " ") and not (
+                after == " " and glued_before and text[match.end() + 1: match.end() + 2].isupper()):
+            # Ends a row all the same: "...QH15- Luật Doanh nghiệp" (a list marker glued to
+            # the number starts the next title) and "...quản lý thuế21/2026/TT-BTC Hướng dẫn"
+            # (a code cell glued to its title, then the next title after a space).
+            continue
+        if after.islower() and _ONLY_PREFIX.match(text[pos: match.start()]):
             continue
         number, start, end = match.group(0), match.start(), match.end()
         run_start = start
@@ -414,8 +674,19 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
             else:
                 warnings.append(f"legal basis: number {number!r} is glued to digits of the text before it "
                                 f"({text[max(0, start - 12): end]!r}); check where it starts")
-        if after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ" and text[end + 1: end + 2].isupper():
-            # The next title is in capitals ("...NĐ-CPLUẬT HÀNG KHÔNG"): its first
+        last = number.rsplit("-", 1)[-1]
+        glued_word = next((last[len(issuer):] for issuer in _ISSUERS
+                           if last.startswith(issuer) and len(last) > len(issuer)
+                           and _CAPS_ONSET.fullmatch(last[len(issuer):]) and re.search("[AEIOUY]", last[len(issuer):])),
+                          None)
+        if glued_word and (after.isupper() or (after == " " and text[end + 1: end + 2].isupper())):
+            # "...NĐ-CPQUY ĐỊNH VIỆC...": a known issuer followed by the start of a word in
+            # capitals; the word belongs to the next title.
+            number, end = number[: -len(glued_word)], end - len(glued_word)
+            warnings.append(f"legal basis: number glued to a title in capitals, read as {number!r}: "
+                            f"{text[start: match.end() + 12]!r}")
+        elif after.isupper() and after not in "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ":
+            # The next title is in capitals ("...NĐ-CPBỘ LUẬT HÀNG HẢI"): its first
             # word's unaccented start (a Vietnamese onset and plain vowels) was read
             # into the number; give it back.
             onset = _CAPS_ONSET.search(number.rsplit("-", 1)[-1])
@@ -423,17 +694,7 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
                 number, end = number[: -len(onset.group(0))], end - len(onset.group(0))
             warnings.append(f"legal basis: number glued to a title in capitals, read as {number!r}: "
                             f"{text[start: match.end() + 12]!r}")
-        title = text[pos: start]
-        prefix = _LEGAL_PREFIX.search(title)
-        if prefix:
-            title = title[: prefix.start()]
-        title = clean(title)
-        if _GLUED.search(title):
-            warnings.append(f"legal basis: title may hold two rows glued together (kept as one): {title[:60]!r}")
-        if not title and rows and rows[-1][1] == number:
-            rows[-1][0] = clean(f"{rows[-1][0]} {number}") if rows[-1][0] else number
-        else:
-            rows.append([title, number])
+        _add_legal_rows(rows, text[pos: start], number, warnings)
         pos = end
     rest = clean(text[pos:])
     if rest:
@@ -446,7 +707,47 @@ def parse_legal_basis(text: Any, warnings: list[str]) -> list[dict[str, Any]]:
         else:
             warnings.append(f"legal basis has no document number; kept as written: {rest[:60]!r}")
             rows.append(["", rest])
-    return [make_legal(title, number) for title, number in rows]
+    return [make_legal(title, number, warnings) for title, number in rows]
+
+
+def _add_legal_rows(rows: list[list[str]], title: str, number: str, warnings: list[str]) -> None:
+    """Append the row ``title`` / ``number`` (and any number-less rows glued before it)."""
+    prefix = _LEGAL_PREFIX.search(title)
+    if prefix:
+        title = title[: prefix.start()]
+    title = clean(LIST_MARKER.sub("", clean(title)))
+    while True:
+        doubled = _doubled_caps(title)
+        if doubled is None:
+            break
+        head, cell, title = doubled
+        warnings.append(f"legal basis: {head[:50]!r} has no document number (its code cell repeats the title); "
+                        "kept with the code cell as written")
+        rows.append([head, cell])
+    if _GLUED.search(title):
+        warnings.append(f"legal basis: title may hold two rows glued together (kept as one): {title[:60]!r}")
+    if not title and rows and rows[-1][1] == number:
+        rows[-1][0] = clean(f"{rows[-1][0]} {number}") if rows[-1][0] else number
+    else:
+        rows.append([title, number])
+
+
+def _doubled_caps(title: str) -> tuple[str, str, str] | None:
+    """``("BỘ LUẬT X", "BỘ LUẬT  X", rest)`` when ``title`` starts with a title in capitals
+    glued to the same words again (the code cell), else ``None``."""
+    for k in range(4, len(title) - 3):
+        head = title[:k]
+        if not title[k].isupper() or title[k - 1].isspace() or any(ch.islower() for ch in head):
+            continue
+        want = " ".join(head.split())
+        end = k
+        got = ""
+        while end < len(title) and len(got) < len(want):
+            end += 1
+            got = " ".join(title[k:end].split())
+        if got == want:
+            return clean(head), clean(title[k:end]), clean(title[end:])
+    return None
 
 
 def _related(text: Any, code_by_name: Callable[[str], str | None], warnings: list[str]) -> list[str]:

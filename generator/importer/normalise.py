@@ -7,7 +7,8 @@ form and number formatting aside).
 
 Rules and their sources:
 
-* Text: Unicode NFC, ``\\r\\n`` -> ``\\n``, tabs -> one space, trailing spaces
+* Text: Unicode NFC, ``\\r\\n`` -> ``\\n``, tabs -> one space, Word's Private Use
+  Area bullets (U+F020-U+F0FF, shown as boxes) -> ``•``, trailing spaces
   of each line removed, surrounding blank space removed. The portal placeholder
   ``Không có thông tin`` ("no information") means empty.
 * Processing time units: the portal labels ``Ngày làm việc`` / ``Ngày`` /
@@ -33,7 +34,8 @@ UNIT_BY_API = {
 }
 
 #: A legal document number: ``33/2025/NĐ-CP``, ``27/2023/QH15``, ``497/QĐ-BXD``,
-#: ``5349/QĐ-BCA-C06``, ``2267./QĐ-BXD`` (malformed in the source, kept). The
+#: ``5349/QĐ-BCA-C06``, ``31/2025/TT_BCA`` (a typo of the source, read as ``-``), ``66.7/2025/NQ-CP`` (a decimal resolution number, written so
+#: in about 100 records), ``2267./QĐ-BXD`` (malformed in the source, kept). The
 #: National Assembly suffix is ``QH`` plus the two digits of its term, so digits
 #: glued after it belong to the next cell. An upper-case letter that starts a
 #: Vietnamese word with the lower-case letters after it starts the next cell's title
@@ -47,9 +49,25 @@ _VOWELS = "".join(ch for ch in _LOWER if unicodedata.normalize("NFD", ch)[0] in 
 _WORD_START = rf"(?:[{_VOWELS}]|(?<=[CGKNPT])h|(?<=G)i|(?<=N)g|(?<=T)r|(?<=Q)u)"
 _TAIL = r"(?:[A-ZĐ](?!" + _WORD_START + r")|\d(?!\d*[./]))*"
 LEGAL_NUMBER = re.compile(
-    r"\d{1,5}\.?/(?:\d{4}/)?(?:QH1\d|(?:TTg|[A-ZĐ]" + _TAIL + r")"
-    r"(?:-(?:TTg|[A-ZĐ]" + _TAIL + r"|\d(?!\d*[./])" + _TAIL + r")|/(?:TTg|[A-ZĐ]" + _TAIL + r"))*)"
+    r"\d{1,5}(?:\.\d{1,3}(?=/))?\.?/(?:\d{4}/)?(?:QH1\d|(?:TTg|[A-ZĐ]" + _TAIL + r")"
+    r"(?:[-_](?:TTg|[A-ZĐ]" + _TAIL + r"|\d(?!\d*[./])" + _TAIL + r")|/(?:TTg|[A-ZĐ]" + _TAIL + r"))*)"
 )
+
+
+#: Word's Symbol/Wingdings bullets pasted into the portal's text: Private Use Area
+#: code points that no font on the site has (shown as boxes, "tofu"). Each becomes
+#: the bullet "•".
+_PUA_BULLETS = re.compile("[\uf020-\uf0ff]")
+
+
+#: A leading list marker of a cell (``- ``, ``+ ``, ``* ``, ``•``). Numbers (``5. Bản
+#: sao…``) are the source's own numbering and are kept.
+LIST_MARKER = re.compile(r"^\s*[-+*•–]+\s*(?=\S)")
+
+
+def unmark(text: str) -> str:
+    """``text`` without its leading list marker (``- Giấy tờ`` -> ``Giấy tờ``)."""
+    return LIST_MARKER.sub("", text, count=1)
 
 
 def clean(text: Any) -> str:
@@ -64,7 +82,7 @@ def clean(text: Any) -> str:
     if text is None:
         return ""
     value = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n")
-    value = value.replace("\t", " ")
+    value = _PUA_BULLETS.sub("•", value).replace("\t", " ")
     value = "\n".join(line.rstrip() for line in value.split("\n")).strip()
     return "" if value == NO_INFO else value
 
@@ -152,30 +170,67 @@ def make_processing_time(value: Any, unit: str | None) -> dict[str, Any] | None:
     return {"value": number, "unit": unit_key}
 
 
-_DONG_AMOUNT = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ\b|VNĐ|VND)", re.IGNORECASE)
+_DONG_AMOUNT = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồng|đ\b|VNĐ|VND|triệu)|(\d{1,3}(?:\.\d{3})+)(?=\s*/)",
+                          re.IGNORECASE)
 
 
 def _amounts_in(text: str) -> set[int]:
     """Whole-VND amounts written in ``text`` such as ``150.000 đồng`` or ``1,500,000 VNĐ``."""
     found = set()
     for match in _DONG_AMOUNT.finditer(text):
-        found.add(int(re.sub(r"[.,]", "", match.group(1))))
+        value = int(re.sub(r"[.,]", "", match.group(1) or match.group(2)))
+        found.add(value * 1_000_000 if match.group(0).lower().endswith("triệu") else value)
     return found
+
+
+#: A fee text that says the fee is charged, or not yet set, although the headline
+#: reads ``Miễn phí`` or 0: a rate set by the provincial council (Hội đồng nhân dân,
+#: HĐND; Art. 21 of the Law on Fees and Charges 97/2015/QH13 lets it set many fees),
+#: a rate ("mức thu", "mức phí", "mức lệ phí") or "chưa quy định".
+_CHARGED = re.compile(r"hội đồng nhân dân|hđnd|mức thu|mức (?:lệ )?phí|chưa quy định|biểu (?:phí|mức)", re.IGNORECASE)
+#: A fee text that says the procedure is free: "Miễn phí", "Không thu lệ phí", "Không".
+_FREE = re.compile(r"miễn (?:lệ )?phí|không (?:thu|mất|phải nộp|phải trả)\b|^không\.?$|^0\s*(?:đồng|vnđ)?\.?$",
+                   re.IGNORECASE)
+
+
+def fee_kind(text: str) -> str | None:
+    """``charge`` (lệ phí) or ``fee`` (phí) when the text names only one of the two, else ``None``.
+
+    The Law on Fees and Charges (97/2015/QH13, Art. 3) tells them apart: *phí* pays
+    for a service, *lệ phí* for a State management act. The portal's single column
+    "Phí, lệ phí" does not say which; the fee's own text often does (``Lệ phí: 50.000
+    đồng``, ``Phí thẩm định...``). Read from the text, never guessed: a text that names
+    both, or neither, gives ``None``.
+    """
+    folded = re.sub(r"miễn phí|phí,\s*lệ phí|phí và lệ phí|phí hoặc lệ phí", " ", text.lower())
+    charge = "lệ phí" in folded
+    fee = re.search(r"(?<![\w])phí(?![\w])", folded.replace("lệ phí", " ")) is not None
+    if charge and not fee:
+        return "charge"
+    if fee and not charge:
+        return "fee"
+    return None
 
 
 def make_fee(amount: int | None, headline: str, description: str) -> tuple[dict[str, Any], str | None]:
     """Build one fee (phí, lệ phí) and say whether its amount could be read.
 
-    The amount in whole VND is kept only when it is reliable:
+    The amount in whole VND is kept only when the source states it:
 
-    * no amount is written in the description: the headline amount is used
-      (``Miễn phí`` = 0), unless it is below 1,000 đồng, which the portal uses
-      for thousands (see below) and is therefore ambiguous;
+    * no amount is written in the description: the headline amount is used,
+      unless it is below 1,000 đồng, which the portal uses for thousands (see
+      below) and is therefore ambiguous;
     * the description writes amounts: the headline amount must be one of them,
       or, when it is below 1,000, 1,000 times it must be (the portal shows
       ``150 VNĐ(150.000 đồng/lần/thẻ.)`` for 150,000 đồng; SOURCE.md of
-      dvcqg-api-crawler-tthc). Otherwise (e.g. ``Miễn phí`` with a description
-      naming 135.000 đồng) no amount is given.
+      dvcqg-api-crawler-tthc);
+    * 0 (``Miễn phí`` or ``0 đồng``) only when the description is empty or itself
+      says free ("miễn phí", "không thu lệ phí", "không") and states no amount
+      above 0, no rate set by the provincial council (HĐND), no rate ("mức thu")
+      and not "chưa quy định"; any other description (an amount, a rule, a
+      reference to the circular that sets the rate) means the amount is not stated. Then the
+      fee is the description alone (never "Miễn phí (… 135.000 đồng …)" and
+      never 0 đồng), with a warning.
 
     Args:
         amount: The headline amount as a number (``None`` when none is written).
@@ -183,28 +238,44 @@ def make_fee(amount: int | None, headline: str, description: str) -> tuple[dict[
         description: The fee's own description (the text in parentheses on the page).
 
     Returns:
-        The fee ``{description, amount_vnd?}`` (description = the fee's description,
-        else the headline; the headline is prefixed when the amount was not read)
-        and a warning text or ``None``.
+        The fee ``{description, amount_vnd?, kind?}`` (description = the fee's
+        description, else the headline; the headline is prefixed when a non-zero
+        amount was not read; ``kind`` from :func:`fee_kind`) and a warning text or
+        ``None``.
     """
     headline, description = clean(headline), clean(description)
     mentioned = _amounts_in(description) if description else set()
     reliable: int | None = None
-    if amount is not None:
+    warning = None
+    if amount == 0:
+        if not description or (_FREE.search(description) and not (mentioned - {0})
+                               and not _CHARGED.search(description)):
+            reliable = 0
+        else:
+            fee: dict[str, Any] = {"description": unmark(description)}
+            kind = fee_kind(description)
+            if kind:
+                fee["kind"] = kind
+            return fee, (f"fee headline {headline!r} says free (0 đồng) but its text states a charge or a rule; "
+                         f"kept as text without an amount: {description[:60]}")
+    elif amount is not None:
         if not mentioned:
-            reliable = amount if (amount == 0 or amount >= 1000) else None
-        elif amount in mentioned and (amount == 0 or amount >= 1000):
+            reliable = amount if amount >= 1000 else None
+        elif amount in mentioned and amount >= 1000:
             reliable = amount
         elif 0 < amount < 1000 and amount * 1000 in mentioned:
             reliable = amount * 1000
     if reliable is not None:
-        fee: dict[str, Any] = {"description": description or headline, "amount_vnd": reliable}
-        return fee, None
-    text = f"{headline} ({description})" if headline and description else (headline or description)
-    warning = None
-    if amount is not None:
-        warning = f"fee amount not read reliably, kept as text: {text[:80]}"
-    return {"description": text}, warning
+        fee = {"description": description or headline, "amount_vnd": reliable}
+    else:
+        text = f"{headline} ({unmark(description)})" if headline and description else (headline or description)
+        fee = {"description": text}
+        if amount is not None:
+            warning = f"fee amount not read reliably, kept as text: {text[:80]}"
+    kind = fee_kind(f"{description}" if description else "")
+    if kind:
+        fee["kind"] = kind
+    return fee, warning
 
 
 def legal_number(code_cell: str) -> str:
@@ -220,13 +291,48 @@ def legal_number(code_cell: str) -> str:
     return cell
 
 
-def make_legal(title: str, code_cell: str) -> dict[str, Any]:
-    """One legal basis entry ``{number, title?}`` from the title and code cells."""
+#: A well-formed number (the shape ``tthc validate`` accepts, see ``legal-number``).
+WELL_FORMED_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?[a-z]?/(?:[0-9]{4}/)?[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9]*)*$")
+#: Articles cited before the document's name: ``Điều 5``, ``Khoản 2 Điều 10``,
+#: ``Điểm a khoản 1 Điều 3``, ``Các Điều 4, 5``.
+_ARTICLES = re.compile(
+    r"^((?:(?:các\s+)?(?:điểm|khoản|điều|chương|mục|phụ lục)\s+[0-9a-zđ]+(?:\s*(?:,|và)\s*[0-9a-zđ]+)*[\s,]*)+)"
+    r"(?:của\s+)?(?=(?:Luật|Bộ luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)\b)",
+    re.IGNORECASE)
+
+
+def make_legal(title: str, code_cell: str, warnings: list[str] | None = None) -> dict[str, Any]:
+    """One legal basis entry ``{number, title?, articles?}`` from the title and code cells.
+
+    * A code cell whose number is cut short or malformed while the title holds
+      exactly one well-formed number extending it is a typo of the source (the API gives
+      ``31/2025/TT`` for the title's ``31/2025/TT-BCA``): the title's number is
+      used, with a warning.
+    * Articles cited at the start of the title (``Điều 5 Luật ...``, ``Khoản 2 Điều
+      10 Nghị định ...``) are copied into ``articles``; the title is kept whole.
+    """
     number = legal_number(code_cell)
-    entry: dict[str, Any] = {"number": number}
     title = clean(title)
+    if "_" in number and LEGAL_NUMBER.fullmatch(number):
+        if warnings is not None:
+            warnings.append(f"legal basis: number {number!r} has '_' for '-' (a typo of the source); read as "
+                            f"{number.replace('_', '-')!r}")
+        number = number.replace("_", "-")
+    if number and title and number not in LEGAL_NUMBER.findall(title):
+        # Cut short (``31/2025/TT`` for ``31/2025/TT-BCA``) or malformed.
+        inside = [n for n in LEGAL_NUMBER.findall(title) if WELL_FORMED_NUMBER.match(n) and n != number
+                  and (n.startswith(number + "-") or (not WELL_FORMED_NUMBER.match(number) and n.startswith(number)))]
+        if len(set(inside)) == 1:
+            if warnings is not None:
+                warnings.append(f"legal basis: number {number!r} is a typo of the source for {inside[0]!r} "
+                                f"(named in its title); the title's number is used")
+            number = inside[0]
+    entry: dict[str, Any] = {"number": number}
     if title and title != number:
         entry["title"] = title
+        articles = _ARTICLES.match(title)
+        if articles:
+            entry["articles"] = clean(articles.group(1)).rstrip(",")
     return entry
 
 

@@ -9,9 +9,15 @@ not change reads the same from both sources.
 Mapping notes:
 
 * ``executionCases[]`` (named groups of ``profileComponents``) are what the page
-  shows as the dossier table; ``cases[]`` (``1.000358.01`` with ``processingDay``)
-  are not shown on the page and repeat the procedure's name and time: they are
-  imported only when they carry dossier components of their own.
+  shows as the dossier table, sorted into documents, cases and notes as the page's
+  (:func:`generator.importer.chatbot.groups_to_fields`); ``cases[]`` (``1.000358.01``
+  with ``processingDay``) are not shown on the page: one that only repeats the
+  procedure's name and time (or a code already read) adds nothing and is left out;
+  any other is a case with its code, name, time limit and own dossier components.
+* ``returningMethods`` (cách thức trả kết quả), ``isNonTerritorial`` (không phụ thuộc
+  địa giới hành chính), ``type`` ``INTERCONNECTED*`` (liên thông) and
+  ``isFullProcess`` (dịch vụ công trực tuyến toàn trình; an online channel that is
+  not is "một phần", Art. 11 of Decree 42/2022/NĐ-CP) are kept as the API says.
 * The page shows the text fields ``executingAgencies``, ``delegatedAgencies``
   (as "Cơ quan có thẩm quyền"), ``authorizedAgencies`` (as "Cơ quan được ủy quyền")
   and ``coordinatingAgencies``; they are used rather than the department lists.
@@ -26,7 +32,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from generator.importer.chatbot import groups_to_fields
+from generator.importer.chatbot import dossier_sets, groups_to_fields
 from generator.importer.normalise import (
     clean,
     make_document,
@@ -113,7 +119,7 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
         "requirements": make_requirements(data.get("requirementsAndConditions")),
         "results": [{"name": clean(r.get("name")), "code": clean(r.get("code"))}
                     for r in data.get("resultsDetails") or []],
-        "legal_basis": [make_legal(lb.get("name"), lb.get("code") or lb.get("name"))
+        "legal_basis": [make_legal(lb.get("name"), lb.get("code") or lb.get("name"), warnings)
                         for lb in data.get("legalBasisesDetails") or []],
         "related": _related(data.get("procedureRelatedGroup")),
         "publication": {"decision": clean(proposal.get("proposalNumber")),
@@ -124,14 +130,40 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
     }
     groups = [(clean(c.get("name")), [_document(p) for p in c.get("profileComponents") or []])
               for c in data.get("executionCases") or []]
-    documents, cases = groups_to_fields(groups) if groups else ([], [])
+    documents, cases, notes = groups_to_fields(groups, warnings) if groups else ([], [], [])
+    times = {repr(m.get("processing_time")) for m in record["methods"]}
+    seen_codes: set[str] = set()
     for case in data.get("cases") or []:
-        if case.get("profileComponents"):
-            day = case.get("processingDay") or {}
-            cases.append({"code": clean(case.get("code")), "name": clean(case.get("name")),
-                          "processing_time": make_processing_time(day.get("qty"), day.get("type")),
-                          "documents": [_document(p) for p in case["profileComponents"]]})
-    record["documents"], record["cases"] = documents, cases
+        day = case.get("processingDay") or {}
+        time = make_processing_time(day.get("qty"), day.get("type"))
+        case_code = clean(case.get("code"))
+        restates = clean(case.get("name")) == name and times == {repr(time)} and not case.get("profileComponents")
+        if case_code in seen_codes or restates:
+            warnings.append(f"API case {case_code or '-'} only repeats "
+                            + ("a case already read" if case_code in seen_codes else "the procedure's name and time")
+                            + "; left out")
+            seen_codes.add(case_code)
+            continue
+        seen_codes.add(case_code)
+        item = {"code": case_code if re.fullmatch(r"[0-9]\.[0-9]{6}\.[0-9]{2}", case_code) else "",
+                "name": clean(case.get("name")), "processing_time": time,
+                "documents": [_document(p) for p in case.get("profileComponents") or []]}
+        if case_code and not item["code"]:
+            warnings.append(f"case code {case_code!r} is not of the form {code}.NN; left out")
+        cases.append(item)
+    record["documents"], record["cases"], record["document_notes"] = documents, cases, notes
+    record["dossier_sets"] = dossier_sets(
+        [clean(c.get("name")) for g in data.get("executionCases") or [] for c in [g, *(g.get("profileComponents") or [])]]
+        + [clean(s.get("description")) for s in data.get("executionSteps") or []]
+        + [clean(m.get("description")) for m in data.get("executionMethods") or []]
+        + [record["description"], clean(data.get("requirementsAndConditions"))], warnings)
+    record["returning_methods"] = _returning(data.get("returningMethods"), warnings)
+    if isinstance(data.get("isNonTerritorial"), bool):
+        record["non_territorial"] = data["isNonTerritorial"]
+    if data.get("type"):
+        record["interconnected"] = str(data["type"]).startswith("INTERCONNECTED")
+    if any(m["channel"] == "online" for m in record["methods"]) and isinstance(data.get("isFullProcess"), bool):
+        record["online_service"] = "full" if data["isFullProcess"] else "partial"
     if not record["sector"]:
         warnings.append("no sector (categoriesDetails)")
     if not record["publication"]["decision"]:
@@ -149,6 +181,31 @@ def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[st
                           sector_code=clean(details[0].get("code")) if categories else "",
                           publisher=(clean(data.get("departmentPromulgateCode")),
                                      clean(data.get("departmentPromulgateName"))))
+
+
+SUBMISSION_BY_API = {"ONLINE": "online", "OFFLINE": "offline"}
+RETURN_BY_API = {"AT_HOME": "at_home", "AT_SUBMISSION_PLACE": "at_submission_place", "ONLINE": "online"}
+
+
+def _returning(items: Any, warnings: list[str]) -> list[dict[str, Any]]:
+    """``returningMethods`` ``[{type: ONLINE|OFFLINE, value: [AT_HOME, ...]}]`` as
+    ``[{submission: online|offline, ways: [at_home, at_submission_place, online]}]``;
+    an unknown value is reported and left out."""
+    out = []
+    for item in items or []:
+        submission = SUBMISSION_BY_API.get(str(item.get("type")))
+        ways = []
+        for value in item.get("value") or []:
+            way = RETURN_BY_API.get(str(value))
+            if way is None:
+                warnings.append(f"unknown returningMethods value {value!r}; left out")
+            elif way not in ways:
+                ways.append(way)
+        if submission is None:
+            warnings.append(f"unknown returningMethods type {item.get('type')!r}; left out")
+        elif ways:
+            out.append({"submission": submission, "ways": ways})
+    return out
 
 
 def _steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

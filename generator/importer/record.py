@@ -87,14 +87,18 @@ def levels_of(labels: list[str], warnings: list[str]) -> list[str]:
 def finish_record(data: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     """Apply the source-independent rules and drop empty fields.
 
-    Sets ``kind`` and ``internal_scope`` from the code, gives documents their
-    ids (unique across the procedure, in order: procedure documents, then each
-    case's), and removes empty lists, dicts and strings.
+    Sets ``kind`` from the code and ``internal_scope`` from the code's prefix: neither
+    source states the group (see :data:`INTERNAL_SCOPE_BY_PREFIX`), so each internal
+    record gets a warning saying it was inferred. Gives documents their ids (unique
+    across the procedure, in order: procedure documents, then each case's), and
+    removes empty lists, dicts and strings.
     """
     code = data["code"]
     data["kind"] = kind_of(code)
-    if data["kind"] == "internal":
+    if data["kind"] == "internal" and not data.get("internal_scope"):
         data["internal_scope"] = INTERNAL_SCOPE_BY_PREFIX[code[0]]
+        warnings.append(f"internal_scope {data['internal_scope']!r} inferred from the code prefix {code[0]}.x; "
+                        "the source does not state the group of an internal procedure")
     taken: set[str] = set()
     document_ids(data.get("documents", []), taken)
     for case in data.get("cases", []):

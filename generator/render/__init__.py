@@ -117,7 +117,7 @@ def schema_labels() -> SiteLabels:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The one Jinja2 environment of the site's pages (templates compiled once)."""
-    from generator.render.markdown import render_inline, render_markdown
+    from generator.render.markdown import render_block_item, render_inline, render_item, render_markdown
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR / "pages")),
@@ -129,6 +129,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = render_markdown
     env.filters["md_inline"] = render_inline
+    env.filters["md_item"] = render_item
+    env.filters["md_block_item"] = render_block_item
     env.filters["vnd"] = format_vnd
     env.filters["number"] = format_number
     env.filters["vi_date"] = vi_date

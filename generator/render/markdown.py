@@ -73,3 +73,37 @@ def render_inline(text: str) -> Markup:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         return Markup(html[3:-4])
     return html
+
+
+#: A list marker at the start of a text shown inside a list or a numbered row
+#: (``- Giấy tờ``, ``+ Bước``, ``• Hồ sơ``): the page's own list gives the marker,
+#: so the text's is dropped ("1. •" and "• •" otherwise).
+_ITEM_MARKER = re.compile(r"^\s*[-+*•–·]+\s+|^\s*[•·]")
+#: Word's Symbol/Wingdings bullets (Private Use Area), shown as boxes by every font.
+_PUA = re.compile("[\uf020-\uf0ff]")
+#: "(- Nộp trực tiếp…)": a marker right after an opening parenthesis.
+_PAREN_MARKER = re.compile(r"\(\s*[-+•]\s+")
+
+
+#: The source's own numbering at the start of a text ("1. Đơn đề nghị", "2) Bản sao").
+_LEADING_NUMBER = re.compile(r"^(\s*\d{1,3})([.)])(?=\s)")
+
+
+def item_text(text: str) -> str:
+    """``text`` as shown inside a list item or numbered row: no leading list marker,
+    Word bullets as ``•``, no marker right after ``(``, and the source's own leading
+    number ("1. Đơn…") kept as text rather than opening a second numbered list."""
+    text = _PUA.sub("•", text)
+    text = _PAREN_MARKER.sub("(", text)
+    text = _ITEM_MARKER.sub("", text, count=1)
+    return _LEADING_NUMBER.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+
+
+def render_item(text: str) -> Markup:
+    """:func:`render_inline` of :func:`item_text`: a name or short text inside a list or table row."""
+    return render_inline(item_text(text))
+
+
+def render_block_item(text: str) -> Markup:
+    """:func:`render_markdown` of :func:`item_text`: a longer text inside a numbered list item (a step)."""
+    return render_markdown(item_text(text))

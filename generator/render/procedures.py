@@ -18,9 +18,18 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.errors import BuildError
-from generator.model import CHANNEL_LABELS, FORMALITY_TYPE_LABELS, LEVEL_LABELS, Catalog, Procedure
+from generator.model import (
+    CHANNEL_LABELS,
+    FEE_KIND_LABELS,
+    FORMALITY_TYPE_LABELS,
+    LEVEL_LABELS,
+    ONLINE_SERVICE_LABELS,
+    Catalog,
+    Procedure,
+)
 from generator.render import GeneratedPage, environment, format_vnd, schema_labels
 from generator.cost import simplification_cost
+from generator.render.markdown import item_text
 from generator.render.history import history_url, recent_changes, simplification_effects
 from generator.render.jsonld import government_service, script_json
 from generator.render.urls import (
@@ -119,24 +128,42 @@ class FeeLine:
     more: bool
 
 
+#: A fee text that states a clear rule for the amount (who sets it, or by which act).
+_CLEAR_RULE = re.compile(r"hội đồng nhân dân|hđnd|nghị quyết|thông tư|nghị định|quyết định|theo quy định|mức thu|"
+                         r"không thu|miễn", re.IGNORECASE)
+
+
 def fee_lines(procedure: Procedure) -> list[FeeLine]:
     """The fees of the summary card, one per fee of each channel.
 
-    The amount (``"7.000 đồng"``) is shown when ``amount_vnd`` is known, else
-    the first clause of the fee's text (:func:`short_text`); ``more`` is True
-    when the full text (in the methods section) says more. Nothing is
-    computed from the text: no amount is ever guessed. The same fee on every
-    channel is said once, without a channel.
+    Shown only when it is an amount or a clear rule (issue 11):
+
+    * ``amount_vnd`` known: the amount (``"7.000 đồng"``), ``"Miễn phí"`` for 0
+      (never "0 đồng");
+    * no amount, and the text names who or what sets it (HĐND, a resolution,
+      circular or decree, "theo quy định", "không thu"): the first clause of the
+      text (:func:`short_text`);
+    * otherwise "Có, xem chi tiết": the methods section shows the whole text.
+
+    ``Phí``/``Lệ phí`` is prefixed when the fee's text says which. ``more`` is
+    True when the methods section says more. No amount is ever computed from the
+    text. The same fee on every channel is said once, without a channel.
     """
     lines: list[FeeLine] = []
     for method in procedure.methods:
         label = CHANNEL_LABELS.get(method.channel, method.channel)
         for fee in method.fees:
-            if fee.amount_vnd is not None:
+            if fee.amount_vnd == 0:
+                text, more = "Miễn phí", bool(fee.description) and fee.description.strip(" .") != "Miễn phí"
+            elif fee.amount_vnd is not None:
                 text = format_vnd(fee.amount_vnd)
                 more = bool(fee.description) and " ".join(fee.description.split()) not in (text, f"{text}.")
+            elif _CLEAR_RULE.search(fee.description):
+                text, more = short_text(item_text(fee.description))
             else:
-                text, more = short_text(fee.description)
+                text, more = "Có, xem chi tiết", True
+            if fee.kind_label and fee.amount_vnd != 0:
+                text = f"{fee.kind_label}: {text}"
             lines.append(FeeLine(label, text, more))
     several = len(procedure.methods) > 1
     if several and lines and len(lines) == len(procedure.methods) and len({(l.text, l.more) for l in lines}) == 1:
@@ -229,7 +256,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
             roles.append((role, names))
     present = {
         "description": procedure.description,
-        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets or procedure.cases,
+        "steps": procedure.steps, "methods": procedure.methods, "documents": procedure.documents or procedure.dossier_sets or procedure.cases or procedure.document_notes,
         "subjects": procedure.subjects, "agencies": roles or procedure.receiving_address,
         "requirements": procedure.requirements,
         "results": procedure.results, "legal_basis": procedure.legal_basis,
@@ -257,6 +284,8 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         agencies_heading=AGENCIES_HEADING,
         on_page=[entry for entry in toc if entry[0] != "tom-tat"],
         method_descriptions=any(m.description for m in procedure.methods),
+        case_times=any(c.processing_time or any(m.processing_time for m in c.methods) for c in procedure.cases),
+        fee_kind_labels=FEE_KIND_LABELS, online_service_labels=ONLINE_SERVICE_LABELS,
         formality_label=FORMALITY_TYPE_LABELS.get(procedure.formality_type or "", procedure.formality_type),
         role_names=roles,
         related=[catalog.procedure(code) for code in procedure.related],

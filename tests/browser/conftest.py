@@ -3,7 +3,8 @@
 The site is built once per session with the real entry point (``tthc
 build``) from the catalog in ``catalog/`` (the real catalog of published
 procedures); when that is empty (a checkout without data), from
-``tests/fixtures/mini_catalog/``. It is served by ``http.server`` in a
+``tests/fixtures/mini_catalog/``; ``TTHC_BROWSER_SITE=DIR`` reuses a site
+already built from that catalog instead. It is served by ``http.server`` in a
 thread. Chromium is Debian's (``/usr/bin/chromium``): no browser is ever
 downloaded. Every request a page makes is recorded, and any request that
 leaves the site's origin is blocked and fails the test.
@@ -12,6 +13,7 @@ leaves the site's origin is blocked and fails the test.
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import threading
@@ -30,12 +32,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     catalog_root = catalog_dir()
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "build", "--catalog", str(catalog_root), "--site-dir", str(out)],
-        cwd=REPO, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, f"tthc build failed:\n{result.stdout}\n{result.stderr}"
+    if os.environ.get("TTHC_BROWSER_SITE"):
+        # a site already built from this catalog (e.g. by `tthc build --site-dir DIR`): reused, not rebuilt
+        out = Path(os.environ["TTHC_BROWSER_SITE"]).resolve()
+    else:
+        out = tmp_path_factory.mktemp("site") / "site"
+        result = subprocess.run(
+            [sys.executable, "-m", "generator.cli", "build", "--catalog", str(catalog_root), "--site-dir", str(out)],
+            cwd=REPO, capture_output=True, text=True,
+        )
+        assert result.returncode == 0, f"tthc build failed:\n{result.stdout}\n{result.stderr}"
     assert (out / "pagefind" / "pagefind.js").is_file(), "the build wrote no Pagefind bundle"
     catalog, _ = read_catalog(catalog_root)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
