@@ -71,7 +71,10 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
 @CATALOG_OPTION
 @click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, amendments, compliance_cost...).")
 def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
-    """Import procedures from the national portal: page-crawl or API JSON files or folders.
+    """Import procedures: the national portal's page-crawl or API JSON files or folders, or spreadsheets.
+
+    A spreadsheet is the agency template (`tthc export --format xlsx`, or its
+    sheets as CSV files) or the portal's list export; see generator/spreadsheet.py.
 
     Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file
     unless --overwrite) and adds the agencies and sectors met to agencies.yaml and
@@ -83,6 +86,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     from generator.importer import import_sources
 
     report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
+    for diagnostic in report.diagnostics:  # spreadsheets: file:row:column: severity[rule] sheet!cell: field: message
+        click.echo(diagnostic.format())
     if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
         from generator.schema_ref import copy_schemas
 
@@ -96,7 +101,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         f"{len(report.failed)} not imported", err=True)
     for merge in report.sector_merges:
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
-    sys.exit(EXIT_INVALID if report.failed else EXIT_OK)
+    errors = any(d.severity == "error" for d in report.diagnostics)
+    sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
 
 
 # --- new (generator/scaffold) ---------------------------------------------------
@@ -147,7 +153,8 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
 @click.argument("source", type=click.Path(path_type=Path))
 @CATALOG_OPTION
 @click.option("--dry-run", is_flag=True, help="Say what would be recorded; write nothing.")
-def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
+@click.option("--decision", "decisions", multiple=True, help="Record only this decision (e.g. 1891/QĐ-TTg); repeatable.")
+def import_decisions(source: Path, catalog_dir: Path, dry_run: bool, decisions: tuple[str, ...]) -> None:
     """Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.
 
     Adds simplifications (approved plans, implemented changes), amendments and
@@ -159,7 +166,7 @@ def import_decisions(source: Path, catalog_dir: Path, dry_run: bool) -> None:
     from generator.importer.decisions import record_decisions
     from generator.validate import validate_catalog
 
-    result = record_decisions(source, catalog_dir, write=not dry_run)
+    result = record_decisions(source, catalog_dir, write=not dry_run, only=decisions or None)
     for refusal in result.refused:
         click.echo(f"{refusal.decision}: {refusal.code}: not recorded: {refusal.reason}: "
                    f"«{refusal.decision_name[:90]}» ≠ «{' '.join(refusal.catalog_name.split())[:90]}»")
@@ -223,13 +230,20 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
 
 @main.command()
 @CATALOG_OPTION
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("open-data"),
-              show_default=True, help="Folder for the open-data files (created; files in it are replaced).")
-def export(catalog_dir: Path, out_dir: Path) -> None:
-    """Write the open-data files (catalog.json, CSV, XLSX, schemas) without building the site."""
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="DIR|FILE.xlsx", default=Path("open-data"),
+              show_default=True, help="Folder for the open-data files (created; files in it are replaced); "
+                                      "with --format xlsx or csv, a FILE.xlsx or the folder for the CSV sheets.")
+@click.option("--format", "fmt", type=click.Choice(["open-data", "xlsx", "csv"]), default="open-data", show_default=True,
+              help="open-data: the published files; xlsx / csv: the agency template that `tthc import` reads back.")
+@click.option("--agency", help="With --format xlsx or csv: only this publishing agency's procedures.")
+def export(catalog_dir: Path, out_dir: Path, fmt: str, agency: str | None) -> None:
+    """Write the open-data files (catalog.json, CSV, XLSX, schemas), or the agency spreadsheet template."""
     from generator.catalog import read_catalog
     from generator.export import write_exports
 
+    if fmt != "open-data":
+        _export_template(catalog_dir, out_dir, fmt, agency)
+        return
     catalog, _ = read_catalog(catalog_dir)
     if out_dir.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in out_dir.resolve().parents:
         raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o folder")
@@ -258,6 +272,29 @@ def fidelity(sources: tuple[Path, ...], catalog_dir: Path) -> None:
     report = check(catalog_dir, list(sources))
     click.echo(format_report(report))
     sys.exit(EXIT_INVALID if report.silent_drops else EXIT_OK)
+
+
+def _export_template(catalog_dir: Path, out: Path, fmt: str, agency: str | None) -> None:
+    """``tthc export --format xlsx|csv``: the agency template (generator/spreadsheet.py)."""
+    from generator.spreadsheet import catalog_template, template_csv, template_workbook
+
+    rows = catalog_template(catalog_dir, agency)
+    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
+        out = out / "thu-tuc-hanh-chinh.xlsx"
+    files = {out.name: template_workbook(rows)} if fmt == "xlsx" else template_csv(rows)
+    folder = out.parent if fmt == "xlsx" else out
+    if folder.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in folder.resolve().parents:
+        raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    except OSError as err:
+        raise UsageError(f"cannot write into {folder}: {err.strerror}") from None
+    for where in rows.long_texts:
+        click.echo(f"tthc export: warning: {where}: longer than Excel keeps in a cell (32,767 characters); "
+                   "`tthc import` reads it back whole, but do not save this workbook from Excel", err=True)
+    click.echo(f"tthc export: {', '.join(str(folder / n) for n in files) if fmt == 'xlsx' else f'{len(files)} CSV file(s) in {folder}'} written", err=True)
 
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---

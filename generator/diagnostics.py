@@ -79,6 +79,14 @@ RULES: dict[str, tuple[str, str]] = {
     "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
     "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),
+    # spreadsheets (tthc import FILE.xlsx / FILE.csv, generator/importer/spreadsheet.py)
+    "not-a-template": ("Spreadsheet is neither the tthc template nor a portal list", "start from the template written by `tthc export --format xlsx`, or import the portal's list export as it was downloaded"),
+    "column-missing": ("Required column missing from a sheet", "add the column: its Vietnamese label in row 1 and its key in row 2, as in the template"),
+    "sheet-unknown": ("Sheet not part of the template", "rename the sheet to one of the template's, or move its data there; the sheet is not read"),
+    "empty-row": ("Empty row between rows of data", "delete the empty row; it is skipped"),
+    "orphan-row": ("Row for a procedure or item that is not in the workbook", "add the procedure to sheet thu_tuc (or the item it belongs to), or correct the code or STT in this row"),
+    "list-differs": ("The portal's list and the catalog disagree", "check the procedure's page on the national portal and correct whichever is wrong; importing the list changes nothing"),
+    "list-incomplete": ("The portal's list lacks fields a record needs", "import the procedure's full record (page crawl or portal API), or fill in the template and import it"),
 }
 
 

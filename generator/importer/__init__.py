@@ -8,6 +8,9 @@ Two source formats, detected per file:
   :mod:`generator.importer.portal_api`; the publishing agency comes from
   ``departmentPromulgateCode`` / ``departmentPromulgateName``.
 
+Spreadsheets (``.xlsx``, ``.csv``: the agency template of :mod:`generator.spreadsheet`
+and the portal's list exports) are imported by :mod:`generator.importer.spreadsheet`.
+
 Each procedure is written to ``<catalog>/procedures/<agency>/<code>.yaml`` by
 :mod:`generator.importer.writer`. An existing file is never replaced unless
 ``overwrite`` is set. ``agencies.yaml`` and ``sectors.yaml`` are written when absent;
@@ -109,6 +112,7 @@ class ImportReport:
         problems: Records with warnings, and files that could not be read at all (``fatal``).
         sector_merges: Spellings merged into one sector, for each merged sector.
         references: agencies.yaml / sectors.yaml written or appended to.
+        diagnostics: Problems found in spreadsheets, at their sheet, row and column.
     """
 
     records: list[ImportedRecord] = field(default_factory=list)
@@ -118,6 +122,7 @@ class ImportReport:
     sector_merges: list[list[str]] = field(default_factory=list)
     #: agencies.yaml / sectors.yaml written or appended to (not counted in ``written``).
     references: list[Path] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Problem]:
@@ -345,7 +350,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     """Import ``sources`` into ``catalog``.
 
     Args:
-        sources: Files or folders of page-crawl and/or API JSON records.
+        sources: Files or folders of page-crawl and/or API JSON records; or spreadsheets (``.xlsx``, ``.csv``),
+            imported by :func:`generator.importer.spreadsheet.import_spreadsheets`.
         catalog: The catalog folder (created if missing).
         overwrite: Replace existing procedure files, keeping the fields the portal does
             not carry (:func:`kept_on_overwrite`).
@@ -357,6 +363,17 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
     Raises:
         UsageError: A source does not exist.
     """
+    spreadsheets = [s for s in sources if s.suffix.lower() in (".xlsx", ".csv")]
+    if spreadsheets:  # the agency template or the portal's list export: generator/importer/spreadsheet.py
+        if len(spreadsheets) < len(sources):
+            raise UsageError("import spreadsheets (.xlsx, .csv) and JSON records in separate runs")
+        from generator.importer.spreadsheet import import_spreadsheets
+
+        done = import_spreadsheets(spreadsheets, catalog, overwrite)
+        return ImportReport(records=done.records, written=done.written, skipped=done.skipped,
+                            problems=[Problem(f, "", note) for f, note in done.notes]
+                            + [Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
+                            diagnostics=done.diagnostics)
     agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
     reference_problems: list[Problem] = []
     existing_agencies = _load_existing(agencies_path, "agencies", reference_problems)

@@ -332,48 +332,64 @@ def _vi(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def record_decisions(source: Path, catalog: Path, *, write: bool = True) -> DecisionsResult:
+#: The decisions the step knows, in the order it records them.
+DECISIONS = ("66.7/2025/NQ-CP", "2109/QĐ-BXD", "3152/QĐ-BTP", "4008/QĐ-BTC", "3303/QĐ-BTP", "1891/QĐ-TTg")
+
+
+def record_decisions(source: Path, catalog: Path, *, write: bool = True, only: Iterable[str] | None = None) -> DecisionsResult:
     """Add the decisions of ``source`` (the simplification-decisions folder) to the catalog.
 
     Args:
         source: the folder with the decisions' JSON extracts.
         catalog: the catalog folder.
         write: False computes everything and writes nothing (``--dry-run``).
+        only: record only these decisions (numbers of :data:`DECISIONS`); None: all.
 
     Returns:
         A :class:`DecisionsResult`: files written, entries added, refused matches.
 
     Raises:
-        UsageError: a missing or unreadable source file, or a catalog record that does not load.
+        UsageError: a missing or unreadable source file, a catalog record that does not load,
+            or an unknown decision in ``only``.
     """
     from generator.importer.writer import dump_yaml
 
     if not source.is_dir():
         raise UsageError(f"{source} is not a folder: pass the simplification-decisions folder")
+    wanted = set(DECISIONS if only is None else only)
+    unknown = wanted - set(DECISIONS)
+    if unknown:
+        raise UsageError(f"unknown decision {', '.join(sorted(unknown))}: known are {', '.join(DECISIONS)}")
     result = DecisionsResult()
     rec = _Recorder(catalog, result)
-    _nq_66_7(source, rec)
-    _qd_2109(source, rec)
-    _amendments(source, rec, "qd-3152-qd-btp-2025_via-vinh-long-2637.json", "3152/QĐ-BTP", {
+    if "66.7/2025/NQ-CP" in wanted:
+        _nq_66_7(source, rec)
+    if "2109/QĐ-BXD" in wanted:
+        _qd_2109(source, rec)
+    if "3152/QĐ-BTP" in wanted:
+        _amendments(source, rec, "qd-3152-qd-btp-2025_via-vinh-long-2637.json", "3152/QĐ-BTP", {
         "date": "2025-10-31", "issuer": "Bộ Tư pháp",
         "summary": "Công bố TTHC lĩnh vực chứng thực được sửa đổi, bổ sung theo Nghị định 280/2025/NĐ-CP ngày 27/10/2025 "
                    "(sửa đổi Nghị định 23/2015/NĐ-CP). Danh mục theo Quyết định 2637/QĐ-UBND ngày 16/11/2025 của Chủ tịch UBND "
                    "tỉnh Vĩnh Long công bố lại quyết định này; văn bản của Bộ Tư pháp chưa thu thập được.",
         "source": _read(source, "qd-3152-qd-btp-2025_via-vinh-long-2637.json")["source"]["url"],
     })
-    _amendments(source, rec, "qd-4008-qd-btc-2025.json", "4008/QĐ-BTC", {
+    if "4008/QĐ-BTC" in wanted:
+        _amendments(source, rec, "qd-4008-qd-btc-2025.json", "4008/QĐ-BTC", {
         "date_note": "bản sao không ghi ngày ban hành; quyết định ban hành sau ngày 14/10/2025, ngày của Thông tư 94/2025/TT-BTC mà nó căn cứ",
         "issuer": "Bộ Tài chính",
         "summary": "Công bố TTHC lĩnh vực quản lý thuế được sửa đổi, bổ sung theo Thông tư 94/2025/TT-BTC ngày 14/10/2025.",
         "source": _read(source, "qd-4008-qd-btc-2025.json")["source"]["url"],
     })
-    _amendments(source, rec, "qd-3303-qd-btp-2025.json", "3303/QĐ-BTP", {
+    if "3303/QĐ-BTP" in wanted:
+        _amendments(source, rec, "qd-3303-qd-btp-2025.json", "3303/QĐ-BTP", {
         "date": "2025-11-19", "effective": "2025-07-01", "until": "2026-12-31", "issuer": "Bộ Tư pháp",
         "summary": "Công bố TTHC lĩnh vực đăng ký biện pháp bảo đảm được sửa đổi, bổ sung theo Thông tư 64/2025/TT-BTC ngày 30/6/2025 "
                    "(mức thu, miễn một số khoản phí, lệ phí); áp dụng từ 01/7/2025 đến hết 31/12/2026.",
         "source": _read(source, "qd-3303-qd-btp-2025.json")["source"]["url"],
     })
-    _qd_1891(source, rec)
+    if "1891/QĐ-TTg" in wanted:
+        _qd_1891(source, rec)
     for code in sorted(rec.changed):
         path = rec.files[code]
         text = dump_yaml(rec.records[code], "procedure")
