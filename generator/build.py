@@ -8,8 +8,9 @@ exactly as ``mkdocs build`` does, so both give the same site:
 2. MkDocs + Material write the site into a temporary folder beside
    ``site_dir``; the plugin indexes it with Pagefind;
 3. only when everything succeeded, the temporary folder is made
-   world-readable (folders 755, files 644) and replaces ``site_dir``. A
-   failed build leaves the previous site untouched.
+   world-readable (folders 755, files 644) and replaces ``site_dir`` (in one
+   atomic exchange on Linux). A failed or killed build leaves the previous
+   site untouched.
 
 One build of a site runs at a time (``flock`` on the folder holding it);
 the folders a killed build left (``.<site>-building-*``, ``.<site>-old-*``)
@@ -235,7 +236,17 @@ class _DropPluginErrors(logging.Filter):
 
 
 def _swap(staging: Path, site_dir: Path) -> None:
-    """Put ``staging`` in place of ``site_dir`` (two renames on one file system)."""
+    """Put ``staging`` in place of ``site_dir``.
+
+    On Linux the two folders are exchanged in one step (``renameat2`` with
+    ``RENAME_EXCHANGE``), so a kill at any moment leaves a complete site at
+    ``site_dir``; elsewhere (or on a file system without it) two renames on
+    one file system. The old site ends in a ``.<site>-building-*`` or
+    ``.<site>-old-*`` folder, removed here or by the next build.
+    """
+    if site_dir.exists() and _exchange(staging, site_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        return
     old = None
     if site_dir.exists():
         old = site_dir.with_name(f".{site_dir.name}-old-{staging.name.rsplit('-', 1)[-1]}")
@@ -243,6 +254,23 @@ def _swap(staging: Path, site_dir: Path) -> None:
     staging.rename(site_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when not available."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def serve_site(catalog_dir: Path | None, *, config_file: Path = Path("mkdocs.yml"), dev_addr: str | None = None) -> None:

@@ -32,6 +32,7 @@ RULES: dict[str, tuple[str, str]] = {
     "empty-file": ("File is empty", "write the record, or delete the file"),
     "control-character": ("Control character or noncharacter in text", "delete the invisible character; no web page, feed or spreadsheet can carry it"),
     "invisible-character": ("Invisible character in text", "delete the bidirectional, zero-width or soft-hyphen character unless it is really needed"),
+    "mojibake": ("Text in a legacy Vietnamese encoding", "convert the text from TCVN3 (ABC) or VNI to Unicode and paste it again"),
     "too-large": ("File too large or too deeply nested", "a catalog file holds one record: split or shorten it"),
     "number-range": ("Number out of range", "write a finite number of at most 2^53 (amounts in whole đồng)"),
     # schema

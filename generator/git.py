@@ -62,7 +62,7 @@ def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes
 
 _DAMAGE = ("bad object", "unable to read", "could not read", "corrupt", "missing blob", "missing tree",
            "missing commit", "invalid object", "loose object", "inflate", "object file", "is empty",
-           "promisor", "bad tree", "broken link")
+           "promisor", "bad tree", "broken link", "not a tree object")
 
 
 def failure(what: str, stderr: bytes) -> GitError:

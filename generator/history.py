@@ -390,7 +390,11 @@ def _parse_log(out: bytes, warnings: list[str]) -> list[_Commit]:
             meta = token[1:].split(b" ")
             path = unicodedata.normalize("NFC", tokens[i + 1].decode("utf-8", "replace"))
             if len(meta) >= 5 and _PROCEDURE.match(path):
-                commits[-1].files.append((meta[4][:1].decode("ascii", "replace"), path, meta[3].decode("ascii", "replace")))
+                status = meta[4][:1].decode("ascii", "replace")
+                if meta[1] == b"160000":  # a submodule (gitlink) is no file: as if the file were deleted
+                    status = "D"
+                if status != "D" or meta[0] != b"160000":
+                    commits[-1].files.append((status, path, meta[3].decode("ascii", "replace")))
             i += 2
             continue
         i += 1

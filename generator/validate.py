@@ -365,6 +365,10 @@ def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.Validat
         return loaded.diagnostic("error", "date-invalid", path, f'"{value}" is not a date{label} in the form YYYY-MM-DD', "write the date as YYYY-MM-DD, e.g. 2025-07-01")
     if pattern == _SLUG.pattern:
         return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a valid id{label}', "use lowercase letters without accents, digits and hyphens, e.g. bo-xay-dung")
+    if pattern == "^https?://":
+        shown = value if len(str(value)) <= 80 else str(value)[:77] + "..."
+        return loaded.diagnostic("error", "schema-format", path, f'"{shown}" is not a web link{label}: only http:// and https:// links are allowed',
+                                 "write the full address of the page, starting with https:// (javascript:, data: and file: links are never published)")
     if len(path) >= 2 and path[-2] == "maintainers":  # agencies.yaml (generator/ownership.py)
         return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a GitHub or GitLab handle, team or e-mail{label}',
                                  'write @user, @organisation/team or an e-mail address, e.g. "@nguyen-van-a"')

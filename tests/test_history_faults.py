@@ -47,9 +47,10 @@ def test_an_unreadable_repository_is_an_error_with_a_hint(repo: GitRepo, damage:
         target.unlink()
     with pytest.raises(RepositoryUnreadable, match="git fsck"):
         read_history(repo.root)
-    result = tthc("history", "1.000001", cwd=repo.root)
-    assert result.returncode == 1 and "cannot be read" in result.stderr and "git fsck" in result.stderr
-    assert "Traceback" not in result.stderr
+    for command in (("history", "1.000001"), ("diff", "HEAD"), ("check-change", "--base", "HEAD")):
+        result = tthc(*command, cwd=repo.root)
+        assert result.returncode == 1 and "cannot be read" in result.stderr and "git fsck" in result.stderr, command
+        assert "Traceback" not in result.stderr
 
 
 def test_the_build_stops_on_an_unreadable_repository_and_on_a_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
@@ -172,3 +173,30 @@ def test_feeds_stay_well_formed_xml_with_control_characters_in_commits(tmp_path:
     catalog, _ = read_catalog(repo.root / "catalog")
     for text in render_feeds(catalog, read_history(repo.root)).values():
         ElementTree.fromstring(text.encode("utf-8"))
+
+
+def test_a_submodule_where_a_procedure_file_was_is_no_revision_and_no_crash(repo: GitRepo) -> None:
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("rm", "-q", "--cached", "catalog/procedures/bo-a/1.000001.yaml")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},catalog/procedures/bo-a/1.000001.yaml")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},catalog/procedures/bo-a/1.000002.yaml")
+    repo.git("commit", "-q", "-m", "Submodule thay tệp")
+    revs = read_history(repo.root).of("1.000001")
+    assert [r.change for r in revs] == ["added", "deleted"]
+    assert read_history(repo.root).of("1.000002") == ()
+
+
+def test_a_partial_clone_missing_blobs_is_an_error_and_fetches_nothing(repo: GitRepo, tmp_path: Path) -> None:
+    repo.git("config", "uploadpack.allowFilter", "true")
+    repo.write("bo-a", record("1.000001", dossier_sets=2))
+    repo.commit("Sửa", "2026-06-11T09:00:00+07:00")
+    clone = tmp_path / "partial"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{repo.root}", str(clone)],
+                   check=True, capture_output=True)
+    missing = subprocess.run(["git", "-C", str(clone), "rev-list", "--objects", "--missing=print", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.count("\n?")
+    with pytest.raises(RepositoryUnreadable, match="git fsck"):
+        read_history(clone)
+    after = subprocess.run(["git", "-C", str(clone), "rev-list", "--objects", "--missing=print", "HEAD"],
+                           capture_output=True, text=True, check=True).stdout.count("\n?")
+    assert after == missing > 0  # nothing was fetched behind the user's back

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.catalog import read_catalog
 from generator.history import read_history
 from generator.render import render_pages
@@ -41,6 +43,23 @@ def test_unrecorded_substantive_change_is_labelled_and_in_the_feeds(tmp_path: Pa
     assert "Thay đổi chưa ghi quyết định" in feed and "Cập nhật thời hạn" in feed
     page = {p.url: p for p in render_pages(catalog, history)}["thu-tuc/1.000001/lich-su/"]
     assert "Thay đổi chưa ghi quyết định" in str(page.html) and "Hiệu đính dữ liệu" not in str(page.html)
+
+
+@pytest.mark.parametrize("message", [
+    "tái nhập thủ tục từ Cổng DVC quốc gia với bộ nhập đã sửa",
+    "Sửa lỗi tách thời hạn khi nhập\n\nThời hạn đọc sai từ nguồn.\n\nLoại thay đổi: đính chính dữ liệu",
+])
+def test_a_declared_data_correction_is_shown_as_such_and_not_announced(tmp_path: Path, message: str) -> None:
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("{value: 10, unit: working_days}",
+                                                             "{value: 5, unit: working_days}", 1), encoding="utf-8")
+    repo.commit(message, "2026-07-01T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    history = read_history(repo.root)
+    (newest, *_) = revision_changes(history, "1.000001")
+    assert newest.kind == "data_correction" and "Đính chính dữ liệu nhập" in newest.kind_label
+    assert newest not in latest_changes(history, limit=None)
+    assert "Thời hạn giải quyết" in " ".join(e.text for e in newest.diff.effects)  # what changed is still shown
 
 
 def test_decision_summary_is_shown_once_on_the_history_page(tmp_path: Path) -> None:

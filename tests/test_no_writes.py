@@ -114,3 +114,12 @@ def test_no_read_only_command_changes_the_catalog(imported: tuple[GitRepo, Path]
                   "--no-search", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert digest(repo.root / "catalog") == before
+
+
+def test_import_of_deeply_nested_json_is_a_problem_line_not_a_traceback(tmp_path: Path) -> None:
+    folder = tmp_path / "records" / "bo-a"
+    folder.mkdir(parents=True)
+    (folder / "1.000001.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    result = tthc("import", str(tmp_path / "records"), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "nested too deeply" in result.stdout and not (tmp_path / "cat").exists()

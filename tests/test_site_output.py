@@ -148,3 +148,16 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_site_stays(built: Path, m
         build_site(MINI, built, config_file=ROOT / "mkdocs.yml", search=False)
     assert sorted(p.relative_to(built).as_posix() for p in built.rglob("*")) == before
     assert not [p for p in built.parent.iterdir() if p.name.startswith(".site-")]
+
+
+def test_the_new_site_replaces_the_old_in_one_exchange(tmp_path: Path) -> None:
+    from generator.build import _swap
+
+    site, staging = tmp_path / "site", tmp_path / ".site-building-x"
+    site.mkdir()
+    (site / "index.html").write_text("old", encoding="utf-8")
+    staging.mkdir()
+    (staging / "index.html").write_text("new", encoding="utf-8")
+    _swap(staging, site)
+    assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -236,6 +236,9 @@ def read_sources(sources: list[Path], retrieved_api: str = "", known_publishers:
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             problems.append(Problem(str(path), "", f"not readable as UTF-8 JSON: {err}", fatal=True))
             continue
+        except RecursionError:
+            problems.append(Problem(str(path), "", "not a procedure record: the JSON is nested too deeply", fatal=True))
+            continue
         if chatbot.looks_like(data):
             loaded.append((path, "chatbot", data))
         elif portal_api.looks_like(data):

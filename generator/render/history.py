@@ -43,9 +43,27 @@ KIND_LABELS = {
     "amendment": "Sửa đổi, bổ sung",
     "unrecorded": "Thay đổi chưa ghi quyết định",
     "correction": "Hiệu đính dữ liệu",
+    "data_correction": "Đính chính dữ liệu nhập (không phải thay đổi thủ tục)",
     "unchanged": "Không thay đổi nội dung",
     "invalid": "Bản ghi không hợp lệ",
 }
+
+#: The commit trailer that declares a commit a correction of imported data (the record is
+#: re-read from its source; the procedure itself did not change, so no decision is named).
+DATA_CORRECTION_TRAILER = "Loại thay đổi: đính chính dữ liệu"
+
+
+def declares_data_correction(message: str) -> bool:
+    """True for a commit whose message has the line ``Loại thay đổi: đính chính dữ liệu``, or whose
+    subject starts with ``tái nhập`` (the re-import convention of ``tthc import --overwrite``).
+
+    Such a change is shown as what it is in history, and not announced in feeds; it still
+    shows every field it changed, so a reviewer can check the claim.
+    """
+    lines = [line.strip() for line in (message or "").splitlines()]
+    subject = lines[0].casefold() if lines else ""
+    return subject.startswith("tái nhập") or DATA_CORRECTION_TRAILER.casefold() in (line.casefold() for line in lines)
+
 
 #: The note shown for an invalid version (what the public sees instead of guessed content).
 INVALID_NOTE = ("Phiên bản này không đọc được hoặc không đúng lược đồ dữ liệu nên không được hiển thị; "
@@ -111,7 +129,9 @@ class RevisionChange:
         amendments entry), ``invalid`` (the version did not load or did not
         validate: never compared, never shown as content), ``unrecorded`` (a substantive field changed, see
         :data:`generator.diff.SUBSTANTIVE`, without a new entry naming a
-        decision), ``correction`` (only non-substantive fields changed, e.g.
+        decision), ``data_correction`` (substantive fields changed by a commit that declares
+        itself a correction of the imported data, see :func:`declares_data_correction`),
+        ``correction`` (only non-substantive fields changed, e.g.
         a typo in a name or description), ``unchanged`` (formatting only).
         """
         if self.revision.invalid:
@@ -131,7 +151,7 @@ class RevisionChange:
         if self.amendments:
             return "amendment"
         if self.diff.substantive_fields:
-            return "unrecorded"
+            return "data_correction" if declares_data_correction(self.revision.message) else "unrecorded"
         if self.diff.status == "unchanged":
             return "unchanged"
         return "correction"
@@ -147,7 +167,7 @@ class RevisionChange:
         corrections of non-substantive fields (``correction``), formatting-only edits and
         shallow-clone boundaries. A substantive change without a recorded decision
         (``unrecorded``) is notable: it changed the procedure."""
-        return self.kind not in ("correction", "unchanged", "boundary", "invalid")
+        return self.kind not in ("correction", "data_correction", "unchanged", "boundary", "invalid")
 
     @property
     def summary(self) -> str:
