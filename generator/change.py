@@ -26,6 +26,9 @@ the same reporters as ``tthc validate``:
     competence (typically an amendment, or a simplification of kind
     ``decentralise``/``merge``); otherwise it is an error, because the folder
     says which agency publishes the procedure and CODEOWNERS rely on it.
+``agency-not-owned`` (error, only with ``owner``)
+    The change touches a procedure in another agency's folder, which is not
+    a recorded transfer of competence (see :mod:`generator.ownership`).
 ``history-edited`` (warning)
     An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
@@ -53,7 +56,8 @@ def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
     return [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in value] if isinstance(value, list) else []
 
 
-def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog") -> Report:
+def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog",
+                 owner: str | None = None, author: str | None = None) -> Report:
     """Run the gate between ``base`` and ``head`` (``None``: the working tree).
 
     Args:
@@ -61,6 +65,13 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         base: the git ref the change is made against (e.g. ``origin/main``).
         head: a git ref, or ``None`` for the files on disk.
         catalog_subdir: the catalog folder relative to ``repo_dir``.
+        owner: the agency id making the change (``--owner``): every procedure
+            of another agency touched is an ``agency-not-owned`` error, unless
+            it is a recorded transfer (:func:`generator.ownership.foreign_changes`;
+            agency ids and maintainers from agencies.yaml at ``base``, so a change
+            cannot make its own author a maintainer).
+        author: instead of ``owner``, the change's author (``@handle``): the
+            owners are the agencies whose ``maintainers`` list that handle.
 
     Returns:
         A :class:`Report` with one diagnostic per problem (see the module
@@ -79,6 +90,12 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         GitError: git failure.
     """
     info = require_repository(repo_dir)
+    owners = None
+    if owner is not None or author is not None:
+        from generator.ownership import agencies_at, resolve_owners
+
+        raw = agencies_at(repo_dir, base, catalog_subdir) if resolve_ref(repo_dir, base) else None
+        owners = resolve_owners(repo_dir / catalog_subdir, owner, author, (base, raw) if raw is not None else None)
     for ref in (base, head):
         if ref is not None and resolve_ref(repo_dir, ref) is None:
             raise UsageError(f"{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
@@ -146,4 +163,8 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                     f"{len(lost)} earlier {key} entr{'y' if len(lost) == 1 else 'ies'} changed or removed "
                     f"(entry {', '.join(str(i + 1) for i in lost)} of {base})",
                     "keep past entries as they were and add a new entry for a new decision", key=True))
+    if owners is not None:
+        from generator.ownership import foreign_changes
+
+        report.extend(foreign_changes(diff, new, owners))
     return report

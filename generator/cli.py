@@ -88,6 +88,10 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
     for diagnostic in report.diagnostics:  # spreadsheets: file:row:column: severity[rule] sheet!cell: field: message
         click.echo(diagnostic.format())
+    if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
+        from generator.schema_ref import copy_schemas
+
+        copy_schemas(catalog_dir)
     for problem in report.problems:
         click.echo(problem.diagnostic().format())
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
@@ -99,6 +103,50 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
     errors = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
+
+
+# --- new (generator/scaffold) ---------------------------------------------------
+@main.command(short_help="Scaffold a valid procedure file (next free code, or --code).")
+@click.option("--agency", required=True, help="The publishing agency's id (agencies.yaml); the file goes in its folder.")
+@click.option("--sector", required=True, help="The sector's id (sectors.yaml).")
+@click.option("--code", default=None, help="The procedure code D.NNNNNN; default: the next free one (prefix of the agency's highest code of the "
+                   "kind, number one more than the highest with that prefix in the catalog).")
+@click.option("--kind", type=click.Choice(["external", "internal"]), default="external", show_default=True,
+              help="external: TTHC; internal: TTHC nội bộ.")
+@click.option("--name", default=None, help="The procedure's name (tên thủ tục); default: a placeholder to fill in.")
+@click.option("--decision", default=None, help="The publishing decision's number, e.g. 497/QĐ-BXD; default: a placeholder.")
+@click.option("--site-url", default=None, help="The published site, for the editor's schema line (default: $TTHC_SITE_URL).")
+@CATALOG_OPTION
+def new(agency: str, sector: str, code: str | None, kind: str, name: str | None, decision: str | None,
+        site_url: str | None, catalog_dir: Path) -> None:
+    """Scaffold a valid procedure: catalog/procedures/AGENCY/CODE.yaml, with Vietnamese comments.
+
+    Never overwrites: an existing code is refused. Prints the new file's path;
+    warnings (placeholders still to fill in) go to stderr.
+    """
+    from generator.scaffold import new_procedure
+
+    created = new_procedure(catalog_dir, agency, sector, code=code, kind=kind, name=name, decision=decision,
+                            site_url=site_url)
+    for warning in created.report.warnings:
+        click.echo(warning.format(), err=True)
+    click.echo(created.path.as_posix())
+
+
+@main.command(short_help="Create a catalog repository (mkdocs.yml, catalog/, CI workflows).")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", "site_name", default=None, help="The site's name, e.g. 'Danh mục thủ tục hành chính tỉnh …'.")
+@click.option("--package", "requirement", default=None,
+              help="What requirements.txt installs: a version, a wheel's path or URL, a git URL (default: this tthc's version).")
+@click.option("--site-url", default=None, help="The published site, for the editor's schema lines (default: $TTHC_SITE_URL).")
+def init(directory: Path, site_name: str | None, requirement: str | None, site_url: str | None) -> None:
+    """Create a catalog repository in DIRECTORY (new or empty): mkdocs.yml, catalog/, CI workflows, README."""
+    from generator.catalog_repo import init_repository
+
+    for path in init_repository(directory, site_name=site_name, requirement=requirement, site_url=site_url):
+        click.echo((directory / path).as_posix())
+    click.echo(f"tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
+               "then tthc new --agency ID --sector ID", err=True)
 
 
 @main.command("import-decisions")
@@ -298,16 +346,37 @@ def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) 
 @click.option("--head", default=None, help="A git ref to check instead of the working tree.")
 @CATALOG_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str) -> None:
+@click.option("--owner", default=None, metavar="AGENCY",
+              help="The agency making the change: procedures of other agencies must not be touched (rule agency-not-owned).")
+@click.option("--author", default=None, metavar="@HANDLE",
+              help="Instead of --owner: the change's author; the owners are the agencies whose maintainers list the handle.")
+def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner: str | None, author: str | None) -> None:
     """The pull-request gate: every substantive change recorded by a decision; codes, files and folders kept."""
     from generator.change import check_change as run_check
     from generator.report import print_report
 
-    report = run_check(Path("."), base, head, catalog_dir.as_posix())
+    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author)
     print_report(report, fmt, sys.stdout)
     if report.files_checked == 0 and not report.diagnostics:
         click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
+
+
+@main.command(short_help="Write CODEOWNERS for the agency folders from agencies.yaml.")
+@CATALOG_OPTION
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (e.g. .github/CODEOWNERS) instead of stdout.")
+def codeowners(catalog_dir: Path, output: Path | None) -> None:
+    """CODEOWNERS lines for catalog/procedures/<agency>/ from the agencies' maintainers (agencies.yaml)."""
+    from generator.ownership import codeowners as make_codeowners
+
+    text = make_codeowners(catalog_dir)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8", newline="\n")
+    click.echo(f"wrote {output}", err=True)
 
 
 def _nothing_compared(base: str, head: str | None, command: str) -> str:

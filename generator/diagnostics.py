@@ -79,6 +79,7 @@ RULES: dict[str, tuple[str, str]] = {
     "file-deleted": ("Procedure file deleted", "restore the file and set status: abolished or replaced (with replaced_by); never delete a procedure"),
     "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
+    "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),
     # spreadsheets (tthc import FILE.xlsx / FILE.csv, generator/importer/spreadsheet.py)
     "not-a-template": ("Spreadsheet is neither the tthc template nor a portal list", "start from the template written by `tthc export --format xlsx`, or import the portal's list export as it was downloaded"),
     "column-missing": ("Required column missing from a sheet", "add the column: its Vietnamese label in row 1 and its key in row 2, as in the template"),

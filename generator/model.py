@@ -430,6 +430,8 @@ class Agency:
     code: str | None = None
     parent: str | None = None
     variants: tuple[str, ...] = ()
+    #: GitHub/GitLab handles (@user, @org/team) or e-mails who approve its procedures (CODEOWNERS).
+    maintainers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -677,7 +679,8 @@ def cost_basis_from_dict(data: Mapping[str, Any]) -> CostBasis:
 
 def agency_from_dict(data: Mapping[str, Any]) -> Agency:
     return Agency(id=data["id"], name=data["name"], level=data["level"], code=data.get("code"),
-                  parent=data.get("parent"), variants=tuple(data.get("variants") or ()))
+                  parent=data.get("parent"), variants=tuple(data.get("variants") or ()),
+                  maintainers=tuple(data.get("maintainers") or ()))
 
 
 def sector_from_dict(data: Mapping[str, Any]) -> Sector:

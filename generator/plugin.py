@@ -4,7 +4,9 @@ An adapter from MkDocs events to the library (STYLE.md §2):
 
 * ``on_config``: resolve the ``catalog`` option against ``mkdocs.yml``'s
   folder; give the site its short navigation (index pages only) unless
-  ``mkdocs.yml`` has its own ``nav``.
+  ``mkdocs.yml`` has its own ``nav``; register tthc's theme overrides,
+  assets and stylesheet (:func:`register_theme`), so a catalog repository's
+  ``mkdocs.yml`` needs only ``theme: material`` and ``plugins: [tthc]``.
 * ``on_pre_build`` (before MkDocs cleans ``site_dir``, so a failure leaves the
   previous site as it was): read and validate the catalog
   (:func:`generator.catalog.read_catalog`), read its git history
@@ -31,12 +33,14 @@ Options (``mkdocs.yml``)::
           history: true        # "last updated" dates from git
           allow_shallow: false # a shallow clone stops the build (git fetch --unshallow); true: dates unknown
           search: true         # Pagefind index after the build
+          feedback_url: ""     # "Phản ánh, kiến nghị" link: https://… or mailto:… with {code} {name} {url}
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +75,7 @@ DEFAULT_NAV = [
     ]},
     {"Tiến độ đơn giản hóa": "tien-do/index.md"},
     {"Dữ liệu mở": "du-lieu-mo/index.md"},
+    {"Đóng góp": "dong-gop/index.md"},
 ]
 OPEN_DATA_DIR = "du-lieu-mo"
 SCHEMAS_URL_DIR = "schemas"
@@ -88,6 +93,25 @@ class TthcConfig(base.Config):
     by default a shallow clone stops the build (fix: ``git fetch --unshallow``)."""
     search = c.Type(bool, default=True)
     """Build the Pagefind search index into site/pagefind/ after the build."""
+    feedback_url = c.Type(str, default="")
+    """Where citizens send "Phản ánh, kiến nghị" about a procedure: an https:// or mailto: address with
+    {code}, {name}, {url} (generator/render/contribute.py); empty: no link on procedure pages."""
+
+
+def published_schema(path: Path, site_url: str) -> bytes:
+    """A JSON Schema as the site publishes it at ``/schemas/<name>``.
+
+    With a site address, its ``$id`` becomes that fetchable URL
+    (``<site_url>schemas/procedure.schema.json``: the address editors' schema
+    lines name, :mod:`generator.schema_ref`); without one it keeps its
+    ``urn:tthc:schema:…`` id. Only the ``$id`` line changes: the file is
+    otherwise byte for byte the package's.
+    """
+    raw = path.read_bytes()
+    if not site_url:
+        return raw
+    url = f"{site_url.rstrip('/')}/{SCHEMAS_URL_DIR}/{path.name}"
+    return re.sub(rb'("\$id"\s*:\s*)"[^"]*"', lambda m: m[1] + b'"' + url.encode("utf-8") + b'"', raw, count=1)
 
 
 def format_report(report: Any) -> str:
@@ -99,6 +123,48 @@ def format_report(report: Any) -> str:
     return stream.getvalue().rstrip()
 
 
+#: The site's own stylesheet, from the assets folder (generator.resources.assets_dir).
+TTHC_CSS = "assets/stylesheets/tthc.css"
+#: Material's defaults that the tthc site does not use (its text is Vietnamese; no Google Fonts,
+#: which the pages' Content-Security-Policy would block anyway).
+_MATERIAL_DEFAULT_LANGUAGE = "en"
+_MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}
+
+
+def register_theme(config) -> None:
+    """Give the site tthc's look, so a catalog's ``mkdocs.yml`` needs only ``theme: material``.
+
+    * the Material overrides (``site_templates/overrides``) come right after
+      the site's own ``custom_dir`` (which still wins), before Material;
+    * the assets folder (``site_templates/docs``: ``tthc.css`` and the
+      scripts the overrides load) is a theme folder too, so its files are
+      copied into every site; files of the site's ``docs_dir`` at the same
+      paths win, as MkDocs does for every theme file;
+    * ``assets/stylesheets/tthc.css`` is added to ``extra_css`` (once);
+    * ``language: vi`` and ``font: false`` unless ``mkdocs.yml`` chose other
+      values than Material's defaults (``en``, Roboto).
+
+    Folders come from :mod:`generator.resources`, so this works from a
+    checkout and from an installed wheel.
+    """
+    from generator.resources import assets_dir, overrides_dir
+
+    theme = config.theme
+    if theme.name != "material":
+        raise PluginError(f"the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme.name!r})")
+    position = 1 if theme.custom_dir else 0
+    for folder in (str(overrides_dir()), str(assets_dir())):
+        if not any(Path(d).resolve() == Path(folder) for d in theme.dirs):
+            theme.dirs.insert(position, folder)
+        position += 1
+    if TTHC_CSS not in [str(css) for css in config.extra_css]:
+        config.extra_css.append(TTHC_CSS)
+    if theme.get("language") == _MATERIAL_DEFAULT_LANGUAGE:
+        theme["language"] = "vi"
+    if theme.get("font") == _MATERIAL_DEFAULT_FONT:
+        theme["font"] = False
+
+
 class TthcPlugin(BasePlugin[TthcConfig]):
     """Adds the catalog's pages to an MkDocs site (see the module docstring)."""
 
@@ -107,6 +173,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._pages: dict[str, Any] = {}
         self._exports: dict[str, bytes] = {}
         self._feeds: dict[str, str] = {}
+        self._procedures = 0
         self._charts: dict[str, bytes] = {}
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
@@ -116,6 +183,15 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir = (root / self.config.catalog).resolve()
         if not config.nav:
             config.nav = DEFAULT_NAV
+        register_theme(config)
+        if self.config.feedback_url:
+            from generator.render.contribute import check_feedback_url
+
+            try:
+                check_feedback_url(self.config.feedback_url)
+            except TthcError as err:
+                self.failure = err
+                raise PluginError(str(err)) from None
         return config
 
     def on_pre_build(self, config) -> None:
@@ -145,11 +221,13 @@ class TthcPlugin(BasePlugin[TthcConfig]):
 
         stats = compute_stats(catalog, history)
         try:
-            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes, stats=stats)
+            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes, stats=stats,
+                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url)
         except TthcError as err:
             self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
         self._pages = {page.src_uri: page for page in pages}
+        self._procedures = len(catalog.procedures)
         from generator.render.dashboard import chart_files
 
         self._charts = chart_files(stats)
@@ -172,8 +250,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         return history
 
     def on_files(self, files: Files, config) -> Files:
+        by_url = {f.url: f for f in files if f.is_documentation_page()}  # docs/dong-gop.md is at dong-gop/ too
         for src_uri, page in self._pages.items():
-            existing = files.get_file_from_path(src_uri)
+            existing = files.get_file_from_path(src_uri) or by_url.get(page.url)
             if existing is not None:
                 self.failure = BuildError(
                     f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
@@ -191,7 +270,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         from generator.export import schema_files
 
         for name, path in schema_files().items():
-            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}", abs_src_path=str(path)))
+            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}",
+                                        content=published_schema(path, config.site_url or "")))
         return files
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
@@ -218,6 +298,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
 
     def on_post_build(self, config) -> None:
         if not self.config.search:
+            return
+        if not self._procedures:  # a new catalog (tthc init): Pagefind refuses to index no page
+            log.info("tthc: no procedure yet, so no search index")
             return
         from generator.search import index_site
 

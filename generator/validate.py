@@ -369,6 +369,9 @@ def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.Validat
         shown = value if len(str(value)) <= 80 else str(value)[:77] + "..."
         return loaded.diagnostic("error", "schema-format", path, f'"{shown}" is not a web link{label}: only http:// and https:// links are allowed',
                                  "write the full address of the page, starting with https:// (javascript:, data: and file: links are never published)")
+    if len(path) >= 2 and path[-2] == "maintainers":  # agencies.yaml (generator/ownership.py)
+        return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a GitHub or GitLab handle, team or e-mail{label}',
+                                 'write @user, @organisation/team or an e-mail address, e.g. "@nguyen-van-a"')
     return loaded.diagnostic("error", "schema-format", path, f'"{value}" does not have the expected form{label} (pattern {pattern})', "see the example in the field's description")
 
 

@@ -86,7 +86,8 @@ def test_every_procedure_and_index_has_its_page(catalog, pages):
         assert f"linh-vuc/{sector.id}/" in pages
     for url in ("", "co-quan/", "linh-vuc/", "cap/", "cap/bo/", "cap/tinh/", "cap/xa/", "loai/tthc/", "loai/noi-bo/", "du-lieu-mo/", "tien-do/", "quyet-dinh/"):
         assert url in pages
-    assert {p.url for p in pages.values() if p.in_nav} == {"", "co-quan/", "linh-vuc/", "cap/", "loai/", "tien-do/", "du-lieu-mo/"}
+    assert {p.url for p in pages.values() if p.in_nav} == {"", "co-quan/", "linh-vuc/", "cap/", "loai/", "tien-do/", "du-lieu-mo/",
+                                                            "dong-gop/"}
 
 
 def test_procedure_page_shows_fields_under_their_schema_labels(pages):

@@ -43,7 +43,7 @@ def browser():
         chromium.close()
 
 
-@pytest.mark.parametrize("path", ["", "thu-tuc/5.000010/", "thu-tuc/1.000003/", "co-quan/bo-xay-dung/", "linh-vuc/", "du-lieu-mo/"])
+@pytest.mark.parametrize("path", ["", "thu-tuc/5.000010/", "thu-tuc/1.000003/", "co-quan/bo-xay-dung/", "linh-vuc/", "du-lieu-mo/", "dong-gop/"])
 def test_page_loads_cleanly_under_its_csp(browser, base_url, path):
     page = browser.new_page()
     problems: list[str] = []

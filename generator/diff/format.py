@@ -213,9 +213,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_escape(text: Any) -> str:
-    """Escape a value for Markdown and HTML (GitHub comments): no markup survives."""
+    """Escape a value for Markdown and HTML (GitHub comments): no markup survives, and no
+    ``@name`` mentions anyone (a zero-width space follows each ``@``, as Dependabot does)."""
     text = html.escape(str(text), quote=True)
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("@", "@&#8203;")
     return text.replace("\r", "").replace("\n", "<br>")
 
 

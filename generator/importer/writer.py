@@ -86,9 +86,12 @@ def dump_yaml(data: Any, kind: str) -> str:
 
 
 def write_yaml(path: Path, data: Any, kind: str) -> None:
-    """Write ``data`` to ``path`` as UTF-8 YAML (parents created)."""
+    """Write ``data`` to ``path`` as UTF-8 YAML (parents created), the editor's schema line first
+    (``# yaml-language-server: $schema=...``, as ``tthc new`` writes it: generator.schema_ref)."""
+    from generator.schema_ref import schema_modeline
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(dump_yaml(data, kind).encode("utf-8"))
+    path.write_bytes((schema_modeline(path, kind) + dump_yaml(data, kind)).encode("utf-8"))
 
 
 def append_entries(path: Path, key: str, entries: list[dict[str, Any]], kind: str) -> str:

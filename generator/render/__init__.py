@@ -5,7 +5,7 @@
 written to disk here: the MkDocs plugin (``generator.plugin``) adds the pages
 with ``File.generated`` and Material wraps them in the site's layout.
 
-One Jinja2 environment (``site_templates/pages/``, autoescaping on) is built
+One Jinja2 environment (``site_templates/pages/``, found by :mod:`generator.resources`; autoescaping on) is built
 once per process and reused for every page. All catalog text reaches the HTML
 through autoescaping or through :mod:`generator.render.markdown` (sanitised).
 """
@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -26,9 +25,12 @@ from generator.model import (
     CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog,
 )
 
-#: The folder of Jinja2 templates, Material overrides and static assets.
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
-SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
+from generator.resources import schemas_dir, templates_dir
+
+#: The folder of Jinja2 templates, Material overrides and static assets (a checkout's
+#: site_templates/ or an installed wheel's generator/site_templates: generator.resources).
+TEMPLATES_DIR = templates_dir()
+SCHEMAS_DIR = schemas_dir()
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def format_number(value: int | float) -> str:
 
 def render_pages(
     catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None,
-    stats: Any = None,
+    stats: Any = None, feedback_url: str | None = None, repo_url: str | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page of the site, in a stable order.
 
@@ -174,6 +176,9 @@ def render_pages(
         file_sizes: bytes of each open-data file by name (``catalog.csv``...),
             shown on the open-data page; None shows no sizes.
         stats: the :class:`generator.stats.Stats` of the dashboard (computed here when None).
+        feedback_url: the "Phản ánh, kiến nghị" address template of procedure
+            pages (:mod:`generator.render.contribute`); None: no link.
+        repo_url: the catalog's repository, named on the "Đóng góp" page.
 
     Returns:
         The home page, open-data page, index pages and one page per
@@ -188,8 +193,11 @@ def render_pages(
     from generator.render.urls import UrlRegistry
 
     registry = UrlRegistry()
-    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url)
+    from generator.render.contribute import render_contribute_page
+
+    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url, feedback_url=feedback_url)
     pages += render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
+    pages.append(render_contribute_page(registry, repo_url=repo_url, feedback_url=feedback_url))
     from generator.render.dashboard import render_dashboard_pages
 
     if stats is None:

@@ -193,7 +193,8 @@ def _check_references(procedure: Procedure, catalog: Catalog) -> None:
 
 
 def render_procedure_pages(
-    catalog: Catalog, registry: UrlRegistry, *, history: Any = None, site_url: str | None = None
+    catalog: Catalog, registry: UrlRegistry, *, history: Any = None, site_url: str | None = None,
+    feedback_url: str | None = None,
 ) -> list[GeneratedPage]:
     """Render the page of every procedure of ``catalog``.
 
@@ -202,6 +203,8 @@ def render_procedure_pages(
         registry: the URLs claimed so far (a duplicate raises).
         history: a ``generator.history.History`` or None.
         site_url: absolute base URL of the site (JSON-LD ``url``), or None.
+        feedback_url: the "Phản ánh, kiến nghị" address template
+            (:mod:`generator.render.contribute`), or None for no link.
 
     Returns:
         One :class:`GeneratedPage` per procedure, by code.
@@ -220,7 +223,8 @@ def render_procedure_pages(
     for procedure in catalog.procedures:
         _check_references(procedure, catalog)
         url = registry.claim(procedure_url(procedure.code), procedure.path)
-        pages.append(_render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url))
+        pages.append(_render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url,
+                                 feedback_url))
     return pages
 
 
@@ -234,7 +238,10 @@ def _submit_to(procedure: Procedure, roles: list) -> dict[str, Any] | None:
     return {"address": None, "agencies": agencies} if agencies else None
 
 
-def _render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url) -> GeneratedPage:
+def _render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url,
+                feedback_url=None) -> GeneratedPage:
+    from generator.render.contribute import feedback_link
+
     agency = catalog.agency(procedure.agency)
     sector = catalog.sector(procedure.sector)
     updated = last_updated(history, procedure.code)
@@ -294,6 +301,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
         jsonld=script_json(government_service(procedure, agency, absolute)),
+        feedback_href=feedback_link(feedback_url, code=procedure.code, name=procedure.name, url=absolute),
     )
     return GeneratedPage(
         url=url,
