@@ -281,3 +281,21 @@ def test_compare_script_is_shipped_with_the_site_templates() -> None:
     script = ROOT / "site_templates" / "overrides" / "assets" / "javascripts" / "tthc-compare.js"
     text = script.read_text(encoding="utf-8")
     assert "data-pages" in text and "fetch(" not in text and "XMLHttpRequest" not in text  # no request off the page
+
+
+def test_an_effect_covers_only_the_changes_of_its_own_channel() -> None:
+    from generator.diff import Change, Effect
+    from generator.render.review import covered_by_effects
+
+    effect = Effect("processing_time", "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc", 10, 5, "working_days", "Trực tuyến")
+    online = Change("changed", "methods[1].processing_time.value", "Cách thức thực hiện › Trực tuyến › Thời hạn giải quyết › Giá trị", 10, 5)
+    in_person = Change("changed", "methods[0].processing_time.value", "Cách thức thực hiện › Trực tiếp › Thời hạn giải quyết › Giá trị", 15, 12)
+    note = Change("changed", "methods[1].processing_time.note", "Cách thức thực hiện › Trực tuyến › Thời hạn giải quyết › Ghi chú", "a", "b")
+    assert covered_by_effects(online, [effect])
+    assert not covered_by_effects(in_person, [effect]) and not covered_by_effects(note, [effect])
+
+
+def test_a_fee_change_is_said_once_as_its_effect(four_revisions) -> None:
+    history, pages = four_revisions
+    entry = _entry(pages["thu-tuc/1.000001/lich-su/"], history.of("1.000001")[3].short)
+    assert "Phí, lệ phí (Trực tuyến): 75.000 → 50.000 đồng" in entry and "tthc-changes" not in entry

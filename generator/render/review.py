@@ -35,13 +35,16 @@ _COVERED: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
     "channel_removed": (("removed",), re.compile(rf"methods{_INDEXED}")),
     "processing_time": (("changed", "added", "removed"),
                         re.compile(rf"(methods|cases){_INDEXED}\.processing_time(\.(value|unit))?")),
-    "fee": (("changed",), re.compile(rf"methods{_INDEXED}\.fees{_INDEXED}\.amount_vnd")),
+    "fee": (("changed", "added", "removed"), re.compile(rf"methods{_INDEXED}\.fees{_INDEXED}\.amount_vnd")),
     "document_added": (("added",), re.compile(rf"(cases{_INDEXED}\.)?documents{_INDEXED}")),
     "document_removed": (("removed",), re.compile(rf"(cases{_INDEXED}\.)?documents{_INDEXED}")),
     "originals": (("changed", "added", "removed"), re.compile(rf"(cases{_INDEXED}\.)?documents{_INDEXED}\.originals")),
     "copies": (("changed", "added", "removed"), re.compile(rf"(cases{_INDEXED}\.)?documents{_INDEXED}\.copies")),
     "dossier_sets": (("changed",), re.compile(r"dossier_sets")),
 }
+
+#: Effects about one channel or case (their subject is its label, as in the change's label).
+_BY_SUBJECT = ("processing_time", "fee")
 
 
 @dataclass(frozen=True)
@@ -116,12 +119,16 @@ def covered_by_effects(change: Change, effects: Iterable[Effect]) -> bool:
     A change is covered when an effect of a kind computed from that very field is
     present: e.g. ``methods[0].processing_time.value`` by a ``processing_time`` effect,
     ``documents[2]`` added by ``document_added``, ``documents[1].copies`` by ``copies``.
+    Time limits and fees count only for the channel or case the effect names.
     A change to a note, a description or a step is never covered: no effect says it.
     """
     for effect in effects:
         rule = _COVERED.get(effect.kind)
-        if rule and change.kind in rule[0] and rule[1].fullmatch(change.path):
-            return True
+        if not (rule and change.kind in rule[0] and rule[1].fullmatch(change.path)):
+            continue
+        if effect.kind in _BY_SUBJECT and effect.subject and f"{SEP}{effect.subject}{SEP}" not in f"{SEP}{change.label}{SEP}":
+            continue  # the effect is about another channel or case
+        return True
     return False
 
 
