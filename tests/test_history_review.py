@@ -299,3 +299,23 @@ def test_a_fee_change_is_said_once_as_its_effect(four_revisions) -> None:
     history, pages = four_revisions
     entry = _entry(pages["thu-tuc/1.000001/lich-su/"], history.of("1.000001")[3].short)
     assert "Phí, lệ phí (Trực tuyến): 75.000 → 50.000 đồng" in entry and "tthc-changes" not in entry
+
+
+def test_a_change_of_invisible_characters_only_says_so() -> None:
+    from generator.render.review import word_diff
+
+    html = str(word_diff("người yêu cầu đăng \u200bký hộ tịch", "người yêu cầu đăng ký hộ tịch"))
+    assert "<del>\u200bký</del> <ins>ký</ins>" in html and "chỉ khác ký tự vô hình" in html
+    assert "vô hình" not in str(word_diff("đăng ký", "đăng kí"))
+
+
+def test_revision_page_shows_the_new_entry_in_the_change_from_the_previous_version(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8")
+                    + 'amendments:\n  - date: "2026-07-01"\n    decision: 99/QĐ-BXD\n    summary: "Bổ sung căn cứ"\n', encoding="utf-8")
+    sha = repo.commit("Theo 99/QĐ-BXD", "2026-07-02T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    page = str({p.url: p for p in render_pages(catalog, read_history(repo.root))}[f"thu-tuc/1.000001/phien-ban/{sha[:10]}/"].html)
+    section = page[page.index('id="so-voi-truoc"'):]
+    assert "Sửa đổi, bổ sung" in section and "99/QĐ-BXD" in section and "Bổ sung căn cứ" in section
+    assert "Không có thay đổi về nội dung" not in section

@@ -343,7 +343,7 @@ def render_history_pages(catalog: Catalog, history: History | None, registry: An
                                      compare=compare, compare_lines=review_lines(compare.changes, compare.effects) if compare else [],
                                      root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
                                      value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE,
-                                     revision_url=revision_url)
+                                     revision_url=revision_url, kind_labels=SIMPLIFICATION_KIND_LABELS)
             when = "không rõ ngày" if rc.revision.boundary else f"ngày {rc.revision.date:%d/%m/%Y}"
             pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
                                        html=Markup(html),

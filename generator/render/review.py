@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
@@ -63,6 +64,16 @@ class ReviewLine:
     html: Markup
 
 
+#: Shown after a change whose two sides look the same (they differ only in invisible characters).
+INVISIBLE_HINT = ' <span class="tthc-muted">(chỉ khác ký tự vô hình)</span>'
+
+
+def _visible(text: str) -> str:
+    """``text`` without format and control characters (zero-width spaces, joiners...), NFC, spaces collapsed."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) not in ("Cf", "Cc"))
+    return " ".join(kept.split())
+
+
 def _tokens(text: str) -> list[str]:
     """Words and the spaces after them (joined back they give ``text``)."""
     return re.findall(r"\S+\s*|\s+", text)
@@ -88,10 +99,11 @@ def word_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> Markup:
             parts.append(_context(b[j1:j2], index == 0, index == len(opcodes) - 1, context))
             continue
         removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        hint = INVISIBLE_HINT if removed.strip() and _visible(removed) == _visible(added) else ""
         if removed.strip():
             parts.append(f"<del>{escape(removed.rstrip())}</del>" + (" " if added.strip() or removed != removed.rstrip() else ""))
         if added.strip():
-            parts.append(f"<ins>{escape(added.rstrip())}</ins>" + (" " if added != added.rstrip() else ""))
+            parts.append(f"<ins>{escape(added.rstrip())}</ins>" + hint + (" " if added != added.rstrip() else ""))
     return Markup("".join(parts).strip())
 
 
