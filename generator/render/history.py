@@ -8,7 +8,12 @@ Built from a :class:`~generator.history.History` and the semantic diff
   highlighted with their effects;
 - ``thu-tuc/<code>/phien-ban/<short sha>/``: the record as it was at that
   revision (stable URL), with a banner when it is not the current version,
-  and a comparison with the current version (the compare view);
+  a comparison with the current version (``#so-sanh``) and the change from the
+  previous one (``#so-voi-truoc``), effects first, field changes the effects do not
+  state after them, changed text as a word-level difference (:mod:`generator.render.review`);
+- ``thu-tuc/<code>/so-sanh/<older short>-<newer short>/``: two revisions neither adjacent
+  nor current (see :func:`compare_targets`); the history page's compare form
+  (``assets/javascripts/tthc-compare.js``) leads to the page of any two revisions;
 - ``feeds/all.xml`` and ``feeds/<agency>.xml``: Atom feeds of changes;
 - :func:`recent_changes` (procedure page: last three changes) and
   :func:`latest_changes` (home page).
