@@ -175,3 +175,160 @@ def test_history_of_a_move_names_both_agencies(tmp_path: Path) -> None:
                          capture_output=True, text=True, env=env).stdout
     assert "Chuyển cơ quan công bố" in out and "• Cơ quan công bố: Bộ Thử nghiệm A → Bộ Thử nghiệm B" in out
     assert "định dạng" not in out
+
+
+# --- reading history and compare pages (issue 11, item 3) --------------------------------
+
+@pytest.fixture(scope="module")
+def four_revisions(tmp_path_factory: pytest.TempPathFactory):
+    """The mini catalog with four revisions of 1.000001: time limit and a copy count cut with a
+    step reworded; a requirement reworded (with markup in it); the fee changed."""
+    repo, path = mini_repo(tmp_path_factory.mktemp("review"))
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", 1)
+    text = text.replace("    copies: 2\n", "    copies: 1\n", 1)
+    text = text.replace("Chủ đầu tư nộp hồ sơ tại bộ phận một cửa.",
+                        "Chủ đầu tư nộp hồ sơ trực tuyến hoặc tại bộ phận một cửa.", 1)
+    path.write_text(text, encoding="utf-8")
+    repo.commit("Giảm thời hạn trực tuyến", "2026-07-01T09:00:00+07:00")
+    text = text.replace('"Có quyền sử dụng đất hợp pháp"', '"Có quyền sử dụng đất hợp pháp <b>theo</b> Luật Đất đai"', 1)
+    path.write_text(text, encoding="utf-8")
+    repo.commit("Sửa điều kiện", "2026-07-05T09:00:00+07:00")
+    text = text.replace("amount_vnd: 75000", "amount_vnd: 50000")
+    path.write_text(text, encoding="utf-8")
+    repo.commit("Giảm lệ phí", "2026-07-09T09:00:00+07:00")
+    catalog, report = read_catalog(repo.root / "catalog")
+    assert not report.errors, [d.format() for d in report.errors]
+    history = read_history(repo.root)
+    pages = {p.url: str(p.html) for p in render_pages(catalog, history)}
+    return history, pages
+
+
+def _entry(html: str, short: str) -> str:
+    start = html.index(f'id="r-{short}"')
+    end = html.find('<li class="tthc-revision', start)
+    return html[start:end if end != -1 else len(html)]
+
+
+def test_history_entry_shows_effects_first_then_only_the_other_field_changes(four_revisions) -> None:
+    history, pages = four_revisions
+    _, second, *_ = history.of("1.000001")
+    entry = _entry(pages["thu-tuc/1.000001/lich-su/"], second.short)
+    effect = "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc"
+    assert effect in entry and "Bản sao «Bản vẽ thiết kế»: 2 → 1" in entry
+    changes = entry[entry.index('class="tthc-changes"'):]
+    assert entry.index(effect) < entry.index('class="tthc-changes"')
+    assert "Các thay đổi khác (1)" in entry  # the step; the time limit and the copies are said once, as effects
+    assert "Thời hạn giải quyết" not in changes and "Bản sao" not in changes
+    assert "<ins>trực tuyến hoặc</ins>" in changes
+
+
+def test_changed_text_is_a_word_level_difference_with_markup_and_escaped(four_revisions) -> None:
+    history, pages = four_revisions
+    third = history.of("1.000001")[2]
+    entry = _entry(pages["thu-tuc/1.000001/lich-su/"], third.short)
+    assert "<ins>&lt;b&gt;theo&lt;/b&gt; Luật Đất đai</ins>" in entry
+    assert "<b>" not in entry
+    assert '<span class="tthc-change__label">Yêu cầu, điều kiện thực hiện:</span> Có quyền sử dụng đất hợp pháp <ins>' in entry
+
+
+def test_word_diff_marks_deletions_and_insertions_and_keeps_little_around_them() -> None:
+    from generator.render.review import word_diff
+
+    assert str(word_diff("Thời hạn 10 ngày", "Thời hạn 5 ngày")) == "Thời hạn <del>10</del> <ins>5</ins> ngày"
+    long_old = " ".join(f"từ{i}" for i in range(40))  # long unchanged runs: cut to 3 words
+    long_new = long_old.replace("từ20", "chữ & <mới>")
+    html = str(word_diff(long_old, long_new, context=3))
+    assert html == "… từ17 từ18 từ19 <del>từ20</del> <ins>chữ &amp; &lt;mới&gt;</ins> từ21 từ22 từ23…"
+    assert str(word_diff("", "mới")) == "<ins>mới</ins>" and str(word_diff("cũ", "")) == "<del>cũ</del>"
+
+
+def test_current_revision_has_a_neutral_badge_and_past_ones_the_warning(four_revisions) -> None:
+    history, pages = four_revisions
+    first, *_, newest = history.of("1.000001")
+    page = pages["thu-tuc/1.000001/lich-su/"]
+    assert '<span class="tthc-badge">Phiên bản hiện hành</span>' in _entry(page, newest.short)
+    assert page.count('class="tthc-badge"') == 1
+    current = pages[f"thu-tuc/1.000001/phien-ban/{newest.short}/"]
+    assert "tthc-banner--info" in current and "tthc-banner--warning" not in current and "tthc-badge" in current
+    past = pages[f"thu-tuc/1.000001/phien-ban/{first.short}/"]
+    assert "tthc-banner--warning" in past and "tthc-badge" not in past
+
+
+def test_any_two_revisions_are_comparable_from_the_history_page(four_revisions) -> None:
+    history, pages = four_revisions
+    r1, r2, r3, r4 = history.of("1.000001")
+    page = pages["thu-tuc/1.000001/lich-su/"]
+    assert '<script src="../../../assets/javascripts/tthc-compare.js" defer></script>' in page
+    assert "<script>" not in page  # no inline script (CSP script-src 'self')
+    raw = page.split('data-pages="', 1)[1].split('"', 1)[0]
+    targets = json.loads(raw.replace("&#34;", '"').replace("&quot;", '"'))
+    assert len(targets) == 6  # every pair of four revisions
+    assert targets[f"{r1.short}..{r4.short}"] == f"../../../thu-tuc/1.000001/phien-ban/{r1.short}/#so-sanh"
+    assert targets[f"{r2.short}..{r3.short}"] == f"../../../thu-tuc/1.000001/phien-ban/{r3.short}/#so-voi-truoc"
+    assert targets[f"{r1.short}..{r3.short}"] == f"../../../thu-tuc/1.000001/so-sanh/{r1.short}-{r3.short}/"
+    for target in targets.values():  # every target is a page of the site, with the section it names
+        url, _, anchor = target.removeprefix("../../../").partition("#")
+        assert url in pages and (not anchor or f'id="{anchor}"' in pages[url])
+    compared = pages[f"thu-tuc/1.000001/so-sanh/{r1.short}-{r3.short}/"]
+    assert "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc" in compared
+    assert "<ins>&lt;b&gt;theo&lt;/b&gt; Luật Đất đai</ins>" in compared and "<ins>trực tuyến hoặc</ins>" in compared
+    assert "75.000 → 50.000" not in compared  # the fee changed only in r4
+    assert not any(url.startswith("thu-tuc/1.000002/so-sanh/") for url in pages)  # one revision: nothing to compare
+
+
+def test_compare_script_is_shipped_with_the_site_templates() -> None:
+    script = ROOT / "site_templates" / "overrides" / "assets" / "javascripts" / "tthc-compare.js"
+    text = script.read_text(encoding="utf-8")
+    assert "data-pages" in text and "fetch(" not in text and "XMLHttpRequest" not in text  # no request off the page
+
+
+def test_an_effect_covers_only_the_changes_of_its_own_channel() -> None:
+    from generator.diff import Change, Effect
+    from generator.render.review import covered_by_effects
+
+    effect = Effect("processing_time", "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc", 10, 5, "working_days", "Trực tuyến")
+    online = Change("changed", "methods[1].processing_time.value", "Cách thức thực hiện › Trực tuyến › Thời hạn giải quyết › Giá trị", 10, 5)
+    in_person = Change("changed", "methods[0].processing_time.value", "Cách thức thực hiện › Trực tiếp › Thời hạn giải quyết › Giá trị", 15, 12)
+    note = Change("changed", "methods[1].processing_time.note", "Cách thức thực hiện › Trực tuyến › Thời hạn giải quyết › Ghi chú", "a", "b")
+    assert covered_by_effects(online, [effect])
+    assert not covered_by_effects(in_person, [effect]) and not covered_by_effects(note, [effect])
+
+
+def test_a_fee_change_is_said_once_as_its_effect(four_revisions) -> None:
+    history, pages = four_revisions
+    entry = _entry(pages["thu-tuc/1.000001/lich-su/"], history.of("1.000001")[3].short)
+    assert "Phí, lệ phí (Trực tuyến): 75.000 → 50.000 đồng" in entry and "tthc-changes" not in entry
+
+
+def test_a_change_of_invisible_characters_only_says_so() -> None:
+    from generator.render.review import word_diff
+
+    html = str(word_diff("người yêu cầu đăng \u200bký hộ tịch", "người yêu cầu đăng ký hộ tịch"))
+    assert "<del>\u200bký</del> <ins>ký</ins>" in html and "chỉ khác ký tự vô hình" in html
+    assert "vô hình" not in str(word_diff("đăng ký", "đăng kí"))
+
+
+def test_revision_page_shows_the_new_entry_in_the_change_from_the_previous_version(tmp_path: Path) -> None:
+    repo, path = mini_repo(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8")
+                    + 'amendments:\n  - date: "2026-07-01"\n    decision: 99/QĐ-BXD\n    summary: "Bổ sung căn cứ"\n', encoding="utf-8")
+    sha = repo.commit("Theo 99/QĐ-BXD", "2026-07-02T09:00:00+07:00")
+    catalog, _ = read_catalog(repo.root / "catalog")
+    page = str({p.url: p for p in render_pages(catalog, read_history(repo.root))}[f"thu-tuc/1.000001/phien-ban/{sha[:10]}/"].html)
+    section = page[page.index('id="so-voi-truoc"'):]
+    assert "Sửa đổi, bổ sung" in section and "99/QĐ-BXD" in section and "Bổ sung căn cứ" in section
+    assert "Không có thay đổi về nội dung" not in section
+
+
+def test_compare_pages_are_capped_to_the_newest_revisions() -> None:
+    from types import SimpleNamespace
+
+    from generator.render.history import COMPARE_PAIRS_NEWEST, compare_targets
+
+    revs = [SimpleNamespace(commit=f"{i:040d}", short=f"{i:010d}", path="p") for i in range(10, 0, -1)]  # newest first
+    shown = [SimpleNamespace(revision=r, previous=(revs[i + 1] if i + 1 < len(revs) else None)) for i, r in enumerate(revs)]
+    targets, extra = compare_targets("1.000001", shown, revs[0].commit)
+    assert all(shown.index(o) < COMPARE_PAIRS_NEWEST and shown.index(n) < COMPARE_PAIRS_NEWEST for o, n in extra)
+    assert len(extra) == 6 * 5 // 2 - (2 * 6 - 3)  # any two of the newest six
+    assert len(targets) == len(extra) + 9 + 8  # + every revision vs the current one + every adjacent pair

@@ -8,7 +8,12 @@ Built from a :class:`~generator.history.History` and the semantic diff
   highlighted with their effects;
 - ``thu-tuc/<code>/phien-ban/<short sha>/``: the record as it was at that
   revision (stable URL), with a banner when it is not the current version,
-  and a comparison with the current version (the compare view);
+  a comparison with the current version (``#so-sanh``) and the change from the
+  previous one (``#so-voi-truoc``), effects first, field changes the effects do not
+  state after them, changed text as a word-level difference (:mod:`generator.render.review`);
+- ``thu-tuc/<code>/so-sanh/<older short>-<newer short>/``: two revisions neither adjacent
+  nor current (see :func:`compare_targets`); the history page's compare form
+  (``assets/javascripts/tthc-compare.js``) leads to the page of any two revisions;
 - ``feeds/all.xml`` and ``feeds/<agency>.xml``: Atom feeds of changes;
 - :func:`recent_changes` (procedure page: last three changes) and
   :func:`latest_changes` (home page).
@@ -30,6 +35,7 @@ from generator.diff import ProcedureDiff, agency_effect, diff_procedures
 from generator.diff.format import NO_SEMANTIC_CHANGE, change_text, value_text
 from generator.history import History, Revision, read_history
 from generator.model import Catalog, SIMPLIFICATION_KIND_LABELS
+from generator.render.review import ReviewLine, review_lines
 
 #: Vietnamese labels of :attr:`RevisionChange.kind`.
 KIND_LABELS = {
@@ -79,6 +85,7 @@ SHALLOW_WARNING_VI = ("Cảnh báo: kho này là bản sao nông, thiếu các p
 
 HISTORY_SEGMENT = "lich-su"
 REVISION_SEGMENT = "phien-ban"
+COMPARE_SEGMENT = "so-sanh"
 FEED_LIMIT = 50
 
 
@@ -193,6 +200,20 @@ class RevisionChange:
         return [(c.kind, change_text(c)) for c in self.diff.changes
                 if not (c.kind == "added" and c.field in ("simplifications", "amendments"))]  # shown as entries
 
+    @property
+    def review_lines(self) -> list[ReviewLine]:
+        """The field changes for the history page: :attr:`change_lines` without those the
+        effects already state (:func:`~generator.render.review.covered_by_effects`), each
+        with a word-level difference of changed text."""
+        if self.previous is None or self.revision.invalid:
+            return []
+        return review_lines(self.diff.changes, self.diff.effects, skip=_shown_as_entry)
+
+
+def _shown_as_entry(change: Any) -> bool:
+    """A new simplification or amendment entry: shown as an entry, not as a field change."""
+    return change.kind == "added" and change.field in ("simplifications", "amendments")
+
 
 def revision_changes(history: History, code: str) -> list[RevisionChange]:
     """Every revision of ``code`` with its diff, newest first (computed once per history).
@@ -302,33 +323,90 @@ def render_history_pages(catalog: Catalog, history: History | None, registry: An
         return []
     env = environment()
     history_t, revision_t = env.get_template("history.html"), env.get_template("revision.html")
+    compare_t = env.get_template("compare_page.html")
     pages = []
     for procedure in catalog.procedures:
         changes = revision_changes(history, procedure.code)
         if not changes:
             continue
         current = procedure_record(changes)
+        newest = changes[0].revision.commit
+        shown = [rc for rc in changes if rc.revision.record is not None]  # newest first
+        targets, extra = compare_targets(procedure.code, shown, newest)
         url = _claim(registry, history_url(procedure.code), f"history of {procedure.code}")
         html = history_t.render(p=procedure, changes=changes, incomplete=history.incomplete, root="../../../",
                                 revision_url=revision_url, vi_datetime=vi_datetime, kind_labels=SIMPLIFICATION_KIND_LABELS,
-                                no_change=NO_SEMANTIC_CHANGE, invalid_note=INVALID_NOTE)
+                                no_change=NO_SEMANTIC_CHANGE, invalid_note=INVALID_NOTE, newest=newest,
+                                selectable=shown, compare_pages=json.dumps(
+                                    {key: "../../../" + target for key, target in targets.items()}, ensure_ascii=False))
         pages.append(GeneratedPage(url=url, title=f"Lịch sử thay đổi: {procedure.name}", html=Markup(html),
                                    description=f"Lịch sử thay đổi của thủ tục {procedure.code}: {procedure.name}"))
-        newest = changes[0].revision.commit
-        for rc in changes:
-            if rc.revision.record is None:
-                continue
+        for rc in shown:
             compare = diff_procedures(rc.revision.record, current, cost_basis=history.cost_basis) if current is not None else None
             rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
             html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
-                                     compare=compare, compare_lines=[(c.kind, change_text(c)) for c in compare.changes] if compare else [],
+                                     compare=compare, compare_lines=review_lines(compare.changes, compare.effects) if compare else [],
                                      root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
-                                     value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE)
+                                     value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE,
+                                     revision_url=revision_url, kind_labels=SIMPLIFICATION_KIND_LABELS)
             when = "không rõ ngày" if rc.revision.boundary else f"ngày {rc.revision.date:%d/%m/%Y}"
             pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
                                        html=Markup(html),
                                        description=f"Phiên bản {when} của thủ tục {procedure.code}"))
+        for old, new in extra:
+            diff = diff_procedures(old.revision.record, new.revision.record, cost_basis=history.cost_basis)
+            curl = _claim(registry, compare_url(procedure.code, old.revision, new.revision),
+                          f"comparison {old.revision.short}..{new.revision.short} of {procedure.code}")
+            html = compare_t.render(p=procedure, old=old, new=new, diff=diff, lines=review_lines(diff.changes, diff.effects),
+                                    root="../../../../", history_url=history_url(procedure.code), revision_url=revision_url,
+                                    vi_datetime=vi_datetime, no_change=NO_SEMANTIC_CHANGE)
+            pages.append(GeneratedPage(url=curl, title=f"So sánh hai phiên bản: {procedure.code} {procedure.name}",
+                                       html=Markup(html),
+                                       description=f"So sánh hai phiên bản của thủ tục {procedure.code}"))
     return sorted(pages, key=lambda page: page.url)
+
+
+def compare_url(code: str, old: Revision, new: Revision) -> str:
+    return f"thu-tuc/{code}/{COMPARE_SEGMENT}/{old.short}-{new.short}/"
+
+
+#: Revisions (newest first) among which any two get a compare page of their own; older ones
+#: are compared with the current version and with their predecessor only, so that pages do
+#: not grow with the square of a long history (10 revisions: 28 pages; capped: 13).
+COMPARE_PAIRS_NEWEST = 6
+
+
+def compare_targets(code: str, shown: list[RevisionChange], newest: str
+                    ) -> tuple[dict[str, str], list[tuple[RevisionChange, RevisionChange]]]:
+    """Where the history page's compare form sends each pair of revisions.
+
+    Args:
+        code: the procedure code.
+        shown: the revisions that have a record (not invalid, not deleted), newest first.
+        newest: the commit of the current revision.
+
+    Returns:
+        ``({"<older short>..<newer short>": site URL}, pairs needing a compare page)``.
+        A pair with the current revision goes to the older one's revision page
+        (``#so-sanh``), a revision and the one before it to the newer one's revision page
+        (``#so-voi-truoc``); every other pair gets its own compare page
+        (:func:`compare_url`) when both are among the :data:`COMPARE_PAIRS_NEWEST`
+        newest; other pairs are not offered (the form says so). Pages stay few: n ≤ 6
+        revisions need ``n(n-1)/2 - (2n-3)`` compare pages (none up to three revisions).
+    """
+    targets: dict[str, str] = {}
+    extra = []
+    for j, newer in enumerate(shown):
+        for older in shown[j + 1:]:
+            key = f"{older.revision.short}..{newer.revision.short}"
+            if newer.revision.commit == newest:
+                targets[key] = revision_url(code, older.revision) + "#so-sanh"
+            elif newer.previous is not None and newer.previous.commit == older.revision.commit:
+                targets[key] = revision_url(code, newer.revision) + "#so-voi-truoc"
+            elif shown.index(older) < COMPARE_PAIRS_NEWEST:
+                targets[key] = compare_url(code, older.revision, newer.revision)
+                extra.append((older, newer))
+    return targets, extra
 
 
 def procedure_record(changes: list[RevisionChange]) -> dict[str, Any] | None:
