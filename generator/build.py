@@ -210,6 +210,11 @@ def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
         UsageError: naming what would have been lost.
     """
     site_dir = site_dir.resolve()
+    for inside in keep[:1]:  # the catalog: a site inside it would be read as catalog files
+        if inside.resolve() in site_dir.parents:
+            raise UsageError(f"refusing to build into {site_dir}: it is inside the catalog folder {inside}; choose a --site-dir outside it")
+    if any(part == ".git" for part in site_dir.parts):
+        raise UsageError(f"refusing to build into {site_dir}: it is inside a .git folder; choose another --site-dir")
     protected = [Path.cwd().resolve(), Path.home().resolve(), *(p.resolve() for p in keep)]
     for path in protected:
         if path == site_dir or site_dir in path.parents:

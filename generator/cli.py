@@ -197,6 +197,7 @@ def import_decisions(source: Path, catalog_dir: Path, dry_run: bool, decisions: 
 def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: str | None, fmt: str, output: Path | None) -> None:
     """Progress of the simplification programme: the dashboard's numbers (counts, targets, decisions, costs)."""
     import datetime as dt
+    import re
 
     from generator.catalog import read_catalog
     from generator.progress_report import render_report
@@ -204,6 +205,8 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
 
     if as_of is not None:
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+                raise ValueError(as_of)
             dt.date.fromisoformat(as_of)
         except ValueError:
             raise UsageError(f"--as-of {as_of!r} is not a date: write YYYY-MM-DD, e.g. 2025-12-31") from None
@@ -214,6 +217,8 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
         raise UsageError(f"--plan {plan_id!r} is not a plan of the catalog (plans: {', '.join(p.id for p in catalog.plans) or 'none'})")
     if fmt == "xlsx" and output is None:
         raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    if output is not None and catalog_dir.resolve() in output.resolve().parents:
+        raise UsageError(f"refusing to write {output} into the catalog folder {catalog_dir}: choose a file outside it")
     suffixes = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}
     if output is not None and suffixes.get(output.suffix.lower(), fmt) != fmt:
         raise UsageError(f"-o {output} ends in {output.suffix} but --format is {fmt}: use --format {suffixes[output.suffix.lower()]} or another file name")

@@ -65,6 +65,7 @@ RULES: dict[str, tuple[str, str]] = {
     "document-id-unique": ("Two documents share an id", "give each document of a procedure its own id"),
     "duplicate-sector": ("Sector id or name listed twice", "keep one entry and move the other name into variants"),
     "duplicate-agency": ("Agency id listed twice", "keep one entry"),
+    "duplicate-plan": ("Plan id used by two files", "give each plan its own id"),
     "unknown-parent": ("Parent agency not found", "use an id from catalog/agencies.yaml"),
     "unparsed-text": ("Imported text kept unsplit", "split the text into structured fields by hand and remove this note"),
     "missing-file": ("Catalog file missing", "create the file"),

@@ -182,6 +182,11 @@ def load_file(path: Path, kind: str, display: str | None = None) -> LoadedFile:
     """
     display = display or path.as_posix()
     try:
+        if path.exists() and not path.is_file():  # a FIFO or device would block reading, a folder has no text
+            loaded = LoadedFile(display, kind)
+            loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", "not a regular file (a folder, pipe or device)",
+                                                 "replace it with the YAML file itself"))
+            return loaded
         raw = path.read_bytes()
     except OSError as err:
         loaded = LoadedFile(display, kind)

@@ -52,7 +52,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from generator.errors import BuildError, CatalogInvalid, TthcError
+from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -181,6 +181,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
     def on_config(self, config):
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         self.catalog_dir = (root / self.config.catalog).resolve()
+        site_url = config.site_url or ""
+        if site_url and (not re.fullmatch(r"https?://[^\s\"'<>`\\]+", site_url)):
+            self.failure = UsageError(f"site_url / TTHC_SITE_URL {site_url!r} is not a plain http(s) address "
+                                      "(no spaces, quotes or < >): write it as https://tthc.example.vn/")
+            raise PluginError(str(self.failure))
         if not config.nav:
             config.nav = DEFAULT_NAV
         register_theme(config)

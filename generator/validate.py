@@ -181,9 +181,26 @@ def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Re
     sector_ids = _ids(files.sectors, "sectors")
     report.extend(_check_reference_list(files.agencies, "agencies", "duplicate-agency", agency_ids))
     report.extend(_check_reference_list(files.sectors, "sectors", "duplicate-sector", agency_ids))
+    plan_ids: dict[str, LoadedFile] = {}
     for plan in files.plans:
         if isinstance(plan.data, dict):
-            report.extend(_check_dates(plan, [("date",)] + [("targets", i, "deadline") for i in range(len(plan.data.get("targets") or []))], today))
+            targets = plan.data.get("targets") if isinstance(plan.data.get("targets"), list) else []
+            paths: list[DataPath] = [("date",), ("period", "start"), ("period", "end")]
+            for i, target in enumerate(targets):
+                paths.append(("targets", i, "deadline"))
+                milestones = target.get("milestones") if isinstance(target, dict) and isinstance(target.get("milestones"), list) else []
+                paths += [("targets", i, "milestones", j, "date") for j in range(len(milestones))]
+            report.extend(_check_dates(plan, paths, today, future_ok=True))
+            plan_id = plan.data.get("id")
+            if isinstance(plan_id, str):
+                if plan_id in plan_ids:
+                    report.add(plan.diagnostic("error", "duplicate-plan", ("id",), f"plan id '{plan_id}' is also used by {plan_ids[plan_id].display}",
+                                               "give each plan its own id, or keep one of the two files"))
+                else:
+                    plan_ids[plan_id] = plan
+    if files.coverage is not None and isinstance(files.coverage.data, dict):
+        totals = files.coverage.data.get("national_totals") if isinstance(files.coverage.data.get("national_totals"), list) else []
+        report.extend(_check_dates(files.coverage, [("national_totals", i, "as_of") for i in range(len(totals))], today))
     codes = _codes(files)
     for path, loaded in files.procedures:
         if isinstance(loaded.data, dict):
@@ -363,6 +380,8 @@ def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.Validat
         return loaded.diagnostic("error", "code-format", path, f'"{value}" is not a procedure code{label}; a code is one digit, a dot and six digits', 'write it in quotes, e.g. code: "1.000178"')
     if pattern == _DATE.pattern:
         return loaded.diagnostic("error", "date-invalid", path, f'"{value}" is not a date{label} in the form YYYY-MM-DD', "write the date as YYYY-MM-DD, e.g. 2025-07-01")
+    if pattern == r"\S":
+        return loaded.diagnostic("error", "schema-required", path, f"the text{label} is blank", "write the text, or remove the key")
     if pattern == _SLUG.pattern:
         return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a valid id{label}', "use lowercase letters without accents, digits and hyphens, e.g. bo-xay-dung")
     if pattern == "^https?://":
@@ -428,7 +447,9 @@ def _check_reference_list(loaded: LoadedFile | None, key: str, code: str, agency
     return out
 
 
-def _check_dates(loaded: LoadedFile, paths: Iterable[DataPath], today: dt.date) -> list[Diagnostic]:
+def _check_dates(loaded: LoadedFile, paths: Iterable[DataPath], today: dt.date, future_ok: bool = False) -> list[Diagnostic]:
+    """Dates at ``paths`` must exist; they may not be in the future unless ``future_ok`` (plans'
+    deadlines) or the field is a deadline, an effective date or an end date."""
     out = []
     for path in paths:
         value = _get(loaded.data, path)
@@ -439,7 +460,7 @@ def _check_dates(loaded: LoadedFile, paths: Iterable[DataPath], today: dt.date) 
         except ValueError:
             out.append(loaded.diagnostic("error", "date-invalid", path, f"{value} is not a real calendar date", "write a date that exists, as YYYY-MM-DD"))
             continue
-        if day > today and path[-1] != "deadline":
+        if day > today and not future_ok and path[-1] not in ("deadline", "effective", "until"):
             out.append(loaded.diagnostic("error", "date-future", path, f"{value} is in the future (today is {today.isoformat()})", "write the date the decision was signed, not a planned date"))
     return out
 
@@ -510,6 +531,8 @@ def check_procedure(
     for key in ("simplifications", "amendments", "reviews"):
         entries = data.get(key) if isinstance(data.get(key), list) else []
         date_paths += [(key, i, "date") for i in range(len(entries))]
+        if key != "reviews":
+            date_paths += [(key, i, field) for i in range(len(entries)) for field in ("effective", "until")]
         out.extend(_check_order(loaded, key, entries))
         if key != "reviews":
             out.extend(_check_entry_dates(loaded, key, entries))

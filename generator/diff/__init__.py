@@ -47,8 +47,8 @@ from generator.model import CHANNEL_LABELS
 
 #: Top-level fields whose change must be recorded by a new simplification
 #: or amendment entry (``tthc check-change``).
-SUBSTANTIVE = ("steps", "methods", "documents", "dossier_sets", "cases", "requirements", "results",
-               "legal_basis", "status", "replaced_by", "replaces")
+SUBSTANTIVE = ("kind", "internal_scope", "levels", "agencies", "subjects", "steps", "methods", "documents",
+               "dossier_sets", "cases", "requirements", "results", "legal_basis", "status", "replaced_by", "replaces")
 
 #: Keys that match list items, tried in order (see the module docstring).
 LIST_KEYS: dict[str, tuple[str, ...]] = {
@@ -605,12 +605,17 @@ def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
 
 def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
     before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in _entries(old, key)}
-    before_ids = {_item_key(e, "date+decision") for e in _entries(old, key)}
+    # An entry is new only when its decision (and stage) was not there before: an old entry
+    # edited or re-dated is an edit (history-edited), never a new decision.
+    def ident(entry: Mapping[str, Any]) -> str:
+        return json.dumps([entry.get("decision"), entry.get("stage")], sort_keys=True, ensure_ascii=False, default=str)
+
+    before_ids = {ident(e) for e in _entries(old, key) if isinstance(e, Mapping)}
     out = []
     for entry in _entries(new, key):
         if json.dumps(entry, sort_keys=True, ensure_ascii=False) in before:
             continue
-        if _item_key(entry, "date+decision") in before_ids:
+        if isinstance(entry, Mapping) and ident(entry) in before_ids:
             continue  # an old entry edited, not a new one
         out.append(entry)
     return tuple(out)

@@ -362,6 +362,40 @@ def record_decisions(source: Path, catalog: Path, *, write: bool = True, only: I
         raise UsageError(f"unknown decision {', '.join(sorted(unknown))}: known are {', '.join(DECISIONS)}")
     result = DecisionsResult()
     rec = _Recorder(catalog, result)
+    try:
+        _record_all(source, rec, wanted)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+        raise UsageError(f"{source}: a decision file does not have the expected shape ({type(err).__name__}: {err}); "
+                         "use the files of simplification-decisions/ as published (see its SOURCE.md)") from None
+    texts: dict[str, str] = {}
+    for code in sorted(rec.changed):
+        text = dump_yaml(rec.records[code], "procedure")
+        problems = _problems(text, rec.files[code])
+        if problems:
+            raise UsageError(f"{rec.files[code]}: the entry would not be valid ({problems[0]}); nothing was written")
+        texts[code] = text
+    for code, text in texts.items():
+        path = rec.files[code]
+        head = _leading_comments(path)
+        if write:
+            path.write_bytes((head + text).encode("utf-8"))
+        result.written.append(path)
+    return result
+
+
+def _problems(text: str, path: Path) -> list[str]:
+    """Loader and schema errors of a record about to be written (formatted), if any."""
+    from generator.load import load_bytes
+    from generator.validate import schema_diagnostics
+
+    loaded = load_bytes(text.encode("utf-8"), path.as_posix(), "procedure")
+    found = [d for d in loaded.diagnostics if d.severity == "error"]
+    if loaded.data is not None:
+        found += [d for d in schema_diagnostics(loaded) if d.severity == "error"]
+    return [d.format() for d in found]
+
+
+def _record_all(source: Path, rec: _Recorder, wanted: set[str]) -> None:
     if "66.7/2025/NQ-CP" in wanted:
         _nq_66_7(source, rec)
     if "2109/QĐ-BXD" in wanted:
@@ -390,14 +424,6 @@ def record_decisions(source: Path, catalog: Path, *, write: bool = True, only: I
     })
     if "1891/QĐ-TTg" in wanted:
         _qd_1891(source, rec)
-    for code in sorted(rec.changed):
-        path = rec.files[code]
-        text = dump_yaml(rec.records[code], "procedure")
-        head = _leading_comments(path)
-        if write:
-            path.write_bytes((head + text).encode("utf-8"))
-        result.written.append(path)
-    return result
 
 
 def _leading_comments(path: Path) -> str:
