@@ -24,13 +24,12 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from generator.workbook import fixed_zip
 from generator.model import (
     CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog, Document,
     Procedure,
@@ -38,7 +37,6 @@ from generator.model import (
 
 SCHEMAS_DIR = Path(__file__).resolve().parent / "schemas"
 #: A fixed timestamp for the XLSX's parts (the zip format starts in 1980).
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 PROCEDURE_COLUMNS = (
     "code", "name", "kind", "kind_label", "internal_scope", "internal_scope_label", "agency", "agency_name",
@@ -185,18 +183,7 @@ def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     book.properties.modified = fixed
     buffer = io.BytesIO()
     book.save(buffer)
-    # Rewrite the zip with fixed timestamps so the bytes depend on the data only.
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, data)
-    return out.getvalue()
+    return fixed_zip(buffer.getvalue())
 
 
 def export_catalog(catalog: Catalog) -> dict[str, bytes]:

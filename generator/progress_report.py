@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.stats import COUNT_LABELS, STATUS_LABELS, Stats, rows_for_export, table
+from generator.stats import COST_KEYS, COUNT_LABELS, Stats, rows_for_export, table
 
 REPORT_VERSION = 1
 
@@ -84,13 +84,9 @@ def to_json(stats: Stats, agency: str | None = None, plan: str | None = None) ->
     }
 
 
-_COST_KEYS = {"compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
-              "implemented_cost_saved_vnd", "planned_cost_saved_vnd"}
-
-
 def _value(key: str, row: dict[str, Any]) -> str:
     """A count or amount as shown; amounts say "chưa có dữ liệu" when no procedure has a cost figure."""
-    if key in _COST_KEYS and not row.get("cost_procedures"):
+    if key in COST_KEYS and not row.get("cost_procedures"):
         return "chưa có dữ liệu"
     return _number(row[key])
 
@@ -111,7 +107,7 @@ def to_markdown(stats: Stats, agency: str | None = None, plan: str | None = None
         lines += [f"Cơ quan: {next((a['name'] for a in data['agencies'] if a['id'] == agency), agency)}", ""]
     lines += ["## Số liệu chung", "", "| Chỉ số | Giá trị |", "|---|---:|"]
     lines += [f"| {COUNT_LABELS[k]} | {_value(k, data['totals'])} |" for k in data["totals"]]
-    lines += [f"", *[f"> {w}" for w in data["warnings"]]] if data["warnings"] else []
+    lines += ["", *[f"> {w}" for w in data["warnings"]]] if data["warnings"] else []
     if data["targets"]:
         lines += ["", "## Chỉ tiêu", "", "| Kế hoạch | Chỉ tiêu | Mục tiêu | Thời hạn | Đạt được | Tình trạng |", "|---|---|---:|---|---:|---|"]
         for progress in stats.plans:

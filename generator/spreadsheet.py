@@ -62,12 +62,12 @@ import datetime as dt
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
 from generator.load import load_schema
+from generator.workbook import fixed_zip
 
 EXCEL_CELL_LIMIT = 32_767
 """Characters Excel keeps in one cell (Microsoft, "Excel specifications and limits")."""
@@ -75,7 +75,6 @@ EXCEL_CELL_LIMIT = 32_767
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 #: Characters XML 1.0 (so XLSX) cannot hold, and CR, which XML readers turn into LF.
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -439,7 +438,7 @@ def template_workbook(rows: TemplateRows) -> bytes:
     book.properties.modified = fixed
     buffer = io.BytesIO()
     book.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return fixed_zip(buffer.getvalue())
 
 
 def _cell(ws: Any, value: str, **style: Any) -> Any:
@@ -451,21 +450,6 @@ def _cell(ws: Any, value: str, **style: Any) -> Any:
     for name, value_ in style.items():
         setattr(cell, name, value_)
     return cell
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The zip ``data`` with fixed timestamps, so the bytes depend on the content only."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock on save
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, content)
-    return out.getvalue()
 
 
 def template_csv(rows: TemplateRows) -> dict[str, bytes]:

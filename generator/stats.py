@@ -73,6 +73,9 @@ COUNT_LABELS: dict[str, str] = {
     "implemented_cost_saved_vnd": "… do các thay đổi đã thực thi (đồng/năm)",
     "planned_cost_saved_vnd": "… theo các phương án chưa thực thi (đồng/năm)",
 }
+#: The money keys of :class:`Counts`: shown as "chưa có dữ liệu" when no procedure has a cost figure.
+COST_KEYS = frozenset({"compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
+                       "implemented_cost_saved_vnd", "planned_cost_saved_vnd"})
 _FLAGS = ["internal", "in_force", "abolished", "replaced", "merged", "reviewed", "planned", "simplified", "cut", "amended"]
 _SUMS = ["amendments_not_reflected", "documents_replaced", "documents_still_listed", "time_saved_working_days",
          "cost_procedures", "compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",

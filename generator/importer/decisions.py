@@ -85,9 +85,9 @@ class DecisionsResult:
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d, no parenthesised parts, words separated by one space."""
-    text = re.sub(r"\([^)]*\)", " ", text or "")
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    from generator.search import fold as fold_diacritics
+
+    text = fold_diacritics(re.sub(r"\([^)]*\)", " ", unicodedata.normalize("NFC", text or ""))).casefold()
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
     if words and words[0] == "thu" and words[1:2] == ["tuc"]:
         words = words[2:]

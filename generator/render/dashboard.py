@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from generator.render import GeneratedPage, environment, format_number
 from generator.render.urls import DASHBOARD_PREFIX, DECISION_PREFIX, PROCEDURE_PREFIX, UrlRegistry, decision_slug
-from generator.stats import COUNT_LABELS, Stats
+from generator.stats import COST_KEYS, COUNT_LABELS, Stats
 
 #: Colours of the charts (the site's indigo, a neutral grey, a green for what is done).
 _COLOURS = {"target": "#c5cae9", "achieved": "#3f51b5", "reviewed": "#9fa8da", "planned": "#ffb74d", "simplified": "#2e7d32"}
@@ -128,8 +128,7 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
         target_chart=TARGET_CHART, agency_chart=AGENCY_CHART,
         target_sentence=_target_sentence(stats), decision_urls=decision_urls, root="../", basis=catalog.cost_basis,
         agency_names=agency_names,
-        cost_keys={"compliance_cost_before_vnd", "compliance_cost_after_vnd", "compliance_cost_saved_vnd",
-                   "implemented_cost_saved_vnd", "planned_cost_saved_vnd"},
+        cost_keys=COST_KEYS,
         list_titles=(("simplified", "Thủ tục đã thực thi đơn giản hóa"),
                      ("planned", "Thủ tục có phương án được phê duyệt, chưa thực thi"),
                      ("documents_still_listed", "Thủ tục còn liệt kê giấy tờ đã được thay bằng dữ liệu (bản ghi chưa cập nhật)"),
