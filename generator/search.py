@@ -501,6 +501,8 @@ def index_site(site_dir: Path) -> SearchStats:
     Only pages with ``data-pagefind-body`` are indexed, each as the summary
     record of :func:`staged_page` (see the module docstring), in sorted path
     order. The site's own files are not changed. An old bundle is replaced.
+    (The build gives :func:`index_records` the records the render stage made
+    instead: the same records, without reading the pages back.)
 
     Args:
         site_dir: the folder MkDocs wrote (``site/``), holding ``*.html``.
@@ -512,28 +514,51 @@ def index_site(site_dir: Path) -> SearchStats:
         BuildError: ``site_dir`` is missing, or Pagefind failed (its
             message is included).
     """
+    if not site_dir.is_dir():
+        raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
+    bundle = (site_dir / BUNDLE_DIR).resolve()
+    records: dict[str, SearchRecord] = {}
+    for path in sorted(site_dir.rglob("*.html")):
+        if bundle in path.resolve().parents:
+            continue
+        html = path.read_text(encoding="utf-8", errors="replace")
+        if "data-pagefind-body" not in html:
+            continue
+        record = searchable_text(html)
+        if record is not None:
+            records[path.relative_to(site_dir).as_posix()] = record
+    return index_records(site_dir, records)
+
+
+def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchStats:
+    """Build the Pagefind bundle into ``site_dir/pagefind/`` from search records.
+
+    Args:
+        site_dir: the site folder.
+        records: each searchable page's :class:`SearchRecord`, by its file path in the
+            site (``thu-tuc/1.000178/index.html``); indexed in sorted path order.
+
+    Returns:
+        :class:`SearchStats` of the run.
+
+    Raises:
+        BuildError: ``site_dir`` is missing, or Pagefind failed (its message is included).
+    """
     start = time.perf_counter()
     if not site_dir.is_dir():
         raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
     bundle = (site_dir / BUNDLE_DIR).resolve()
     folded = 0
-    records: list[SearchRecord] = []
+    ordered: list[SearchRecord] = []
     words: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="tthc-search-") as tmp:
         staging = Path(tmp)
-        for path in sorted(site_dir.rglob("*.html")):
-            if bundle in path.resolve().parents:
-                continue
-            html = path.read_text(encoding="utf-8", errors="replace")
-            if "data-pagefind-body" not in html:
-                continue
-            record = searchable_text(html)
-            if record is None:
-                continue
-            records.append(record)
-            words[words_path(path.relative_to(site_dir))] = record.words
+        for relative in sorted(records, key=lambda r: Path(r).parts):  # the order of sorted(rglob())
+            record = records[relative]
+            ordered.append(record)
+            words[words_path(Path(relative))] = record.words
             folded += sum(len(words) for words in folded_d_words(record.parts).values())
-            target = staging / path.relative_to(site_dir)
+            target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(staged_page(record), encoding="utf-8")
         if bundle.exists():
@@ -541,7 +566,7 @@ def index_site(site_dir: Path) -> SearchStats:
         pages = _index(staging, bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
-    write_terms(bundle, records)
+    write_terms(bundle, ordered)
     for relative, text in words.items():
         target = bundle / WORDS_DIR / relative
         target.parent.mkdir(parents=True, exist_ok=True)
