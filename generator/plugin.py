@@ -41,6 +41,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,10 @@ def register_theme(config) -> None:
         theme["font"] = False
 
 
+#: The incremental cache of ``mkdocs serve`` (one per server process), see :meth:`TthcPlugin.on_startup`.
+_SERVE_CACHE: dict[str, Any] = {}
+
+
 class TthcPlugin(BasePlugin[TthcConfig]):
     """Adds the catalog's pages to an MkDocs site (see the module docstring)."""
 
@@ -238,6 +243,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             for page in self._all_procedure_pages():
                 self._pages[page.src_uri] = page
         log.info(f"tthc: {len(self.plan.catalog.procedures)} procedures from {self.catalog_dir}")
+        self._mkdocs_started = time.perf_counter()
 
     def _all_procedure_pages(self):
         from generator.render.history import procedure_history_pages
@@ -338,15 +344,17 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         from generator.site import Written, finish_site, write_procedure_pages
 
         site_dir = Path(config.site_dir)
+        self.plan.stages.add("MkDocs + Material: index and layout pages", time.perf_counter() - self._mkdocs_started)
+        cache = self.cache if self.cache is not None else _SERVE_CACHE.get("cache")
         try:
             if self.layout_once:
                 shutil.rmtree(site_dir / LAYOUT_DIR, ignore_errors=True)
                 with self.plan.stages.stage("render and write the procedures' pages"):
-                    written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=self.cache)
+                    written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache)
             else:
-                written = Written()
+                written, cache = Written(), None
             result = finish_site(self.plan, site_dir, written, site_url=config.site_url,
-                                 search=self.config.search and self.layout_once)
+                                 search=self.config.search and self.layout_once, cache=cache)
             if self.config.search and not self.layout_once and self.plan.catalog.procedures:
                 from generator.search import index_site
 
@@ -361,6 +369,18 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             log.info("tthc: no procedure yet, so no search index")
         elif result is not None:
             log.info(f"tthc: search index of {result.pages} pages")
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        """``mkdocs serve`` / ``tthc serve``: rebuilds after an edit render only what changed
+        (a cache in a temporary folder for the life of the server, :mod:`generator.cache`).
+        Defining this event also keeps one plugin instance across the server's rebuilds."""
+        if command == "serve" and "cache" not in _SERVE_CACHE:
+            import tempfile
+
+            from generator.cache import PageCache
+
+            _SERVE_CACHE["folder"] = tempfile.TemporaryDirectory(prefix="tthc-serve-cache-")
+            _SERVE_CACHE["cache"] = PageCache(Path(_SERVE_CACHE["folder"].name))
 
     def on_serve(self, server, config, builder):
         if self.catalog_dir is not None and self.catalog_dir.is_dir():

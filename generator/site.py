@@ -28,7 +28,7 @@ functions here):
 
 Each stage's wall time and peak memory is recorded (:class:`Stages`); with
 ``TTHC_STAGE_REPORT=FILE`` they are written to FILE as JSON
-(``{"stages": [{"name", "seconds", "peak_rss_bytes"}, …]}``), which
+(``{"stages": [{"name", "seconds", "peak_rss_bytes"}, …], "counts": {…}}``), which
 ``benchmarks/`` reads.
 """
 
@@ -69,6 +69,8 @@ class Stages:
     """The stages of one build, in order (see the module docstring)."""
 
     stages: list[Stage] = field(default_factory=list)
+    #: Counts of the build, e.g. ``{"procedures_rendered": 1, "procedures_reused": 1522, "search_reused": 1}``.
+    counts: dict[str, int] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -82,6 +84,12 @@ class Stages:
                        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
             self.stages.append(Stage(name, time.perf_counter() - start, peak))
 
+    def add(self, name: str, seconds: float) -> None:
+        """Record a stage timed elsewhere (MkDocs' own build, between two plugin events)."""
+        peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+        self.stages.append(Stage(name, seconds, peak))
+
     def write_report(self) -> None:
         """Write the stages to ``$TTHC_STAGE_REPORT`` as JSON, when it is set (errors are ignored:
         a benchmark's report never fails a build)."""
@@ -89,7 +97,7 @@ class Stages:
         if not target:
             return
         data = {"stages": [{"name": s.name, "seconds": round(s.seconds, 4), "peak_rss_bytes": s.peak_rss_bytes}
-                           for s in self.stages]}
+                           for s in self.stages], "counts": self.counts}
         try:
             Path(target).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         except OSError:
@@ -270,6 +278,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
         _JOB.clear()
     rendered = {index: group for chunk in results for index, group in chunk}
     written = Written(rendered=len(rendered))
+    plan.stages.counts.update(procedures_rendered=len(rendered), procedures_reused=len(reused), processes=count)
     for index in range(len(procedures)):
         group = rendered.get(index) or reused.get(index)
         if group is None:
@@ -334,7 +343,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
 
 
 def finish_site(plan: SitePlan, site_dir: Path, written: Written, *, site_url: str | None, search: bool,
-                previous_records: Any = None) -> Any:
+                cache: Any = None) -> Any:
     """Stages 7–8: ``sitemap.xml`` (+ ``.gz``) lists the written pages; the search index.
 
     Args:
@@ -343,21 +352,29 @@ def finish_site(plan: SitePlan, site_dir: Path, written: Written, *, site_url: s
         written: from :func:`write_procedure_pages`.
         site_url: the site's address (no sitemap entries without one, as MkDocs does).
         search: build the Pagefind index.
-        previous_records: unused for now (the index is always rebuilt when ``search``).
+        cache: the :class:`~generator.cache.PageCache`: when the search records are those of
+            the previous build, its bundle is reused and Pagefind does not run; the cache's
+            manifest is saved last.
 
     Returns:
-        The :class:`~generator.search.SearchStats` of the index, or None.
+        The :class:`~generator.search.SearchStats` of the index, or None (no index, or reused).
     """
     from generator.render.layout import LAYOUT_DIR
     from generator.sitemap import add_to_sitemap
 
     with plan.stages.stage("sitemap"):
         add_to_sitemap(site_dir, [(p.url, p.update_date) for p in written.pages], site_url or "", drop=LAYOUT_DIR)
+    from generator.search import BUNDLE_DIR, index_records
+
     result = None
     if search and plan.catalog.procedures:
-        from generator.search import index_records
-
         with plan.stages.stage("search index"):
-            result = index_records(site_dir, written.records)
+            reused = cache is not None and cache.search_unchanged(written.records, site_dir, BUNDLE_DIR)
+            if not reused:
+                result = index_records(site_dir, written.records)
+            plan.stages.counts["search_reused"] = int(reused)
+    if cache is not None:
+        with plan.stages.stage("save the cache"):
+            cache.save(written.records, site_dir, BUNDLE_DIR)
     plan.stages.write_report()
     return result

@@ -128,5 +128,44 @@ def test_stage_report_names_each_stage_with_time_and_memory(catalog_repo, tmp_pa
     stages = json.loads(report.read_text(encoding="utf-8"))["stages"]
     names = [s["name"] for s in stages]
     assert names[:2] == ["read and validate the catalog", "read the history"]
-    assert "render and write the procedures' pages" in names and names[-1] == "search index"
+    assert "render and write the procedures' pages" in names and names[-2:] == ["search index", "save the cache"]
     assert all(s["seconds"] >= 0 and s["peak_rss_bytes"] > 10_000_000 for s in stages)
+
+
+def _stable_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and _stable(p.relative_to(site).as_posix())}
+
+
+def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_build_gives(catalog_repo, tmp_path):
+    """Incremental build (generator/cache.py): after editing one procedure's time limit in the
+    working tree, only that procedure's pages are rendered, Pagefind does not run (time limits
+    are not searched), and the site equals a build without the cache, byte for byte."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    report = tmp_path / "stages.json"
+    assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
+    first = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert first["procedures_rendered"] == 9 and first["procedures_reused"] == 0
+    before = _stable_files(tmp_path / "site")
+
+    path = work / "catalog" / "procedures" / "ubnd-tinh-an-giang" / "2.000100.yaml"
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    old_days = data["methods"][0]["processing_time"]["value"]
+    data["methods"][0]["processing_time"]["value"] = old_days + 7
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    result = _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    second = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (second["procedures_rendered"], second["procedures_reused"], second["search_reused"]) == (1, 8, 1)
+    after = _stable_files(tmp_path / "site")
+    changed = {name for name in after if before.get(name) != after[name] and name.startswith("thu-tuc/")}
+    assert changed == {"thu-tuc/2.000100/index.html"}
+    assert f"{old_days + 7} ngày" in after["thu-tuc/2.000100/index.html"].decode("utf-8")
+
+    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(work / "catalog"),
+                    "--site-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True,
+                   env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
+    assert _stable_files(tmp_path / "full") == after

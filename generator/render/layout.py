@@ -163,6 +163,18 @@ class Layouts:
     def __len__(self) -> int:
         return len(self._by_key)
 
+    def digest(self) -> str:
+        """A digest of every layout (the incremental cache's key includes it, :mod:`generator.cache`)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for key in sorted(self._by_key):
+            layout = self._by_key[key]
+            for part in (repr(key), layout.url, layout.head, layout.toc_item, layout.toc_separator, layout.middle,
+                         layout.tail):
+                digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
+
     def render(self, page) -> str:
         """The full HTML of a :class:`~generator.render.GeneratedPage`.
 
