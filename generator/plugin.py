@@ -220,7 +220,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                 allow_shallow=self.config.allow_shallow or None, site_url=config.site_url,
                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url,
                                 on_history_missing=lambda err: log.info(
-                                    f"tthc: no git history ({err}); pages show no 'last updated' date"))
+                                    f"tthc: no git history ({err}); pages show no 'last updated' date"),
+                                history_memo=_SERVE_CACHE.setdefault("history", {}) if "cache" in _SERVE_CACHE else None)
         except CatalogInvalid as err:
             self.failure = err
             raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
@@ -328,13 +329,17 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         return str(generated.html)
 
     def on_post_page(self, output: str, page, config) -> str:
+        from generator.render.layout import BODY, compact_page
+
         shell = self._layout_pages.get(page.file.src_uri)
         if shell is not None:
             try:
-                self.layouts.add(shell, output)
+                self.layouts.add(shell, compact_page(output, BODY))
             except TthcError as err:
                 self.failure = err
                 raise PluginError(str(err)) from None
+        elif page.file.src_uri in self._pages:  # the generated pages: Material's blank runs removed
+            output = compact_page(output, page.content)
         return output
 
     def on_post_build(self, config) -> None:

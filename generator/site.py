@@ -133,7 +133,7 @@ class SitePlan:
 
 def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
             site_url: str | None = None, feedback_url: str | None = None, repo_url: str | None = None,
-            on_history_missing: Any = None) -> SitePlan:
+            on_history_missing: Any = None, history_memo: dict | None = None) -> SitePlan:
     """Stages 1–5 of the pipeline: everything but writing the procedures' pages.
 
     Args:
@@ -145,6 +145,9 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         repo_url: the catalog's repository (named on the "Đóng góp" page), or None.
         on_history_missing: called with the :class:`~generator.errors.NotARepository`
             error when the catalog is not in git (the site is then built without history).
+        history_memo: a dict kept between builds of one process (``tthc serve``): the history
+            is read again only when ``HEAD``, ``agencies.yaml`` or ``cost-basis.yaml`` changed
+            (it is read from commits, so an edit in the working tree does not change it).
 
     Returns:
         The :class:`SitePlan`.
@@ -172,7 +175,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     if history:
         with stages.stage("read the history"):
             try:
-                revisions = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+                revisions = _read_history(Path(catalog_dir), allow_shallow, history_memo)
             except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
                 if on_history_missing is not None:
                     on_history_missing(err)
@@ -192,6 +195,29 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         charts = chart_files(stats)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
                     exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+
+
+def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None) -> Any:
+    """:func:`generator.history.read_history` of the catalog, through ``memo`` when given."""
+    import hashlib
+
+    from generator.git import resolve_ref
+    from generator.history import read_history
+
+    if memo is None:
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+    head = resolve_ref(catalog_dir, "HEAD")
+    digest = hashlib.sha256()
+    for name in ("agencies.yaml", "cost-basis.yaml"):  # read from disk by read_history
+        try:
+            digest.update((catalog_dir / name).read_bytes())
+        except OSError:
+            digest.update(b"-")
+    key = (str(catalog_dir.resolve()), head, allow_shallow, digest.hexdigest())
+    if head is None or memo.get("key") != key:
+        memo["history"] = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+        memo["key"] = key
+    return memo["history"]
 
 
 @dataclass(frozen=True)

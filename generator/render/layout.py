@@ -20,6 +20,7 @@ which marks their navigation entry as active.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from markupsafe import escape
@@ -43,6 +44,29 @@ TOC_LABEL_2 = "TTHCKHUNGMUCLUCHAI"
 MAX_DEPTH = 6
 
 _TOC_ITEM_START = '<li class="md-nav__item">'
+_BLANK_RUN = re.compile(r"[ \t\r\f]*\n\s*")
+
+
+def compact(html: str) -> str:
+    """``html`` with each run of white space that holds a line break reduced to one line break.
+
+    Material's templates leave long blank runs (a third of a layout's bytes);
+    a browser renders any run of white space as one space, a line break too,
+    so the page looks the same. Text with ``<pre>`` or ``<textarea>``, where
+    white space is kept, is returned unchanged.
+    """
+    if "<pre" in html or "<textarea" in html:
+        return html
+    return _BLANK_RUN.sub("\n", html)
+
+
+def compact_page(output: str, content: str) -> str:
+    """A page Material wrote, :func:`compact` around its ``content`` (the body is left as it is)."""
+    start = output.find(content) if content else -1
+    if start < 0:
+        return output
+    end = start + len(content)
+    return compact(output[:start]) + content + compact(output[end:])
 
 
 def url_depth(url: str) -> int:
