@@ -6,7 +6,9 @@ functions here):
 
 1. :func:`prepare` (MkDocs ``on_pre_build``, before anything is written):
    read and validate the catalog (:func:`generator.catalog.read_catalog`),
-   read its git history (:func:`generator.history.read_history`), compute the
+   read its git history (:func:`generator.history.read_history`), compare
+   each revision with the previous one (:func:`compare_revisions`, both
+   cores), compute the
    dashboard's statistics (:func:`generator.stats.compute_stats`), make the
    open-data files, the Atom feeds and the charts, render the pages of the
    navigation (home, index pages, dashboard: few, and MkDocs + Material
@@ -179,6 +181,9 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
             except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
                 if on_history_missing is not None:
                     on_history_missing(err)
+    if revisions is not None:
+        with stages.stage("compare the revisions"):
+            compare_revisions(revisions)
     with stages.stage("statistics"):
         stats = compute_stats(catalog, revisions)
     with stages.stage("open data"):
@@ -195,6 +200,44 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         charts = chart_files(stats)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
                     exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+
+
+def compare_revisions(history: Any, processes: int | None = None) -> None:
+    """Diff every revision with the one before it (:func:`generator.render.history.revision_diffs`),
+    in parallel, and keep the results in the history (the home page, feeds, statistics and
+    history pages all use them). The result is that of a serial run."""
+    from generator.render.history import remember_revision_diffs
+
+    codes = sorted(history.revisions)
+    count = processes or workers()
+    if threading.active_count() > 1 or len(codes) < PARALLEL_MIN_PROCEDURES:
+        count = 1
+    _JOB.update(history=history, codes=codes)
+    try:
+        results = _fork_map(_diff_chunk, _chunks(list(range(len(codes))), count), count)
+    finally:
+        _JOB.clear()
+    for chunk in results:
+        for index, diffs in chunk:
+            remember_revision_diffs(history, codes[index], diffs)
+
+
+def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any]]]:
+    from generator.render.history import revision_diffs
+
+    history, codes = _JOB["history"], _JOB["codes"]
+    return [(index, revision_diffs(history, codes[index])) for index in indices]
+
+
+def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[Any]:
+    """``[function(chunk) for chunk in chunks]``, by ``processes`` forked processes when more than one
+    (they inherit :data:`_JOB`; results come back in order)."""
+    if processes > 1 and len(chunks) > 1:
+        import multiprocessing
+
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, chunks))
+    return [function(chunk) for chunk in chunks]
 
 
 def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None) -> Any:
@@ -292,14 +335,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
         todo = [index for index in todo if index not in reused]
     _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts)
     try:
-        chunks = _chunks(todo, count)
-        if count > 1 and len(chunks) > 1:
-            import multiprocessing
-
-            with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = list(pool.map(_render_chunk, chunks))
-        else:
-            results = [_render_chunk(chunk) for chunk in chunks]
+        results = _fork_map(_render_chunk, _chunks(todo, count), count)
     finally:
         _JOB.clear()
     rendered = {index: group for chunk in results for index, group in chunk}
