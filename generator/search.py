@@ -327,18 +327,47 @@ def _new_words(text: str, seen: set[str], letters_only: bool = False, written: l
     return out
 
 
+_IGNORED_START = re.compile(r"<(section|nav|aside|details|div|ul|ol|p)\b[^>]*\sdata-pagefind-ignore(?=[\s>=/])[^>]*>")
+
+
+def without_ignored(html: str) -> str:
+    """``html`` without the elements marked ``data-pagefind-ignore`` (their text, filters and
+    metadata are not indexed), so the parser reads only what counts. An element's end is
+    found by counting the nested elements of its tag; ``html`` is a page of the site's own
+    templates (well formed). Unmatched markup is left as it is."""
+    out = []
+    position = 0
+    while True:
+        match = _IGNORED_START.search(html, position)
+        if match is None:
+            out.append(html[position:])
+            return "".join(out)
+        tag = match[1]
+        opening = re.compile(rf"<{tag}\b|</{tag}\s*>")
+        depth, cursor = 1, match.end()
+        while depth:
+            inner = opening.search(html, cursor)
+            if inner is None:  # not well formed: keep the rest as it is
+                out.append(html[position:])
+                return "".join(out)
+            depth += -1 if inner[0].startswith("</") else 1
+            cursor = inner.end()
+        out.append(html[position:match.start()])
+        position = cursor
+
+
 def searchable_text(html: str) -> SearchRecord | None:
     """Read the short record Pagefind indexes for one page (module docstring).
 
     Args:
-        html: one page's HTML.
+        html: one page's HTML (or its body, as the render stage gives it).
 
     Returns:
         The page's :class:`SearchRecord`, or None when it has no
         ``data-pagefind-body`` (the page is not indexed).
     """
     parser = _SearchableText()
-    parser.feed(html)
+    parser.feed(without_ignored(html))
     parser.close()
     if not parser.has_body:
         return None
