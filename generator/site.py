@@ -135,7 +135,7 @@ class SitePlan:
 
 def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
             site_url: str | None = None, feedback_url: str | None = None, repo_url: str | None = None,
-            on_history_missing: Any = None, history_memo: dict | None = None) -> SitePlan:
+            on_history_missing: Any = None, memo: dict | None = None) -> SitePlan:
     """Stages 1–5 of the pipeline: everything but writing the procedures' pages.
 
     Args:
@@ -147,9 +147,10 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         repo_url: the catalog's repository (named on the "Đóng góp" page), or None.
         on_history_missing: called with the :class:`~generator.errors.NotARepository`
             error when the catalog is not in git (the site is then built without history).
-        history_memo: a dict kept between builds of one process (``tthc serve``): the history
+        memo: a dict kept between builds of one process (``tthc serve``): the history
             is read again only when ``HEAD``, ``agencies.yaml`` or ``cost-basis.yaml`` changed
-            (it is read from commits, so an edit in the working tree does not change it).
+            (it is read from commits, so an edit in the working tree does not change it), and
+            the open-data files are made again only when the catalog changed.
 
     Returns:
         The :class:`SitePlan`.
@@ -161,8 +162,6 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     """
     from generator.catalog import read_catalog
     from generator.errors import NotARepository
-    from generator.export import export_catalog
-    from generator.history import read_history
     from generator.render import site_pages
     from generator.render.dashboard import chart_files
     from generator.render.history import render_feeds
@@ -177,7 +176,8 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     if history:
         with stages.stage("read the history"):
             try:
-                revisions = _read_history(Path(catalog_dir), allow_shallow, history_memo)
+                revisions = _read_history(Path(catalog_dir), allow_shallow,
+                                          memo.setdefault("history", {}) if memo is not None else None)
             except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
                 if on_history_missing is not None:
                     on_history_missing(err)
@@ -187,7 +187,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     with stages.stage("statistics"):
         stats = compute_stats(catalog, revisions)
     with stages.stage("open data"):
-        exports = export_catalog(catalog)
+        exports = _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None)
     with stages.stage("render the index pages"):
         registry = UrlRegistry()
         renderer = ProcedureRenderer(catalog, revisions, site_url, feedback_url)
@@ -208,7 +208,7 @@ def compare_revisions(history: Any, processes: int | None = None) -> None:
     history pages all use them). The result is that of a serial run."""
     from generator.render.history import remember_revision_diffs
 
-    codes = sorted(history.revisions)
+    codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
     count = processes or workers()
     if threading.active_count() > 1 or len(codes) < PARALLEL_MIN_PROCEDURES:
         count = 1
@@ -238,6 +238,20 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(function, chunks))
     return [function(chunk) for chunk in chunks]
+
+
+def _exports(catalog: Any, memo: dict | None) -> dict[str, bytes]:
+    """:func:`generator.export.export_catalog`, through ``memo`` (keyed by the catalog's content) when given."""
+    import hashlib
+
+    from generator.export import export_catalog
+
+    if memo is None:
+        return export_catalog(catalog)
+    key = hashlib.sha256(repr(catalog).encode("utf-8", "surrogatepass")).hexdigest()
+    if memo.get("key") != key:
+        memo["exports"], memo["key"] = export_catalog(catalog), key
+    return memo["exports"]
 
 
 def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None) -> Any:
