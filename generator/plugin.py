@@ -1,6 +1,6 @@
 """MkDocs plugin ``tthc``: the catalog as pages of an MkDocs + Material site.
 
-An adapter from MkDocs events to the library (STYLE.md §2):
+An adapter from MkDocs events to the pipeline of :mod:`generator.site` (STYLE.md §2):
 
 * ``on_config``: resolve the ``catalog`` option against ``mkdocs.yml``'s
   folder; give the site its short navigation (index pages only) unless
@@ -8,19 +8,27 @@ An adapter from MkDocs events to the library (STYLE.md §2):
   assets and stylesheet (:func:`register_theme`), so a catalog repository's
   ``mkdocs.yml`` needs only ``theme: material`` and ``plugins: [tthc]``.
 * ``on_pre_build`` (before MkDocs cleans ``site_dir``, so a failure leaves the
-  previous site as it was): read and validate the catalog
-  (:func:`generator.catalog.read_catalog`), read its git history
-  (:func:`generator.history.read_history`), render every page in memory
-  (:func:`generator.render.render_pages`), the open-data files
-  (:func:`generator.export.export_catalog`) and the Atom feeds
-  (:func:`generator.render.history.render_feeds`).
-* ``on_files``: add them with ``File.generated``; nothing is written into
-  the catalog or the docs folder. A generated page at the path of a file of
-  the docs folder fails the build, naming both.
+  previous site as it was): :func:`generator.site.prepare` reads and
+  validates the catalog, reads its git history, compares the revisions,
+  computes the statistics, makes the open-data files, feeds and charts, and
+  renders the pages of the navigation.
+* ``on_files``: add those pages and files with ``File.generated``, and the
+  layout pages (:mod:`generator.render.layout`); nothing is written into the
+  catalog or the docs folder. A docs-folder file at a generated URL (or
+  anywhere under ``/thu-tuc/``) fails the build, naming both.
 * ``on_page_markdown`` / ``on_page_content``: hand MkDocs the pre-rendered
   HTML (Python-Markdown is not run on it) with an escaped title and a
   table of contents.
-* ``on_post_build``: build the Pagefind search index (``generator.search``).
+* ``on_post_page``: keep the layout pages' HTML; remove Material's blank runs
+  from the generated pages (:func:`generator.render.layout.compact_page`).
+* ``on_post_build``: :func:`generator.site.write_procedure_pages` writes every
+  procedure's page, history, revision and compare pages from the layouts
+  (both cores; the incremental cache when ``tthc build`` or ``tthc serve``
+  gives one), then :func:`generator.site.finish_site` adds them to
+  ``sitemap.xml`` and builds the Pagefind index from the records the render
+  stage made.
+* ``on_startup`` (``serve``): a cache for the server's life, so a save
+  re-renders only what changed.
 
 Errors become ``PluginError`` carrying every diagnostic, in the
 ``file:line:col: error[code] path: message (hint: ...)`` form.
