@@ -21,6 +21,11 @@ possible) instead of being rendered; a missing or damaged cache only means
 more rendering, never a failed or wrong build: anything unreadable is
 ignored, and every file is checked against the size the manifest records.
 
+What is read or made before the pages is kept too (:meth:`PageCache.load`,
+:meth:`PageCache.keep`): the history with its revision diffs, keyed by
+``HEAD`` and the files read beside it, and the open-data files, keyed by
+the catalog's content.
+
 The search index is rebuilt only when the search records changed
 (:meth:`PageCache.search_unchanged`): otherwise the previous bundle is
 linked into the new site.
@@ -29,6 +34,7 @@ linked into the new site.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -43,7 +49,8 @@ PAGES_DIR = "pages"
 SEARCH_DIR = "pagefind"
 
 
-def _code_digest() -> str:
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
     """A digest of the generator's code, templates and assets (a changed renderer changes every page)."""
     from generator.resources import templates_dir
 
@@ -77,11 +84,38 @@ class PageCache:
         except (OSError, ValueError, AttributeError):
             pass  # no cache yet, or unreadable: render everything
 
+    def load(self, name: str, key: str) -> Any:
+        """The object stored as ``name`` when it was stored with ``key``; None otherwise.
+
+        The history read from git and the open-data files are kept this way
+        (pickled in this folder, which only the builds of this site write)."""
+        import pickle
+
+        try:
+            with (self.folder / f"{name}.pickle").open("rb") as handle:
+                stored_key, value = pickle.load(handle)
+        except Exception:  # noqa: BLE001 - a missing, old or damaged file: compute it again
+            return None
+        return value if stored_key == key else None
+
+    def keep(self, name: str, key: str, value: Any) -> None:
+        """Store ``value`` as ``name`` with ``key`` (errors are ignored: it is computed again next time)."""
+        import pickle
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{name}.pickle.tmp"
+            with temporary.open("wb") as handle:
+                pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.folder / f"{name}.pickle")
+        except Exception:  # noqa: BLE001 - full disk, unpicklable value: no cache
+            pass
+
     def keys(self, plan: Any, layouts: Any) -> list[str]:
         """The key of each procedure of ``plan.catalog`` (in its order)."""
         catalog, history = plan.catalog, plan.history
         shared = hashlib.sha256()
-        for part in (_code_digest(), layouts.digest(), repr(plan.renderer.site_url), repr(plan.renderer.feedback_url),
+        for part in (code_digest(), layouts.digest(), repr(plan.renderer.site_url), repr(plan.renderer.feedback_url),
                      dt.date.today().isoformat(), repr(catalog.agencies), repr(catalog.sectors),
                      repr(catalog.cost_basis), repr(bool(getattr(history, "incomplete", False))),
                      repr(getattr(history, "agency_names", None))):

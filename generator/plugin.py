@@ -229,7 +229,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url,
                                 on_history_missing=lambda err: log.info(
                                     f"tthc: no git history ({err}); pages show no 'last updated' date"),
-                                memo=_SERVE_CACHE.setdefault("memo", {}) if "cache" in _SERVE_CACHE else None)
+                                memo=_SERVE_CACHE.setdefault("memo", {}) if "cache" in _SERVE_CACHE else None,
+                                cache=self.cache)
         except CatalogInvalid as err:
             self.failure = err
             raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None

@@ -135,7 +135,7 @@ class SitePlan:
 
 def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
             site_url: str | None = None, feedback_url: str | None = None, repo_url: str | None = None,
-            on_history_missing: Any = None, memo: dict | None = None) -> SitePlan:
+            on_history_missing: Any = None, memo: dict | None = None, cache: Any = None) -> SitePlan:
     """Stages 1–5 of the pipeline: everything but writing the procedures' pages.
 
     Args:
@@ -151,6 +151,8 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
             is read again only when ``HEAD``, ``agencies.yaml`` or ``cost-basis.yaml`` changed
             (it is read from commits, so an edit in the working tree does not change it), and
             the open-data files are made again only when the catalog changed.
+        cache: the build's :class:`~generator.cache.PageCache`: the same, kept on disk between
+            ``tthc build`` runs.
 
     Returns:
         The :class:`SitePlan`.
@@ -176,18 +178,20 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     if history:
         with stages.stage("read the history"):
             try:
-                revisions = _read_history(Path(catalog_dir), allow_shallow,
-                                          memo.setdefault("history", {}) if memo is not None else None)
+                revisions, history_key = _read_history(Path(catalog_dir), allow_shallow,
+                                                       memo.setdefault("history", {}) if memo is not None else None,
+                                                       cache)
             except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
                 if on_history_missing is not None:
                     on_history_missing(err)
     if revisions is not None:
         with stages.stage("compare the revisions"):
-            compare_revisions(revisions)
+            if compare_revisions(revisions) and cache is not None and history_key is not None:
+                cache.keep("history", history_key, revisions)
     with stages.stage("statistics"):
         stats = compute_stats(catalog, revisions)
     with stages.stage("open data"):
-        exports = _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None)
+        exports = _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None, cache)
     with stages.stage("render the index pages"):
         registry = UrlRegistry()
         renderer = ProcedureRenderer(catalog, revisions, site_url, feedback_url)
@@ -202,10 +206,14 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
                     exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
 
 
-def compare_revisions(history: Any, processes: int | None = None) -> None:
+def compare_revisions(history: Any, processes: int | None = None) -> int:
     """Diff every revision with the one before it (:func:`generator.render.history.revision_diffs`),
     in parallel, and keep the results in the history (the home page, feeds, statistics and
-    history pages all use them). The result is that of a serial run."""
+    history pages all use them). The result is that of a serial run.
+
+    Returns:
+        The number of procedures whose revisions were compared (0: all were already).
+    """
     from generator.render.history import remember_revision_diffs
 
     codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
@@ -220,6 +228,7 @@ def compare_revisions(history: Any, processes: int | None = None) -> None:
     for chunk in results:
         for index, diffs in chunk:
             remember_revision_diffs(history, codes[index], diffs)
+    return len(codes)
 
 
 def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any]]]:
@@ -240,41 +249,61 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
     return [function(chunk) for chunk in chunks]
 
 
-def _exports(catalog: Any, memo: dict | None) -> dict[str, bytes]:
-    """:func:`generator.export.export_catalog`, through ``memo`` (keyed by the catalog's content) when given."""
+def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, bytes]:
+    """:func:`generator.export.export_catalog`, through ``memo`` and ``cache`` (keyed by the
+    catalog's content and the generator's code) when given."""
     import hashlib
 
+    from generator.cache import code_digest
     from generator.export import export_catalog
 
-    if memo is None:
+    if memo is None and cache is None:
         return export_catalog(catalog)
-    key = hashlib.sha256(repr(catalog).encode("utf-8", "surrogatepass")).hexdigest()
-    if memo.get("key") != key:
-        memo["exports"], memo["key"] = export_catalog(catalog), key
-    return memo["exports"]
+    key = hashlib.sha256((code_digest() + repr(catalog)).encode("utf-8", "surrogatepass")).hexdigest()
+    if memo is not None and memo.get("key") == key:
+        return memo["exports"]
+    exports = cache.load("open-data", key) if cache is not None else None
+    if exports is None:
+        exports = export_catalog(catalog)
+        if cache is not None:
+            cache.keep("open-data", key, exports)
+    if memo is not None:
+        memo["exports"], memo["key"] = exports, key
+    return exports
 
 
-def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None) -> Any:
-    """:func:`generator.history.read_history` of the catalog, through ``memo`` when given."""
+def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None,
+                  cache: Any = None) -> tuple[Any, str | None]:
+    """:func:`generator.history.read_history` of the catalog, through ``memo`` and ``cache`` when
+    given; with the key it was kept under (None: not kept)."""
     import hashlib
 
-    from generator.git import resolve_ref
+    from generator.cache import code_digest
+    from generator.git import repo_info, resolve_ref
     from generator.history import read_history
 
-    if memo is None:
-        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+    if memo is None and cache is None:
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
     head = resolve_ref(catalog_dir, "HEAD")
-    digest = hashlib.sha256()
+    if head is None:  # not a repository, or no commit: read_history says which
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
+    digest = hashlib.sha256(code_digest().encode())
+    info = repo_info(catalog_dir)
+    digest.update(repr((info.root, info.prefix, info.shallow)).encode())
     for name in ("agencies.yaml", "cost-basis.yaml"):  # read from disk by read_history
         try:
             digest.update((catalog_dir / name).read_bytes())
         except OSError:
             digest.update(b"-")
-    key = (str(catalog_dir.resolve()), head, allow_shallow, digest.hexdigest())
-    if head is None or memo.get("key") != key:
-        memo["history"] = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
-        memo["key"] = key
-    return memo["history"]
+    key = repr((str(catalog_dir.resolve()), head, allow_shallow, os.environ.get("TTHC_ALLOW_SHALLOW"), digest.hexdigest()))
+    if memo is not None and memo.get("key") == key:
+        return memo["history"], key
+    history = cache.load("history", key) if cache is not None else None
+    if history is None:
+        history = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+    if memo is not None:
+        memo["history"], memo["key"] = history, key
+    return history, key
 
 
 @dataclass(frozen=True)
