@@ -178,7 +178,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     if history:
         with stages.stage("read the history"):
             try:
-                revisions, history_key = _read_history(Path(catalog_dir), allow_shallow,
+                revisions, history_key = read_catalog_history(Path(catalog_dir), allow_shallow,
                                                        memo.setdefault("history", {}) if memo is not None else None,
                                                        cache)
             except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
@@ -272,7 +272,7 @@ def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, by
     return exports
 
 
-def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None,
+def read_catalog_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None,
                   cache: Any = None) -> tuple[Any, str | None]:
     """:func:`generator.history.read_history` of the catalog, through ``memo`` and ``cache`` when
     given; with the key it was kept under (None: not kept)."""

@@ -54,27 +54,27 @@ def test_an_unreadable_repository_is_an_error_with_a_hint(repo: GitRepo, damage:
 
 
 def test_the_build_stops_on_an_unreadable_repository_and_on_a_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
+    """The build's history stage (generator.site.read_catalog_history), with and without its caches."""
+    from generator.cache import PageCache
     from generator.errors import ShallowHistory
-    from generator.plugin import TthcPlugin
+    from generator.site import read_catalog_history
 
-    plugin = TthcPlugin()
-    plugin.load_config({})
-    plugin.catalog_dir = repo.root / "catalog"
-    assert plugin._history().of("1.000001")
+    for memo, cache in ((None, None), ({}, PageCache(tmp_path / "cache"))):
+        catalog = repo.root / "catalog"
+        assert read_catalog_history(catalog, None, memo, cache)[0].of("1.000001")
     repo.write("bo-a", record("1.000001", dossier_sets=1))
     repo.commit("Sửa", "2026-06-11T09:00:00+07:00")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
-    plugin.catalog_dir = clone / "catalog"
     with pytest.raises(ShallowHistory, match="fetch-depth: 0"):
-        plugin._history()
-    plugin.config.allow_shallow = True
-    assert plugin._history().incomplete
+        read_catalog_history(clone / "catalog", None, {}, PageCache(tmp_path / "cache"))
+    assert read_catalog_history(clone / "catalog", True, None, None)[0].incomplete
     blob = repo.git("rev-parse", "HEAD:catalog/procedures/bo-a/1.000001.yaml")
     _object_file(repo, blob).unlink()
-    plugin.catalog_dir = repo.root / "catalog"
     with pytest.raises(RepositoryUnreadable):
-        plugin._history()
+        read_catalog_history(repo.root / "catalog", None, None, None)
+    with pytest.raises(RepositoryUnreadable):  # a new HEAD: the cached history of the old one is not used
+        read_catalog_history(repo.root / "catalog", None, {}, PageCache(tmp_path / "cache"))
 
 
 def test_moving_the_whole_catalog_folder_keeps_every_history(tmp_path: Path) -> None:
@@ -103,12 +103,10 @@ def test_a_catalog_at_the_repository_root_has_history(tmp_path: Path) -> None:
     target.write_text(yaml.safe_dump(record("1.000001"), allow_unicode=True), encoding="utf-8")
     repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
     assert [r.change for r in read_history(repo.root, catalog_subdir=".").of("1.000001")] == ["added"]
-    from generator.plugin import TthcPlugin
+    from generator.site import read_catalog_history
 
-    plugin = TthcPlugin()
-    plugin.load_config({})
-    plugin.catalog_dir = repo.root
-    assert plugin._history().of("1.000001")  # before: the catalog's parent is outside git, so no history
+    # the build's history stage (before: the catalog's parent is outside git, so no history)
+    assert read_catalog_history(repo.root, None, None, None)[0].of("1.000001")
 
 
 def test_a_change_merged_from_a_branch_is_credited_to_its_author_and_dated_when_merged(repo: GitRepo) -> None:
