@@ -139,11 +139,25 @@ def test_each_search_term_finds_its_example_in_the_first_three(page, site: Site,
     _check(page, site, term.example_query, term.example_code, 3)
 
 
-def test_a_synonym_search_says_what_it_also_searched(page, site: Site):
+@pytest.mark.parametrize("typed, said", [
+    # the query rewritten: what was searched, then what was typed, as typed
+    ("GPLX", "kết quả cho “giấy phép lái xe” (từ “GPLX”)"),
+    ("thủ tục đăng ký thường trú như thế nào", "kết quả cho “đăng ký thường trú” (từ “thủ tục đăng ký thường trú như thế nào”)"),
+    ("cap ho chieuu", "kết quả cho “cap ho chieu” (từ “cap ho chieuu”)"),
+    # the query as typed searched too (the names use both forms): "hoặc"
+    ("BHXH", "kết quả cho “BHXH” hoặc “bảo hiểm xã hội”"),
+])
+def test_the_status_line_says_in_plain_vietnamese_what_was_searched(page, site: Site, typed: str, said: str):
     if site.catalog.procedure("3.000346") is None:
-        pytest.skip("no 3.000346 in this catalog")
-    open_search(page, site, "gplx")
-    assert "tìm cả: “giấy phép lái xe”" in page.locator(".tthc-search__status").text_content()
+        pytest.skip("not the bundled catalog")
+    open_search(page, site, typed)
+    text = page.locator(".tthc-search__status").text_content()
+    assert re.fullmatch(r"(Ít nhất )?[\d.]+ " + re.escape(said), text), text
+
+
+def test_a_plain_query_gets_a_plain_count(page, site: Site):
+    hits = open_search(page, site, "giay phep")
+    assert re.fullmatch(r"[\d.]+ kết quả", page.locator(".tthc-search__status").text_content()) and hits
 
 
 def test_results_mark_the_matched_words_with_their_diacritics(page, site: Site):
