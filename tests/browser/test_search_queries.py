@@ -143,7 +143,7 @@ def test_each_search_term_finds_its_example_in_the_first_three(page, site: Site,
     # the query rewritten: what was searched, then what was typed, as typed
     ("GPLX", "kết quả cho “giấy phép lái xe” (từ “GPLX”)"),
     ("thủ tục đăng ký thường trú như thế nào", "kết quả cho “đăng ký thường trú” (từ “thủ tục đăng ký thường trú như thế nào”)"),
-    ("cap ho chieuu", "kết quả cho “cap ho chieu” (từ “cap ho chieuu”)"),
+    ("cấp hộ chiếuu", "kết quả cho “cấp hộ chiếu” (từ “cấp hộ chiếuu”)"),   # the typo put right as the names write it
     # the query as typed searched too (the names use both forms): "hoặc"
     ("BHXH", "kết quả cho “BHXH” hoặc “bảo hiểm xã hội”"),
 ])

@@ -390,7 +390,8 @@ if (root) {
   // The words of a page a result can be checked against without fetching:
   // its name, code and filter values (agency, sector, level).
   function ownWords(data) {
-    const filters = Object.values(data.filters || {}).flat();
+    const f = data.filters || {};
+    const filters = [...(f.agency || []), ...(f.sector || []), ...(f.level || [])];   // indexed (generator/search.py FACT_FILTERS)
     return tokens([(data.meta && data.meta.title) || "", codeOf(data), ...filters].join(" ")).map(pageWord);
   }
 
@@ -604,6 +605,7 @@ if (root) {
       if (!ok[i]) return;
       c.ok = true;
       const title = data[i].meta.title || "";
+      c.title = title;
       let s = -Infinity;
       searches.forEach((search, k) => {
         const phrase = search.v.words.length > 1 && texts[i].includes(` ${search.v.words.map((q) => q.c).join(" ")} `);
@@ -738,11 +740,18 @@ if (root) {
     shown = 0;
     list.replaceChildren();
     const typedFold = fold(tokens(query).join(" "));
-    const rewritten = tiers[0].map((v) => v.q).filter((q) => fold(q) !== typedFold);
+    // a word put right (typo) is shown as the first names write it ("chieuu" -> "chiếu", not "chieu")
+    const written = new Map();
+    for (const c of results.slice(0, PAGE_SIZE)) {
+      for (const w of tokens(c.title || "")) if (!written.has(fold(w))) written.set(fold(w), w);
+    }
+    const rewritten = tiers[0]
+      .map((v) => v.words.map((w) => (segs[w.seg] && segs[w.seg].typo && written.get(w.f)) || w.w).join(" ") || v.q)
+      .filter((q) => fold(tokens(q).join(" ")) !== typedFold);
     said = {
       typed: query,
       rewritten: rewritten.slice(0, 3),
-      typedSearched: rewritten.length > 0 && tiers[0].some((v) => fold(v.q) === typedFold),
+      typedSearched: rewritten.length > 0 && tiers[0].some((v) => fold(tokens(v.q).join(" ")) === typedFold),
       relaxed: relaxed && results.length > 0,
     };
     status.textContent = statusText();
