@@ -5,6 +5,18 @@
 //   other words folded (see generator/search.py), so "dang ky" finds
 //   "Đăng ký". The first results are re-ordered by how their title holds the
 //   whole query (exact diacritics first; see rerank()).
+// - Typed diacritics exclude: a word typed with them (and the table's catalog
+//   wording) must stand on the page as written, tone placement aside ("hộ
+//   chiếu" does not list pages holding only "hỗ"/"hồ"); typed without
+//   diacritics, everything folds. The name and facts are checked first, the
+//   page's words file only when they do not tell (check()); the first RERANK
+//   results are checked at once, the others as they are shown or counted, and
+//   until then the count says "Ít nhất N kết quả".
+// - A name holding the abbreviation as typed ("BHXH") is scored as if it
+//   spelled it out, plus a bonus (scoreFor()); pages found with every word
+//   come before those found with a word left out.
+// - The status line says what was searched: "N kết quả cho “thẻ căn cước”
+//   (từ “CCCD”)" (statusText()).
 // - How people ask (generator/search_terms.yaml, shipped as
 //   pagefind/tthc-terms.json and loaded with the first search): a query is
 //   also searched with its abbreviations and everyday words replaced by the
@@ -14,7 +26,8 @@
 //   "đăng ký", "đổi") come before names about the same object ("trình báo
 //   mất", "khai thác thông tin"). See variants() and titleScore().
 // - Each result marks the words it matched in its name and lists, as
-//   written, the words it matched elsewhere on its page (pageWords()).
+//   written, the words of its best search it matched elsewhere on its page
+//   (pageWords()), without stop words (the table's stop_words).
 // - The filter lists show, once opened, the counts for the current query.
 // - Filters (agency, sector, level, kind, status) come from the pages'
 //   data-pagefind-filter attributes; a filter alone lists its procedures.
@@ -499,13 +512,14 @@ if (root) {
   // Relative to how much of the query's object (its words that are no
   // action) the name holds: a name that does what the query asks first
   // (+2); one that begins with an "about" action the query does not name
-  // after the others (-1); when the query names no action, names
-  // beginning with an asked-for one (+0.5).
-  function actionScore(tf, asked) {
+  // after the others (-1), unless the query holds its first word ("xóa tạm
+  // trú" asks for "Xóa đăng ký tạm trú": +2); when the query names no action,
+  // names beginning with an asked-for one (+0.5).
+  function actionScore(tf, asked, qf) {
     const lead = leadAction(tf);
     if (!lead) return 0;
     if (asked.includes(lead.a)) return 2;
-    if (lead.about) return -1;
+    if (lead.about) return qf.includes(` ${lead.a.split(" ")[0]} `) ? 2 : -1;
     if (!asked.length) return 0.5;
     return asked.some((a) => lead.a.startsWith(`${a} `) || a.startsWith(`${lead.a} `)) ? 0.5 : 0;
   }
@@ -534,7 +548,7 @@ if (root) {
     const held = object.length ? object.reduce((a, [, h]) => a + h, 0) / object.length : 0;
     // the object as one phrase of the name ("nhập quốc tịch", not "nhập cảnh … quốc tịch")
     const phrase = object.length > 1 && tf.includes(` ${object.map(([f]) => f).join(" ")} `) ? 5 : 0;
-    return score + phrase + held * (3 + actionScore(tf, asked));
+    return score + phrase + held * (3 + actionScore(tf, asked, ` ${qf} `));
   }
 
   // A name holding the abbreviation as typed ("BHXH") is scored, against a
@@ -612,9 +626,10 @@ if (root) {
         const score = (scoreFor(title, search.v) + (phrase ? PAGE_PHRASE_BONUS : 0)) * search.weight;
         if (score > s) [s, c.best] = [score, k];
       });
-      scored.push({ c, i, s });
+      // pages found by a search of every word come before those found with a word left out
+      scored.push({ c, i, s, all: c.via.some((k) => searches[k].weight === 1) });
     });
-    scored.sort((a, b) => b.s - a.s || a.i - b.i);
+    scored.sort((a, b) => b.all - a.all || b.s - a.s || a.i - b.i);
     return [...scored.map((x) => x.c), ...found.slice(RERANK)];
   }
 
