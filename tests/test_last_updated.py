@@ -80,7 +80,7 @@ def test_the_card_says_what_the_date_counts(repo: GitRepo) -> None:
     html = {p.url: p for p in render_pages(catalog, read_history(repo.root))}["thu-tuc/1.000001/"].html
     card = html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
     assert "Nội dung cập nhật lần cuối" in card and "Cập nhật lần cuối" not in card.replace("Nội dung cập nhật lần cuối", "")
-    assert "không tính các lần nhập lại hay đính chính dữ liệu nhập" in card
+    assert "không tính các lần nhập lại, đính chính dữ liệu nhập" in card
 
 
 @pytest.fixture(scope="module")

@@ -150,7 +150,8 @@ def test_a_page_with_cases_links_each_case_at_the_top(catalog):
     nav = html.split('<nav class="tthc-onpage tthc-onpage--cases"', 1)[1].split("</nav>", 1)[0]
     assert html.index('<section class="tthc-card"') < html.index('<nav class="tthc-onpage') < html.index('<h2 id="thanh-phan-ho-so">')
     assert 'aria-labelledby="tren-trang-nay"' in html.split('<nav class="tthc-onpage', 1)[1].split(">", 1)[0]
-    assert "Hồ sơ theo 3 trường hợp:" in nav
+    assert '<details class="tthc-onpage__case-list" open><summary class="tthc-onpage__cases-title" id="cac-truong-hop">Hồ sơ theo 3 trường hợp</summary>' in nav
+    assert '<a href="#cac-truong-hop" data-pagefind-ignore>' in html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
     links = re.findall(r'<li><a href="#(truong-hop-\d+)">([^<]*)</a></li>', nav)
     assert [a for a, _ in links] == ["truong-hop-1", "truong-hop-2", "truong-hop-3"]
     for anchor, _ in links:
@@ -159,6 +160,10 @@ def test_a_page_with_cases_links_each_case_at_the_top(catalog):
     assert labels[0] == "Hồ sơ đăng ký tạm trú gồm"
     assert labels[1].startswith("Trường hợp đã có số định danh cá nhân") and labels[1].endswith("…") and len(labels[1]) <= 82
     assert labels[2] == "Trường hợp 3"      # a case without a name is numbered
+    many = tuple(Case(name=f"Trường hợp {n}", documents=(Document(f"d{n}", "Tờ khai", 1),)) for n in range(1, 9))
+    folded = _render(catalog, "1.000001", cases=many)
+    assert '<details class="tthc-onpage__case-list"><summary' in folded   # eight cases: folded under their heading
+    assert len(re.findall(r'<li><a href="#truong-hop-\d+">', folded)) == 8
 
 
 def test_case_documents_are_under_thanh_phan_ho_so_right_after_methods(catalog):

@@ -149,6 +149,10 @@ def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
     return short + ")" * max(0, short.count("(") - short.count(")")), True
 
 
+#: Most cases whose list of links is shown open; a longer list is folded
+#: (``<details>``) under its heading "Hồ sơ theo N trường hợp", so the top of the
+#: page stays short.
+CASE_LIST_OPEN = 6
 #: Longest label of a case in the page's "Các trường hợp" links (characters; the
 #: heading of the case itself is whole).
 CASE_LINK_MAX = 80
@@ -339,7 +343,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         submit_to=_submit_to(procedure, roles),
         agencies_heading=AGENCIES_HEADING,
         on_page=[entry for entry in toc if entry[0] != "tom-tat"],
-        case_links=case_links(procedure, labels["cases"]),
+        case_links=case_links(procedure, labels["cases"]), case_list_open=CASE_LIST_OPEN,
         method_descriptions=any(m.description for m in procedure.methods),
         case_times=any(c.processing_time or any(m.processing_time for m in c.methods) for c in procedure.cases),
         fee_kind_labels=FEE_KIND_LABELS, online_service_labels=ONLINE_SERVICE_LABELS,
