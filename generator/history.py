@@ -200,7 +200,9 @@ class History:
         return [(code, rev) for code, revs in self.revisions.items() for rev in revs if rev.invalid]
 
     def last_changed(self, code: str) -> datetime | None:
-        """When ``code`` last changed (Asia/Ho_Chi_Minh), for "Cập nhật lần cuối".
+        """When a commit last touched ``code`` (Asia/Ho_Chi_Minh), re-imports included; the
+        procedure page's "Nội dung cập nhật lần cuối" is the last change of content instead
+        (``generator.render.procedures.last_updated``).
 
         Returns ``None`` when the procedure has no committed revision, or when
         its only revision is a shallow-clone boundary (its date would be wrong).

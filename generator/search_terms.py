@@ -15,7 +15,9 @@ at query time:
   of one, is replaced by the index words one edit away (a letter added,
   dropped, changed, or two letters swapped), most frequent first;
 * ``actions`` order the results (a name beginning with what the query asks
-  for first; names beginning with an ``about`` action after the others).
+  for first; names beginning with an ``about`` action after the others);
+* ``stop_words`` ("của", "và", "cho", ...) are never listed among the words a
+  result matched outside its name ("Có trong trang"); they are still searched.
 
 Expanding at query time, not indexing the synonyms as extra words of each
 page, keeps the index as it was: Pagefind's index chunks grow with every
@@ -80,11 +82,13 @@ class Term:
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """The table: its terms and the action words of names."""
+    """The table: its terms, the action words of names, and the stop words
+    (never listed as why a result matched, "Có trong trang")."""
 
     terms: tuple[Term, ...]
     asked_for: tuple[str, ...]
     about: tuple[str, ...]
+    stop_words: tuple[str, ...] = ()
 
 
 def _bundled() -> tuple[bytes, str]:
@@ -138,7 +142,8 @@ def load_terms(path: Path | None = None) -> SearchTerms:
             line=loaded.position(("terms", index))[0],
         ))
     actions = data["actions"]
-    return SearchTerms(tuple(terms), tuple(a.lower() for a in actions["asked_for"]), tuple(a.lower() for a in actions["about"]))
+    return SearchTerms(tuple(terms), tuple(a.lower() for a in actions["asked_for"]), tuple(a.lower() for a in actions["about"]),
+                       tuple(w.lower() for w in data.get("stop_words", ())))
 
 
 def _folded_words(text: str) -> str:
@@ -159,7 +164,7 @@ def client_data(terms: SearchTerms, vocabulary: list[str], names: list[str] | tu
     Returns:
         ``{"version": 1, "terms": [{"asked": [...], "means": [...], "keep":
         [bool, ...], "both": bool}], "actions": {"asked_for": [...], "about":
-        [...]}, "typo_min": 5, "words": "w1 w2 ..."}``; ``keep[i]``: the query
+        [...]}, "stop_words": [...], "typo_min": 5, "words": "w1 w2 ..."}``; ``keep[i]``: the query
         as typed is searched too when it holds ``asked[i]``, because those
         words stand in some name ("làm" in "... nhận trẻ em làm con nuôi"),
         or the entry goes both ways; otherwise the typed words would only
@@ -177,6 +182,7 @@ def client_data(terms: SearchTerms, vocabulary: list[str], names: list[str] | tu
             for t in terms.terms
         ],
         "actions": {"asked_for": list(terms.asked_for), "about": list(terms.about)},
+        "stop_words": list(terms.stop_words),
         "typo_min": TYPO_MIN_LETTERS,
         "words": " ".join(vocabulary),
     }

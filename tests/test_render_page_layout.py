@@ -137,7 +137,33 @@ def test_on_page_contents_follow_the_card_and_link_every_section(catalog):
     assert anchors[:4] == ["mo-ta", "trinh-tu", "cach-thuc", "thanh-phan-ho-so"]
     for anchor in anchors:
         assert f'id="{anchor}"' in html, anchor
-    assert "truong-hop" not in anchors
+    assert not any(a.startswith("truong-hop") for a in anchors)   # one case or none: no list of cases
+
+
+def test_a_page_with_cases_links_each_case_at_the_top(catalog):
+    long_name = ("- Trường hợp đã có số định danh cá nhân, người được ủy quyền thực hiện thủ tục đăng ký kinh doanh "
+                 "kê khai các thông tin theo mẫu; trường hợp khác nộp bản sao")
+    cases = (Case(name="* Hồ sơ đăng ký tạm trú gồm:", documents=(Document("a", "Tờ khai CT01", 1),)),
+             Case(name=long_name, documents=(Document("b", "Ảnh 3x4", 2),)),
+             Case(name=":", documents=(Document("c", "Tờ khai", 1),)))
+    html = _render(catalog, "1.000001", cases=cases)
+    nav = html.split('<nav class="tthc-onpage tthc-onpage--cases"', 1)[1].split("</nav>", 1)[0]
+    assert html.index('<section class="tthc-card"') < html.index('<nav class="tthc-onpage') < html.index('<h2 id="thanh-phan-ho-so">')
+    assert 'aria-labelledby="tren-trang-nay"' in html.split('<nav class="tthc-onpage', 1)[1].split(">", 1)[0]
+    assert '<details class="tthc-onpage__case-list" open><summary class="tthc-onpage__cases-title" id="cac-truong-hop">Hồ sơ theo 3 trường hợp</summary>' in nav
+    assert '<a href="#cac-truong-hop" data-pagefind-ignore>' in html.split('<section class="tthc-card"', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'<li><a href="#(truong-hop-\d+)">([^<]*)</a></li>', nav)
+    assert [a for a, _ in links] == ["truong-hop-1", "truong-hop-2", "truong-hop-3"]
+    for anchor, _ in links:
+        assert f'<h3 id="{anchor}">' in html
+    labels = [label for _, label in links]
+    assert labels[0] == "Hồ sơ đăng ký tạm trú gồm"
+    assert labels[1].startswith("Trường hợp đã có số định danh cá nhân") and labels[1].endswith("…") and len(labels[1]) <= 82
+    assert labels[2] == "Trường hợp 3"      # a case without a name is numbered
+    many = tuple(Case(name=f"Trường hợp {n}", documents=(Document(f"d{n}", "Tờ khai", 1),)) for n in range(1, 9))
+    folded = _render(catalog, "1.000001", cases=many)
+    assert '<details class="tthc-onpage__case-list"><summary' in folded   # eight cases: folded under their heading
+    assert len(re.findall(r'<li><a href="#truong-hop-\d+">', folded)) == 8
 
 
 def test_case_documents_are_under_thanh_phan_ho_so_right_after_methods(catalog):

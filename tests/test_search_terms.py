@@ -126,3 +126,13 @@ def test_the_bundle_ships_the_terms_and_vocabulary(tmp_path: Path):
     assert (site / "pagefind" / WORDS_DIR / "thu-tuc" / "1.001471.txt").read_text(encoding="utf-8") == "Tờ khai đề nghị"
     assert words_path(Path("thu-tuc/1.001471/index.html")) == Path("thu-tuc/1.001471.txt")
     assert words_path(Path("index.html")) == Path("index.txt") and words_path(Path("a/b.html")) == Path("a/b.txt")
+
+
+def test_stop_words_are_shipped_and_name_no_entry():
+    """"Có trong trang" leaves them out (tthc-search.js); they must not be what an entry is asked by."""
+    shipped = client_data(TERMS, [])["stop_words"]
+    assert shipped == list(TERMS.stop_words) and len(set(shipped)) == len(shipped)
+    assert {"của", "và", "các", "cho", "làm"} <= set(shipped)
+    assert all(w == w.lower() and " " not in w for w in shipped)
+    single_asked = {a for t in TERMS.terms for a in t.asked if " " not in a} - {"làm"}   # "làm" is asked for "cấp", never listed
+    assert not single_asked & set(shipped)

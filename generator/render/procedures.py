@@ -30,7 +30,9 @@ from generator.model import (
 from generator.render import GeneratedPage, environment, format_vnd, schema_labels
 from generator.cost import simplification_cost
 from generator.render.markdown import item_text
-from generator.render.history import history_url, recent_changes, simplification_effects
+from generator.render.history import (
+    declares_data_correction, history_url, recent_changes, revision_changes, simplification_effects,
+)
 from generator.render.jsonld import government_service, script_json
 from generator.render.urls import (
     AGENCY_PREFIX, KIND_PREFIX, KIND_SLUGS, LEVEL_PREFIX, LEVEL_SLUGS, PROCEDURE_PREFIX, SECTOR_PREFIX, UrlRegistry,
@@ -68,13 +70,43 @@ def procedure_url(code: str) -> str:
     return page_url(PROCEDURE_PREFIX, code)
 
 
+#: Kinds of revision (:attr:`generator.render.history.RevisionChange.kind`) that change
+#: nothing of the procedure's content, so they do not date "Cập nhật nội dung": a
+#: re-import or correction of the imported data (``data_correction``; also any commit
+#: that declares itself one, :func:`generator.render.history.declares_data_correction`,
+#: when it changed only editorial fields), formatting only, invalid versions.
+NOT_CONTENT_KINDS = frozenset({"data_correction", "unchanged", "invalid", "deleted"})
+
+
 def last_updated(history: Any, code: str) -> str | None:
-    """ISO date (Asia/Ho_Chi_Minh) of the last commit that changed the
-    procedure, from a ``generator.history.History``; None when unknown."""
+    """ISO date (Asia/Ho_Chi_Minh) of the last change of the procedure's content.
+
+    The newest revision that changed content: created, a simplification, an
+    amendment, abolition or replacement, a move, a substantive change without a
+    recorded decision, or an editorial correction by the agency. Re-imports and
+    corrections of imported data (commits whose subject starts with "tái nhập"
+    or that carry the trailer "Loại thay đổi: đính chính dữ liệu"), and
+    formatting-only or invalid versions, are skipped (:data:`NOT_CONTENT_KINDS`).
+
+    Args:
+        history: a ``generator.history.History``, or None.
+        code: the procedure code.
+
+    Returns:
+        e.g. ``"2026-06-10"``; None without history, or when the walk back
+        reaches a shallow-clone boundary (the date of that content is unknown).
+    """
     if history is None:
         return None
-    when = history.last_changed(code)
-    return when.date().isoformat() if when is not None else None
+    for change in revision_changes(history, code):   # newest first
+        if change.revision.boundary:
+            return None
+        if change.kind == "created":   # even when it came with a re-import: the record starts there
+            return change.revision.date.date().isoformat()
+        if change.kind in NOT_CONTENT_KINDS or declares_data_correction(change.revision.message):
+            continue
+        return change.revision.date.date().isoformat()
+    return None
 
 
 #: Leading list markers the portal leaves in headings ("* Hồ sơ gồm:", "-Trường hợp…").
@@ -115,6 +147,34 @@ def short_text(text: str, limit: int = FEE_SHORT_MAX) -> tuple[str, bool]:
     else:
         short = flat[:limit].rsplit(" ", 1)[0].rstrip(" ,;:-(") + "…"
     return short + ")" * max(0, short.count("(") - short.count(")")), True
+
+
+#: Most cases whose list of links is shown open; a longer list is folded
+#: (``<details>``) under its heading "Hồ sơ theo N trường hợp", so the top of the
+#: page stays short.
+CASE_LIST_OPEN = 6
+#: Longest label of a case in the page's "Các trường hợp" links (characters; the
+#: heading of the case itself is whole).
+CASE_LINK_MAX = 80
+
+
+def case_links(procedure: Procedure, case_label: str) -> list[tuple[str, str]]:
+    """``(anchor id, short label)`` of each case of the dossier, for the links at
+    the top of the page (the ids are those of the case headings,
+    ``truong-hop-<n>``, 1-based).
+
+    The label is the case's heading (:func:`clean_heading`) cut to its first
+    clause of at most :data:`CASE_LINK_MAX` characters (:func:`short_text`), or
+    ``"<case_label> <n>"`` when the case has no name; empty when the procedure
+    has fewer than two cases (one case needs no list).
+    """
+    if len(procedure.cases) < 2:
+        return []
+    links = []
+    for n, case in enumerate(procedure.cases, start=1):
+        heading = clean_heading(case.name or "")
+        links.append((f"truong-hop-{n}", short_text(heading, CASE_LINK_MAX)[0] if heading else f"{case_label} {n}"))
+    return links
 
 
 @dataclass(frozen=True)
@@ -304,6 +364,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         submit_to=_submit_to(procedure, roles),
         agencies_heading=AGENCIES_HEADING,
         on_page=[entry for entry in toc if entry[0] != "tom-tat"],
+        case_links=case_links(procedure, labels["cases"]), case_list_open=CASE_LIST_OPEN,
         method_descriptions=any(m.description for m in procedure.methods),
         case_times=any(c.processing_time or any(m.processing_time for m in c.methods) for c in procedure.cases),
         fee_kind_labels=FEE_KIND_LABELS, online_service_labels=ONLINE_SERVICE_LABELS,

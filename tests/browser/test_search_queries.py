@@ -76,12 +76,48 @@ QUERIES = [
     ("xin giấy phép kinh doanh vận tải", "1.000703", 1),
     ("luong huu", "2.000605", 3),
     ("xin cấp lại sổ bhxh", "1.002759", 1),
-    pytest.param("hoàn thuế tncn", "2.002233", 3, marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss (4th): 'Khai quyết toán thuế/ Hoàn thuế đối với cá nhân cư trú có thu nhập ...' spells the "
-        "tax out of order; names holding 'thuế thu nhập cá nhân' or 'hoàn thuế' as one phrase come first"))),
+    ("hoàn thuế tncn", "2.002233", 3),   # first since names holding the abbreviation score as if spelled out
     pytest.param("công chứng hợp đồng mua bán nhà", "2.001035", 3, marks=pytest.mark.xfail(strict=True, reason=(
         "known miss: a notary's contract (công chứng) is no administrative procedure; the catalog's nearest is "
         "'Chứng thực giao dịch liên quan đến ... nhà ở', whose name shares no word with the query but 'nhà'"))),
+    # written after the citizen-on-a-phone review, from the catalog's names, before searching
+    ("khai bao tam vang", "1.003677", 1),
+    ("tạm vắng", "1.003677", 1),
+    ("the abtc", "1.000811", 3),
+    pytest.param("mất thẻ abtc", "1.001458", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss (4th): 'Cấp lại thẻ ABTC' first (mất -> cấp lại), then 'Trình báo mất thẻ ABTC' of the other two levels"))),
+    ("xin visa dien tu", "1.002757", 3),
+    ("gia hạn tạm trú", "1.002755", 1),
+    ("khai bao tam tru cho nguoi nuoc ngoai", "1.000253", 3),
+    ("the thuong tru nguoi nuoc ngoai", "1.001010", 3),
+    ("xoa tam tru", "1.010028", 1),
+    ("chứng thực chữ kí", "2.000884", 3),
+    ("chung thuc ban sao", "2.000815", 1),
+    ("ban sao giay khai sinh", "2.000635", 1),
+    ("đăng ký khai tử", "1.000656", 1),
+    ("khai tu luu dong", "1.000419", 1),
+    ("đăng ký lại kết hôn", "2.000513", 1),
+    ("ket hon o bien gioi", "1.000094", 3),
+    ("nhận cha mẹ con", "1.000080", 3),
+    ("giám hộ", "3.000323", 3),
+    ("đăng ký thuế lần đầu", "2.002225", 1),
+    ("hoàn thuế gtgt", "1.008567", 3),
+    ("chấm dứt hộ kinh doanh", "1.001266", 1),
+    ("tam ngung kinh doanh ho kinh doanh", "1.001570", 3),
+    ("cap lai giay chung nhan dkkd ho kinh doanh", "2.000575", 3),
+    ("doi cavet xe", "1.013079", 3),
+    ("thu hoi bien so xe", "1.013065", 3),
+    ("gplx quoc te", "3.000353", 1),
+    ("đổi bằng lái quân sự", "3.000349", 3),
+    ("dang ky tam vangg", "1.003677", 1),
+    ("ly lich tu phapp", "3.000333", 3),
+    ("cap giay phep xay dungg cap 4", "1.013225", 3),
+    ("giay chung nhan co so du dieu kien attp", "2.001827", 1),
+    ("bảo hiểm thất nghiệp", "1.001601", 3),
+    pytest.param("cap ho chieu cho tre em", "1.001471", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss: the page of 1.001471 gives the search no 'trẻ em' (its words are about the dossier)"))),
+    pytest.param("gia hạn giấy phép xây dựng", "1.013227", 3, marks=pytest.mark.xfail(strict=True, reason=(
+        "known miss (4th): three other 'Gia hạn giấy phép xây dựng ...' names come first; the query does not say which works"))),
     # one-letter typos in words of five letters or more
     ("cap ho chieuu", "1.001471", 1),
     ("dang ky thuongg tru", "1.004222", 1),
@@ -139,11 +175,25 @@ def test_each_search_term_finds_its_example_in_the_first_three(page, site: Site,
     _check(page, site, term.example_query, term.example_code, 3)
 
 
-def test_a_synonym_search_says_what_it_also_searched(page, site: Site):
+@pytest.mark.parametrize("typed, said", [
+    # the query rewritten: what was searched, then what was typed, as typed
+    ("GPLX", "kết quả cho “giấy phép lái xe” (từ “GPLX”)"),
+    ("thủ tục đăng ký thường trú như thế nào", "kết quả cho “đăng ký thường trú” (từ “thủ tục đăng ký thường trú như thế nào”)"),
+    ("cấp hộ chiếuu", "kết quả cho “cấp hộ chiếu” (từ “cấp hộ chiếuu”)"),   # the typo put right as the names write it
+    # the query as typed searched too (the names use both forms): "hoặc"
+    ("BHXH", "kết quả cho “BHXH” hoặc “bảo hiểm xã hội”"),
+])
+def test_the_status_line_says_in_plain_vietnamese_what_was_searched(page, site: Site, typed: str, said: str):
     if site.catalog.procedure("3.000346") is None:
-        pytest.skip("no 3.000346 in this catalog")
-    open_search(page, site, "gplx")
-    assert "tìm cả: “giấy phép lái xe”" in page.locator(".tthc-search__status").text_content()
+        pytest.skip("not the bundled catalog")
+    open_search(page, site, typed)
+    text = page.locator(".tthc-search__status").text_content()
+    assert re.fullmatch(r"(Ít nhất )?[\d.]+ " + re.escape(said), text), text
+
+
+def test_a_plain_query_gets_a_plain_count(page, site: Site):
+    hits = open_search(page, site, "giay phep")
+    assert re.fullmatch(r"[\d.]+ kết quả", page.locator(".tthc-search__status").text_content()) and hits
 
 
 def test_results_mark_the_matched_words_with_their_diacritics(page, site: Site):
