@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.errors import GitError, NotARepository, RepositoryUnreadable, UsageError
+from generator.i18n import N_, _
 
 #: How many git processes were started in this Python process (read by tests
 #: and ``benchmarks/history_bench.py``).
@@ -55,7 +56,7 @@ def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes
             env=env,
         )
     except FileNotFoundError as err:
-        raise GitError("git is not installed; install git to read the history") from err
+        raise GitError(_("git is not installed; install git to read the history")) from err
     processes_started += 1
     return proc
 
@@ -102,7 +103,7 @@ def repo_info(repo_dir: Path | str) -> RepoInfo:
     return RepoInfo(Path(lines[0]), Path(lines[1]), lines[2], lines[3].strip() == "true")
 
 
-NOT_A_REPOSITORY = "not a git repository: run inside the catalog's repository"
+NOT_A_REPOSITORY = N_("not a git repository: run inside the catalog's repository")
 
 
 def require_repository(repo_dir: Path | str) -> RepoInfo:
@@ -115,13 +116,13 @@ def require_repository(repo_dir: Path | str) -> RepoInfo:
     try:
         return repo_info(Path(repo_dir))
     except NotARepository:
-        raise UsageError(NOT_A_REPOSITORY) from None
+        raise UsageError(_(NOT_A_REPOSITORY)) from None
 
 
 def resolve_ref(repo_dir: Path | str, ref: str) -> str | None:
     """The full sha of ``ref``, or ``None`` when it does not name a commit."""
     proc = start(Path(repo_dir), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    out, _ = proc.communicate()
+    out, _err = proc.communicate()
     return out.decode().strip() if proc.returncode == 0 else None
 
 

@@ -66,6 +66,7 @@ from typing import Any, Iterable
 from generator import git
 from generator.diagnostics import Diagnostic
 from generator.errors import GitError, ShallowHistory
+from generator.i18n import _
 from generator.git import (  # noqa: F401 - re-exported for callers of the history module
     NOT_A_REPOSITORY,
     BlobReader,
@@ -276,8 +277,8 @@ def read_version(raw: bytes, display: str, shared: _Shared | None = None) -> Ver
     if data is not None and not errors:
         errors = [d for d in schema_diagnostics(loaded) if d.severity == "error"]
     if data is None and not errors:
-        errors = [Diagnostic(display, 1, 1, "error", "schema-type", "", "the file is not a mapping of procedure fields",
-                             "write the record as key: value lines (code, name, ...)")]
+        errors = [Diagnostic(display, 1, 1, "error", "schema-type", "", _("the file is not a mapping of procedure fields"),
+                             _("write the record as key: value lines (code, name, ...)"))]
     if errors:
         return Version(None, code, tuple(errors))
     return Version((shared or _Shared()).share(data), code)
@@ -542,7 +543,8 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
             return history
         failure = git.failure(f"git log {ref}", err)
         if type(failure) is GitError:
-            raise GitError(f"git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)")
+            raise GitError(_("git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)").format(
+                ref=ref, message=message))
         raise failure
     listed = _parse_log(out, history.warnings)
     del out
@@ -734,14 +736,14 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
     if proc.returncode != 0:
         failure = git.failure(f"git ls-tree {ref}", err)
         if type(failure) is GitError:
-            raise GitError(f"unknown git ref {ref!r}: {err.decode('utf-8', 'replace').strip()} "
-                           "(check the name; run `git fetch` for a remote branch)")
+            raise GitError(_("unknown git ref {ref!r}: {message} (check the name; run `git fetch` for a remote branch)").format(
+                ref=ref, message=err.decode("utf-8", "replace").strip()))
         raise failure
     entries: list[tuple[str, str]] = []
     for item in out.split(b"\0"):
         if not item:
             continue
-        meta, _, path = item.partition(b"\t")
+        meta, _tab, path = item.partition(b"\t")
         kind, sha = meta.split()[1:3]
         rel = unicodedata.normalize("NFC", path.decode("utf-8", "replace"))
         if kind == b"blob" and _procedure_path(rel, base):

@@ -53,6 +53,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
+from generator.progress import Progress, no_progress
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -177,6 +178,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._charts: dict[str, bytes] = {}
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
+        #: Called with (pages written, pages of the site) as MkDocs writes them (``tthc build``'s progress bar).
+        self.progress: Progress = no_progress
+        self._written, self._total = 0, 0
 
     def on_config(self, config):
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
@@ -277,7 +281,13 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         for name, path in schema_files().items():
             files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}",
                                         content=published_schema(path, config.site_url or "")))
+        self._written, self._total = 0, sum(1 for f in files if f.is_documentation_page())
         return files
+
+    def on_post_page(self, output: str, page, config) -> str:
+        self._written += 1
+        self.progress(min(self._written, self._total), self._total)
+        return output
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         generated = self._pages.get(page.file.src_uri)
