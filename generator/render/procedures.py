@@ -238,6 +238,15 @@ def _submit_to(procedure: Procedure, roles: list) -> dict[str, Any] | None:
     return {"address": None, "agencies": agencies} if agencies else None
 
 
+def _operators(procedure: Procedure, catalog) -> list[tuple[str, str | None]]:
+    """The executing agencies (cơ quan thực hiện) as (name, agency code): ids resolved, full names as written."""
+    out = []
+    for value in procedure.agencies.executing:
+        known = catalog.agency(value)
+        out.append((known.name, known.code) if known else (value, None))
+    return out
+
+
 def _render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url,
                 feedback_url=None) -> GeneratedPage:
     from generator.render.contribute import feedback_link
@@ -300,7 +309,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         history_url=history_url(procedure.code),
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
-        jsonld=script_json(government_service(procedure, agency, absolute)),
+        jsonld=script_json(government_service(procedure, agency, absolute, operators=_operators(procedure, catalog))),
         feedback_href=feedback_link(feedback_url, code=procedure.code, name=procedure.name, url=absolute),
     )
     return GeneratedPage(
