@@ -99,19 +99,20 @@ class TthcConfig(base.Config):
     {code}, {name}, {url} (generator/render/contribute.py); empty: no link on procedure pages."""
 
 
-def published_schema(path: Path, site_url: str) -> bytes:
-    """A JSON Schema as the site publishes it at ``/schemas/<name>``.
+def published_schema(path: Path, site_url: str, folder: str = SCHEMAS_URL_DIR) -> bytes:
+    """A JSON Schema as the site publishes it at ``/<folder>/<name>`` (``schemas``, or ``schemas/draft-07``).
 
     With a site address, its ``$id`` becomes that fetchable URL
-    (``<site_url>schemas/procedure.schema.json``: the address editors' schema
-    lines name, :mod:`generator.schema_ref`); without one it keeps its
+    (``<site_url>schemas/procedure.schema.json``; the draft-07 copy's
+    ``<site_url>schemas/draft-07/procedure.schema.json`` is the address editors'
+    schema lines name, :mod:`generator.schema_ref`); without one it keeps its
     ``urn:tthc:schema:…`` id. Only the ``$id`` line changes: the file is
     otherwise byte for byte the package's.
     """
     raw = path.read_bytes()
     if not site_url:
         return raw
-    url = f"{site_url.rstrip('/')}/{SCHEMAS_URL_DIR}/{path.name}"
+    url = f"{site_url.rstrip('/')}/{folder}/{path.name}"
     return re.sub(rb'("\$id"\s*:\s*)"[^"]*"', lambda m: m[1] + b'"' + url.encode("utf-8") + b'"', raw, count=1)
 
 
@@ -278,9 +279,14 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             files.append(File.generated(config, path, content=svg))
         from generator.export import schema_files
 
+        from generator.schema_draft7 import DRAFT7_DIR, draft7_dir
+
         for name, path in schema_files().items():
             files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}",
                                         content=published_schema(path, config.site_url or "")))
+            draft7 = draft7_dir() / name  # the editors' copy (generator/schema_draft7.py)
+            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}/{name}",
+                                        content=published_schema(draft7, config.site_url or "", f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}")))
         self._written, self._total = 0, sum(1 for f in files if f.is_documentation_page())
         return files
 
