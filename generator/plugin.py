@@ -53,6 +53,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
+from generator.i18n import _
 from generator.progress import Progress, no_progress
 
 log = logging.getLogger("mkdocs.plugins.tthc")
@@ -153,7 +154,8 @@ def register_theme(config) -> None:
 
     theme = config.theme
     if theme.name != "material":
-        raise PluginError(f"the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme.name!r})")
+        raise PluginError(_("the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme!r})").format(
+            theme=theme.name))
     position = 1 if theme.custom_dir else 0
     for folder in (str(overrides_dir()), str(assets_dir())):
         if not any(Path(d).resolve() == Path(folder) for d in theme.dirs):
@@ -188,8 +190,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir = (root / self.config.catalog).resolve()
         site_url = config.site_url or ""
         if site_url and (not re.fullmatch(r"https?://[^\s\"'<>`\\]+", site_url)):
-            self.failure = UsageError(f"site_url / TTHC_SITE_URL {site_url!r} is not a plain http(s) address "
-                                      "(no spaces, quotes or < >): write it as https://tthc.example.vn/")
+            self.failure = UsageError(_("site_url / TTHC_SITE_URL {url!r} is not a plain http(s) address (no spaces, quotes "
+                                        "or < >): write it as https://tthc.example.vn/").format(url=site_url))
             raise PluginError(str(self.failure))
         if not config.nav:
             config.nav = DEFAULT_NAV
@@ -214,7 +216,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             catalog, report = read_catalog(self.catalog_dir)
         except CatalogInvalid as err:
             self.failure = err
-            raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
+            raise PluginError(_("the catalog at {catalog} is invalid:").format(catalog=self.catalog_dir)
+                              + f"\n{format_report(err.report)}\n{err}") from None
         except TthcError as err:
             self.failure = err
             raise PluginError(str(err)) from None
@@ -224,7 +227,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             history = self._history() if self.config.history else None
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"cannot read the catalog's history: {err}") from None
+            raise PluginError(_("cannot read the catalog's history: {reason}").format(reason=err)) from None
         self._exports = export_catalog(catalog)
         sizes = {name: len(content) for name, content in self._exports.items()}
         from generator.stats import compute_stats
@@ -235,7 +238,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                  feedback_url=self.config.feedback_url or None, repo_url=config.repo_url)
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"cannot build the site: {err}") from None
+            raise PluginError(_("cannot build the site: {reason}").format(reason=err)) from None
         self._pages = {page.src_uri: page for page in pages}
         self._procedures = len(catalog.procedures)
         from generator.render.dashboard import chart_files
@@ -265,8 +268,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             existing = files.get_file_from_path(src_uri) or by_url.get(page.url)
             if existing is not None:
                 self.failure = BuildError(
-                    f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
-                    f"generated page {page.title!r}; rename or remove the file"
+                    _("two inputs map to the URL /{url}: {file} in the docs folder and the generated page {title!r}; "
+                      "rename or remove the file").format(url=page.url, file=existing.src_uri, title=page.title)
                 )
                 raise PluginError(str(self.failure))
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV

@@ -152,3 +152,45 @@ def test_progress_bars_only_on_a_terminal_or_when_forced(catalog: Path) -> None:
     assert forced.stdout == quiet.stdout  # the report itself is the same
     never = CliRunner().invoke(main, ["validate", "--catalog", str(catalog)], env={**VIETNAMESE, "TTHC_PROGRESS": "0"})
     assert never.stderr == quiet.stderr
+
+
+CRAWL = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-chatbot-tthc" / "records"
+
+
+@pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../shared/data/raw not present")
+def test_import_says_what_it_did_in_vietnamese_with_a_progress_bar_only_when_asked(tmp_path: Path) -> None:
+    shutil.copytree(CRAWL.parent / "lists", tmp_path / "lists")  # names the publishing agency
+    records = tmp_path / "records"
+    (records / "bo-cong-an").mkdir(parents=True)
+    for code in ("1.011410", "3.000353"):
+        shutil.copy(CRAWL / "bo-cong-an" / f"{code}.json", records / "bo-cong-an" / f"{code}.json")
+    quiet = CliRunner().invoke(main, ["import", str(records), "--catalog", str(tmp_path / "cat")], env=VIETNAMESE)
+    assert quiet.exit_code == 0, quiet.output
+    assert "tthc import: đọc 2 bản ghi, ghi 2, giữ nguyên 0 (đã có; dùng --overwrite để thay)" in quiet.stderr
+    assert "đang nhập" not in quiet.stderr
+    again = CliRunner().invoke(main, ["import", str(records), "--catalog", str(tmp_path / "cat")],
+                               env={**ENGLISH, "TTHC_PROGRESS": "1"})
+    assert "tthc: importing" in again.stderr and "2/2" in again.stderr and "100%" in again.stderr
+    assert "tthc import: 2 record(s) read, 0 written, 2 left as they were (exist; use --overwrite)" in again.stderr
+
+
+def test_build_draws_its_progress_bar_over_the_pages_written_only_when_asked(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    mini = ROOT / "tests" / "fixtures" / "mini_catalog"
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+                            .replace("!ENV [TTHC_CATALOG, catalog]", str(mini))
+                            .replace('!ENV [TTHC_SITE_URL, ""]', json.dumps("")))
+    config["docs_dir"] = str(ROOT / "site_templates" / "docs")
+    config["plugins"] = [{"tthc": {"catalog": str(mini), "search": False, "history": False}}]
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    args = ["build", "--config-file", str(tmp_path / "mkdocs.yml"), "--site-dir", str(tmp_path / "site"), "--no-search"]
+    shown = CliRunner().invoke(main, args, env={**VIETNAMESE, "TTHC_PROGRESS": "1"})
+    assert shown.exit_code == 0, shown.output
+    pages = sum(1 for _page in (tmp_path / "site").rglob("index.html"))
+    assert "tthc: đang xây dựng" in shown.stderr and "100%" in shown.stderr
+    assert f"đã xây dựng {pages} trang vào " in shown.stdout
+    quiet = CliRunner().invoke(main, args, env=VIETNAMESE)
+    assert quiet.exit_code == 0 and "đang xây dựng" not in quiet.stderr and "%|" not in quiet.stderr

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.errors import BuildError
+from generator.i18n import _
 from generator.model import (
     CHANNEL_LABELS,
     FEE_KIND_LABELS,
@@ -182,14 +183,14 @@ def _check_references(procedure: Procedure, catalog: Catalog) -> None:
     """Raise :class:`BuildError` when a reference of ``procedure`` does not resolve."""
     where = f"{procedure.path} ({procedure.code})"
     if catalog.agency(procedure.agency) is None:
-        raise BuildError(f"{where}: publishing agency {procedure.agency!r} is not in agencies.yaml")
+        raise BuildError(_("{where}: publishing agency {agency!r} is not in agencies.yaml").format(where=where, agency=procedure.agency))
     if catalog.sector(procedure.sector) is None:
-        raise BuildError(f"{where}: sector {procedure.sector!r} is not in sectors.yaml")
+        raise BuildError(_("{where}: sector {sector!r} is not in sectors.yaml").format(where=where, sector=procedure.sector))
     for code in procedure.related:
         if catalog.procedure(code) is None:
-            raise BuildError(f"{where}: related procedure {code} is not in the catalog")
+            raise BuildError(_("{where}: related procedure {code} is not in the catalog").format(where=where, code=code))
     if procedure.replaced_by and catalog.procedure(procedure.replaced_by) is None:
-        raise BuildError(f"{where}: replaced_by {procedure.replaced_by} is not in the catalog")
+        raise BuildError(_("{where}: replaced_by {code} is not in the catalog").format(where=where, code=procedure.replaced_by))
 
 
 def render_procedure_pages(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from generator.errors import BuildError
+from generator.i18n import _
 
 #: Site sections (Vietnamese, without diacritics) and their URL prefixes.
 PROCEDURE_PREFIX = "thu-tuc"
@@ -48,7 +49,8 @@ def page_url(prefix: str, key: str) -> str:
             digits, dots and hyphens), e.g. an unvalidated id.
     """
     if not _SEGMENT.match(key):
-        raise BuildError(f"{key!r} cannot be used in a URL under /{prefix}/: use lowercase letters, digits, '.' and '-'")
+        raise BuildError(_("{key!r} cannot be used in a URL under /{prefix}/: use lowercase letters, digits, '.' and "
+                           "'-'").format(key=key, prefix=prefix))
     return f"{prefix}/{key}/"
 
 
