@@ -35,8 +35,8 @@ from generator.i18n import N_, _
 processes_started = 0
 
 #: The hint of every "repository cannot be read" error.
-FSCK_HINT = ("run `git fsck` to find the damage; re-clone the repository (a full clone, without --filter) "
-             "or restore the missing objects from another clone")
+FSCK_HINT = N_("run `git fsck` to find the damage; re-clone the repository (a full clone, without --filter) "
+               "or restore the missing objects from another clone")
 
 
 def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
@@ -71,8 +71,9 @@ def failure(what: str, stderr: bytes) -> GitError:
     an object is damaged or missing, else :class:`GitError` (e.g. an unknown ref)."""
     message = stderr.decode("utf-8", "replace").strip().replace("\n", "; ")
     if any(word in message.lower() for word in _DAMAGE):
-        return RepositoryUnreadable(f"the git repository cannot be read ({what}: {message}); {FSCK_HINT}")
-    return GitError(f"{what} failed: {message}")
+        return RepositoryUnreadable(_("the git repository cannot be read ({what}: {message}); {hint}").format(
+            what=what, message=message, hint=_(FSCK_HINT)))
+    return GitError(_("{what} failed: {message}").format(what=what, message=message))
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,9 @@ class BlobReader:
                 self.close()
                 stderr = self._proc.stderr.read() if self._proc.stderr else b""
                 detail = stderr.decode("utf-8", "replace").strip().replace("\n", "; ")
-                raise RepositoryUnreadable(
-                    f"the git repository cannot be read: object {sha} is missing or damaged"
-                    f"{' (' + detail + ')' if detail else ''}; {FSCK_HINT}")
+                raise RepositoryUnreadable(_("the git repository cannot be read: object {sha} is missing or damaged{detail}; "
+                                             "{hint}").format(sha=sha, detail=f" ({detail})" if detail else "",
+                                                              hint=_(FSCK_HINT)))
             data = stdout.read(int(parts[2]))
             stdout.read(1)  # the newline after each object
             yield sha, data

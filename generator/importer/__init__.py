@@ -33,6 +33,7 @@ import yaml
 
 from generator.diagnostics import RULES, Diagnostic
 from generator.errors import UsageError
+from generator.i18n import _ as translate
 from generator.progress import Progress, no_progress
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
@@ -97,9 +98,8 @@ class Problem:
             rule = "import-inferred"
         else:
             rule = "import-unsplit"
-        _, hint = RULES[rule]
         return Diagnostic(self.file, 0, 0, "error" if self.fatal else "warning", rule, self.field,
-                          f"{self.code or '-'}: {self.reason}", hint)
+                          f"{self.code or '-'}: {self.reason}", translate(RULES[rule][1]))
 
 
 @dataclass
