@@ -36,12 +36,15 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 # click marks its own messages for gettext (``from gettext import gettext as _`` in each module) but looks them up
 # in the process-wide gettext domain, whose language comes from the environment alone: Vietnamese would need
-# LANGUAGE=vi. Its modules' ``_``/``ngettext`` are pointed at tthc's catalog instead, for the tthc command only.
+# LANGUAGE=vi. Once this adapter is imported (the library never imports it), those modules' ``_``/``ngettext``
+# look in tthc's catalog instead, so "Usage:", "Options" and click's errors follow generator.i18n.language().
+# Should a click release rename them, click's words fall back to English (tests/test_i18n.py would fail).
 for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
     if hasattr(_module, "_"):
         _module._ = i18n._
     if hasattr(_module, "ngettext"):
         _module.ngettext = i18n.ngettext
+del _module
 
 #: click's messages a user of tthc can meet (their ids exactly as click writes them), for the catalog.
 CLICK_MESSAGES = (
