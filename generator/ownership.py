@@ -156,10 +156,11 @@ def resolve_owners(catalog: Path, owner: str | None = None, author: str | None =
         if owner not in agencies:
             raise UsageError(_("--owner {owner}: no such agency in {file} (use an agency id, e.g. {example})").format(
                 owner=owner, file=Path(catalog) / "agencies.yaml", example=min(agencies, default="bo-xay-dung")))
-        return Owners(frozenset({owner}), agencies, f"cơ quan {owner}")
+        return Owners(frozenset({owner}), agencies, _("agency {owner}").format(owner=owner))
     handle = _handle(str(author))
     mine = frozenset(a for a, people in agencies.items() if handle in {_handle(m) for m in people})
-    who = f"{handle} (phụ trách {', '.join(sorted(mine))})" if mine else f"{handle} (không phụ trách cơ quan nào trong agencies.yaml)"
+    who = (_("{handle} (maintainer of {agencies})").format(handle=handle, agencies=", ".join(sorted(mine))) if mine
+           else _("{handle} (maintainer of no agency in agencies.yaml)").format(handle=handle))
     return Owners(mine, agencies, who)
 
 
@@ -198,10 +199,11 @@ def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners) -> list[Diag
             continue  # a recorded transfer of competence (generator/change.py, agency-moved)
         others = ", ".join(foreign)
         people = "; ".join(f"{a}: {' '.join(owners.maintainers[a])}" for a in foreign if owners.maintainers.get(a))
-        message = (f"thay đổi thủ tục {p.code} của cơ quan {others} (thư mục procedures/{foreign[0]}/), "
-                   f"không thuộc {owners.who}")
-        hint = (f"bỏ tệp này khỏi thay đổi, hoặc đề nghị cơ quan {others}{f' ({people})' if people else ''} thực hiện; "
-                f"chuyển giao thẩm quyền thì di chuyển tệp và thêm một mục amendments ghi quyết định chuyển giao")
+        message = _("change to procedure {code} of agency {others} (folder procedures/{folder}/), not of {who}").format(
+            code=p.code, others=others, folder=foreign[0], who=owners.who)
+        hint = _("leave this file out of the change, or ask agency {others}{people} to make it; for a transfer of "
+                 "competence move the file and add an amendments entry naming the transfer decision").format(
+            others=others, people=f" ({people})" if people else "")
         if p.new_path is not None and p.new_path in new:
             out.append(new[p.new_path].loaded.diagnostic("error", "agency-not-owned", (), message, hint))
         else:
