@@ -60,7 +60,7 @@ def load_config(config_file: Path, catalog_dir: Path | None = None, site_dir: Pa
     try:
         config = mkdocs_load_config(str(config_file), **kwargs)
     except ConfigurationError as err:
-        raise UsageError(f"{config_file}: {err}") from None
+        raise UsageError(_("{config}: {reason}").format(config=config_file, reason=err)) from None
     if "tthc" not in config.plugins:
         raise UsageError(_("{config} does not enable the tthc plugin: add `plugins: [tthc]`").format(config=config_file))
     if catalog_dir is not None:

@@ -99,8 +99,8 @@ def repo_info(repo_dir: Path | str) -> RepoInfo:
     out, err = proc.communicate()
     lines = out.decode("utf-8", "replace").split("\n")
     if proc.returncode != 0 or len(lines) < 4:
-        raise NotARepository(f"{repo_dir} is not in a git repository ({err.decode('utf-8', 'replace').strip()}); "
-                             "history needs the catalog's git repository")
+        raise NotARepository(_("{folder} is not in a git repository ({reason}); history needs the catalog's git "
+                               "repository").format(folder=repo_dir, reason=err.decode("utf-8", "replace").strip()))
     return RepoInfo(Path(lines[0]), Path(lines[1]), lines[2], lines[3].strip() == "true")
 
 

@@ -332,7 +332,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             stats = index_site(Path(config.site_dir))
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"search index: {err}") from None
+            raise PluginError(_("search index: {reason}").format(reason=err)) from None
         log.info(f"tthc: search index of {stats.pages} pages")
 
     def on_serve(self, server, config, builder):

@@ -77,8 +77,8 @@ class UrlRegistry:
         if key in self._origins:
             other_url, other_origin = self._origins[key]
             raise BuildError(
-                f"two inputs map to the URL /{url}: {other_origin} and {origin}; "
-                "give one of them another code or id"
+                _("two inputs map to the URL /{url}: {first} and {second}; give one of them another code or id").format(
+                    url=url, first=other_origin, second=origin)
             )
         self._origins[key] = (url, origin)
         return url
