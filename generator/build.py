@@ -76,6 +76,7 @@ def build_site(
     search: bool | None = None,
     history: bool | None = None,
     allow_shallow: bool | None = None,
+    cache: bool = True,
     progress: Progress = no_progress,
 ) -> BuildResult:
     """Build the static site of the catalog into ``site_dir``, atomically.
@@ -89,6 +90,8 @@ def build_site(
         history: read git history (None: as in ``mkdocs.yml``).
         allow_shallow: build from a shallow clone, dates before it unknown
             (None: as in ``mkdocs.yml`` or ``TTHC_ALLOW_SHALLOW=1``).
+        cache: reuse the pages of procedures whose inputs did not change since the last
+            build, from ``.<site>-cache/`` beside ``site_dir`` (:mod:`generator.cache`).
         progress: called with (pages written, pages of the site) as MkDocs writes them.
 
     Returns:
@@ -111,7 +114,7 @@ def build_site(
                            "previous site is left as it was)").format(site=site_dir, reason=err.strerror)) from None
     try:
         _remove_leftovers(site_dir)
-        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow, progress)
+        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow, cache, progress)
     finally:
         lock.close()
 
@@ -159,8 +162,14 @@ def _publishable(folder: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def cache_dir(site_dir: Path) -> Path:
+    """The incremental cache of the site at ``site_dir``: ``.<site>-cache/`` beside it."""
+    return site_dir.with_name(f".{site_dir.name}-cache")
+
+
 def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, search: bool | None,
-                  history: bool | None, allow_shallow: bool | None, progress: Progress = no_progress) -> BuildResult:
+                  history: bool | None, allow_shallow: bool | None, cache: bool = True,
+                  progress: Progress = no_progress) -> BuildResult:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -179,6 +188,10 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         if allow_shallow is not None:
             plugin.config.allow_shallow = allow_shallow
         plugin.progress = progress
+        if cache:
+            from generator.cache import PageCache
+
+            plugin.cache = PageCache(cache_dir(site_dir))
         quiet = _DropPluginErrors(plugin)
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:

@@ -544,7 +544,10 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 @option("--no-search", is_flag=True, help=N_("Skip the Pagefind search index."))
 @option("--allow-shallow", is_flag=True, default=None,
         help=N_("Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1."))
-def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None) -> None:
+@option("--no-cache", is_flag=True,
+        help=N_("Render every page again, ignoring the cache of the last build (.<site>-cache/ beside the site)."))
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
+          no_cache: bool) -> None:
     """``tthc build``: :func:`generator.build.build_site`."""
     import logging
 
@@ -553,7 +556,7 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
     with progress_bar(_("building")) as advance:
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
-                            allow_shallow=allow_shallow or None, progress=advance)
+                            allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
     click.echo(_("built {pages} pages into {site} ({megabytes} MB)").format(
         pages=result.pages, site=site_dir, megabytes=f"{result.bytes / 1e6:.1f}"))
 
