@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import BuildError, CatalogInvalid, UsageError
+from generator.i18n import _
+from generator.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +53,16 @@ def load_config(config_file: Path, catalog_dir: Path | None = None, site_dir: Pa
     from mkdocs.exceptions import ConfigurationError
 
     if not config_file.is_file():
-        raise UsageError(f"{config_file} not found: run from the repository root or pass --config-file")
+        raise UsageError(_("{config} not found: run from the repository root or pass --config-file").format(config=config_file))
     kwargs = dict(overrides)
     if site_dir is not None:
         kwargs["site_dir"] = str(site_dir)
     try:
         config = mkdocs_load_config(str(config_file), **kwargs)
     except ConfigurationError as err:
-        raise UsageError(f"{config_file}: {err}") from None
+        raise UsageError(_("{config}: {reason}").format(config=config_file, reason=err)) from None
     if "tthc" not in config.plugins:
-        raise UsageError(f"{config_file} does not enable the tthc plugin: add `plugins: [tthc]`")
+        raise UsageError(_("{config} does not enable the tthc plugin: add `plugins: [tthc]`").format(config=config_file))
     if catalog_dir is not None:
         config.plugins["tthc"].config.catalog = str(Path(catalog_dir).resolve())
     return config
@@ -75,6 +77,7 @@ def build_site(
     history: bool | None = None,
     allow_shallow: bool | None = None,
     cache: bool = True,
+    progress: Progress = no_progress,
 ) -> BuildResult:
     """Build the static site of the catalog into ``site_dir``, atomically.
 
@@ -89,6 +92,7 @@ def build_site(
             (None: as in ``mkdocs.yml`` or ``TTHC_ALLOW_SHALLOW=1``).
         cache: reuse the pages of procedures whose inputs did not change since the last
             build, from ``.<site>-cache/`` beside ``site_dir`` (:mod:`generator.cache`).
+        progress: called with (pages written, pages of the site) as MkDocs writes them.
 
     Returns:
         A :class:`BuildResult`.
@@ -100,17 +104,17 @@ def build_site(
     """
     site_dir = Path(site_dir).resolve()
     if catalog_dir is not None and not Path(catalog_dir).is_dir():
-        raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
+        raise UsageError(_("catalog folder not found: {folder} (pass --catalog DIR)").format(folder=catalog_dir))
     check_site_dir(site_dir, [Path(catalog_dir or "catalog"), config_file])
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         lock = _lock(site_dir)
     except OSError as err:
-        raise BuildError(f"cannot write beside {site_dir}: {err.strerror} (check the folder's permissions and free "
-                         "space; the previous site is left as it was)") from None
+        raise BuildError(_("cannot write beside {site}: {reason} (check the folder's permissions and free space; the "
+                           "previous site is left as it was)").format(site=site_dir, reason=err.strerror)) from None
     try:
         _remove_leftovers(site_dir)
-        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow, cache)
+        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow, cache, progress)
     finally:
         lock.close()
 
@@ -128,8 +132,8 @@ def _lock(site_dir: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(handle)
-        raise BuildError(f"another build of {site_dir} is running; wait for it to finish (the previous site is "
-                         "left as it was)") from None
+        raise BuildError(_("another build of {site} is running; wait for it to finish (the previous site is left as it "
+                           "was)").format(site=site_dir)) from None
     return _Lock(handle)
 
 
@@ -164,14 +168,16 @@ def cache_dir(site_dir: Path) -> Path:
 
 
 def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, search: bool | None,
-                  history: bool | None, allow_shallow: bool | None, cache: bool = True) -> BuildResult:
+                  history: bool | None, allow_shallow: bool | None, cache: bool = True,
+                  progress: Progress = no_progress) -> BuildResult:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
     except OSError as err:
-        raise BuildError(f"cannot write beside {site_dir}: {err.strerror} (the previous site is left as it was)") from None
+        raise BuildError(_("cannot write beside {site}: {reason} (the previous site is left as it was)").format(
+            site=site_dir, reason=err.strerror)) from None
     try:
         config = load_config(config_file, catalog_dir, staging)
         plugin = config.plugins["tthc"]
@@ -181,6 +187,7 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
             plugin.config.history = history
         if allow_shallow is not None:
             plugin.config.allow_shallow = allow_shallow
+        plugin.progress = progress
         if cache:
             from generator.cache import PageCache
 
@@ -192,20 +199,20 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         except (Abort, MkDocsException) as err:
             if plugin.failure is not None:  # the library's own error, reported by the caller in its format
                 raise plugin.failure from None
-            raise BuildError(f"MkDocs failed: {err}") from None
+            raise BuildError(_("MkDocs failed: {reason}").format(reason=err)) from None
         finally:
             logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         _publishable(staging)
         _swap(staging, site_dir)
     except OSError as err:  # full disk, read-only folder...: a message, the previous site kept
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"cannot write the site: {err.strerror or err}"
-                         f"{' (' + err.filename + ')' if getattr(err, 'filename', None) else ''}; "
-                         "the previous site is left as it was (free some space or fix the folder's permissions)") from None
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        raise BuildError(_("cannot write the site: {reason}{where}; the previous site is left as it was (free some space or "
+                           "fix the folder's permissions)").format(reason=err.strerror or err, where=where)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pages = sum(1 for _ in site_dir.rglob("index.html"))
+    pages = sum(1 for _page in site_dir.rglob("index.html"))
     size = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
     return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
 
@@ -224,21 +231,24 @@ def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
     site_dir = site_dir.resolve()
     for inside in keep[:1]:  # the catalog: a site inside it would be read as catalog files
         if inside.resolve() in site_dir.parents:
-            raise UsageError(f"refusing to build into {site_dir}: it is inside the catalog folder {inside}; choose a --site-dir outside it")
+            raise UsageError(_("refusing to build into {site}: it is inside the catalog folder {catalog}; choose a --site-dir outside "
+                               "it").format(site=site_dir, catalog=inside))
     if any(part == ".git" for part in site_dir.parts):
-        raise UsageError(f"refusing to build into {site_dir}: it is inside a .git folder; choose another --site-dir")
+        raise UsageError(_("refusing to build into {site}: it is inside a .git folder; choose another --site-dir").format(site=site_dir))
     protected = [Path.cwd().resolve(), Path.home().resolve(), *(p.resolve() for p in keep)]
     for path in protected:
         if path == site_dir or site_dir in path.parents:
-            raise UsageError(f"refusing to build into {site_dir}: the build replaces that folder, which would delete {path}; choose another --site-dir")
+            raise UsageError(_("refusing to build into {site}: the build replaces that folder, which would delete {path}; choose "
+                               "another --site-dir").format(site=site_dir, path=path))
     if not site_dir.exists():
         return
     if not site_dir.is_dir():
-        raise UsageError(f"refusing to build into {site_dir}: it is a file; choose another --site-dir")
+        raise UsageError(_("refusing to build into {site}: it is a file; choose another --site-dir").format(site=site_dir))
     if (site_dir / ".git").exists():
-        raise UsageError(f"refusing to build into {site_dir}: it is a git repository; choose another --site-dir")
+        raise UsageError(_("refusing to build into {site}: it is a git repository; choose another --site-dir").format(site=site_dir))
     if any(site_dir.iterdir()) and not ((site_dir / "index.html").is_file() and (site_dir / "sitemap.xml").is_file()):
-        raise UsageError(f"refusing to build into {site_dir}: it is not empty and does not hold a previous site; empty it or choose another --site-dir")
+        raise UsageError(_("refusing to build into {site}: it is not empty and does not hold a previous site; empty it or choose "
+                           "another --site-dir").format(site=site_dir))
 
 
 class _DropPluginErrors(logging.Filter):
@@ -306,7 +316,7 @@ def serve_site(catalog_dir: Path | None, *, config_file: Path = Path("mkdocs.yml
 
     if catalog_dir is not None:
         if not Path(catalog_dir).is_dir():
-            raise UsageError(f"catalog folder not found: {catalog_dir} (pass --catalog DIR)")
+            raise UsageError(_("catalog folder not found: {folder} (pass --catalog DIR)").format(folder=catalog_dir))
         os.environ["TTHC_CATALOG"] = str(Path(catalog_dir).resolve())
     load_config(config_file)  # fail early, with a plain message, on a bad config
     serve(str(config_file), **({"dev_addr": dev_addr} if dev_addr else {}))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.diagnostics import Report
 from generator.errors import CatalogInvalid, UsageError
+from generator.i18n import _
 from generator.model import (
     Catalog, NationalTotal, agency_from_dict, cost_basis_from_dict, plan_from_dict, procedure_from_dict, sector_from_dict,
 )
@@ -33,7 +34,7 @@ def read_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog, Rep
     """
     root = Path(root)
     if not root.is_dir():
-        raise UsageError(f"catalog folder not found: {root} (run from the repository root, or pass --catalog DIR)")
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=root))
     files = load_catalog_files(root)
     report = check_catalog_files(files, today=today)
     if report.errors:

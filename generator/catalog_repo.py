@@ -26,6 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from generator.errors import UsageError
+from generator.i18n import _
 from generator.ownership import codeowners
 from generator.schema_ref import copy_schemas, schema_modeline
 
@@ -68,7 +69,8 @@ def init_repository(target: Path, *, site_name: str | None = None, requirement: 
     """
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UsageError(f"{target} exists and is not an empty folder: tthc init never overwrites; choose a new folder")
+        raise UsageError(_("{folder} exists and is not an empty folder: tthc init never overwrites; choose a new folder").format(
+            folder=target))
     replacements = {"__SITE_NAME__": site_name or DEFAULT_SITE_NAME,
                     "__TTHC_REQUIREMENT__": requirement or default_requirement()}
     written = []

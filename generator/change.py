@@ -47,6 +47,7 @@ from generator.diagnostics import Diagnostic, Report
 from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
+from generator.i18n import _, ngettext
 from generator.history import require_repository, resolve_ref
 from generator.validate import schema_diagnostics
 
@@ -98,9 +99,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         owners = resolve_owners(repo_dir / catalog_subdir, owner, author, (base, raw) if raw is not None else None)
     for ref in (base, head):
         if ref is not None and resolve_ref(repo_dir, ref) is None:
-            raise UsageError(f"{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
-                             "e.g. git fetch origin main, and use --base origin/main)"
-                             + ("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`"
+            raise UsageError(_("{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
+                               "e.g. git fetch origin main, and use --base origin/main)").format(ref=ref)
+                             + (_("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`")
                                 if info.shallow else ""))
     old = read_side(repo_dir, base, catalog_subdir, label_ref=True)
     new = read_side(repo_dir, head, catalog_subdir)
@@ -122,17 +123,17 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         side = new[path]
         report.add(side.loaded.diagnostic(
             "error", "code-changed", ("code",),
-            f"the code changed from {old_code} to {new_code}; a procedure's code never changes",
-            f'restore code: "{old_code}"; a new procedure goes in a new file named <code>.yaml'))
+            _("the code changed from {old} to {new}; a procedure's code never changes").format(old=old_code, new=new_code),
+            _('restore code: "{old}"; a new procedure goes in a new file named <code>.yaml').format(old=old_code)))
     changed_in_place = {p for p, _, _ in diff.code_changes}
     for p in diff.procedures:
         if p.status == "deleted":
             if p.old_path in changed_in_place:
                 continue  # reported as code-changed
             report.add(Diagnostic(p.old_path or "", 0, 0, "error", "file-deleted", "",
-                                  f"procedure {p.code} was deleted",
-                                  "never delete a procedure: restore the file and set status: abolished "
-                                  "(or status: replaced with replaced_by), adding the decision to amendments"))
+                                  _("procedure {code} was deleted").format(code=p.code),
+                                  _("never delete a procedure: restore the file and set status: abolished "
+                                    "(or status: replaced with replaced_by), adding the decision to amendments")))
             continue
         if p.status == "added" or p.new_path is None or p.old_path is None:
             continue
@@ -142,17 +143,18 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             old_agency, new_agency = p.old_path.split("/")[-2], p.new_path.split("/")[-2]
             report.add(head_file.loaded.diagnostic(
                 "error", "agency-moved", (),
-                f"procedure {p.code} moved from agency folder {old_agency} to {new_agency} without a recorded decision",
-                "move the file back, or add an amendments entry (date, decision, summary) naming the decision "
-                "that transferred the procedure"))
+                _("procedure {code} moved from agency folder {old} to {new} without a recorded decision").format(
+                    code=p.code, old=old_agency, new=new_agency),
+                _("move the file back, or add an amendments entry (date, decision, summary) naming the decision "
+                  "that transferred the procedure")))
         fields = p.substantive_fields
         if fields and not recorded:
             labels = ", ".join(f"{f} ({field_label(f)})" for f in fields)
             report.add(head_file.loaded.diagnostic(
                 "error", "change-unrecorded", (fields[0],),
-                f"substantive change to {labels} without a new simplifications or amendments entry",
-                "add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
-                "(date, decision, summary) naming the decision that approved this change", key=True))
+                _("substantive change to {fields} without a new simplifications or amendments entry").format(fields=labels),
+                _("add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
+                  "(date, decision, summary) naming the decision that approved this change"), key=True))
         old_rec = old[p.old_path].record
         for key in ("simplifications", "amendments", "reviews"):
             before, after = _entries(old_rec, key), _entries(head_file.record, key)
@@ -160,9 +162,10 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             if lost:
                 report.add(head_file.loaded.diagnostic(
                     "warning", "history-edited", (key,),
-                    f"{len(lost)} earlier {key} entr{'y' if len(lost) == 1 else 'ies'} changed or removed "
-                    f"(entry {', '.join(str(i + 1) for i in lost)} of {base})",
-                    "keep past entries as they were and add a new entry for a new decision", key=True))
+                    ngettext("{count} earlier {key} entry changed or removed (entry {entries} of {base})",
+                             "{count} earlier {key} entries changed or removed (entry {entries} of {base})", len(lost)).format(
+                        count=len(lost), key=key, entries=", ".join(str(i + 1) for i in lost), base=base),
+                    _("keep past entries as they were and add a new entry for a new decision"), key=True))
     if owners is not None:
         from generator.ownership import foreign_changes
 

@@ -4,27 +4,125 @@ Exit codes (DESIGN.md §6): 0 ok, 1 invalid input, 2 usage error. Library
 errors (``generator.errors``) become messages here and never tracebacks.
 Each command lives in this file as one small function; the work is done
 by the library modules named in its body.
+
+Every help text and message is Vietnamese unless the locale asks for English
+(``generator.i18n``): the help texts are English message ids marked with
+``N_`` and translated when the help is shown, and click's own words (``Usage:``,
+``Options``, its error messages) go through the same catalog.
 """
 
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Iterator
 
 import click
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.parser
+import click.types
 
+from generator import i18n
 from generator.errors import CatalogInvalid, TthcError, UsageError
+from generator.i18n import N_, Nn_, _
+from generator.progress import Progress, no_progress
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
-CATALOG_OPTION = click.option(
-    "--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("catalog"),
-    show_default=True, help="The catalog folder (agencies.yaml, sectors.yaml, plans/, procedures/).",
+# click marks its own messages for gettext (``from gettext import gettext as _`` in each module) but looks them up
+# in the process-wide gettext domain, whose language comes from the environment alone: Vietnamese would need
+# LANGUAGE=vi. Once this adapter is imported (the library never imports it), those modules' ``_``/``ngettext``
+# look in tthc's catalog instead, so "Usage:", "Options" and click's errors follow generator.i18n.language().
+# Should a click release rename them, click's words fall back to English (tests/test_i18n.py would fail).
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    if hasattr(_module, "_"):
+        _module._ = i18n._
+    if hasattr(_module, "ngettext"):
+        _module.ngettext = i18n.ngettext
+del _module
+
+#: click's messages a user of tthc can meet (their ids exactly as click writes them), for the catalog.
+CLICK_MESSAGES = (
+    N_("Usage:"), N_("Options"), N_("Commands"), N_("Positional arguments"), N_("Show this message and exit."),
+    N_("Error: {message}"), N_("Try '{command} {option}' for help."), N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"), N_("Missing argument"), N_("Missing option"),
+    N_("Missing parameter"), N_("Missing {param_type}"), N_("Missing parameter: {param_name}"),
+    N_("No such option {name!r}."), N_("No such command {name!r}."), N_("Missing command."), N_("Aborted!"),
+    N_("Option {name!r} does not take a value."), N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."), N_("default: {default}"), N_("env var: {var}"), N_("required"),
+    N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a file."),
+    N_("{name} {filename!r} is a directory."), N_("{name} {filename!r} is not readable."),
+    N_("{name} {filename!r} is not writable."), N_("Choose from:\n\t{choices}"), N_("unknown error"),
+    N_("Could not open file {filename!r}: {message}"), N_("deprecated"),
+)
+CLICK_PLURALS = (
+    Nn_("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    Nn_("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    Nn_("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    Nn_("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
 )
 
 
-class _Group(click.Group):
+@contextmanager
+def _translated(command: click.Command) -> Iterator[None]:
+    """``command``'s help and short help in the user's language while its help is written."""
+    saved = command.help, command.short_help
+    command.help = _(command.help) if command.help else command.help
+    command.short_help = _(command.short_help) if command.short_help else command.short_help
+    try:
+        yield
+    finally:
+        command.help, command.short_help = saved
+
+
+class _Option(click.Option):
+    """An option whose help (an English message id) is shown in the user's language."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        saved = self.help
+        self.help = _(self.help) if self.help else self.help
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = saved
+
+
+class _Command(click.Command):
+    """A command whose help texts are shown in the user's language."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _translated(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:  # click's own, made with its help text translated once, when it is first needed
+            option.help = N_("Show this message and exit.")
+            option.__class__ = _Option
+        return option
+
+
+option = partial(click.option, cls=_Option)
+
+CATALOG_OPTION = option(
+    "--catalog", "catalog_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("catalog"),
+    show_default=True, help=N_("The catalog folder (agencies.yaml, sectors.yaml, plans/, procedures/)."),
+)
+
+
+class _Group(_Command, click.Group):
     """Turns library errors into one-line messages and exit codes."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
@@ -36,56 +134,90 @@ class _Group(click.Group):
             click.echo(f"tthc: {err}", err=True)
             ctx.exit(EXIT_INVALID)
         except UsageError as err:
-            click.echo(f"tthc: error: {err}", err=True)
+            click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_USAGE)
         except TthcError as err:
-            click.echo(f"tthc: error: {err}", err=True)
+            click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_INVALID)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tthc")
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("tthc: the open catalog of administrative procedures (thủ tục hành chính)."))
+@click.version_option(package_name="tthc", message="%(prog)s %(version)s", cls=_Option, help=N_("Show the version and exit."))
 def main() -> None:
-    """tthc: the open catalog of administrative procedures (thủ tục hành chính)."""
+    """The command group; its help is the ``help=`` above (translated when shown)."""
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A :data:`generator.progress.Progress` callback drawing a bar on standard error when it is a terminal.
+
+    ``TTHC_PROGRESS=1`` draws it anyway (a CI log, a test), ``TTHC_PROGRESS=0`` never; otherwise it is drawn
+    only when stderr is a terminal, so pipes, files and tests stay quiet. The bar is tqdm's.
+    """
+    import os
+
+    forced = os.environ.get("TTHC_PROGRESS", "").strip()
+    if not (forced == "1" or (forced != "0" and sys.stderr.isatty())):
+        yield no_progress
+        return
+    from tqdm import tqdm
+
+    bars: list[tqdm] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, desc=f"tthc: {label}", file=sys.stderr, leave=True, dynamic_ncols=True))
+        bar = bars[0]
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        yield advance
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 # --- validate ---------------------------------------------------------------
-@main.command()
+@main.command(help=N_("Check the catalog (or only PATHS) against the schemas and rules."))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @CATALOG_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@option("--strict", is_flag=True, help=N_("Warnings fail too (exit 1)."))
 def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool) -> None:
-    """Check the catalog (or only PATHS) against the schemas and rules."""
+    """``tthc validate``: :func:`generator.validate.validate_catalog`, then a reporter."""
     from generator.report import print_report
     from generator.validate import validate_catalog
 
-    report = validate_catalog(catalog_dir, only=list(paths) or None)
+    with progress_bar(_("checking")) as advance:
+        report = validate_catalog(catalog_dir, only=list(paths) or None, progress=advance)
     print_report(report, fmt, sys.stdout)
     sys.exit(EXIT_OK if report.ok(strict=strict) else EXIT_INVALID)
 
 
 # --- import (generator/importer) ----------------------------------------------
-@main.command("import")
+@main.command("import", help=N_(
+    "Import procedures: the national portal's page-crawl or API JSON files or folders, or spreadsheets.\n\n"
+    "A spreadsheet is the agency template (`tthc export --format xlsx`, or its sheets as CSV files) or the "
+    "portal's list export.\n\n"
+    "Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file unless --overwrite) and adds "
+    "the agencies and sectors met to agencies.yaml and sectors.yaml. Prints one diagnostic per thing not "
+    "carried over as written (warning[import-unsplit|import-dropped|import-inferred], error[import-refused] for "
+    "a record not imported). Exit 0 when every record was imported (warnings allowed), 1 when a record could "
+    "not be imported at all, 2 on a usage error."))
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @CATALOG_OPTION
-@click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, amendments, compliance_cost...).")
+@option("--overwrite", is_flag=True, help=N_(
+    "Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, "
+    "amendments, compliance_cost...)."))
 def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
-    """Import procedures: the national portal's page-crawl or API JSON files or folders, or spreadsheets.
-
-    A spreadsheet is the agency template (`tthc export --format xlsx`, or its
-    sheets as CSV files) or the portal's list export; see generator/spreadsheet.py.
-
-    Writes catalog/procedures/<agency>/<code>.yaml (never over an existing file
-    unless --overwrite) and adds the agencies and sectors met to agencies.yaml and
-    sectors.yaml. Prints one diagnostic per thing not carried over as written
-    (file:0:0: warning[import-unsplit|import-dropped|import-inferred] field: code: reason,
-    error[import-refused] for a record not imported). Exit 0 when every record was imported (warnings allowed), 1 when a record
-    could not be imported at all, 2 on a usage error.
-    """
+    """``tthc import``: :func:`generator.importer.import_sources` (see generator/spreadsheet.py for spreadsheets)."""
     from generator.importer import import_sources
 
-    report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
+    with progress_bar(_("importing")) as advance:
+        report = import_sources(list(sources), catalog_dir, overwrite=overwrite, progress=advance)
     for diagnostic in report.diagnostics:  # spreadsheets: file:row:column: severity[rule] sheet!cell: field: message
         click.echo(diagnostic.format())
     if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
@@ -95,35 +227,36 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     for problem in report.problems:
         click.echo(problem.diagnostic().format())
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
-    click.echo(
-        f"tthc import: {len(report.records)} record(s) read, {len(report.written)} written, "
-        f"{len(report.skipped)} left as they were (exist; use --overwrite), {warned} with warnings, "
-        f"{len(report.failed)} not imported", err=True)
+    click.echo(_(
+        "tthc import: {read} record(s) read, {written} written, {skipped} left as they were (exist; use "
+        "--overwrite), {warned} with warnings, {failed} not imported").format(
+        read=len(report.records), written=len(report.written), skipped=len(report.skipped), warned=warned,
+        failed=len(report.failed)), err=True)
     for merge in report.sector_merges:
-        click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
+        click.echo(_("tthc import: sector spellings merged: {spellings}").format(spellings=" | ".join(merge)), err=True)
     errors = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
 
 
 # --- new (generator/scaffold) ---------------------------------------------------
-@main.command(short_help="Scaffold a valid procedure file (next free code, or --code).")
-@click.option("--agency", required=True, help="The publishing agency's id (agencies.yaml); the file goes in its folder.")
-@click.option("--sector", required=True, help="The sector's id (sectors.yaml).")
-@click.option("--code", default=None, help="The procedure code D.NNNNNN; default: the next free one (prefix of the agency's highest code of the "
-                   "kind, number one more than the highest with that prefix in the catalog).")
-@click.option("--kind", type=click.Choice(["external", "internal"]), default="external", show_default=True,
-              help="external: TTHC; internal: TTHC nội bộ.")
-@click.option("--name", default=None, help="The procedure's name (tên thủ tục); default: a placeholder to fill in.")
-@click.option("--decision", default=None, help="The publishing decision's number, e.g. 497/QĐ-BXD; default: a placeholder.")
-@click.option("--site-url", default=None, help="The published site, for the editor's schema line (default: $TTHC_SITE_URL).")
+@main.command(short_help=N_("Scaffold a valid procedure file (next free code, or --code)."), help=N_(
+    "Scaffold a valid procedure: catalog/procedures/AGENCY/CODE.yaml, with Vietnamese comments.\n\n"
+    "Never overwrites: an existing code is refused. Prints the new file's path; warnings (placeholders still "
+    "to fill in) go to stderr."))
+@option("--agency", required=True, help=N_("The publishing agency's id (agencies.yaml); the file goes in its folder."))
+@option("--sector", required=True, help=N_("The sector's id (sectors.yaml)."))
+@option("--code", default=None, help=N_(
+    "The procedure code D.NNNNNN; default: the next free one (prefix of the agency's highest code of the kind, "
+    "number one more than the highest with that prefix in the catalog)."))
+@option("--kind", type=click.Choice(["external", "internal"]), default="external", show_default=True,
+        help=N_("external: TTHC; internal: TTHC nội bộ."))
+@option("--name", default=None, help=N_("The procedure's name (tên thủ tục); default: a placeholder to fill in."))
+@option("--decision", default=None, help=N_("The publishing decision's number, e.g. 497/QĐ-BXD; default: a placeholder."))
+@option("--site-url", default=None, help=N_("The published site, for the editor's schema line (default: $TTHC_SITE_URL)."))
 @CATALOG_OPTION
 def new(agency: str, sector: str, code: str | None, kind: str, name: str | None, decision: str | None,
         site_url: str | None, catalog_dir: Path) -> None:
-    """Scaffold a valid procedure: catalog/procedures/AGENCY/CODE.yaml, with Vietnamese comments.
-
-    Never overwrites: an existing code is refused. Prints the new file's path;
-    warnings (placeholders still to fill in) go to stderr.
-    """
+    """``tthc new``: :func:`generator.scaffold.new_procedure`."""
     from generator.scaffold import new_procedure
 
     created = new_procedure(catalog_dir, agency, sector, code=code, kind=kind, name=name, decision=decision,
@@ -133,49 +266,52 @@ def new(agency: str, sector: str, code: str | None, kind: str, name: str | None,
     click.echo(created.path.as_posix())
 
 
-@main.command(short_help="Create a catalog repository (mkdocs.yml, catalog/, CI workflows).")
+@main.command(short_help=N_("Create a catalog repository (mkdocs.yml, catalog/, CI workflows)."), help=N_(
+    "Create a catalog repository in DIRECTORY (new or empty): mkdocs.yml, catalog/, CI workflows, README."))
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", "site_name", default=None, help="The site's name, e.g. 'Danh mục thủ tục hành chính tỉnh …'.")
-@click.option("--package", "requirement", default=None,
-              help="What requirements.txt installs: a version, a wheel's path or URL, a git URL (default: this tthc's version).")
-@click.option("--site-url", default=None, help="The published site, for the editor's schema lines (default: $TTHC_SITE_URL).")
+@option("--name", "site_name", default=None, help=N_("The site's name, e.g. 'Danh mục thủ tục hành chính tỉnh …'."))
+@option("--package", "requirement", default=None, help=N_(
+    "What requirements.txt installs: a version, a wheel's path or URL, a git URL (default: this tthc's version)."))
+@option("--site-url", default=None, help=N_("The published site, for the editor's schema lines (default: $TTHC_SITE_URL)."))
 def init(directory: Path, site_name: str | None, requirement: str | None, site_url: str | None) -> None:
-    """Create a catalog repository in DIRECTORY (new or empty): mkdocs.yml, catalog/, CI workflows, README."""
+    """``tthc init``: :func:`generator.catalog_repo.init_repository`."""
     from generator.catalog_repo import init_repository
 
     for path in init_repository(directory, site_name=site_name, requirement=requirement, site_url=site_url):
         click.echo((directory / path).as_posix())
-    click.echo(f"tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
-               "then tthc new --agency ID --sector ID", err=True)
+    click.echo(_("tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
+                 "then tthc new --agency ID --sector ID").format(directory=directory), err=True)
 
 
-@main.command("import-decisions")
+@main.command("import-decisions", help=N_(
+    "Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.\n\n"
+    "Adds simplifications (approved plans, implemented changes), amendments and replacements to the procedures "
+    "each decision names, only where the decision's name of the procedure agrees with the catalog's; prints "
+    "every refused match (decision: code: reason). Running it again adds nothing. Exit 0 when the catalog still "
+    "validates, 1 otherwise, 2 on a usage error."))
 @click.argument("source", type=click.Path(path_type=Path))
 @CATALOG_OPTION
-@click.option("--dry-run", is_flag=True, help="Say what would be recorded; write nothing.")
-@click.option("--decision", "decisions", multiple=True, help="Record only this decision (e.g. 1891/QĐ-TTg); repeatable.")
+@option("--dry-run", is_flag=True, help=N_("Say what would be recorded; write nothing."))
+@option("--decision", "decisions", multiple=True, help=N_("Record only this decision (e.g. 1891/QĐ-TTg); repeatable."))
 def import_decisions(source: Path, catalog_dir: Path, dry_run: bool, decisions: tuple[str, ...]) -> None:
-    """Record real simplification and amendment decisions (the simplification-decisions folder) in the catalog.
-
-    Adds simplifications (approved plans, implemented changes), amendments and
-    replacements to the procedures each decision names, only where the
-    decision's name of the procedure agrees with the catalog's; prints every
-    refused match (decision: code: reason). Running it again adds nothing.
-    Exit 0 when the catalog still validates, 1 otherwise, 2 on a usage error.
-    """
+    """``tthc import-decisions``: :func:`generator.importer.decisions.record_decisions`, then validation."""
     from generator.importer.decisions import record_decisions
     from generator.validate import validate_catalog
 
     result = record_decisions(source, catalog_dir, write=not dry_run, only=decisions or None)
     for refusal in result.refused:
-        click.echo(f"{refusal.decision}: {refusal.code}: not recorded: {refusal.reason}: "
-                   f"«{refusal.decision_name[:90]}» ≠ «{' '.join(refusal.catalog_name.split())[:90]}»")
+        click.echo(_("{decision}: {code}: not recorded: {reason}: «{decision_name}» ≠ «{catalog_name}»").format(
+            decision=refusal.decision, code=refusal.code, reason=refusal.reason,
+            decision_name=refusal.decision_name[:90], catalog_name=" ".join(refusal.catalog_name.split())[:90]))
     for decision, code in result.not_in_catalog:
-        click.echo(f"{decision}: {code}: not recorded: not in the catalog")
-    added = ", ".join(f"{decision} {count}" for decision, count in result.added.items()) or "none"
-    verb = "would be written" if dry_run else "written"
-    click.echo(f"tthc import-decisions: entries added: {added}; {len(result.written)} file(s) {verb}; "
-               f"{len(result.refused)} match(es) refused; {len(result.not_in_catalog)} procedure(s) not in the catalog", err=True)
+        click.echo(_("{decision}: {code}: not recorded: not in the catalog").format(decision=decision, code=code))
+    added = ", ".join(f"{decision} {count}" for decision, count in result.added.items()) or _("none")
+    message = (_("tthc import-decisions: entries added: {added}; {files} file(s) would be written; {refused} match(es) "
+                 "refused; {missing} procedure(s) not in the catalog") if dry_run else
+               _("tthc import-decisions: entries added: {added}; {files} file(s) written; {refused} match(es) refused; "
+                 "{missing} procedure(s) not in the catalog"))
+    click.echo(message.format(added=added, files=len(result.written), refused=len(result.refused),
+                              missing=len(result.not_in_catalog)), err=True)
     if not dry_run and result.written:
         report = validate_catalog(catalog_dir)
         if report.errors:
@@ -187,15 +323,15 @@ def import_decisions(source: Path, catalog_dir: Path, dry_run: bool, decisions: 
 
 
 # --- report, export (generator/stats, generator/progress_report, generator/export) ---
-@main.command()
+@main.command(help=N_("Progress of the simplification programme: the dashboard's numbers (counts, targets, decisions, costs)."))
 @CATALOG_OPTION
-@click.option("--agency", help="Only this publishing agency (its id in agencies.yaml).")
-@click.option("--plan", "plan_id", help="Only the targets of this plan (its id, e.g. qd-1085-ttg).")
-@click.option("--as-of", "as_of", help="Count what was decided and in effect on this date (YYYY-MM-DD; default today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "csv", "xlsx"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@option("--agency", help=N_("Only this publishing agency (its id in agencies.yaml)."))
+@option("--plan", "plan_id", help=N_("Only the targets of this plan (its id, e.g. qd-1085-ttg)."))
+@option("--as-of", "as_of", help=N_("Count what was decided and in effect on this date (YYYY-MM-DD; default today)."))
+@option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "csv", "xlsx"]), default="text", show_default=True)
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Write to this file instead of standard output."))
 def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: str | None, fmt: str, output: Path | None) -> None:
-    """Progress of the simplification programme: the dashboard's numbers (counts, targets, decisions, costs)."""
+    """``tthc report``: :func:`generator.progress_report.render_report` of :func:`generator.stats.compute_stats`."""
     import datetime as dt
     import re
 
@@ -209,19 +345,23 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
                 raise ValueError(as_of)
             dt.date.fromisoformat(as_of)
         except ValueError:
-            raise UsageError(f"--as-of {as_of!r} is not a date: write YYYY-MM-DD, e.g. 2025-12-31") from None
-    catalog, _ = read_catalog(catalog_dir)
+            raise UsageError(_("--as-of {value!r} is not a date: write YYYY-MM-DD, e.g. 2025-12-31").format(value=as_of)) from None
+    catalog, _problems = read_catalog(catalog_dir)
     if agency is not None and catalog.agency(agency) is None:
-        raise UsageError(f"--agency {agency!r} is not in agencies.yaml (ids: {', '.join(a.id for a in catalog.agencies[:8])}, ...)")
+        raise UsageError(_("--agency {value!r} is not in agencies.yaml (ids: {ids}, ...)").format(
+            value=agency, ids=", ".join(a.id for a in catalog.agencies[:8])))
     if plan_id is not None and plan_id not in {p.id for p in catalog.plans}:
-        raise UsageError(f"--plan {plan_id!r} is not a plan of the catalog (plans: {', '.join(p.id for p in catalog.plans) or 'none'})")
+        raise UsageError(_("--plan {value!r} is not a plan of the catalog (plans: {plans})").format(
+            value=plan_id, plans=", ".join(p.id for p in catalog.plans) or _("none")))
     if fmt == "xlsx" and output is None:
-        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        raise UsageError(_("--format xlsx writes a workbook: give -o FILE.xlsx"))
     if output is not None and catalog_dir.resolve() in output.resolve().parents:
-        raise UsageError(f"refusing to write {output} into the catalog folder {catalog_dir}: choose a file outside it")
+        raise UsageError(_("refusing to write {output} into the catalog folder {catalog}: choose a file outside it").format(
+            output=output, catalog=catalog_dir))
     suffixes = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}
     if output is not None and suffixes.get(output.suffix.lower(), fmt) != fmt:
-        raise UsageError(f"-o {output} ends in {output.suffix} but --format is {fmt}: use --format {suffixes[output.suffix.lower()]} or another file name")
+        raise UsageError(_("-o {output} ends in {suffix} but --format is {format}: use --format {wanted} or another file name").format(
+            output=output, suffix=output.suffix, format=fmt, wanted=suffixes[output.suffix.lower()]))
     data = render_report(compute_stats(filter_catalog(catalog, agency), as_of=as_of), fmt, agency=agency, plan=plan_id)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -229,51 +369,49 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
     try:
         output.write_bytes(data)
     except OSError as err:
-        raise UsageError(f"cannot write {output}: {err.strerror}") from None
-    click.echo(f"tthc report: {output} written", err=True)
+        raise UsageError(_("cannot write {path}: {reason}").format(path=output, reason=err.strerror)) from None
+    click.echo(_("tthc report: {output} written").format(output=output), err=True)
 
 
-@main.command()
+@main.command(help=N_("Write the open-data files (catalog.json, CSV, XLSX, schemas), or the agency spreadsheet template."))
 @CATALOG_OPTION
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="DIR|FILE.xlsx", default=Path("open-data"),
-              show_default=True, help="Folder for the open-data files (created; files in it are replaced); "
-                                      "with --format xlsx or csv, a FILE.xlsx or the folder for the CSV sheets.")
-@click.option("--format", "fmt", type=click.Choice(["open-data", "xlsx", "csv"]), default="open-data", show_default=True,
-              help="open-data: the published files; xlsx / csv: the agency template that `tthc import` reads back.")
-@click.option("--agency", help="With --format xlsx or csv: only this publishing agency's procedures.")
+@option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="DIR|FILE.xlsx", default=Path("open-data"),
+        show_default=True, help=N_("Folder for the open-data files (created; files in it are replaced); with --format xlsx "
+                                   "or csv, a FILE.xlsx or the folder for the CSV sheets."))
+@option("--format", "fmt", type=click.Choice(["open-data", "xlsx", "csv"]), default="open-data", show_default=True,
+        help=N_("open-data: the published files; xlsx / csv: the agency template that `tthc import` reads back."))
+@option("--agency", help=N_("With --format xlsx or csv: only this publishing agency's procedures."))
 def export(catalog_dir: Path, out_dir: Path, fmt: str, agency: str | None) -> None:
-    """Write the open-data files (catalog.json, CSV, XLSX, schemas), or the agency spreadsheet template."""
+    """``tthc export``: :func:`generator.export.write_exports`, or the agency template (generator/spreadsheet.py)."""
     from generator.catalog import read_catalog
     from generator.export import write_exports
 
     if fmt != "open-data":
         _export_template(catalog_dir, out_dir, fmt, agency)
         return
-    catalog, _ = read_catalog(catalog_dir)
+    catalog, _problems = read_catalog(catalog_dir)
     if out_dir.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in out_dir.resolve().parents:
-        raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o folder")
+        raise UsageError(_("refusing to write into the catalog folder {catalog}: choose another -o folder").format(catalog=catalog_dir))
     try:
         written = write_exports(catalog, out_dir)
     except OSError as err:
-        raise UsageError(f"cannot write into {out_dir}: {err.strerror}") from None
-    click.echo(f"tthc export: {len(written)} file(s) written to {out_dir}", err=True)
+        raise UsageError(_("cannot write into {path}: {reason}").format(path=out_dir, reason=err.strerror)) from None
+    click.echo(_("tthc export: {count} file(s) written to {folder}").format(count=len(written), folder=out_dir), err=True)
 
 
-@main.command()
+@main.command(help=N_(
+    "Compare every catalog record with its source, field by field.\n\n"
+    "Prints, per source field, how many records keep it as one text, re-split it, carry an importer warning for "
+    "it, or lost words of it without a warning (silent drops). Exit 0 when there is no silent drop, 1 otherwise, "
+    "2 on a usage error."))
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @CATALOG_OPTION
 def fidelity(sources: tuple[Path, ...], catalog_dir: Path) -> None:
-    """Compare every catalog record with its source, field by field.
-
-    Prints, per source field, how many records keep it as one text, re-split it,
-    carry an importer warning for it, or lost words of it without a warning
-    (silent drops). Exit 0 when there is no silent drop, 1 otherwise, 2 on a
-    usage error.
-    """
+    """``tthc fidelity``: :func:`generator.importer.fidelity.check` (a report for the maintainers, in English)."""
     from generator.importer.fidelity import check, format_report
 
     if not (catalog_dir / "procedures").is_dir():
-        raise UsageError(f"no catalog at {catalog_dir} (expected {catalog_dir / 'procedures'})")
+        raise UsageError(_("no catalog at {catalog} (expected {folder})").format(catalog=catalog_dir, folder=catalog_dir / "procedures"))
     report = check(catalog_dir, list(sources))
     click.echo(format_report(report))
     sys.exit(EXIT_INVALID if report.silent_drops else EXIT_OK)
@@ -289,36 +427,37 @@ def _export_template(catalog_dir: Path, out: Path, fmt: str, agency: str | None)
     files = {out.name: template_workbook(rows)} if fmt == "xlsx" else template_csv(rows)
     folder = out.parent if fmt == "xlsx" else out
     if folder.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in folder.resolve().parents:
-        raise UsageError(f"refusing to write into the catalog folder {catalog_dir}: choose another -o")
+        raise UsageError(_("refusing to write into the catalog folder {catalog}: choose another -o").format(catalog=catalog_dir))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             (folder / name).write_bytes(data)
     except OSError as err:
-        raise UsageError(f"cannot write into {folder}: {err.strerror}") from None
+        raise UsageError(_("cannot write into {path}: {reason}").format(path=folder, reason=err.strerror)) from None
     for where in rows.long_texts:
-        click.echo(f"tthc export: warning: {where}: longer than Excel keeps in a cell (32,767 characters); "
-                   "`tthc import` reads it back whole, but do not save this workbook from Excel", err=True)
-    click.echo(f"tthc export: {', '.join(str(folder / n) for n in files) if fmt == 'xlsx' else f'{len(files)} CSV file(s) in {folder}'} written", err=True)
+        click.echo(_("tthc export: warning: {where}: longer than Excel keeps in a cell (32,767 characters); "
+                     "`tthc import` reads it back whole, but do not save this workbook from Excel").format(where=where), err=True)
+    if fmt == "xlsx":
+        click.echo(_("tthc export: {files} written").format(files=", ".join(str(folder / n) for n in files)), err=True)
+    else:
+        click.echo(_("tthc export: {count} CSV file(s) in {folder} written").format(count=len(files), folder=folder), err=True)
 
 
 # --- diff, history, check-change (generator/diff, generator/history, generator/change) ---
-@main.command()
+@main.command(help=N_(
+    "Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.\n\n"
+    "Procedures added, abolished, replaced and changed, field by field, with their effects (time limits, "
+    "documents, fees, compliance cost). Formats: text (coloured on a terminal unless NO_COLOR is set), markdown "
+    "(pull-request comment), json (stable, see generator.diff.format.to_json)."))
 @click.argument("base")
 @click.argument("head", required=False)
 @click.argument("paths", nargs=-1)
 @CATALOG_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@click.option("--exit-code", is_flag=True,
-              help="Exit 1 when a procedure differs (added, changed, moved, abolished, replaced, deleted), as git diff --exit-code.")
+@option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@option("--exit-code", is_flag=True, help=N_(
+    "Exit 1 when a procedure differs (added, changed, moved, abolished, replaced, deleted), as git diff --exit-code."))
 def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path, fmt: str, exit_code: bool) -> None:
-    """Semantic diff of the catalog between git refs BASE and HEAD (default: the working tree), or of two files.
-
-    Procedures added, abolished, replaced and changed, field by field, with
-    their effects (time limits, documents, fees, compliance cost). Formats:
-    text (coloured on a terminal unless NO_COLOR is set), markdown
-    (pull-request comment), json (stable, see generator.diff.format.to_json).
-    """
+    """``tthc diff``: :func:`generator.diff.sources.compare`, rendered by :func:`generator.diff.format.render`."""
     from generator.diff.format import render
     from generator.diff.sources import compare
 
@@ -333,30 +472,31 @@ def diff(base: str, head: str | None, paths: tuple[str, ...], catalog_dir: Path,
         sys.exit(EXIT_INVALID)
 
 
-@main.command()
+@main.command(help=N_("Every revision of procedure CODE, newest first, with its decision and effects."))
 @click.argument("code")
 @CATALOG_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--allow-shallow", is_flag=True, default=None,
-              help="Read a shallow clone anyway (its oldest dates shown as unknown); also TTHC_ALLOW_SHALLOW=1.")
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@option("--allow-shallow", is_flag=True, default=None,
+        help=N_("Read a shallow clone anyway (its oldest dates shown as unknown); also TTHC_ALLOW_SHALLOW=1."))
 def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) -> None:
-    """Every revision of procedure CODE, newest first, with its decision and effects."""
+    """``tthc history``: :func:`generator.render.history.history_text`."""
     from generator.render.history import history_text
 
     click.echo(history_text(Path("."), code, catalog_dir.as_posix(), fmt, allow_shallow=allow_shallow or None), nl=False)
 
 
-@main.command("check-change")
-@click.option("--base", required=True, help="The git ref the change is made against, e.g. origin/main.")
-@click.option("--head", default=None, help="A git ref to check instead of the working tree.")
+@main.command("check-change", help=N_(
+    "The pull-request gate: every substantive change recorded by a decision; codes, files and folders kept."))
+@option("--base", required=True, help=N_("The git ref the change is made against, e.g. origin/main."))
+@option("--head", default=None, help=N_("A git ref to check instead of the working tree."))
 @CATALOG_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
-@click.option("--owner", default=None, metavar="AGENCY",
-              help="The agency making the change: procedures of other agencies must not be touched (rule agency-not-owned).")
-@click.option("--author", default=None, metavar="@HANDLE",
-              help="Instead of --owner: the change's author; the owners are the agencies whose maintainers list the handle.")
+@option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@option("--owner", default=None, metavar="AGENCY", help=N_(
+    "The agency making the change: procedures of other agencies must not be touched (rule agency-not-owned)."))
+@option("--author", default=None, metavar="@HANDLE", help=N_(
+    "Instead of --owner: the change's author; the owners are the agencies whose maintainers list the handle."))
 def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner: str | None, author: str | None) -> None:
-    """The pull-request gate: every substantive change recorded by a decision; codes, files and folders kept."""
+    """``tthc check-change``: :func:`generator.change.check_change`, then a reporter."""
     from generator.change import check_change as run_check
     from generator.report import print_report
 
@@ -367,12 +507,13 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
 
 
-@main.command(short_help="Write CODEOWNERS for the agency folders from agencies.yaml.")
+@main.command(short_help=N_("Write CODEOWNERS for the agency folders from agencies.yaml."), help=N_(
+    "CODEOWNERS lines for catalog/procedures/<agency>/ from the agencies' maintainers (agencies.yaml)."))
 @CATALOG_OPTION
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (e.g. .github/CODEOWNERS) instead of stdout.")
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help=N_("Write to this file (e.g. .github/CODEOWNERS) instead of stdout."))
 def codeowners(catalog_dir: Path, output: Path | None) -> None:
-    """CODEOWNERS lines for catalog/procedures/<agency>/ from the agencies' maintainers (agencies.yaml)."""
+    """``tthc codeowners``: :func:`generator.ownership.codeowners`."""
     from generator.ownership import codeowners as make_codeowners
 
     text = make_codeowners(catalog_dir)
@@ -381,47 +522,51 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8", newline="\n")
-    click.echo(f"wrote {output}", err=True)
+    click.echo(_("wrote {path}").format(path=output), err=True)
 
 
 def _nothing_compared(base: str, head: str | None, command: str) -> str:
     """The note of a run that found no procedure file differing, with the likely mistake."""
-    other = head or "the working tree"
     option = "--base " if command == "check-change" else ""
-    return (f"compared nothing: no procedure file differs between {base} and {other} "
-            f"(hint: after committing, {option}HEAD compares HEAD with itself; compare with the branch the change "
-            f"is made against, e.g. {option}origin/main, or {option}HEAD~1 for the last commit)")
+    text = (_("compared nothing: no procedure file differs between {base} and {head}") if head else
+            _("compared nothing: no procedure file differs between {base} and the working tree"))
+    hint = _("(hint: after committing, {option}HEAD compares HEAD with itself; compare with the branch the change is made "
+             "against, e.g. {option}origin/main, or {option}HEAD~1 for the last commit)")
+    return f"{text.format(base=base, head=head)} {hint.format(option=option)}"
+
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
-@main.command()
+@main.command(help=N_("Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."))
 @CATALOG_OPTION
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
-              help="Where the site goes; replaced only when the build succeeds.")
-@click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
-@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
-@click.option("--allow-shallow", is_flag=True, default=None,
-              help="Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1.")
-@click.option("--no-cache", is_flag=True,
-              help="Render every page again, ignoring the cache of the last build (.<site>-cache/ beside the site).")
+@option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+        help=N_("Where the site goes; replaced only when the build succeeds."))
+@option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
+@option("--no-search", is_flag=True, help=N_("Skip the Pagefind search index."))
+@option("--allow-shallow", is_flag=True, default=None,
+        help=N_("Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1."))
+@option("--no-cache", is_flag=True,
+        help=N_("Render every page again, ignoring the cache of the last build (.<site>-cache/ beside the site)."))
 def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
           no_cache: bool) -> None:
-    """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
+    """``tthc build``: :func:`generator.build.build_site`."""
     import logging
 
     from generator.build import build_site
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
-                        allow_shallow=allow_shallow or None, cache=not no_cache)
-    click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
+    with progress_bar(_("building")) as advance:
+        result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
+                            allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
+    click.echo(_("built {pages} pages into {site} ({megabytes} MB)").format(
+        pages=result.pages, site=site_dir, megabytes=f"{result.bytes / 1e6:.1f}"))
 
 
-@main.command()
+@main.command(help=N_("Serve the site with live reload (as `mkdocs serve` does)."))
 @CATALOG_OPTION
-@click.option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
-@click.option("-a", "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@option("--config-file", type=click.Path(dir_okay=False, path_type=Path), default=Path("mkdocs.yml"), show_default=True)
+@option("-a", "--dev-addr", default=None, metavar="IP:PORT", help=N_("Address to serve on (default 127.0.0.1:8000)."))
 def serve(catalog_dir: Path, config_file: Path, dev_addr: str | None) -> None:
-    """Serve the site with live reload (as `mkdocs serve` does)."""
+    """``tthc serve``: :func:`generator.build.serve_site`."""
     import logging
 
     from generator.build import serve_site

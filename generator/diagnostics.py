@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
+from generator.i18n import N_
+
 Severity = Literal["error", "warning"]
 
 #: Stable rule codes: code -> (title, how to fix). The code is part of the
@@ -70,10 +72,11 @@ RULES: dict[str, tuple[str, str]] = {
     "unparsed-text": ("Imported text kept unsplit", "split the text into structured fields by hand and remove this note"),
     "missing-file": ("Catalog file missing", "create the file"),
     # the importer (tthc import, generator/importer): one line per thing it could not carry over as written
-    "import-unsplit": ("Imported text could not be split reliably", "compare the field with the portal page (source.url) and split it by hand"),
-    "import-dropped": ("Source text left out on import", "the message says what was left out and why; add it by hand if it belongs in the record"),
-    "import-inferred": ("Imported value inferred, not stated by the source", "check the value against the publishing decision"),
-    "import-refused": ("Record not imported", "fix the source file or the catalog as the message says, then import again"),
+    # (the hints of these four are printed with each import diagnostic, translated: generator/i18n.py)
+    "import-unsplit": ("Imported text could not be split reliably", N_("compare the field with the portal page (source.url) and split it by hand")),
+    "import-dropped": ("Source text left out on import", N_("the message says what was left out and why; add it by hand if it belongs in the record")),
+    "import-inferred": ("Imported value inferred, not stated by the source", N_("check the value against the publishing decision")),
+    "import-refused": ("Record not imported", N_("fix the source file or the catalog as the message says, then import again")),
     # the change check (tthc check-change, generator/change.py)
     "change-unrecorded": ("Substantive change without a recorded decision", "add a simplifications or amendments entry (date, decision, summary) naming the decision that approved the change"),
     "code-changed": ("Procedure code changed", "restore the old code; a new procedure goes in a new file"),

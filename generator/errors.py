@@ -22,7 +22,9 @@ class CatalogInvalid(TthcError):
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        super().__init__(f"the catalog has {len(report.errors)} error(s); run `tthc validate` to see them")
+        from generator.i18n import _
+
+        super().__init__(_("the catalog has {count} error(s); run `tthc validate` to see them").format(count=len(report.errors)))
 
 
 class UsageError(TthcError):

@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.errors import GitError, NotARepository, RepositoryUnreadable, UsageError
+from generator.i18n import N_, _
 
 #: How many git processes were started in this Python process (read by tests
 #: and ``benchmarks/history_bench.py``).
 processes_started = 0
 
 #: The hint of every "repository cannot be read" error.
-FSCK_HINT = ("run `git fsck` to find the damage; re-clone the repository (a full clone, without --filter) "
-             "or restore the missing objects from another clone")
+FSCK_HINT = N_("run `git fsck` to find the damage; re-clone the repository (a full clone, without --filter) "
+               "or restore the missing objects from another clone")
 
 
 def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
@@ -55,7 +56,7 @@ def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes
             env=env,
         )
     except FileNotFoundError as err:
-        raise GitError("git is not installed; install git to read the history") from err
+        raise GitError(_("git is not installed; install git to read the history")) from err
     processes_started += 1
     return proc
 
@@ -70,8 +71,9 @@ def failure(what: str, stderr: bytes) -> GitError:
     an object is damaged or missing, else :class:`GitError` (e.g. an unknown ref)."""
     message = stderr.decode("utf-8", "replace").strip().replace("\n", "; ")
     if any(word in message.lower() for word in _DAMAGE):
-        return RepositoryUnreadable(f"the git repository cannot be read ({what}: {message}); {FSCK_HINT}")
-    return GitError(f"{what} failed: {message}")
+        return RepositoryUnreadable(_("the git repository cannot be read ({what}: {message}); {hint}").format(
+            what=what, message=message, hint=_(FSCK_HINT)))
+    return GitError(_("{what} failed: {message}").format(what=what, message=message))
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,12 @@ def repo_info(repo_dir: Path | str) -> RepoInfo:
     out, err = proc.communicate()
     lines = out.decode("utf-8", "replace").split("\n")
     if proc.returncode != 0 or len(lines) < 4:
-        raise NotARepository(f"{repo_dir} is not in a git repository ({err.decode('utf-8', 'replace').strip()}); "
-                             "history needs the catalog's git repository")
+        raise NotARepository(_("{folder} is not in a git repository ({reason}); history needs the catalog's git "
+                               "repository").format(folder=repo_dir, reason=err.decode("utf-8", "replace").strip()))
     return RepoInfo(Path(lines[0]), Path(lines[1]), lines[2], lines[3].strip() == "true")
 
 
-NOT_A_REPOSITORY = "not a git repository: run inside the catalog's repository"
+NOT_A_REPOSITORY = N_("not a git repository: run inside the catalog's repository")
 
 
 def require_repository(repo_dir: Path | str) -> RepoInfo:
@@ -115,13 +117,13 @@ def require_repository(repo_dir: Path | str) -> RepoInfo:
     try:
         return repo_info(Path(repo_dir))
     except NotARepository:
-        raise UsageError(NOT_A_REPOSITORY) from None
+        raise UsageError(_(NOT_A_REPOSITORY)) from None
 
 
 def resolve_ref(repo_dir: Path | str, ref: str) -> str | None:
     """The full sha of ``ref``, or ``None`` when it does not name a commit."""
     proc = start(Path(repo_dir), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    out, _ = proc.communicate()
+    out, _err = proc.communicate()
     return out.decode().strip() if proc.returncode == 0 else None
 
 
@@ -160,9 +162,9 @@ class BlobReader:
                 self.close()
                 stderr = self._proc.stderr.read() if self._proc.stderr else b""
                 detail = stderr.decode("utf-8", "replace").strip().replace("\n", "; ")
-                raise RepositoryUnreadable(
-                    f"the git repository cannot be read: object {sha} is missing or damaged"
-                    f"{' (' + detail + ')' if detail else ''}; {FSCK_HINT}")
+                raise RepositoryUnreadable(_("the git repository cannot be read: object {sha} is missing or damaged{detail}; "
+                                             "{hint}").format(sha=sha, detail=f" ({detail})" if detail else "",
+                                                              hint=_(FSCK_HINT)))
             data = stdout.read(int(parts[2]))
             stdout.read(1)  # the newline after each object
             yield sha, data

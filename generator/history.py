@@ -66,6 +66,7 @@ from typing import Any, Iterable
 from generator import git
 from generator.diagnostics import Diagnostic
 from generator.errors import GitError, ShallowHistory
+from generator.i18n import N_, _
 from generator.git import (  # noqa: F401 - re-exported for callers of the history module
     NOT_A_REPOSITORY,
     BlobReader,
@@ -84,11 +85,11 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ALLOW_SHALLOW_ENV = "TTHC_ALLOW_SHALLOW"
 
 #: The message of :class:`~generator.errors.ShallowHistory`.
-SHALLOW_MESSAGE = (
+SHALLOW_MESSAGE = N_(  # translated where it is raised; {env} is ALLOW_SHALLOW_ENV
     "this is a shallow clone: history before the oldest fetched commit is missing, so revisions and dates "
     "would be wrong. Fetch the whole history: git fetch --unshallow (GitHub Actions: actions/checkout with "
     "fetch-depth: 0); or, to build anyway with those dates shown as unknown, pass --allow-shallow "
-    f"(plugin option allow_shallow: true, or {ALLOW_SHALLOW_ENV}=1)"
+    "(plugin option allow_shallow: true, or {env}=1)"
 )
 
 _FIELDS = ("sha", "parents", "committed", "authored", "author", "email", "message")
@@ -278,8 +279,8 @@ def read_version(raw: bytes, display: str, shared: _Shared | None = None) -> Ver
     if data is not None and not errors:
         errors = [d for d in schema_diagnostics(loaded) if d.severity == "error"]
     if data is None and not errors:
-        errors = [Diagnostic(display, 1, 1, "error", "schema-type", "", "the file is not a mapping of procedure fields",
-                             "write the record as key: value lines (code, name, ...)")]
+        errors = [Diagnostic(display, 1, 1, "error", "schema-type", "", _("the file is not a mapping of procedure fields"),
+                             _("write the record as key: value lines (code, name, ...)"))]
     if errors:
         return Version(None, code, tuple(errors))
     return Version((shared or _Shared()).share(data), code)
@@ -351,8 +352,8 @@ def _when(stamp: bytes, warnings: list[str], sha: str) -> datetime:
     try:
         return datetime.fromtimestamp(int(stamp), TIMEZONE)
     except (ValueError, OverflowError, OSError):
-        warnings.append(f"commit {sha[:10]} has an impossible date ({stamp.decode('ascii', 'replace')}); "
-                        "it is shown as 01/01/1970")
+        warnings.append(_("commit {sha} has an impossible date ({stamp}); it is shown as 01/01/1970").format(
+            sha=sha[:10], stamp=stamp.decode("ascii", "replace")))
         return _EPOCH
 
 
@@ -524,16 +525,16 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
     if allow_shallow is None:
         allow_shallow = os.environ.get(ALLOW_SHALLOW_ENV, "").strip().lower() in ("1", "true", "yes")
     if info.shallow and not allow_shallow:
-        raise ShallowHistory(SHALLOW_MESSAGE)
+        raise ShallowHistory(_(SHALLOW_MESSAGE).format(env=ALLOW_SHALLOW_ENV))
     sub = catalog_subdir.strip("/")
     sub = "" if sub in ("", ".") else sub + "/"
     current_root = (info.prefix + sub + "procedures/").lstrip("/")
     history = History(incomplete=info.shallow)
     if info.shallow:
-        history.warnings.append(
+        history.warnings.append(_(
             "this is a shallow clone: history before the oldest fetched commit is missing and the dates of its "
             "oldest revisions are unknown (fix: git fetch --unshallow; in GitHub Actions: actions/checkout with "
-            "fetch-depth: 0)")
+            "fetch-depth: 0)"))
     proc = git.start(info.root, "log", "--diff-merges=first-parent", "--raw", "--no-renames", "--no-abbrev", "-z",
                      "--encoding=UTF-8", f"--format={_FORMAT}", "--end-of-options", ref, "--")
     out, err = proc.communicate()
@@ -544,7 +545,8 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
             return history
         failure = git.failure(f"git log {ref}", err)
         if type(failure) is GitError:
-            raise GitError(f"git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)")
+            raise GitError(_("git log {ref} failed: {message} (check the ref name; run `git fetch` if it is remote)").format(
+                ref=ref, message=message))
         raise failure
     listed = _parse_log(out, history.warnings)
     del out
@@ -585,13 +587,14 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
                 code_at.get(path) or (version.code if version.code and _CODE_STEM.match(version.code) else None)
                 or (stem if _CODE_STEM.match(stem) else None))
             if code is None:
-                history.warnings.append(f"{path} at {commit.sha[:10]}: not a procedure record and not named "
-                                        "<code>.yaml; this version is left out of every history")
+                history.warnings.append(_("{path} at {sha}: not a procedure record and not named <code>.yaml; this "
+                                          "version is left out of every history").format(path=path, sha=commit.sha[:10]))
                 history.skipped.append((path, commit.sha[:10]))
                 continue
             if version.record is None:
-                history.warnings.append(f"{path} at {commit.sha[:10]}: invalid record ({version.diagnostics[0].format()}); "
-                                        "shown as an invalid version in the history of " + code)
+                history.warnings.append(_("{path} at {sha}: invalid record ({problem}); shown as an invalid version in the "
+                                          "history of {code}").format(path=path, sha=commit.sha[:10],
+                                                                     problem=version.diagnostics[0].format(), code=code))
             old_code = code_at.get(path)
             if old_code is not None and old_code != code:
                 gone[old_code] = path
@@ -736,14 +739,14 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
     if proc.returncode != 0:
         failure = git.failure(f"git ls-tree {ref}", err)
         if type(failure) is GitError:
-            raise GitError(f"unknown git ref {ref!r}: {err.decode('utf-8', 'replace').strip()} "
-                           "(check the name; run `git fetch` for a remote branch)")
+            raise GitError(_("unknown git ref {ref!r}: {message} (check the name; run `git fetch` for a remote branch)").format(
+                ref=ref, message=err.decode("utf-8", "replace").strip()))
         raise failure
     entries: list[tuple[str, str]] = []
     for item in out.split(b"\0"):
         if not item:
             continue
-        meta, _, path = item.partition(b"\t")
+        meta, _tab, path = item.partition(b"\t")
         kind, sha = meta.split()[1:3]
         rel = unicodedata.normalize("NFC", path.decode("utf-8", "replace"))
         if kind == b"blob" and _procedure_path(rel, base):

@@ -62,6 +62,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Diagnostic, format_path
+from generator.i18n import N_, _
 
 #: The kinds of catalog file and their schema file names.
 SCHEMA_FILES = {
@@ -184,13 +185,13 @@ def load_file(path: Path, kind: str, display: str | None = None) -> LoadedFile:
     try:
         if path.exists() and not path.is_file():  # a FIFO or device would block reading, a folder has no text
             loaded = LoadedFile(display, kind)
-            loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", "not a regular file (a folder, pipe or device)",
-                                                 "replace it with the YAML file itself"))
+            loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", _("not a regular file (a folder, pipe or device)"),
+                                                 _("replace it with the YAML file itself")))
             return loaded
         raw = path.read_bytes()
     except OSError as err:
         loaded = LoadedFile(display, kind)
-        loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", f"cannot read the file: {err.strerror}", "check the path"))
+        loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", _("cannot read the file: {reason}").format(reason=err.strerror), _("check the path")))
         return loaded
     return load_bytes(raw, display, kind)
 
@@ -209,8 +210,9 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
     loaded = LoadedFile(display, kind)
     if len(raw) > MAX_BYTES:
         loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "too-large", "",
-                                             f"the file is {len(raw):,} bytes; a catalog file holds at most {MAX_BYTES:,}",
-                                             "split the text or remove what does not belong to the record"))
+                                             _("the file is {size} bytes; a catalog file holds at most {limit}").format(
+                                                 size=f"{len(raw):,}", limit=f"{MAX_BYTES:,}"),
+                                             _("split the text or remove what does not belong to the record")))
         return loaded
     text = _decode(raw, loaded)
     if text is None:
@@ -224,11 +226,12 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
         data = _convert(root, load_schema(kind), load_schema(kind), (), loaded)
     except RecursionError:
         loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "syntax", "",
-                                             "the data is nested too deeply to be a catalog record", "flatten the structure"))
+                                             _("the data is nested too deeply to be a catalog record"), _("flatten the structure")))
         return loaded
     if data is None:
         loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "empty-file", "",
-                                             "the file holds no record (only an empty or null document)", "write the record, or delete the file"))
+                                             _("the file holds no record (only an empty or null document)"),
+                                             _("write the record, or delete the file")))
         return loaded
     loaded.data = data
     return loaded
@@ -241,7 +244,7 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
 def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "encoding", "",
-                                             "the file is UTF-16, not UTF-8", "re-save the file as UTF-8"))
+                                             _("the file is UTF-16, not UTF-8"), _("re-save the file as UTF-8")))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -253,21 +256,22 @@ def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
         column = err.start - (before.rfind(b"\n") + 1) + 1
         loaded.diagnostics.append(Diagnostic(
             loaded.display, line, column, "error", "encoding", "",
-            f"the file is not UTF-8: byte 0x{raw[err.start]:02X} at offset {err.start} cannot be read "
-            "(it may be saved as Windows-1258 or another legacy encoding)",
-            "re-save the file as UTF-8",
+            _("the file is not UTF-8: byte 0x{byte} at offset {offset} cannot be read (it may be saved as Windows-1258 or "
+              "another legacy encoding)").format(byte=f"{raw[err.start]:02X}", offset=err.start),
+            _("re-save the file as UTF-8"),
         ))
         return None
     if not text.strip():
-        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", "the file is empty", "write the record, or delete the file"))
+        loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file is empty"),
+                                             _("write the record, or delete the file")))
         return None
     normal = unicodedata.normalize("NFC", text)
     if normal != text:
         line, column = _first_non_nfc(text)
         loaded.diagnostics.append(Diagnostic(
             loaded.display, line, column, "warning", "not-nfc", "",
-            "the text is not in Unicode NFC (decomposed accents); tthc reads it as NFC",
-            "re-save the file with composed (NFC) Vietnamese characters",
+            _("the text is not in Unicode NFC (decomposed accents); tthc reads it as NFC"),
+            _("re-save the file with composed (NFC) Vietnamese characters"),
         ))
     return normal
 
@@ -289,8 +293,8 @@ def _check_tabs(text: str, loaded: LoadedFile) -> bool:
         if "\t" in line[:indent] and line.strip() and not line.lstrip(" \t").startswith("#"):
             loaded.diagnostics.append(Diagnostic(
                 loaded.display, number, line.index("\t") + 1, "error", "tab-indent", "",
-                "a tab is used for indentation; YAML allows only spaces there",
-                "replace the tab with spaces",
+                _("a tab is used for indentation; YAML allows only spaces there"),
+                _("replace the tab with spaces"),
             ))
             ok = False
     return ok
@@ -333,35 +337,39 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents == 2:
-                    problem(event, "multi-document", "a second YAML document starts here; a catalog file holds one record", "remove the '---' and what follows, or move it to its own file")
+                    problem(event, "multi-document", _("a second YAML document starts here; a catalog file holds one record"),
+                            _("remove the '---' and what follows, or move it to its own file"))
                 continue
             if documents > 1:
                 continue
             if isinstance(event, yaml.AliasEvent):
-                problem(event, "anchor", f"alias *{event.anchor} is not allowed", "write the value out in full")
+                problem(event, "anchor", _("alias *{name} is not allowed").format(name=event.anchor), _("write the value out in full"))
                 attach(Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, ""))
                 continue
             if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if event.anchor is not None:
-                    problem(event, "anchor", f"anchor &{event.anchor} is not allowed", "remove the anchor and write values out in full")
+                    problem(event, "anchor", _("anchor &{name} is not allowed").format(name=event.anchor),
+                            _("remove the anchor and write values out in full"))
                 explicit = event.tag is not None and not (
                     isinstance(event, yaml.ScalarEvent) and event.tag == "!" and event.implicit[1]
                 ) and not (not isinstance(event, yaml.ScalarEvent) and event.implicit)
                 if explicit:
                     tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problem(event, "tag", f"explicit tag {tag} is not allowed", "remove the tag; the schema decides the type")
+                    problem(event, "tag", _("explicit tag {tag} is not allowed").format(tag=tag), _("remove the tag; the schema decides the type"))
             line, column = event.start_mark.line + 1, event.start_mark.column + 1
             if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 nodes += 1
                 if nodes > MAX_NODES:
                     loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "too-large", "",
-                                                         f"the file holds more than {MAX_NODES:,} values; a catalog record is far smaller",
-                                                         "split the text or remove what does not belong to the record"))
+                                                         _("the file holds more than {limit} values; a catalog record is far smaller").format(
+                                                             limit=f"{MAX_NODES:,}"),
+                                                         _("split the text or remove what does not belong to the record")))
                     return None
                 if len(stack) >= MAX_DEPTH and not isinstance(event, yaml.ScalarEvent):
                     loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "syntax", "",
-                                                         f"the data is nested more than {MAX_DEPTH} levels deep, too deep to be a catalog record",
-                                                         "flatten the structure"))
+                                                         _("the data is nested more than {limit} levels deep, too deep to be a catalog "
+                                                           "record").format(limit=MAX_DEPTH),
+                                                         _("flatten the structure")))
                     return None
             if isinstance(event, yaml.ScalarEvent):
                 attach(Node("scalar", line, column, event.value, event.style or None))
@@ -377,26 +385,27 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         before = text[: err.position]
         loaded.diagnostics.append(Diagnostic(
             loaded.display, before.count("\n") + 1, err.position - (before.rfind("\n") + 1) + 1, "error", "syntax", "",
-            f"the file contains the control character U+{err.character:04X}, which YAML does not allow",
-            "delete the invisible character (retype the text around it)",
+            _("the file contains the control character U+{code}, which YAML does not allow").format(code=f"{err.character:04X}"),
+            _("delete the invisible character (retype the text around it)"),
         ))
         return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = err.problem or "the YAML cannot be read"
+        what = err.problem or _("the YAML cannot be read")  # PyYAML's own words stay English
         if err.context:
             started = err.context_mark
-            where = f" on line {started.line + 1}" if started and mark and started.line != mark.line else ""
+            where = _(" on line {line}").format(line=started.line + 1) if started and mark and started.line != mark.line else ""
             what = f"{what} ({err.context}{where})"
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, line, column, "error", "syntax", "", f"YAML syntax error: {what}",
-            "check indentation and quoting on this line and the one before; quote text that contains ': ' or starts with a special character",
+            loaded.display, line, column, "error", "syntax", "", _("YAML syntax error: {problem}").format(problem=what),
+            _("check indentation and quoting on this line and the one before; quote text that contains ': ' or starts with a "
+              "special character"),
         ))
         return None
     if not ok or root is None:
         if root is None and ok:
-            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", "the file holds no data", "write the record"))
+            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no data"), _("write the record")))
         return None
     return root
 
@@ -440,18 +449,21 @@ def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], pa
         properties = (schema or {}).get("properties", {})
         for key_node, value_node in node.items:
             if key_node.kind != "scalar":
-                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "syntax", format_path(path), "a key must be plain text", "write the key as a simple word"))
+                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "syntax", format_path(path), _("a key must be plain text"),
+                                                     _("write the key as a simple word")))
                 continue
             key = key_node.value
             if key == "<<" and key_node.style is None:
-                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "anchor", format_path(path), "merge key '<<' is not allowed", "write the keys out in full"))
+                loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "anchor", format_path(path), _("merge key '<<' is not allowed"),
+                                                     _("write the keys out in full")))
                 continue
             child = path + (key,)
             if key in seen:
                 loaded.diagnostics.append(Diagnostic(
                     loaded.display, key_node.line, key_node.column, "error", "duplicate-key", format_path(child),
-                    f"key '{key}' appears twice: first on line {seen[key]}, again on line {key_node.line}",
-                    f"keep one '{key}' and delete the other",
+                    _("key '{key}' appears twice: first on line {first}, again on line {again}").format(
+                        key=key, first=seen[key], again=key_node.line),
+                    _("keep one '{key}' and delete the other").format(key=key),
                 ))
                 continue
             seen[key] = key_node.line
@@ -475,10 +487,10 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2
 def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> None:
     """Report control characters, noncharacters and invisible characters in one text value."""
     for pattern, severity, code, what, hint in (
-        (_FORBIDDEN, "error", "control-character", "a control character or noncharacter",
-         "delete the invisible character (retype the text around it)"),
-        (_INVISIBLE, "warning", "invisible-character", "an invisible (bidirectional, zero-width or soft hyphen) character",
-         "delete it unless it is really needed: it is not shown and can make the text read differently"),
+        (_FORBIDDEN, "error", "control-character", N_("a control character or noncharacter"),
+         N_("delete the invisible character (retype the text around it)")),
+        (_INVISIBLE, "warning", "invisible-character", N_("an invisible (bidirectional, zero-width or soft hyphen) character"),
+         N_("delete it unless it is really needed: it is not shown and can make the text read differently")),
     ):
         match = pattern.search(text)
         if match is None:
@@ -488,11 +500,12 @@ def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> No
         if node.style is None and "\n" not in text[: match.start()]:
             column += match.start()  # a plain scalar is written as read
         count = len(pattern.findall(text))
-        more = f" (and {count - 1} more)" if count > 1 else ""
+        more = _(" (and {count} more)").format(count=count - 1) if count > 1 else ""
+        name = f" ({unicodedata.name(char).lower()})" if unicodedata.name(char, "") else ""
         loaded.diagnostics.append(Diagnostic(
             loaded.display, line, column, severity, code, format_path(path),  # type: ignore[arg-type]
-            f"the text holds {what}, U+{ord(char):04X}{' (' + unicodedata.name(char).lower() + ')' if unicodedata.name(char, '') else ''}, "
-            f"at character {match.start() + 1} of the value{more}", hint))
+            _("the text holds {what}, U+{code}{name}, at character {index} of the value{more}").format(
+                what=_(what), code=f"{ord(char):04X}", name=name, index=match.start() + 1, more=more), _(hint)))
 
 
 _VIETNAMESE_ONLY = re.compile("[\u1ea0-\u1ef9\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0]")
@@ -516,8 +529,9 @@ def _check_encoding(node: Node, text: str, path: DataPath, loaded: LoadedFile) -
         sample = text if len(text) <= 40 else text[:39] + "…"
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "mojibake", format_path(path),
-            f'the text "{sample}" looks like Vietnamese typed in the {encoding} encoding and shown as Latin-1',
-            f"convert it from {encoding} to Unicode (e.g. with UniKey's converter) and paste it again"))
+            _('the text "{sample}" looks like Vietnamese typed in the {encoding} encoding and shown as Latin-1').format(
+                sample=sample, encoding=encoding),
+            _("convert it from {encoding} to Unicode (e.g. with UniKey's converter) and paste it again").format(encoding=encoding)))
 
 
 def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: LoadedFile) -> Any:
@@ -538,8 +552,9 @@ def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: L
     if "string" in expected and "enum" not in (schema or {}) and _YAML11_NON_TEXT.match(text):
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "unquoted-number", format_path(path),
-            f"{text} is written without quotes; other YAML tools would read it as a number or yes/no, not as the text \"{text}\"",
-            f"quote the value: {path[-1]}: \"{text}\"" if path and isinstance(path[-1], str) else f"quote the value: - \"{text}\"",
+            _('{text} is written without quotes; other YAML tools would read it as a number or yes/no, not as the text "{text}"').format(
+                text=text),
+            _('quote the value: {line}').format(line=f'{path[-1]}: "{text}"' if path and isinstance(path[-1], str) else f'- "{text}"'),
         ))
     return text
 
@@ -554,7 +569,8 @@ def _number(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> Any:
     if number is None or number != number or abs(number) > MAX_NUMBER:
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "error", "number-range", format_path(path),
-            f"the number {text if len(text) <= 30 else text[:27] + '...'} is too large (at most {MAX_NUMBER:,})",
-            "write the real value; amounts are in whole đồng, time limits in days or hours"))
+            _("the number {number} is too large (at most {limit})").format(
+                number=text if len(text) <= 30 else text[:27] + "...", limit=f"{MAX_NUMBER:,}"),
+            _("write the real value; amounts are in whole đồng, time limits in days or hours")))
         return text
     return number

@@ -32,6 +32,7 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, Report
 from generator.errors import CatalogInvalid, UsageError
+from generator.i18n import _
 from generator.load import load_file
 
 CODEOWNERS_HEADER = (
@@ -59,7 +60,7 @@ def read_agencies(catalog: Path, raw: bytes | None = None, display: str | None =
     if raw is not None:
         loaded = load_bytes(raw, display or path.as_posix(), "agencies")
     elif not path.is_file():
-        raise UsageError(f"{path} not found (run from the repository root, or pass --catalog DIR)")
+        raise UsageError(_("{path} not found (run from the repository root, or pass --catalog DIR)").format(path=path))
     else:
         loaded = load_file(path, "agencies", display_path(path))
     report = Report()
@@ -94,7 +95,8 @@ def codeowners(catalog: Path, repo_root: Path | None = None) -> str:
     try:
         rel = folder.relative_to(root).as_posix()
     except ValueError:
-        raise UsageError(f"the catalog {catalog} is not inside the repository {root}: run from the repository root") from None
+        raise UsageError(_("the catalog {catalog} is not inside the repository {root}: run from the repository root").format(
+            catalog=catalog, root=root)) from None
     prefix = "/" if rel == "." else f"/{rel}/"
     lines = [CODEOWNERS_HEADER.format(agencies=f"{prefix.lstrip('/')}agencies.yaml")]
     for agency in sorted(read_agencies(catalog), key=lambda a: str(a.get("id"))):
@@ -119,7 +121,7 @@ def agencies_at(repo_dir: Path, ref: str, catalog_subdir: str = "catalog") -> by
 
     reader = BlobReader(Path(repo_dir))
     try:
-        ((_, raw),) = reader.read_many([f"{ref}:{catalog_subdir.strip('/')}/agencies.yaml"])
+        ((_name, raw),) = reader.read_many([f"{ref}:{catalog_subdir.strip('/')}/agencies.yaml"])
     finally:
         reader.close()
     return raw
@@ -146,18 +148,19 @@ def resolve_owners(catalog: Path, owner: str | None = None, author: str | None =
         CatalogInvalid: ``agencies.yaml`` is invalid.
     """
     if (owner is None) == (author is None):
-        raise UsageError("give either --owner AGENCY or --author @HANDLE")
+        raise UsageError(_("give either --owner AGENCY or --author @HANDLE"))
     listed = (read_agencies(catalog, base[1], f"{base[0]}:{Path(catalog).as_posix()}/agencies.yaml") if base
               else read_agencies(catalog))
     agencies = {str(a.get("id")): [str(m) for m in a.get("maintainers") or []] for a in listed}
     if owner is not None:
         if owner not in agencies:
-            raise UsageError(f"--owner {owner}: no such agency in {Path(catalog) / 'agencies.yaml'} "
-                             f"(use an agency id, e.g. {min(agencies, default='bo-xay-dung')})")
-        return Owners(frozenset({owner}), agencies, f"cơ quan {owner}")
+            raise UsageError(_("--owner {owner}: no such agency in {file} (use an agency id, e.g. {example})").format(
+                owner=owner, file=Path(catalog) / "agencies.yaml", example=min(agencies, default="bo-xay-dung")))
+        return Owners(frozenset({owner}), agencies, _("agency {owner}").format(owner=owner))
     handle = _handle(str(author))
     mine = frozenset(a for a, people in agencies.items() if handle in {_handle(m) for m in people})
-    who = f"{handle} (phụ trách {', '.join(sorted(mine))})" if mine else f"{handle} (không phụ trách cơ quan nào trong agencies.yaml)"
+    who = (_("{handle} (maintainer of {agencies})").format(handle=handle, agencies=", ".join(sorted(mine))) if mine
+           else _("{handle} (maintainer of no agency in agencies.yaml)").format(handle=handle))
     return Owners(mine, agencies, who)
 
 
@@ -196,10 +199,11 @@ def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners) -> list[Diag
             continue  # a recorded transfer of competence (generator/change.py, agency-moved)
         others = ", ".join(foreign)
         people = "; ".join(f"{a}: {' '.join(owners.maintainers[a])}" for a in foreign if owners.maintainers.get(a))
-        message = (f"thay đổi thủ tục {p.code} của cơ quan {others} (thư mục procedures/{foreign[0]}/), "
-                   f"không thuộc {owners.who}")
-        hint = (f"bỏ tệp này khỏi thay đổi, hoặc đề nghị cơ quan {others}{f' ({people})' if people else ''} thực hiện; "
-                f"chuyển giao thẩm quyền thì di chuyển tệp và thêm một mục amendments ghi quyết định chuyển giao")
+        message = _("change to procedure {code} of agency {others} (folder procedures/{folder}/), not of {who}").format(
+            code=p.code, others=others, folder=foreign[0], who=owners.who)
+        hint = _("leave this file out of the change, or ask agency {others}{people} to make it; for a transfer of "
+                 "competence move the file and add an amendments entry naming the transfer decision").format(
+            others=others, people=f" ({people})" if people else "")
         if p.new_path is not None and p.new_path in new:
             out.append(new[p.new_path].loaded.diagnostic("error", "agency-not-owned", (), message, hint))
         else:

@@ -62,6 +62,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
+from generator.i18n import _
+from generator.progress import Progress, no_progress
 
 log = logging.getLogger("mkdocs.plugins.tthc")
 
@@ -107,19 +109,20 @@ class TthcConfig(base.Config):
     {code}, {name}, {url} (generator/render/contribute.py); empty: no link on procedure pages."""
 
 
-def published_schema(path: Path, site_url: str) -> bytes:
-    """A JSON Schema as the site publishes it at ``/schemas/<name>``.
+def published_schema(path: Path, site_url: str, folder: str = SCHEMAS_URL_DIR) -> bytes:
+    """A JSON Schema as the site publishes it at ``/<folder>/<name>`` (``schemas``, or ``schemas/draft-07``).
 
     With a site address, its ``$id`` becomes that fetchable URL
-    (``<site_url>schemas/procedure.schema.json``: the address editors' schema
-    lines name, :mod:`generator.schema_ref`); without one it keeps its
+    (``<site_url>schemas/procedure.schema.json``; the draft-07 copy's
+    ``<site_url>schemas/draft-07/procedure.schema.json`` is the address editors'
+    schema lines name, :mod:`generator.schema_ref`); without one it keeps its
     ``urn:tthc:schema:…`` id. Only the ``$id`` line changes: the file is
     otherwise byte for byte the package's.
     """
     raw = path.read_bytes()
     if not site_url:
         return raw
-    url = f"{site_url.rstrip('/')}/{SCHEMAS_URL_DIR}/{path.name}"
+    url = f"{site_url.rstrip('/')}/{folder}/{path.name}"
     return re.sub(rb'("\$id"\s*:\s*)"[^"]*"', lambda m: m[1] + b'"' + url.encode("utf-8") + b'"', raw, count=1)
 
 
@@ -160,7 +163,8 @@ def register_theme(config) -> None:
 
     theme = config.theme
     if theme.name != "material":
-        raise PluginError(f"the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme.name!r})")
+        raise PluginError(_("the tthc plugin needs the Material theme: set `theme: {{name: material}}` (not {theme!r})").format(
+            theme=theme.name))
     position = 1 if theme.custom_dir else 0
     for folder in (str(overrides_dir()), str(assets_dir())):
         if not any(Path(d).resolve() == Path(folder) for d in theme.dirs):
@@ -194,6 +198,10 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.cache: Any = None
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
+        #: Called with (steps done, steps) as the site is written: one per page MkDocs writes, then the
+        #: procedures' pages, then the search index (``tthc build``'s progress bar).
+        self.progress: Progress = no_progress
+        self._done, self._total = 0, 0
 
     def on_config(self, config):
         import os
@@ -202,8 +210,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.catalog_dir = (root / self.config.catalog).resolve()
         site_url = config.site_url or ""
         if site_url and (not re.fullmatch(r"https?://[^\s\"'<>`\\]+", site_url)):
-            self.failure = UsageError(f"site_url / TTHC_SITE_URL {site_url!r} is not a plain http(s) address "
-                                      "(no spaces, quotes or < >): write it as https://tthc.example.vn/")
+            self.failure = UsageError(_("site_url / TTHC_SITE_URL {url!r} is not a plain http(s) address (no spaces, quotes "
+                                        "or < >): write it as https://tthc.example.vn/").format(url=site_url))
             raise PluginError(str(self.failure))
         if not config.nav:
             config.nav = DEFAULT_NAV
@@ -233,10 +241,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                 cache=self.cache)
         except CatalogInvalid as err:
             self.failure = err
-            raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
+            raise PluginError(_("the catalog at {catalog} is invalid:").format(catalog=self.catalog_dir)
+                              + f"\n{format_report(err.report)}\n{err}") from None
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"cannot build the site: {err}") from None
+            raise PluginError(_("cannot build the site: {reason}").format(reason=err)) from None
         for warning in self.plan.report.warnings:
             log.warning(warning.format())
         if self.plan.history is not None:
@@ -289,14 +298,25 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             files.append(File.generated(config, path, content=svg))
         from generator.export import schema_files
 
+        from generator.schema_draft7 import DRAFT7_DIR, draft7_dir
+
         for name, path in schema_files().items():
             files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{name}",
                                         content=published_schema(path, config.site_url or "")))
+            draft7 = draft7_dir() / name  # the editors' copy (generator/schema_draft7.py)
+            files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}/{name}",
+                                        content=published_schema(draft7, config.site_url or "", f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}")))
+        procedures = len(self.plan.catalog.procedures) if self.layout_once else 0
+        self._done, self._total = 0, sum(1 for f in files if f.is_documentation_page()) + procedures + 1
         return files
 
+    def _advance(self, steps: int = 1) -> None:
+        self._done = min(self._done + steps, self._total)
+        self.progress(self._done, self._total)
+
     def _two_inputs(self, src_uri: str, url: str, what: str) -> None:
-        self.failure = BuildError(f"two inputs map to the URL /{url}: {src_uri} in the docs folder and the "
-                                  f"generated page {what}; rename or remove the file")
+        self.failure = BuildError(_("two inputs map to the URL /{url}: {file} in the docs folder and the generated page "
+                                    "{title}; rename or remove the file").format(url=url, file=src_uri, title=what))
         raise PluginError(str(self.failure))
 
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
@@ -349,6 +369,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                 raise PluginError(str(err)) from None
         elif page.file.src_uri in self._pages:  # the generated pages: Material's blank runs removed
             output = compact_page(output, page.content)
+        self._advance()
         return output
 
     def on_post_build(self, config) -> None:
@@ -365,6 +386,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                 shutil.rmtree(site_dir / LAYOUT_DIR, ignore_errors=True)
                 with self.plan.stages.stage("render and write the procedures' pages"):
                     written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache)
+                self._advance(len(self.plan.catalog.procedures))
             else:
                 written, cache = Written(), None
             result = finish_site(self.plan, site_dir, written, site_url=config.site_url,
@@ -375,10 +397,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                 result = index_site(site_dir)
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"cannot build the site: {err}") from None
+            raise PluginError(_("cannot build the site: {reason}").format(reason=err)) from None
         except OSError as err:
-            self.failure = BuildError(f"cannot write the site: {err.strerror or err}")
+            self.failure = BuildError(_("cannot write the site: {reason}").format(reason=err.strerror or err))
             raise PluginError(str(self.failure)) from None
+        self._advance(self._total)
         if not self.plan.catalog.procedures and self.config.search:  # a new catalog (tthc init)
             log.info("tthc: no procedure yet, so no search index")
         elif result is not None:

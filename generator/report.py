@@ -16,6 +16,7 @@ import json
 from typing import TextIO
 
 from generator.diagnostics import Diagnostic, Report
+from generator.i18n import _
 
 
 def print_report(report: Report, fmt: str, stream: TextIO) -> None:
@@ -35,10 +36,11 @@ def print_report(report: Report, fmt: str, stream: TextIO) -> None:
 
 
 def summary(report: Report) -> str:
-    """One line: ``N error(s), M warning(s) in K file(s)``."""
+    """One line: ``ok: N error(s), M warning(s) in K file(s)`` (``invalid:`` when there is an error), translated."""
     errors, warnings = len(report.errors), len(report.warnings)
-    verdict = "ok" if not errors else "invalid"
-    return f"{verdict}: {errors} error(s), {warnings} warning(s) in {report.files_checked} file(s)"
+    text = (_("ok: {errors} error(s), {warnings} warning(s) in {files} file(s)") if not errors else
+            _("invalid: {errors} error(s), {warnings} warning(s) in {files} file(s)"))
+    return text.format(errors=errors, warnings=warnings, files=report.files_checked)
 
 
 def _escape_data(text: str) -> str:

@@ -35,7 +35,10 @@ def templates_dir() -> Path:
     for candidate in (_PACKAGE / "site_templates", _PACKAGE.parent / "site_templates"):
         if (candidate / "pages").is_dir():
             return candidate
-    raise BuildError(f"the site templates are missing from {_PACKAGE} (reinstall tthc: pip install --force-reinstall tthc)")
+    from generator.i18n import _
+
+    raise BuildError(_("the site templates are missing from {folder} (reinstall tthc: pip install --force-reinstall tthc)").format(
+        folder=_PACKAGE))
 
 
 def schemas_dir() -> Path:

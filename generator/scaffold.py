@@ -42,6 +42,7 @@ from typing import Any
 
 from generator.diagnostics import Report
 from generator.errors import CatalogInvalid, UsageError
+from generator.i18n import _
 from generator.load import load_file, load_schema
 from generator.model import LEVEL_LABELS
 from generator.schema_ref import copy_schemas, schema_modeline
@@ -92,14 +93,14 @@ def next_free_code(catalog: Path, agency: str, kind: str) -> str:
     prefix = own[-1][0] if own else DEFAULT_PREFIX[kind]
     highest = max((int(c[2:]) for c in codes if c[0] == prefix), default=0)
     if highest >= 999_999:
-        raise UsageError(f"no free code is left with the prefix {prefix}.: give the code with --code")
+        raise UsageError(_("no free code is left with the prefix {prefix}.: give the code with --code").format(prefix=prefix))
     return f"{prefix}.{highest + 1:06d}"
 
 
 def _read_list(catalog: Path, kind: str) -> list[dict[str, Any]]:
     path = catalog / f"{kind}.yaml"
     if not path.is_file():
-        raise UsageError(f"{path} not found: a catalog needs {kind}.yaml (tthc init DIR makes one)")
+        raise UsageError(_("{path} not found: a catalog needs {kind}.yaml (tthc init DIR makes one)").format(path=path, kind=kind))
     loaded = load_file(path, kind, path.as_posix())
     if loaded.diagnostics or not isinstance(loaded.data, dict):
         report = Report()
@@ -152,25 +153,28 @@ def new_procedure(
 
     catalog = Path(catalog)
     if not catalog.is_dir():
-        raise UsageError(f"catalog folder not found: {catalog} (run from the repository root, or pass --catalog DIR)")
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=catalog))
     if kind not in ("external", "internal"):
-        raise UsageError(f"--kind must be external or internal, not {kind!r}")
+        raise UsageError(_("--kind must be external or internal, not {kind!r}").format(kind=kind))
     agencies = {a.get("id"): a for a in _read_list(catalog, "agencies")}
     if agency not in agencies:
-        raise UsageError(f"agency {agency!r} is not in {catalog / 'agencies.yaml'}: use one of {', '.join(sorted(map(str, agencies)))}")
+        raise UsageError(_("agency {agency!r} is not in {file}: use one of {ids}").format(
+            agency=agency, file=catalog / "agencies.yaml", ids=", ".join(sorted(map(str, agencies)))))
     sectors = {s.get("id") for s in _read_list(catalog, "sectors")}
     if sector not in sectors:
-        raise UsageError(f"sector {sector!r} is not in {catalog / 'sectors.yaml'}: use an id listed there, or add the sector")
+        raise UsageError(_("sector {sector!r} is not in {file}: use an id listed there, or add the sector").format(
+            sector=sector, file=catalog / "sectors.yaml"))
     existing = catalog_codes(catalog)
     if code is None:
         code = next_free_code(catalog, agency, kind)
     elif not CODE.match(code):
-        raise UsageError(f'code {code!r} is malformed: write one digit, a dot and six digits, e.g. --code 1.000178')
+        raise UsageError(_("code {code!r} is malformed: write one digit, a dot and six digits, e.g. --code 1.000178").format(code=code))
     if code in existing:
-        raise UsageError(f"procedure {code} already exists: {existing[code].as_posix()} (never overwritten; edit that file)")
+        raise UsageError(_("procedure {code} already exists: {path} (never overwritten; edit that file)").format(
+            code=code, path=existing[code].as_posix()))
     path = catalog / "procedures" / agency / f"{code}.yaml"
     if path.exists():
-        raise UsageError(f"{path} already exists (never overwritten)")
+        raise UsageError(_("{path} already exists (never overwritten)").format(path=path))
     level = agencies[agency].get("level") if agencies[agency].get("level") in LEVEL_LABELS else "other"
     text = schema_modeline(path, "procedure", site_url) + procedure_yaml(code, name, kind, level, sector, decision)
     path.parent.mkdir(parents=True, exist_ok=True)

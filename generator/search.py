@@ -85,6 +85,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.i18n import _
 
 #: Folder of the search bundle inside the site (``site/pagefind/``).
 BUNDLE_DIR = "pagefind"
@@ -470,7 +471,7 @@ def _index(staging: Path, bundle: Path) -> int:
     entry = bundle / "pagefind-entry.json"
     if completed.returncode != 0 or not match or not entry.is_file() or entry.stat().st_size == 0:
         tail = "\n".join(output.splitlines()[-10:])
-        raise BuildError(f"search index: Pagefind failed (exit code {completed.returncode}): {tail}")
+        raise BuildError(_("search index: Pagefind failed (exit code {code}): {output}").format(code=completed.returncode, output=tail))
     return int(match.group(1))
 
 
@@ -544,7 +545,7 @@ def index_site(site_dir: Path) -> SearchStats:
             message is included).
     """
     if not site_dir.is_dir():
-        raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
+        raise BuildError(_("cannot index {site}: no such folder; build the site first").format(site=site_dir))
     bundle = (site_dir / BUNDLE_DIR).resolve()
     records: dict[str, SearchRecord] = {}
     for path in sorted(site_dir.rglob("*.html")):
@@ -575,7 +576,7 @@ def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchSta
     """
     start = time.perf_counter()
     if not site_dir.is_dir():
-        raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
+        raise BuildError(_("cannot index {site}: no such folder; build the site first").format(site=site_dir))
     bundle = (site_dir / BUNDLE_DIR).resolve()
     folded = 0
     ordered: list[SearchRecord] = []

@@ -43,6 +43,7 @@ import jsonschema
 
 from generator.diagnostics import Diagnostic, format_path
 from generator.errors import BuildError
+from generator.i18n import _
 from generator.load import load_bytes, load_schema
 
 #: The bundled table, inside the ``generator`` package.
@@ -117,7 +118,7 @@ def load_terms(path: Path | None = None) -> SearchTerms:
         try:
             raw = path.read_bytes()
         except OSError as err:
-            raise BuildError(f"{display}: cannot read the search terms: {err.strerror}") from None
+            raise BuildError(_("{file}: cannot read the search terms: {reason}").format(file=display, reason=err.strerror)) from None
     loaded = load_bytes(raw, display, KIND)
     problems = [d for d in loaded.diagnostics if d.severity == "error"]
     if loaded.data is not None and not problems:
@@ -126,7 +127,7 @@ def load_terms(path: Path | None = None) -> SearchTerms:
             path_ = tuple(error.absolute_path)
             line, column = loaded.position(path_)
             problems.append(Diagnostic(display, line, column, "error", "schema", format_path(path_), error.message,
-                                       "see generator/schemas/search-terms.schema.json"))
+                                       _("see generator/schemas/search-terms.schema.json")))
     if problems or loaded.data is None:
         raise BuildError("the search terms are invalid:\n" + "\n".join(p.format() for p in problems))
     data = loaded.data

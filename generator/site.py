@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from generator.errors import BuildError
+from generator.i18n import _
 
 #: Environment variable: number of rendering processes (default: the cores this process may use).
 WORKERS_ENV = "TTHC_WORKERS"
@@ -428,7 +429,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
         seen: set[str] = set()
         for page in pages:
             if page.url.lower() in seen:
-                raise BuildError(f"two pages of {procedure.code} map to the URL /{page.url}")
+                raise BuildError(_("two pages of {code} map to the URL /{url}").format(code=procedure.code, url=page.url))
             seen.add(page.url.lower())
             path = f"{page.url}index.html"
             try:
@@ -436,7 +437,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(layouts.render(page), encoding="utf-8")
             except OSError as err:
-                raise BuildError(f"cannot write /{path}: {err.strerror or err}") from None
+                raise BuildError(_("cannot write /{path}: {reason}").format(path=path, reason=err.strerror or err)) from None
             group.pages.append(WrittenPage(page.url, page.update_date))
             group.files.append(path)
             if "data-pagefind-body" in page.html:

@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
+from generator.i18n import _
 from generator.load import load_schema
 from generator.workbook import fixed_zip
 
@@ -340,8 +341,9 @@ def template_rows(procedures: Iterable[tuple[str, dict[str, Any]]], agencies: li
             if isinstance(value, str) and (bad := _UNWRITABLE.search(value)):
                 from generator.errors import TthcError
 
-                raise TthcError(f"{code}: {column.key}: the text holds the control character U+{ord(bad.group()):04X}, "
-                                "which a spreadsheet cell cannot keep; remove it from the record and export again")
+                raise TthcError(_("{code}: {field}: the text holds the control character U+{char}, which a spreadsheet cell "
+                                  "cannot keep; remove it from the record and export again").format(
+                    code=code, field=column.key, char=f"{ord(bad.group()):04X}"))
             if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
                 long_texts.append(f"{s.name}!{get_column_letter(len(cells) + 1)}{len(rows[s.name]) + 3} "
                                   f"({code}, {column.key}: {len(value)} characters)")
@@ -493,7 +495,7 @@ def catalog_template(root: Any, agency: str | None = None) -> TemplateRows:
 
     root = Path(root)
     if not root.is_dir():
-        raise UsageError(f"catalog folder not found: {root} (run from the repository root, or pass --catalog DIR)")
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=root))
     files = load_catalog_files(root)
     report = check_catalog_files(files)
     if report.errors:
@@ -501,7 +503,7 @@ def catalog_template(root: Any, agency: str | None = None) -> TemplateRows:
     agencies = list(files.agencies.data["agencies"]) if files.agencies else []
     sectors = list(files.sectors.data["sectors"]) if files.sectors else []
     if agency is not None and agency not in {a["id"] for a in agencies}:
-        raise UsageError(f"--agency {agency!r} is not in agencies.yaml")
+        raise UsageError(_("--agency {agency!r} is not in agencies.yaml").format(agency=agency))
     procedures = sorted(((path.parent.name, loaded.data) for path, loaded in files.procedures
                          if agency is None or path.parent.name == agency), key=lambda item: (item[0], item[1]["code"]))
     return template_rows(procedures, agencies, sectors)

@@ -27,6 +27,8 @@ import jsonschema
 
 from generator.diagnostics import Diagnostic, Report
 from generator.errors import UsageError
+from generator.i18n import N_, _
+from generator.progress import Progress, no_progress
 from generator.load import DataPath, LoadedFile, load_file, load_schema
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -44,16 +46,16 @@ _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 _TYPE_WORDS = {
-    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "array": "a list", "object": "a group of fields (key: value lines)", "null": "nothing",
+    "string": N_("text"), "integer": N_("a whole number"), "number": N_("a number"), "boolean": N_("true or false"),
+    "array": N_("a list"), "object": N_("a group of fields (key: value lines)"), "null": N_("nothing"),
 }
 _TYPE_HINTS = {
-    "string": "quote the value",
-    "integer": "write a whole number without quotes, dots or spaces, e.g. 150000",
-    "number": "write a number without quotes, e.g. 15 or 0.5",
-    "boolean": "write true or false",
-    "array": "write a list, one '- item' per line",
-    "object": "write the fields indented under this key",
+    "string": N_("quote the value"),
+    "integer": N_("write a whole number without quotes, dots or spaces, e.g. 150000"),
+    "number": N_("write a number without quotes, e.g. 15 or 0.5"),
+    "boolean": N_("write true or false"),
+    "array": N_("write a list, one '- item' per line"),
+    "object": N_("write the fields indented under this key"),
 }
 
 
@@ -78,7 +80,7 @@ class CatalogFiles:
         for single in (self.cost_basis, self.coverage):
             if single is not None:
                 yield single
-        for _, loaded in self.procedures:
+        for _path, loaded in self.procedures:
             yield loaded
 
 
@@ -91,8 +93,8 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
-def load_catalog_files(root: Path) -> CatalogFiles:
-    """Strictly load every file of the catalog at ``root`` (no validation yet)."""
+def load_catalog_files(root: Path, progress: Progress = no_progress) -> CatalogFiles:
+    """Strictly load every file of the catalog at ``root`` (no validation yet); ``progress(done, total)`` per procedure file."""
     files = CatalogFiles(root)
     for name, kind in (("agencies.yaml", "agencies"), ("sectors.yaml", "sectors")):
         path = root / name
@@ -104,11 +106,13 @@ def load_catalog_files(root: Path) -> CatalogFiles:
         if path.exists():
             setattr(files, attr, load_file(path, kind, display_path(path)))
     proc_dir = root / "procedures"
-    for path in _yaml_files(proc_dir):
+    paths = _yaml_files(proc_dir)
+    for done, path in enumerate(paths, start=1):
+        progress(done, len(paths))
         if path.is_symlink():
             files.links.append(Diagnostic(display_path(path), 0, 0, "error", "symlink", "",
-                                          "the file is a symbolic link; tthc does not follow links in the catalog",
-                                          "replace the link with the file itself"))
+                                          _("the file is a symbolic link; tthc does not follow links in the catalog"),
+                                          _("replace the link with the file itself")))
             continue
         files.procedures.append((path, load_file(path, "procedure", display_path(path))))
     return files
@@ -123,7 +127,8 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date | None = None) -> Report:
+def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date | None = None,
+                     progress: Progress = no_progress) -> Report:
     """Validate the catalog at ``root``: all problems of all files in one report.
 
     Args:
@@ -132,6 +137,7 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
             uniqueness are still checked against the whole catalog).
         today: the date against which "not in the future" is judged
             (default: today in Asia/Ho_Chi_Minh).
+        progress: called with (files loaded, files in the catalog) as loading goes on.
 
     Returns:
         The report of every problem found.
@@ -141,9 +147,9 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
             not exist or is outside the catalog.
     """
     if not root.is_dir():
-        raise UsageError(f"catalog folder not found: {display_path(root)} (run from the repository root, or pass --catalog DIR)")
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=display_path(root)))
     wanted = [_wanted(p, root) for p in only or []]
-    files = load_catalog_files(root)
+    files = load_catalog_files(root, progress)
     report = check_catalog_files(files, today=today)
     if only:
         def keep(d: Diagnostic) -> bool:
@@ -157,11 +163,11 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
 def _wanted(path: Path, root: Path) -> Path:
     """A PATH argument of ``tthc validate``, resolved; it must exist inside the catalog."""
     if not path.exists() and not path.is_symlink():
-        raise UsageError(f"no such file or folder: {path}")
+        raise UsageError(_("no such file or folder: {path}").format(path=path))
     resolved = path.parent.resolve() / path.name if path.is_symlink() else path.resolve()
     catalog = root.resolve()
     if resolved != catalog and catalog not in resolved.parents:
-        raise UsageError(f"{path} is not inside the catalog folder {display_path(root)} (pass --catalog DIR to check another catalog)")
+        raise UsageError(_("{path} is not inside the catalog folder {folder} (pass --catalog DIR to check another catalog)").format(path=path, folder=display_path(root)))
     return resolved
 
 
@@ -176,7 +182,7 @@ def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Re
             report.extend(schema_diagnostics(loaded))
     for name, single in (("agencies.yaml", files.agencies), ("sectors.yaml", files.sectors)):
         if single is None:
-            report.add(Diagnostic(display_path(files.root / name), 0, 0, "error", "missing-file", "", f"{name} is missing from the catalog", f"create {name}; see the JSON Schema on the site's open-data page"))
+            report.add(Diagnostic(display_path(files.root / name), 0, 0, "error", "missing-file", "", _("{name} is missing from the catalog").format(name=name), _("create {name}; see the JSON Schema on the site's open-data page").format(name=name)))
     agency_ids = _ids(files.agencies, "agencies")
     sector_ids = _ids(files.sectors, "sectors")
     report.extend(_check_reference_list(files.agencies, "agencies", "duplicate-agency", agency_ids))
@@ -194,8 +200,8 @@ def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Re
             plan_id = plan.data.get("id")
             if isinstance(plan_id, str):
                 if plan_id in plan_ids:
-                    report.add(plan.diagnostic("error", "duplicate-plan", ("id",), f"plan id '{plan_id}' is also used by {plan_ids[plan_id].display}",
-                                               "give each plan its own id, or keep one of the two files"))
+                    report.add(plan.diagnostic("error", "duplicate-plan", ("id",), _("plan id '{id}' is also used by {file}").format(id=plan_id, file=plan_ids[plan_id].display),
+                                               _("give each plan its own id, or keep one of the two files")))
                 else:
                     plan_ids[plan_id] = plan
     if files.coverage is not None and isinstance(files.coverage.data, dict):
@@ -282,16 +288,16 @@ def schema_diagnostics(loaded: LoadedFile) -> list[Diagnostic]:
 
 def _describe(value: Any) -> str:
     if value is None:
-        return "nothing (the value is empty)"
+        return _("nothing (the value is empty)")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (yes/no)"
+        return _("{value} (yes/no)").format(value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
-        return f'the text "{value[:60]}"'
+        return _('the text "{text}"').format(text=value[:60])
     if isinstance(value, list):
-        return "a list"
-    return "a group of fields"
+        return _("a list")
+    return _("a group of fields")
 
 
 def _label(schema: dict[str, Any], path: DataPath) -> str:
@@ -308,7 +314,8 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
     if kind == "required":
         missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
         return [
-            loaded.diagnostic("error", "schema-required", path + (p,), f"required field '{p}'{_label(schema, path + (p,))} is missing", f"add '{p}:' to this record")
+            loaded.diagnostic("error", "schema-required", path + (p,), _("required field '{field}'{label} is missing").format(field=p, label=_label(schema, path + (p,))),
+                              _("add '{field}:' to this record").format(field=p))
             for p in missing
         ]
     if kind == "additionalProperties":
@@ -319,47 +326,65 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
             if key in allowed:
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"remove it; allowed here: {', '.join(allowed)}"
+            hint = (_("did you mean '{value}'?").format(value=close[0]) if close
+                    else _("remove it; allowed here: {allowed}").format(allowed=", ".join(allowed)))
             if key == "hourly_cost_vnd":
-                hint = "remove it: the value of one hour of work is set once for the catalog, in cost-basis.yaml (hourly_value_vnd), with its source"
-            out.append(loaded.diagnostic("error", "schema-unknown-key", path + (key,), f"unknown field '{key}'", hint, key=True))
+                hint = _("remove it: the value of one hour of work is set once for the catalog, in cost-basis.yaml "
+                         "(hourly_value_vnd), with its source")
+            out.append(loaded.diagnostic("error", "schema-unknown-key", path + (key,), _("unknown field '{field}'").format(field=key),
+                                         hint, key=True))
         return out
     label = _label(schema, path)
     if kind == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        words = _(" or ").join(_(_TYPE_WORDS[t]) if t in _TYPE_WORDS else t for t in expected)
         code = "amount-vnd" if money else "schema-type"
-        hint = "write the amount in whole đồng, without quotes, dots or spaces: 150000" if money else _TYPE_HINTS.get(expected[0], "")
+        hint = (_("write the amount in whole đồng, without quotes, dots or spaces: 150000") if money
+                else _(_TYPE_HINTS[expected[0]]) if expected[0] in _TYPE_HINTS else "")
         if _quoted_but_well_formed(error.instance, expected[0]):
-            hint = f"remove the quotes around {error.instance}"
+            hint = _("remove the quotes around {value}").format(value=error.instance)
         if error.instance is None:
-            return [loaded.diagnostic("error", "schema-required", path, f"the value{label} is empty", f"write {words} here, or remove the key")]
-        return [loaded.diagnostic("error", code, path, f"expected {words}{label}, got {_describe(error.instance)}", hint)]
+            return [loaded.diagnostic("error", "schema-required", path, _("the value{label} is empty").format(label=label),
+                                      _("write {words} here, or remove the key").format(words=words))]
+        return [loaded.diagnostic("error", code, path, _("expected {words}{label}, got {value}").format(
+            words=words, label=label, value=_describe(error.instance)), hint)]
     if kind == "enum":
         allowed = [str(v) for v in error.validator_value]
         close = difflib.get_close_matches(str(error.instance), allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(allowed)}"
-        return [loaded.diagnostic("error", "schema-enum", path, f"'{error.instance}' is not an allowed value{label}; allowed: {', '.join(allowed)}", hint)]
+        hint = (_("did you mean '{value}'?").format(value=close[0]) if close
+                else _("use one of: {allowed}").format(allowed=", ".join(allowed)))
+        return [loaded.diagnostic("error", "schema-enum", path, _("'{value}' is not an allowed value{label}; allowed: {allowed}").format(
+            value=error.instance, label=label, allowed=", ".join(allowed)), hint)]
     if kind == "pattern":
         return [_pattern_error(loaded, path, error, label)]
     if kind == "minLength":
-        return [loaded.diagnostic("error", "schema-required", path, f"the text{label} is empty", "write the text, or remove the key")]
+        return [loaded.diagnostic("error", "schema-required", path, _("the text{label} is empty").format(label=label),
+                                  _("write the text, or remove the key"))]
     if kind in ("minimum", "exclusiveMinimum", "maximum"):
         return [loaded.diagnostic("error", "amount-vnd" if money else "schema-format", path,
-                                  f"{error.instance} is out of range{label}: {error.message.split(' is ', 1)[-1]}",
-                                  ("amounts are whole, non-negative đồng, at most 1.000 tỷ (1000000000000)" if kind == "maximum"
-                                   else "amounts are whole, non-negative đồng") if money
-                                  else "write a value in the allowed range")]
+                                  _("{value} is out of range{label}: {bound}").format(value=error.instance, label=label,
+                                                                                       bound=_bound(kind, error.validator_value)),
+                                  (_("amounts are whole, non-negative đồng, at most 1.000 tỷ (1000000000000)") if kind == "maximum"
+                                   else _("amounts are whole, non-negative đồng")) if money
+                                  else _("write a value in the allowed range"))]
     if kind == "minItems":
-        return [loaded.diagnostic("error", "schema-required", path, f"the list{label} is empty; it needs at least {error.validator_value} item(s)", "add an item")]
+        return [loaded.diagnostic("error", "schema-required", path, _("the list{label} is empty; it needs at least {count} item(s)").format(
+            label=label, count=error.validator_value), _("add an item"))]
     if kind == "uniqueItems":
-        return [loaded.diagnostic("error", "schema-format", path, f"the list{label} repeats an item", "remove the repeated item")]
+        return [loaded.diagnostic("error", "schema-format", path, _("the list{label} repeats an item").format(label=label), _("remove the repeated item"))]
     if kind == "dependentRequired":
         present = next((k for k in error.validator_value if isinstance(error.instance, dict) and k in error.instance), "")
         needed = [k for k in error.validator_value.get(present, []) if k not in error.instance] if present else []
-        return [loaded.diagnostic("error", "schema-required", path, f"'{present}' is given without {', '.join(repr(k) for k in needed)}{label}",
-                                  "give both value and unit, e.g. {value: 15, unit: working_days}")]
+        return [loaded.diagnostic("error", "schema-required", path, _("'{field}' is given without {needed}{label}").format(
+            field=present, needed=", ".join(repr(k) for k in needed), label=label),
+                                  _("give both value and unit, e.g. {{value: 15, unit: working_days}}").format())]
     return [loaded.diagnostic("error", "schema", path, error.message, "")]
+
+
+def _bound(kind: str, bound: Any) -> str:
+    """jsonschema's words for a number out of range (``minimum``, ``exclusiveMinimum``, ``maximum``), translated."""
+    words = {"minimum": _("less than the minimum of {bound}"), "maximum": _("greater than the maximum of {bound}")}
+    return words.get(kind, _("less than or equal to the minimum of {bound}")).format(bound=bound)
 
 
 def _quoted_but_well_formed(value: Any, expected: str) -> bool:
@@ -377,21 +402,27 @@ def _pattern_error(loaded: LoadedFile, path: DataPath, error: jsonschema.Validat
     pattern = error.validator_value
     value = error.instance
     if pattern == r"^[0-9]\.[0-9]{6}$":
-        return loaded.diagnostic("error", "code-format", path, f'"{value}" is not a procedure code{label}; a code is one digit, a dot and six digits', 'write it in quotes, e.g. code: "1.000178"')
+        return loaded.diagnostic("error", "code-format", path, _('"{value}" is not a procedure code{label}; a code is one digit, a dot and six digits').format(value=value, label=label),
+                                 _('write it in quotes, e.g. code: "1.000178"'))
     if pattern == _DATE.pattern:
-        return loaded.diagnostic("error", "date-invalid", path, f'"{value}" is not a date{label} in the form YYYY-MM-DD', "write the date as YYYY-MM-DD, e.g. 2025-07-01")
+        return loaded.diagnostic("error", "date-invalid", path, _('"{value}" is not a date{label} in the form YYYY-MM-DD').format(value=value, label=label),
+                                 _("write the date as YYYY-MM-DD, e.g. 2025-07-01"))
     if pattern == r"\S":
-        return loaded.diagnostic("error", "schema-required", path, f"the text{label} is blank", "write the text, or remove the key")
+        return loaded.diagnostic("error", "schema-required", path, _("the text{label} is blank").format(label=label),
+                                 _("write the text, or remove the key"))
     if pattern == _SLUG.pattern:
-        return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a valid id{label}', "use lowercase letters without accents, digits and hyphens, e.g. bo-xay-dung")
+        return loaded.diagnostic("error", "schema-format", path, _('"{value}" is not a valid id{label}').format(value=value, label=label),
+                                 _("use lowercase letters without accents, digits and hyphens, e.g. bo-xay-dung"))
     if pattern == "^https?://":
         shown = value if len(str(value)) <= 80 else str(value)[:77] + "..."
-        return loaded.diagnostic("error", "schema-format", path, f'"{shown}" is not a web link{label}: only http:// and https:// links are allowed',
-                                 "write the full address of the page, starting with https:// (javascript:, data: and file: links are never published)")
+        return loaded.diagnostic("error", "schema-format", path, _('"{value}" is not a web link{label}: only http:// and https:// links are allowed').format(value=shown, label=label),
+                                 _("write the full address of the page, starting with https:// (javascript:, data: and file: links "
+                                   "are never published)"))
     if len(path) >= 2 and path[-2] == "maintainers":  # agencies.yaml (generator/ownership.py)
-        return loaded.diagnostic("error", "schema-format", path, f'"{value}" is not a GitHub or GitLab handle, team or e-mail{label}',
-                                 'write @user, @organisation/team or an e-mail address, e.g. "@nguyen-van-a"')
-    return loaded.diagnostic("error", "schema-format", path, f'"{value}" does not have the expected form{label} (pattern {pattern})', "see the example in the field's description")
+        return loaded.diagnostic("error", "schema-format", path, _('"{value}" is not a GitHub or GitLab handle, team or e-mail{label}').format(value=value, label=label),
+                                 _('write @user, @organisation/team or an e-mail address, e.g. "@nguyen-van-a"'))
+    return loaded.diagnostic("error", "schema-format", path, _('"{value}" does not have the expected form{label} (pattern {pattern})').format(value=value, label=label, pattern=pattern),
+                             _("see the example in the field's description"))
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +437,7 @@ def _ids(loaded: LoadedFile | None, key: str) -> set[str]:
 
 def _codes(files: CatalogFiles) -> dict[str, list[LoadedFile]]:
     codes: dict[str, list[LoadedFile]] = {}
-    for _, loaded in files.procedures:
+    for _path, loaded in files.procedures:
         if isinstance(loaded.data, dict) and isinstance(loaded.data.get("code"), str):
             codes.setdefault(loaded.data["code"], []).append(loaded)
     return codes
@@ -429,7 +460,7 @@ def _check_reference_list(loaded: LoadedFile | None, key: str, code: str, agency
         if isinstance(item_id, str):
             if item_id in seen_ids:
                 line = loaded.position((key, seen_ids[item_id], "id"))[0]
-                out.append(loaded.diagnostic("error", code, (key, index, "id"), f"id '{item_id}' is listed twice (first on line {line})", "keep one entry"))
+                out.append(loaded.diagnostic("error", code, (key, index, "id"), _("id '{id}' is listed twice (first on line {line})").format(id=item_id, line=line), _("keep one entry")))
             else:
                 seen_ids[item_id] = index
         if key == "sectors":
@@ -439,11 +470,13 @@ def _check_reference_list(loaded: LoadedFile | None, key: str, code: str, agency
                 norm = _norm_name(name)
                 if norm in seen_names and seen_names[norm] != index:
                     line = loaded.position((key, seen_names[norm]))[0]
-                    out.append(loaded.diagnostic("error", code, name_path, f"sector name '{name}' is also given by the entry on line {line}", "keep one entry and list the other spelling under its variants"))
+                    out.append(loaded.diagnostic("error", code, name_path, _("sector name '{name}' is also given by the entry on line {line}").format(name=name, line=line),
+                                                  _("keep one entry and list the other spelling under its variants")))
                 seen_names.setdefault(norm, index)
         parent = item.get("parent")
         if key == "agencies" and isinstance(parent, str) and parent not in agency_ids:
-            out.append(loaded.diagnostic("error", "unknown-parent", (key, index, "parent"), f"parent agency '{parent}' is not in agencies.yaml", "use the id of an agency listed in agencies.yaml"))
+            out.append(loaded.diagnostic("error", "unknown-parent", (key, index, "parent"), _("parent agency '{id}' is not in agencies.yaml").format(id=parent),
+                                          _("use the id of an agency listed in agencies.yaml")))
     return out
 
 
@@ -458,10 +491,11 @@ def _check_dates(loaded: LoadedFile, paths: Iterable[DataPath], today: dt.date, 
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            out.append(loaded.diagnostic("error", "date-invalid", path, f"{value} is not a real calendar date", "write a date that exists, as YYYY-MM-DD"))
+            out.append(loaded.diagnostic("error", "date-invalid", path, _("{value} is not a real calendar date").format(value=value), _("write a date that exists, as YYYY-MM-DD")))
             continue
         if day > today and not future_ok and path[-1] not in ("deadline", "effective", "until"):
-            out.append(loaded.diagnostic("error", "date-future", path, f"{value} is in the future (today is {today.isoformat()})", "write the date the decision was signed, not a planned date"))
+            out.append(loaded.diagnostic("error", "date-future", path, _("{value} is in the future (today is {today})").format(value=value, today=today.isoformat()),
+                                          _("write the date the decision was signed, not a planned date")))
     return out
 
 
@@ -486,46 +520,58 @@ def check_procedure(
     if len(rel) != 2 or rel[0] not in agency_ids:
         where = "/".join(rel[:-1]) or "procedures/"
         out.append(Diagnostic(loaded.display, 1, 1, "error", "agency-folder", "",
-                              f"the file is in '{where}', which is not the folder of an agency in agencies.yaml",
-                              "move it to catalog/procedures/<agency id>/<code>.yaml"))
+                              _("the file is in '{folder}', which is not the folder of an agency in agencies.yaml").format(folder=where),
+                              _("move it to catalog/procedures/<agency id>/<code>.yaml")))
     if path.suffix != ".yaml":
-        out.append(Diagnostic(loaded.display, 1, 1, "error", "code-filename", "", "the file name must end in .yaml", f"rename it to {path.stem}.yaml"))
+        out.append(Diagnostic(loaded.display, 1, 1, "error", "code-filename", "", _("the file name must end in .yaml"),
+                              _("rename it to {name}.yaml").format(name=path.stem)))
     if isinstance(code, str):
         if code != path.stem:
-            out.append(loaded.diagnostic("error", "code-filename", ("code",), f'the code "{code}" differs from the file name {path.name}', f"rename the file to {code}.yaml, or correct the code"))
+            out.append(loaded.diagnostic("error", "code-filename", ("code",), _('the code "{code}" differs from the file name {name}').format(code=code, name=path.name),
+                                         _("rename the file to {code}.yaml, or correct the code").format(code=code)))
         others = [o for o in codes.get(code, []) if o is not loaded]
         if others:
-            out.append(loaded.diagnostic("error", "code-unique", ("code",), f'the code "{code}" is also used by {", ".join(o.display for o in others)}', "a code identifies one procedure; keep one of the files"))
+            out.append(loaded.diagnostic("error", "code-unique", ("code",), _('the code "{code}" is also used by {files}').format(code=code, files=", ".join(o.display for o in others)),
+                                         _("a code identifies one procedure; keep one of the files")))
     kind = data.get("kind")
     if kind == "internal" and "internal_scope" not in data:
-        out.append(loaded.diagnostic("error", "internal-scope", ("kind",), "an internal procedure (TTHC nội bộ) must say its group (internal_scope)", "add internal_scope: between_agencies or internal_scope: within_agency"))
+        out.append(loaded.diagnostic("error", "internal-scope", ("kind",), _("an internal procedure (TTHC nội bộ) must say its group (internal_scope)"),
+                                     _("add internal_scope: between_agencies or internal_scope: within_agency")))
     if kind == "external" and "internal_scope" in data:
-        out.append(loaded.diagnostic("error", "internal-scope-external", ("internal_scope",), "internal_scope is only for internal procedures (kind: internal)", "remove internal_scope, or set kind: internal", key=True))
+        out.append(loaded.diagnostic("error", "internal-scope-external", ("internal_scope",), _("internal_scope is only for internal procedures (kind: internal)"),
+                                     _("remove internal_scope, or set kind: internal"), key=True))
     sector = data.get("sector")
     if isinstance(sector, str) and _SLUG.match(sector) and sector not in sector_ids:
         close = difflib.get_close_matches(sector, sorted(sector_ids), n=1)
-        out.append(loaded.diagnostic("error", "unknown-sector", ("sector",), f"sector '{sector}' is not in sectors.yaml",
-                                     f"did you mean '{close[0]}'?" if close else "use an id from sectors.yaml, or add the sector there"))
+        out.append(loaded.diagnostic("error", "unknown-sector", ("sector",), _("sector '{id}' is not in sectors.yaml").format(id=sector),
+                                     _("did you mean '{value}'?").format(value=close[0]) if close
+                                     else _("use an id from sectors.yaml, or add the sector there")))
     roles = data.get("agencies")
     if isinstance(roles, dict):
         for role, names in roles.items():
             for index, name in enumerate(names if isinstance(names, list) else []):
                 if isinstance(name, str) and _SLUG.match(name) and name not in agency_ids:
-                    out.append(loaded.diagnostic("error", "unknown-agency", ("agencies", role, index), f"agency id '{name}' is not in agencies.yaml", "use an id from agencies.yaml, or write the agency's full name"))
+                    out.append(loaded.diagnostic("error", "unknown-agency", ("agencies", role, index), _("agency id '{id}' is not in agencies.yaml").format(id=name),
+                                                 _("use an id from agencies.yaml, or write the agency's full name")))
     for index, related in enumerate(data.get("related") or []):
         if related == code:
-            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), "a procedure cannot be related to itself", "remove its own code from related"))
+            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), _("a procedure cannot be related to itself"),
+                                         _("remove its own code from related")))
         elif isinstance(related, str) and related not in codes:
-            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), f'related procedure "{related}" is not in the catalog', "use the code of a procedure in the catalog, or remove it"))
+            out.append(loaded.diagnostic("error", "unknown-related", ("related", index), _('related procedure "{code}" is not in the catalog').format(code=related),
+                                         _("use the code of a procedure in the catalog, or remove it")))
     replaced_by = data.get("replaced_by")
     if isinstance(replaced_by, str):
         cycle = _replacement_cycle(code, codes)
         if cycle:
-            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f"replacements go round in a circle: {' → '.join(cycle)}", "a procedure must be replaced by one that is still in force or replaced by another"))
+            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), _("replacements go round in a circle: {chain}").format(chain=" → ".join(cycle)),
+                                         _("a procedure must be replaced by one that is still in force or replaced by another")))
         elif replaced_by not in codes:
-            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), f'replacement "{replaced_by}" is not in the catalog', "replaced_by must be the code of a procedure in the catalog"))
+            out.append(loaded.diagnostic("error", "unknown-replaced-by", ("replaced_by",), _('replacement "{code}" is not in the catalog').format(code=replaced_by),
+                                         _("replaced_by must be the code of a procedure in the catalog")))
         if data.get("status") != "replaced":
-            out.append(loaded.diagnostic("error", "replaced-by-status", ("replaced_by",), "replaced_by is given but status is not 'replaced'", "set status: replaced, or remove replaced_by", key=True))
+            out.append(loaded.diagnostic("error", "replaced-by-status", ("replaced_by",), _("replaced_by is given but status is not 'replaced'"),
+                                         _("set status: replaced, or remove replaced_by"), key=True))
     out.extend(_check_replaces(loaded, data, codes))
     date_paths: list[DataPath] = [("publication", "date"), ("source", "retrieved")]
     for key in ("simplifications", "amendments", "reviews"):
@@ -564,7 +610,8 @@ def _check_replaces(loaded: LoadedFile, data: dict[str, Any], codes: dict[str, l
     for index, entry in enumerate(data.get("replaces") or [] if isinstance(data.get("replaces"), list) else []):
         old_code = entry.get("code") if isinstance(entry, dict) else None
         if old_code == code:
-            out.append(loaded.diagnostic("error", "replacement-link", ("replaces", index, "code"), "a procedure cannot replace itself", "remove its own code from replaces"))
+            out.append(loaded.diagnostic("error", "replacement-link", ("replaces", index, "code"), _("a procedure cannot replace itself"),
+                                         _("remove its own code from replaces")))
             continue
         old = _record(codes, old_code)
         if old is None:
@@ -572,23 +619,27 @@ def _check_replaces(loaded: LoadedFile, data: dict[str, Any], codes: dict[str, l
         if old.get("status") != "replaced" or old.get("replaced_by") != code:
             out.append(loaded.diagnostic(
                 "error", "replacement-link", ("replaces", index, "code"),
-                f'"{old_code}" is in the catalog but does not say it is replaced by "{code}" (its status is {old.get("status")!r}, {"replaced_by " + repr(old["replaced_by"]) if old.get("replaced_by") else "no replaced_by"})',
-                f'in {old_code}.yaml set status: replaced and replaced_by: "{code}"'))
+                (_('"{old}" is in the catalog but does not say it is replaced by "{code}" (its status is {status!r}, '
+                   'replaced_by {replaced_by!r})') if old.get("replaced_by") else
+                 _('"{old}" is in the catalog but does not say it is replaced by "{code}" (its status is {status!r}, '
+                   'no replaced_by)')).format(old=old_code, code=code, status=old.get("status"), replaced_by=old.get("replaced_by")),
+                _('in {old}.yaml set status: replaced and replaced_by: "{code}"').format(old=old_code, code=code)))
     target = _record(codes, data.get("replaced_by"))
     if target is not None and isinstance(target.get("replaces"), list) and target["replaces"]:
         listed = {e.get("code") for e in target["replaces"] if isinstance(e, dict)}
         if code not in listed:
             out.append(loaded.diagnostic(
                 "warning", "replacement-link", ("replaced_by",),
-                f'"{data.get("replaced_by")}" lists the procedures it replaces, but not "{code}"',
-                f'add {{code: "{code}", decision: ...}} to replaces in {data.get("replaced_by")}.yaml'))
+                _('"{new}" lists the procedures it replaces, but not "{code}"').format(new=data.get("replaced_by"), code=code),
+                _('add {{code: "{code}", decision: ...}} to replaces in {new}.yaml').format(code=code, new=data.get("replaced_by"))))
     return out
 
 
 def _check_entry_dates(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagnostic]:
     return [
-        loaded.diagnostic("error", "entry-date", (key, index), "the entry has neither a date nor a date_note",
-                          "write the decision's date (date: YYYY-MM-DD); when the source does not give it, write date_note saying what is known")
+        loaded.diagnostic("error", "entry-date", (key, index), _("the entry has neither a date nor a date_note"),
+                          _("write the decision's date (date: YYYY-MM-DD); when the source does not give it, write date_note "
+                            "saying what is known"))
         for index, entry in enumerate(entries)
         if isinstance(entry, dict) and "date" not in entry and "date_note" not in entry
     ]
@@ -615,8 +666,9 @@ def _check_order(loaded: LoadedFile, key: str, entries: list[Any]) -> list[Diagn
             continue
         if previous is not None and date < previous:
             out.append(loaded.diagnostic("error", "simplification-order", (key, index, "date"),
-                                         f"{date} is before the previous entry's date {previous}; {key} are listed oldest first",
-                                         "move the entry to its place in date order, or correct its date"))
+                                         _("{date} is before the previous entry's date {previous}; {key} are listed oldest first").format(
+                                             date=date, previous=previous, key=key),
+                                         _("move the entry to its place in date order, or correct its date")))
         previous = date
     return out
 
@@ -631,8 +683,8 @@ def _check_legal_numbers(loaded: LoadedFile, data: dict[str, Any]) -> list[Diagn
     for path in paths:
         value = _get(data, path)
         if isinstance(value, str) and value and not LEGAL_NUMBER.match(value):
-            out.append(loaded.diagnostic("warning", "legal-number", path, f'"{value}" is not a well-formed legal document number',
-                                         "write number/year/KIND-ISSUER (33/2025/NĐ-CP) or number/KIND-ISSUER for decisions (497/QĐ-BXD)"))
+            out.append(loaded.diagnostic("warning", "legal-number", path, _('"{value}" is not a well-formed legal document number').format(value=value),
+                                         _("write number/year/KIND-ISSUER (33/2025/NĐ-CP) or number/KIND-ISSUER for decisions (497/QĐ-BXD)")))
     return out
 
 
@@ -645,7 +697,8 @@ def _check_document_ids(loaded: LoadedFile, base: DataPath, documents: Any) -> l
             continue
         if doc_id in seen:
             line = loaded.position(base + (seen[doc_id], "id"))[0]
-            out.append(loaded.diagnostic("error", "document-id-unique", base + (index, "id"), f"document id '{doc_id}' is also used on line {line}", "give each document its own id; ids are the stable keys for diffs"))
+            out.append(loaded.diagnostic("error", "document-id-unique", base + (index, "id"), _("document id '{id}' is also used on line {line}").format(id=doc_id, line=line),
+                                         _("give each document its own id; ids are the stable keys for diffs")))
         else:
             seen[doc_id] = index
     return out

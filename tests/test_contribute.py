@@ -97,9 +97,12 @@ def test_published_schemas_have_the_sites_fetchable_id_and_nothing_else_changed(
         original = json.loads(source.read_text(encoding="utf-8"))
         assert published["$id"] == f"{SITE_URL}schemas/{source.name}"
         assert {k: v for k, v in published.items() if k != "$id"} == {k: v for k, v in original.items() if k != "$id"}
-    # the same address the editors' schema lines name
+        draft7 = json.loads((site / "schemas" / "draft-07" / source.name).read_text(encoding="utf-8"))
+        assert draft7["$id"] == f"{SITE_URL}schemas/draft-07/{source.name}"
+        assert draft7["$schema"] == "http://json-schema.org/draft-07/schema#"
+    # the draft-07 copy is the address the editors' schema lines name
     assert schema_location(Path("catalog/procedures/a/1.000001.yaml"), "procedure", SITE_URL) == \
-        f"{SITE_URL}schemas/procedure.schema.json"
+        f"{SITE_URL}schemas/draft-07/procedure.schema.json"
     unset = build(tmp_path / "plain")
     assert (unset / "schemas" / "plan.schema.json").read_bytes() == (schemas_dir() / "plan.schema.json").read_bytes()
 

@@ -55,10 +55,11 @@ def test_the_scaffold_has_every_required_field_commented_and_passes_validate(rep
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
         assert lines[index - 1].startswith(f"# {schema['properties'][key]['title']}"), key
     assert loaded.data["levels"] == ["province"] and loaded.data["status"] == "in_force"
-    # the editor's schema line points at the catalog's own copy of the schema, byte for byte the package's
+    # the editor's schema line points at the catalog's own copy of the schema's draft-07 version (VS Code's
+    # YAML extension validates draft-07 only), byte for byte the package's
     copy = schema_of(path)
     assert copy == (repo / "catalog" / "schemas" / "procedure.schema.json").resolve()
-    assert copy.read_bytes() == (schemas_dir() / "procedure.schema.json").read_bytes()
+    assert copy.read_bytes() == (schemas_dir() / "draft-07" / "procedure.schema.json").read_bytes()
     # placeholders are flagged until filled in, never errors
     assert "warning[legal-number] publication.decision" in result.stderr
     validate = tthc("validate")
@@ -107,7 +108,7 @@ def test_the_schema_line_is_the_published_schema_when_the_site_url_is_known(repo
     monkeypatch.setenv("TTHC_SITE_URL", "https://tthc.an-giang.gov.vn/")
     path = Path(tthc("new", "--agency", "ubnd-tinh-an-giang", "--sector", "dau-tu").stdout.strip())
     assert path.read_text(encoding="utf-8").splitlines()[0] == \
-        "# yaml-language-server: $schema=https://tthc.an-giang.gov.vn/schemas/procedure.schema.json"
+        "# yaml-language-server: $schema=https://tthc.an-giang.gov.vn/schemas/draft-07/procedure.schema.json"
     assert not (repo / "catalog" / "schemas").exists()
 
 
@@ -158,5 +159,5 @@ def test_in_a_checkout_of_tthc_the_schema_line_points_at_the_sources(monkeypatch
     if schemas_dir().resolve() != (ROOT / "generator" / "schemas").resolve():
         pytest.skip("tthc is installed from a wheel here, not this checkout")
     assert schema_location(ROOT / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml", "procedure") == \
-        "../../../generator/schemas/procedure.schema.json"
-    assert schema_location(ROOT / "catalog" / "sectors.yaml", "sectors") == "../generator/schemas/sectors.schema.json"
+        "../../../generator/schemas/draft-07/procedure.schema.json"
+    assert schema_location(ROOT / "catalog" / "sectors.yaml", "sectors") == "../generator/schemas/draft-07/sectors.schema.json"

@@ -81,6 +81,9 @@ def test_the_wheel_holds_every_module_template_asset_and_schema(wheel: Path) -> 
     assert templates and templates - names == set()
     schemas = {p.relative_to(REPO).as_posix() for p in (REPO / "generator" / "schemas").glob("*.schema.json")}
     assert len(schemas) >= 4 and schemas - names == set()
+    assert {s.replace("schemas/", "schemas/draft-07/") for s in schemas} - names == set()  # the editors' copies
+    catalogs = {f"generator/locale/{lang}/LC_MESSAGES/tthc.{ext}" for lang in ("vi", "en") for ext in ("po", "mo")}
+    assert catalogs - names == set()  # the messages' gettext catalogs (generator/i18n.py)
     template = {f"generator/catalog_template/{p.as_posix()}" for p in template_files()}
     assert ".github/workflows/pull-request.yml" in {n.split("catalog_template/", 1)[-1] for n in template}
     assert template - names == set()  # tthc init's files, hidden ones included

@@ -13,6 +13,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Report
 from generator.diff import CatalogDiff, diff_catalogs
 from generator.errors import CatalogInvalid, UsageError
+from generator.i18n import _
 from generator.history import agency_names, cost_basis_on_disk, read_tree, require_repository, resolve_ref
 from generator.load import LoadedFile, load_bytes
 
@@ -56,10 +57,10 @@ class SideFile:
         if record is not None and isinstance(record.get("code"), str):
             return []
         if record is None:
-            return [self.loaded.diagnostic("error", "schema-type", (), "the file is not a mapping of procedure fields",
-                                           "write the record as key: value lines (code, name, ...)")]
-        return [self.loaded.diagnostic("error", "schema-required", ("code",), "the record has no code",
-                                       'add code: "<digit>.<six digits>" as in the file name')]
+            return [self.loaded.diagnostic("error", "schema-type", (), _("the file is not a mapping of procedure fields"),
+                                           _("write the record as key: value lines (code, name, ...)"))]
+        return [self.loaded.diagnostic("error", "schema-required", ("code",), _("the record has no code"),
+                                       _('add code: "<digit>.<six digits>" as in the file name'))]
 
 
 def read_side(repo_dir: Path, ref: str | None, catalog_subdir: str = "catalog",
@@ -148,7 +149,7 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
     base_file = Path(base)
     if base_file.is_file():
         if head is None or not Path(head).is_file():
-            raise UsageError(f"{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)")
+            raise UsageError(_("{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)").format(base=base))
         old, new = _file_side(base_file), _file_side(Path(head))
         problems = old.unreadable() + new.unreadable()
         if problems:
@@ -159,8 +160,8 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         return diff, base, head
     info = require_repository(repo_dir)
     if resolve_ref(repo_dir, base) is None:
-        raise UsageError(f"{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote branch)"
-                         + _shallow_hint(info.shallow))
+        raise UsageError(_("{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote "
+                           "branch)").format(base=base) + _shallow_hint(info.shallow))
     head_is_path = head is not None and resolve_ref(repo_dir, head) is None
     if head_is_path:
         paths = [head, *paths]
@@ -172,8 +173,10 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
     for given, rel in zip(paths, only or ()):
         if not (Path(repo_dir) / rel).exists() and not any(
                 f == rel or f.startswith(rel.rstrip("/") + "/") for f in (*old, *new)):
-            raise UsageError(f"{given!r} is neither a git commit nor a file or folder of the catalog "
-                             f"(not on disk, not at {base}{'' if head is None else ' or ' + head})")
+            raise UsageError((_("{given!r} is neither a git commit nor a file or folder of the catalog (not on disk, not at "
+                               "{base})") if head is None else
+                             _("{given!r} is neither a git commit nor a file or folder of the catalog (not on disk, not at "
+                               "{base} or {head})")).format(given=given, base=base, head=head))
     return diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
                       cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir)), base, head
 
@@ -186,7 +189,7 @@ def _invalid(problems: list[Diagnostic]) -> None:
 
 
 def _shallow_hint(shallow: bool) -> str:
-    return ("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`" if shallow else "")
+    return _("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`") if shallow else ""
 
 
 def _catalog_path(repo_dir: Path, given: str, catalog_subdir: str, could_be_ref: bool, shallow: bool) -> str:
@@ -199,10 +202,11 @@ def _catalog_path(repo_dir: Path, given: str, catalog_subdir: str, could_be_ref:
     target = (Path.cwd() / given).resolve() if not Path(given).is_absolute() else Path(given).resolve()
     catalog = (root / catalog_subdir).resolve()
     if target != catalog and catalog not in target.parents:
-        neither = "neither a git commit nor" if could_be_ref else "not"
-        raise UsageError(f"{given!r} is {neither} a path inside the catalog folder {catalog_subdir}/ "
-                         f"(give a git ref, or files and folders under {catalog_subdir}/)"
-                         + (_shallow_hint(shallow) if could_be_ref else ""))
+        text = (_("{given!r} is neither a git commit nor a path inside the catalog folder {catalog}/ (give a git ref, or "
+                  "files and folders under {catalog}/)") if could_be_ref else
+                _("{given!r} is not a path inside the catalog folder {catalog}/ (give a git ref, or files and folders "
+                  "under {catalog}/)"))
+        raise UsageError(text.format(given=given, catalog=catalog_subdir) + (_shallow_hint(shallow) if could_be_ref else ""))
     return target.relative_to(root).as_posix()
 
 

@@ -33,6 +33,8 @@ import yaml
 
 from generator.diagnostics import RULES, Diagnostic
 from generator.errors import UsageError
+from generator.i18n import _ as translate
+from generator.progress import Progress, no_progress
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
 from generator.importer.record import ImportedRecord
@@ -96,9 +98,8 @@ class Problem:
             rule = "import-inferred"
         else:
             rule = "import-unsplit"
-        _, hint = RULES[rule]
         return Diagnostic(self.file, 0, 0, "error" if self.fatal else "warning", rule, self.field,
-                          f"{self.code or '-'}: {self.reason}", hint)
+                          f"{self.code or '-'}: {self.reason}", translate(RULES[rule][1]))
 
 
 @dataclass
@@ -349,7 +350,7 @@ def kept_on_overwrite(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
-                   retrieved_api: str = "") -> ImportReport:
+                   retrieved_api: str = "", progress: Progress = no_progress) -> ImportReport:
     """Import ``sources`` into ``catalog``.
 
     Args:
@@ -359,6 +360,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         overwrite: Replace existing procedure files, keeping the fields the portal does
             not carry (:func:`kept_on_overwrite`).
         retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
+        progress: Called with (records written or skipped, records to write) as the files are written.
 
     Returns:
         The :class:`ImportReport`.
@@ -403,7 +405,8 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
             report.problems.append(Problem(record.source_file, record.code, reason, fatal=True))
             records.remove(record)
     agencies = [a for a in agencies if a["id"] in {r.agency for r in records} | {e["id"] for e in existing_agencies}]
-    for record in records:
+    for done, record in enumerate(records, start=1):
+        progress(done, len(records))
         path = catalog / "procedures" / record.agency / f"{record.code}.yaml"
         if path.exists() and not overwrite:
             report.skipped.append(path)

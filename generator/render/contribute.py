@@ -24,6 +24,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from generator.errors import UsageError
+from generator.i18n import _
 
 CONTRIBUTE_URL = "dong-gop/"
 PLACEHOLDERS = ("code", "name", "url")
@@ -37,16 +38,17 @@ def check_feedback_url(template: str) -> None:
         UsageError: naming the problem and what to write.
     """
     if not template.startswith(_SCHEMES):
-        raise UsageError(f"feedback_url {template!r} must start with https://, http:// or mailto: "
-                         "(e.g. https://github.com/ORG/REPO/issues/new?title={code})")
+        raise UsageError(_("feedback_url {template!r} must start with https://, http:// or mailto: "
+                           "(e.g. https://github.com/ORG/REPO/issues/new?title={{code}})").format(template=template))
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        fields = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name is not None}
     except ValueError as err:
-        raise UsageError(f"feedback_url {template!r}: {err} (write {{code}}, {{name}} or {{url}}; double a literal brace)") from None
+        raise UsageError(_("feedback_url {template!r}: {reason} (write {{code}}, {{name}} or {{url}}; double a literal "
+                           "brace)").format(template=template, reason=err)) from None
     unknown = sorted(fields - set(PLACEHOLDERS))
     if unknown:
-        raise UsageError(f"feedback_url names unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}: "
-                         "use {code}, {name} or {url}")
+        raise UsageError(_("feedback_url names unknown placeholder(s) {names}: use {{code}}, {{name}} or {{url}}").format(
+            names=", ".join("{" + u + "}" for u in unknown)))
 
 
 def feedback_link(template: str | None, *, code: str, name: str, url: str) -> str | None:

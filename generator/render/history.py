@@ -34,6 +34,7 @@ from markupsafe import Markup
 from generator.diff import ProcedureDiff, agency_effect, diff_procedures
 from generator.diff.format import NO_SEMANTIC_CHANGE, change_text, value_text
 from generator.history import History, Revision, read_history
+from generator.i18n import _
 from generator.model import Catalog, SIMPLIFICATION_KIND_LABELS
 from generator.render.review import ReviewLine, review_lines
 
@@ -569,7 +570,8 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
     history = read_history(repo_dir, catalog_subdir, allow_shallow=allow_shallow)
     changes = revision_changes(history, code)
     if not changes:
-        raise UsageError(f"no committed revision of procedure {code} (check the code; only committed files have history)")
+        raise UsageError(_("no committed revision of procedure {code} (check the code; only committed files have "
+                           "history)").format(code=code))
     if fmt == "json":
         payload = {
             "code": code, "incomplete": history.incomplete, "warnings": history.warnings,

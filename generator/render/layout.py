@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from generator.errors import BuildError
+from generator.i18n import _
 
 #: URL folder of the layout pages; removed from the site after the build.
 LAYOUT_DIR = "tthc-khung"
@@ -77,7 +78,7 @@ def url_depth(url: str) -> int:
 def layout_url(depth: int, toc: bool) -> str:
     """URL of the layout page for pages ``depth`` folders deep (with a table of contents or not)."""
     if not 1 <= depth <= MAX_DEPTH:
-        raise BuildError(f"no layout for pages {depth} folders deep (1 to {MAX_DEPTH})")
+        raise BuildError(_("no layout for pages {depth} folders deep (1 to {limit})").format(depth=depth, limit=MAX_DEPTH))
     folders = [LAYOUT_DIR, "muc-luc" if toc else "khong-muc-luc"] + [f"{i}" for i in range(2, depth)]
     return "/".join(folders[:depth]) + "/"
 
@@ -134,8 +135,8 @@ class Layout:
                 changed in a way this module does not know; the message names it).
         """
         if html.count(BODY) != 1:
-            raise BuildError(f"layout page /{url}: the page body placeholder appears {html.count(BODY)} times, "
-                             "expected once (do the theme overrides print page.content?)")
+            raise BuildError(_("layout page /{url}: the page body placeholder appears {count} times, expected once (do the "
+                               "theme overrides print page.content?)").format(url=url, count=html.count(BODY)))
         before, tail = html.split(BODY)
         if not toc:
             return cls(url, before, "", "", "", tail)
@@ -145,7 +146,7 @@ class Layout:
         second_start = before.rfind(_TOC_ITEM_START, 0, second)
         second_end = before.find("</li>", second) + len("</li>")
         if min(first, second, start, second_start) < 0 or not start < end <= second_start < second_end:
-            raise BuildError(f"layout page /{url}: cannot find its table of contents entries")
+            raise BuildError(_("layout page /{url}: cannot find its table of contents entries").format(url=url))
         return cls(url, before[:start], before[start:end], before[end:second_start], before[second_end:], tail)
 
     def render(self, title: str, description: str | None, body: str, url: str,
@@ -167,7 +168,7 @@ class Layout:
                         for anchor, label in toc)
         middle = self.middle.replace(TITLE, str(escape(title))).replace(self.url, url) if self.middle else ""
         if "<h1" not in body:
-            raise BuildError(f"/{url}: a page built from the layout needs its own <h1> (Material would add one)")
+            raise BuildError(_("/{url}: a page built from the layout needs its own <h1> (Material would add one)").format(url=url))
         return f"{head}{items}{middle}{body}{self.tail}"
 
 
@@ -208,5 +209,6 @@ class Layouts:
         key = (url_depth(page.url), bool(page.toc))
         layout = self._by_key.get(key)
         if layout is None:
-            raise BuildError(f"no layout for /{page.url} ({key[0]} folders deep): pages that deep are not supported")
+            raise BuildError(_("no layout for /{url} ({depth} folders deep): pages that deep are not supported").format(
+                url=page.url, depth=key[0]))
         return layout.render(page.title, page.description, str(page.html), page.url, page.toc)

@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.errors import BuildError
+from generator.i18n import _
 from generator.model import (
     CHANNEL_LABELS,
     FEE_KIND_LABELS,
@@ -242,14 +243,14 @@ def _check_references(procedure: Procedure, catalog: Catalog) -> None:
     """Raise :class:`BuildError` when a reference of ``procedure`` does not resolve."""
     where = f"{procedure.path} ({procedure.code})"
     if catalog.agency(procedure.agency) is None:
-        raise BuildError(f"{where}: publishing agency {procedure.agency!r} is not in agencies.yaml")
+        raise BuildError(_("{where}: publishing agency {agency!r} is not in agencies.yaml").format(where=where, agency=procedure.agency))
     if catalog.sector(procedure.sector) is None:
-        raise BuildError(f"{where}: sector {procedure.sector!r} is not in sectors.yaml")
+        raise BuildError(_("{where}: sector {sector!r} is not in sectors.yaml").format(where=where, sector=procedure.sector))
     for code in procedure.related:
         if catalog.procedure(code) is None:
-            raise BuildError(f"{where}: related procedure {code} is not in the catalog")
+            raise BuildError(_("{where}: related procedure {code} is not in the catalog").format(where=where, code=code))
     if procedure.replaced_by and catalog.procedure(procedure.replaced_by) is None:
-        raise BuildError(f"{where}: replaced_by {procedure.replaced_by} is not in the catalog")
+        raise BuildError(_("{where}: replaced_by {code} is not in the catalog").format(where=where, code=procedure.replaced_by))
 
 
 class ProcedureRenderer:
@@ -319,6 +320,15 @@ def _submit_to(procedure: Procedure, roles: list) -> dict[str, Any] | None:
     return {"address": None, "agencies": agencies} if agencies else None
 
 
+def _operators(procedure: Procedure, catalog) -> list[tuple[str, str | None]]:
+    """The executing agencies (cơ quan thực hiện) as (name, agency code): ids resolved, full names as written."""
+    out = []
+    for value in procedure.agencies.executing:
+        known = catalog.agency(value)
+        out.append((known.name, known.code) if known else (value, None))
+    return out
+
+
 def _render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url,
                 feedback_url=None) -> GeneratedPage:
     from generator.render.contribute import feedback_link
@@ -382,7 +392,7 @@ def _render_one(procedure, catalog, url, template, labels, replaces, history, in
         history_url=history_url(procedure.code),
         history_incomplete=incomplete,
         source_href=procedure.source.url if procedure.source and _HTTP_URL.match(procedure.source.url) else None,
-        jsonld=script_json(government_service(procedure, agency, absolute)),
+        jsonld=script_json(government_service(procedure, agency, absolute, operators=_operators(procedure, catalog))),
         feedback_href=feedback_link(feedback_url, code=procedure.code, name=procedure.name, url=absolute),
     )
     return GeneratedPage(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from generator.errors import BuildError
+from generator.i18n import _
 
 #: Site sections (Vietnamese, without diacritics) and their URL prefixes.
 PROCEDURE_PREFIX = "thu-tuc"
@@ -48,7 +49,8 @@ def page_url(prefix: str, key: str) -> str:
             digits, dots and hyphens), e.g. an unvalidated id.
     """
     if not _SEGMENT.match(key):
-        raise BuildError(f"{key!r} cannot be used in a URL under /{prefix}/: use lowercase letters, digits, '.' and '-'")
+        raise BuildError(_("{key!r} cannot be used in a URL under /{prefix}/: use lowercase letters, digits, '.' and "
+                           "'-'").format(key=key, prefix=prefix))
     return f"{prefix}/{key}/"
 
 
@@ -75,8 +77,8 @@ class UrlRegistry:
         if key in self._origins:
             other_url, other_origin = self._origins[key]
             raise BuildError(
-                f"two inputs map to the URL /{url}: {other_origin} and {origin}; "
-                "give one of them another code or id"
+                _("two inputs map to the URL /{url}: {first} and {second}; give one of them another code or id").format(
+                    url=url, first=other_origin, second=origin)
             )
         self._origins[key] = (url, origin)
         return url
