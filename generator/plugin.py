@@ -196,6 +196,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.layout_once = True
         #: The :class:`generator.cache.PageCache` of incremental builds, or None (set by ``tthc build``).
         self.cache: Any = None
+        #: True under ``mkdocs serve`` / ``tthc serve``: render in this process (the server runs threads).
+        self._serving = False
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
         #: Called with (steps done, steps) as the site is written: one per page MkDocs writes, then the
@@ -238,7 +240,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                 on_history_missing=lambda err: log.info(
                                     f"tthc: no git history ({err}); pages show no 'last updated' date"),
                                 memo=_SERVE_CACHE.setdefault("memo", {}) if "cache" in _SERVE_CACHE else None,
-                                cache=self.cache)
+                                cache=self.cache, processes=1 if self._serving else None)
         except CatalogInvalid as err:
             self.failure = err
             raise PluginError(_("the catalog at {catalog} is invalid:").format(catalog=self.catalog_dir)
@@ -385,7 +387,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             if self.layout_once:
                 shutil.rmtree(site_dir / LAYOUT_DIR, ignore_errors=True)
                 with self.plan.stages.stage("render and write the procedures' pages"):
-                    written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache)
+                    written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache,
+                                                    processes=1 if self._serving else None)
                 self._advance(len(self.plan.catalog.procedures))
             else:
                 written, cache = Written(), None
@@ -411,6 +414,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         """``mkdocs serve`` / ``tthc serve``: rebuilds after an edit render only what changed
         (a cache in a temporary folder for the life of the server, :mod:`generator.cache`).
         Defining this event also keeps one plugin instance across the server's rebuilds."""
+        self._serving = command == "serve"
         if command == "serve" and "cache" not in _SERVE_CACHE:
             import tempfile
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -136,7 +135,8 @@ class SitePlan:
 
 def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
             site_url: str | None = None, feedback_url: str | None = None, repo_url: str | None = None,
-            on_history_missing: Any = None, memo: dict | None = None, cache: Any = None) -> SitePlan:
+            on_history_missing: Any = None, memo: dict | None = None, cache: Any = None,
+            processes: int | None = None) -> SitePlan:
     """Stages 1–5 of the pipeline: everything but writing the procedures' pages.
 
     Args:
@@ -154,6 +154,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
             the open-data files are made again only when the catalog changed.
         cache: the build's :class:`~generator.cache.PageCache`: the same, kept on disk between
             ``tthc build`` runs.
+        processes: processes comparing revisions (None: :func:`workers`; ``tthc serve``: 1).
 
     Returns:
         The :class:`SitePlan`.
@@ -187,7 +188,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
                     on_history_missing(err)
     if revisions is not None:
         with stages.stage("compare the revisions"):
-            if compare_revisions(revisions) and cache is not None and history_key is not None:
+            if compare_revisions(revisions, processes) and cache is not None and history_key is not None:
                 cache.keep("history", history_key, revisions)
     with stages.stage("statistics"):
         stats = compute_stats(catalog, revisions)
@@ -219,7 +220,7 @@ def compare_revisions(history: Any, processes: int | None = None) -> int:
 
     codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
     count = processes or workers()
-    if threading.active_count() > 1 or len(codes) < PARALLEL_MIN_PROCEDURES:
+    if len(codes) < PARALLEL_MIN_PROCEDURES:
         count = 1
     _JOB.update(history=history, codes=codes)
     try:
@@ -355,8 +356,8 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
         site_dir: the site folder MkDocs wrote.
         layouts: the :class:`~generator.render.layout.Layouts` of this build.
         cache: a :class:`~generator.cache.PageCache`, or None to render everything.
-        processes: rendering processes (None: :func:`workers`). A process that runs
-            other threads (``mkdocs serve``) always renders in itself: forking it is unsafe.
+        processes: rendering processes (None: :func:`workers`); ``tthc serve`` gives 1
+            (its server's threads make forking unsafe, and it renders one procedure at a time).
 
     Returns:
         :class:`Written`, in the order of the catalog (by code), whatever the number of processes.
@@ -366,7 +367,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     """
     procedures = plan.catalog.procedures
     count = processes or workers()
-    if threading.active_count() > 1 or len(procedures) < PARALLEL_MIN_PROCEDURES:
+    if len(procedures) < PARALLEL_MIN_PROCEDURES:
         count = 1
     todo = list(range(len(procedures)))
     reused: dict[int, Any] = {}
