@@ -729,7 +729,49 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
                 if _procedure_path(rel, base) and path.is_file():
                     files[rel] = (rel, path.read_bytes())
         return files
-    proc = git.start(repo_dir, "ls-tree", "-r", "-z", "--end-of-options", ref, "--", base)
+    entries = [(rel, sha) for rel, _, sha in _ls_tree(repo_dir, ref, base) if _procedure_path(rel, base)]
+    for rel, raw in _blobs(repo_dir, entries).items():
+        files[rel] = (rel, raw)
+    return files
+
+
+def read_catalog_tree(repo_dir: Path | str, ref: str, catalog_subdir: str = "catalog") -> tuple[dict[str, bytes], list[str]]:
+    """Every YAML file of the catalog folder at ``ref`` (agencies, sectors, plans, procedures...).
+
+    What :func:`generator.validate.load_catalog_blobs` reads to validate a
+    commit as ``tthc validate`` validates the working tree.
+
+    Args:
+        repo_dir: a folder inside the repository.
+        ref: a commit-ish.
+        catalog_subdir: the catalog folder relative to ``repo_dir`` (``"."``: ``repo_dir`` itself).
+
+    Returns:
+        ``(files, links)``: ``path relative to the catalog folder -> bytes`` of
+        every ``*.yaml``/``*.yml`` blob (any case), and the paths of the
+        symbolic links with such a name (which ``tthc validate`` refuses).
+
+    Raises:
+        GitError: unknown ref (two git processes at most: ls-tree, cat-file).
+        RepositoryUnreadable: a tree or blob of ``ref`` is missing or damaged.
+    """
+    sub = catalog_subdir.strip("/")
+    base = "" if sub in ("", ".") else sub + "/"
+    entries, links = [], []
+    for rel, mode, sha in _ls_tree(Path(repo_dir), ref, base):
+        inner = rel[len(base):]
+        if not rel.startswith(base) or not inner.lower().endswith((".yaml", ".yml")):
+            continue
+        if mode == "120000":
+            links.append(inner)
+        else:
+            entries.append((inner, sha))
+    return _blobs(Path(repo_dir), entries), sorted(links)
+
+
+def _ls_tree(repo_dir: Path, ref: str, base: str) -> list[tuple[str, str, str]]:
+    """``(path relative to repo_dir, mode, sha)`` of every blob under ``base`` at ``ref`` (one git process)."""
+    proc = git.start(repo_dir, "ls-tree", "-r", "-z", "--end-of-options", ref, "--", *([base] if base else []))
     out, err = proc.communicate()
     if proc.returncode != 0:
         failure = git.failure(f"git ls-tree {ref}", err)
@@ -737,22 +779,24 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
             raise GitError(f"unknown git ref {ref!r}: {err.decode('utf-8', 'replace').strip()} "
                            "(check the name; run `git fetch` for a remote branch)")
         raise failure
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     for item in out.split(b"\0"):
         if not item:
             continue
         meta, _, path = item.partition(b"\t")
-        kind, sha = meta.split()[1:3]
-        rel = unicodedata.normalize("NFC", path.decode("utf-8", "replace"))
-        if kind == b"blob" and _procedure_path(rel, base):
-            entries.append((rel, sha.decode()))
+        mode, kind, sha = meta.split()[:3]
+        if kind == b"blob":
+            entries.append((unicodedata.normalize("NFC", path.decode("utf-8", "replace")), mode.decode(), sha.decode()))
+    return entries
+
+
+def _blobs(repo_dir: Path, entries: list[tuple[str, str]]) -> dict[str, bytes]:
+    """``path -> content`` of ``(path, blob sha)`` entries, read by one ``git cat-file --batch``."""
     if not entries:
-        return files
+        return {}
     reader = git.BlobReader(repo_dir)
     try:
-        contents = dict(reader.read_many([sha for _, sha in entries]))
+        contents = dict(reader.read_many(list(dict.fromkeys(sha for _, sha in entries))))
     finally:
         reader.close()
-    for rel, sha in entries:
-        files[rel] = (rel, contents[sha])
-    return files
+    return {rel: contents[sha] for rel, sha in entries}

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import jsonschema
 
 from generator.diagnostics import Diagnostic, Report
 from generator.errors import UsageError
-from generator.load import DataPath, LoadedFile, load_file, load_schema
+from generator.load import DataPath, LoadedFile, load_bytes, load_file, load_schema
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -91,27 +92,68 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
-def load_catalog_files(root: Path) -> CatalogFiles:
-    """Strictly load every file of the catalog at ``root`` (no validation yet)."""
+def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path) -> CatalogFiles:
+    """Strictly load every file of the catalog at ``root`` (no validation yet).
+
+    Args:
+        root: the catalog folder.
+        display: how a file is named in diagnostics (default: relative to the
+            working directory when inside it).
+    """
     files = CatalogFiles(root)
     for name, kind in (("agencies.yaml", "agencies"), ("sectors.yaml", "sectors")):
         path = root / name
         if path.exists():
-            setattr(files, kind, load_file(path, kind, display_path(path)))
-    files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
+            setattr(files, kind, load_file(path, kind, display(path)))
+    files.plans = [load_file(p, "plan", display(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
     for name, kind, attr in ((COST_BASIS_FILE, "cost-basis", "cost_basis"), (COVERAGE_FILE, "coverage", "coverage")):
         path = root / name
         if path.exists():
-            setattr(files, attr, load_file(path, kind, display_path(path)))
+            setattr(files, attr, load_file(path, kind, display(path)))
     proc_dir = root / "procedures"
     for path in _yaml_files(proc_dir):
         if path.is_symlink():
-            files.links.append(Diagnostic(display_path(path), 0, 0, "error", "symlink", "",
-                                          "the file is a symbolic link; tthc does not follow links in the catalog",
-                                          "replace the link with the file itself"))
+            files.links.append(_link_diagnostic(display(path)))
             continue
-        files.procedures.append((path, load_file(path, "procedure", display_path(path))))
+        files.procedures.append((path, load_file(path, "procedure", display(path))))
     return files
+
+
+def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[str] = (),
+                       display: Callable[[str], str] | None = None) -> CatalogFiles:
+    """Strictly load a catalog given as file contents, e.g. a commit's tree (no validation yet).
+
+    The same files as :func:`load_catalog_files` finds on disk, read by the
+    same loader, so :func:`check_catalog_files` judges a commit exactly as
+    ``tthc validate`` judges the working tree (``tthc check-change``).
+
+    Args:
+        root: the catalog folder the paths are relative to (it need not exist).
+        blobs: ``path relative to the catalog folder (forward slashes) -> bytes``
+            (see :func:`generator.history.read_catalog_tree`); other names are ignored.
+        links: paths (same form) that are symbolic links: ``symlink`` errors.
+        display: how a path is named in diagnostics (default: ``root/path``).
+    """
+    name_of = display or (lambda rel: (root / rel).as_posix())
+    files = CatalogFiles(root)
+    singles = {"agencies.yaml": ("agencies", "agencies"), "sectors.yaml": ("sectors", "sectors"),
+               COST_BASIS_FILE: ("cost-basis", "cost_basis"), COVERAGE_FILE: ("coverage", "coverage")}
+    for rel in sorted(blobs):
+        parts = rel.split("/")
+        if rel in singles:
+            kind, attr = singles[rel]
+            setattr(files, attr, load_bytes(blobs[rel], name_of(rel), kind))
+        elif len(parts) == 2 and parts[0] == "plans" and fnmatch.fnmatchcase(parts[1], "*.y*ml"):
+            files.plans.append(load_bytes(blobs[rel], name_of(rel), "plan"))
+        elif len(parts) >= 2 and parts[0] == "procedures" and Path(rel).suffix.lower() in (".yaml", ".yml"):
+            files.procedures.append((root / rel, load_bytes(blobs[rel], name_of(rel), "procedure")))
+    files.links = [_link_diagnostic(name_of(rel)) for rel in sorted(links) if rel.startswith("procedures/")]
+    return files
+
+
+def _link_diagnostic(display: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "error", "symlink", "", "the file is a symbolic link; tthc does not follow links in the catalog",
+                      "replace the link with the file itself")
 
 
 def _yaml_files(folder: Path) -> list[Path]:
