@@ -59,7 +59,8 @@ from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
 from generator.history import read_catalog_tree, require_repository, resolve_ref
-from generator.validate import CatalogFiles, check_catalog_files, load_catalog_blobs, load_catalog_files
+from generator.load import LoadedFile
+from generator.validate import CatalogFiles, Known, check_catalog_files, load_catalog_blobs, load_catalog_files
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
@@ -218,9 +219,10 @@ def validation_errors(repo_dir: Path, base: str, head: str | None, catalog_subdi
     def key(d: Diagnostic) -> tuple[str, str, str, str]:
         return (d.file, d.code, d.path, d.message)
 
-    before = Counter(key(d) for d in check_catalog_files(_catalog_at(repo_dir, base, catalog_subdir), today).errors)
+    base_files, known = _catalog_at(repo_dir, base, catalog_subdir)
+    before = Counter(key(d) for d in check_catalog_files(base_files, today).errors)
     out = []
-    for d in check_catalog_files(_catalog_at(repo_dir, head, catalog_subdir), today).errors:
+    for d in check_catalog_files(_catalog_at(repo_dir, head, catalog_subdir, known)[0], today).errors:
         if before[key(d)] > 0:
             before[key(d)] -= 1
         else:
@@ -228,12 +230,16 @@ def validation_errors(repo_dir: Path, base: str, head: str | None, catalog_subdi
     return out
 
 
-def _catalog_at(repo_dir: Path, ref: str | None, catalog_subdir: str) -> CatalogFiles:
-    """The catalog files at ``ref`` (``None``: on disk), named relative to ``repo_dir``."""
+def _catalog_at(repo_dir: Path, ref: str | None, catalog_subdir: str, known: Known | None = None
+                ) -> tuple[CatalogFiles, dict[str, tuple[bytes, LoadedFile]]]:
+    """The catalog files at ``ref`` (``None``: on disk), named relative to ``repo_dir``, and (for a
+    ref) ``display -> (bytes, loaded)`` to reuse for the files the other side has unchanged."""
     sub = catalog_subdir.strip("/")
     root = Path(repo_dir) / ("." if sub in ("", ".") else sub)
     if ref is None:
-        return load_catalog_files(root, display=lambda path: path.relative_to(repo_dir).as_posix())
+        return load_catalog_files(root, display=lambda path: path.relative_to(repo_dir).as_posix(), known=known), {}
     prefix = "" if sub in ("", ".") else sub + "/"
     blobs, links = read_catalog_tree(repo_dir, ref, catalog_subdir)
-    return load_catalog_blobs(root, blobs, links, display=lambda rel: prefix + rel)
+    files = load_catalog_blobs(root, blobs, links, display=lambda rel: prefix + rel, known=known)
+    loaded = {f.display: f for f in files.all()}
+    return files, {prefix + rel: (raw, loaded[prefix + rel]) for rel, raw in blobs.items() if prefix + rel in loaded}

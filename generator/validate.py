@@ -92,35 +92,53 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
-def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path) -> CatalogFiles:
+#: Files already loaded, by display name: ``display -> (bytes, LoadedFile)``. A file
+#: whose bytes are the same is not loaded again (``tthc check-change`` loads two sides).
+Known = Mapping[str, "tuple[bytes, LoadedFile]"]
+
+
+def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path, known: Known | None = None) -> CatalogFiles:
     """Strictly load every file of the catalog at ``root`` (no validation yet).
 
     Args:
         root: the catalog folder.
         display: how a file is named in diagnostics (default: relative to the
             working directory when inside it).
+        known: files loaded before (e.g. the same catalog at another commit),
+            reused where name and bytes are the same.
     """
+    def load(path: Path, kind: str) -> LoadedFile:
+        name = display(path)
+        if known is not None and name in known and path.is_file():
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                return load_file(path, kind, name)
+            same = known[name]
+            return same[1] if same[0] == raw and same[1].kind == kind else load_bytes(raw, name, kind)
+        return load_file(path, kind, name)
+
     files = CatalogFiles(root)
     for name, kind in (("agencies.yaml", "agencies"), ("sectors.yaml", "sectors")):
         path = root / name
         if path.exists():
-            setattr(files, kind, load_file(path, kind, display(path)))
-    files.plans = [load_file(p, "plan", display(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
+            setattr(files, kind, load(path, kind))
+    files.plans = [load(p, "plan") for p in sorted((root / "plans").glob("*.y*ml"))]
     for name, kind, attr in ((COST_BASIS_FILE, "cost-basis", "cost_basis"), (COVERAGE_FILE, "coverage", "coverage")):
         path = root / name
         if path.exists():
-            setattr(files, attr, load_file(path, kind, display(path)))
+            setattr(files, attr, load(path, kind))
     proc_dir = root / "procedures"
     for path in _yaml_files(proc_dir):
         if path.is_symlink():
             files.links.append(_link_diagnostic(display(path)))
             continue
-        files.procedures.append((path, load_file(path, "procedure", display(path))))
+        files.procedures.append((path, load(path, "procedure")))
     return files
 
 
 def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[str] = (),
-                       display: Callable[[str], str] | None = None) -> CatalogFiles:
+                       display: Callable[[str], str] | None = None, known: Known | None = None) -> CatalogFiles:
     """Strictly load a catalog given as file contents, e.g. a commit's tree (no validation yet).
 
     The same files as :func:`load_catalog_files` finds on disk, read by the
@@ -133,8 +151,15 @@ def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[s
             (see :func:`generator.history.read_catalog_tree`); other names are ignored.
         links: paths (same form) that are symbolic links: ``symlink`` errors.
         display: how a path is named in diagnostics (default: ``root/path``).
+        known: as for :func:`load_catalog_files`.
     """
     name_of = display or (lambda rel: (root / rel).as_posix())
+
+    def load(rel: str, kind: str) -> LoadedFile:
+        name, raw = name_of(rel), blobs[rel]
+        same = known.get(name) if known is not None else None
+        return same[1] if same is not None and same[0] == raw and same[1].kind == kind else load_bytes(raw, name, kind)
+
     files = CatalogFiles(root)
     singles = {"agencies.yaml": ("agencies", "agencies"), "sectors.yaml": ("sectors", "sectors"),
                COST_BASIS_FILE: ("cost-basis", "cost_basis"), COVERAGE_FILE: ("coverage", "coverage")}
@@ -142,11 +167,11 @@ def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[s
         parts = rel.split("/")
         if rel in singles:
             kind, attr = singles[rel]
-            setattr(files, attr, load_bytes(blobs[rel], name_of(rel), kind))
+            setattr(files, attr, load(rel, kind))
         elif len(parts) == 2 and parts[0] == "plans" and fnmatch.fnmatchcase(parts[1], "*.y*ml"):
-            files.plans.append(load_bytes(blobs[rel], name_of(rel), "plan"))
+            files.plans.append(load(rel, "plan"))
         elif len(parts) >= 2 and parts[0] == "procedures" and Path(rel).suffix.lower() in (".yaml", ".yml"):
-            files.procedures.append((root / rel, load_bytes(blobs[rel], name_of(rel), "procedure")))
+            files.procedures.append((root / rel, load(rel, "procedure")))
     files.links = [_link_diagnostic(name_of(rel)) for rel in sorted(links) if rel.startswith("procedures/")]
     return files
 
