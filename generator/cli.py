@@ -70,7 +70,8 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @CATALOG_OPTION
 @click.option("--overwrite", is_flag=True, help="Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, amendments, compliance_cost...).")
-def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Read and check every record as if importing; write nothing.")
+def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool, dry_run: bool) -> None:
     """Import procedures: the national portal's page-crawl or API JSON files or folders, or spreadsheets.
 
     A spreadsheet is the agency template (`tthc export --format xlsx`, or its
@@ -83,12 +84,12 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
     error[import-refused] for a record not imported). Exit 0 when every record was imported (warnings allowed), 1 when a record
     could not be imported at all, 2 on a usage error.
     """
-    from generator.importer import import_sources
+    from generator.importer import DRY_RUN_NOTE, import_sources
 
-    report = import_sources(list(sources), catalog_dir, overwrite=overwrite)
+    report = import_sources(list(sources), catalog_dir, overwrite=overwrite, dry_run=dry_run)
     for diagnostic in report.diagnostics:  # spreadsheets: file:row:column: severity[rule] sheet!cell: field: message
         click.echo(diagnostic.format())
-    if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
+    if report.written and not dry_run:  # the files' schema lines point at these (generator/schema_ref.py)
         from generator.schema_ref import copy_schemas
 
         copy_schemas(catalog_dir)
@@ -101,6 +102,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         f"{len(report.failed)} not imported", err=True)
     for merge in report.sector_merges:
         click.echo(f"tthc import: sector spellings merged: {' | '.join(merge)}", err=True)
+    if dry_run:
+        click.echo(DRY_RUN_NOTE, err=True)
     errors = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
 

@@ -716,3 +716,56 @@ def _check_document_ids(loaded: LoadedFile, base: DataPath, documents: Any) -> l
         else:
             seen[doc_id] = index
     return out
+
+
+def check_pending(root: Path, pending: list[tuple[Path, LoadedFile]], references: Mapping[str, LoadedFile] | None = None,
+                  today: dt.date | None = None) -> list[list[Diagnostic]]:
+    """Validate procedure files before they are written into the catalog at ``root`` (the importers).
+
+    Each pending record is judged as ``tthc validate`` would judge it once
+    written: its loader diagnostics, :func:`schema_diagnostics` and
+    :func:`check_procedure` (``code-unique``, ``date-future``, ``entry-date``,
+    ``replacement-link``, ``unknown-sector``...), against the catalog on disk
+    with the pending files in place (a pending path that exists replaces that
+    file) and with ``references`` as agencies.yaml / sectors.yaml. A record
+    with an error will not be written, so the others are judged again without
+    it (a code it held is then free, a procedure related to it is unknown),
+    until no new record has an error.
+
+    Args:
+        root: the catalog folder (it may not exist yet).
+        pending: ``(path the file will have, its loaded content)``; the path is
+            ``root/procedures/<agency>/<code>.yaml``.
+        references: ``{"agencies": loaded, "sectors": loaded}`` as they will be
+            written; a kind left out is read from disk.
+        today: the reference date for ``date-future`` (default: today in Vietnam).
+
+    Returns:
+        For each pending file, in order, its diagnostics (errors and warnings);
+        the caller refuses those with an error.
+    """
+    today = today or dt.datetime.now(VIETNAM).date()
+    files = load_catalog_files(root) if root.is_dir() else CatalogFiles(root)
+    for kind, loaded in (references or {}).items():
+        setattr(files, kind, loaded)
+    agency_ids, sector_ids = _ids(files.agencies, "agencies"), _ids(files.sectors, "sectors")
+    replaced = {os.path.normpath(path) for path, _ in pending}
+    on_disk = [(p, f) for p, f in files.procedures if os.path.normpath(p) not in replaced]
+    results: list[list[Diagnostic]] = [[] for _ in pending]
+    active = list(range(len(pending)))
+    while True:
+        files.procedures = on_disk + [pending[i] for i in active]
+        codes = _codes(files)
+        bad = []
+        for i in active:
+            path, loaded = pending[i]
+            found = list(loaded.diagnostics)
+            if isinstance(loaded.data, dict):
+                found += schema_diagnostics(loaded)
+                found += check_procedure(loaded, path, root, agency_ids, sector_ids, codes, today)
+            results[i] = found
+            if any(d.severity == "error" for d in found):
+                bad.append(i)
+        if not bad:
+            return results
+        active = [i for i in active if i not in bad]
