@@ -449,3 +449,57 @@ def test_a_rule_of_validate_refuses_the_procedure_at_its_cell(workbook: Path, tm
 def _import_dry(path: Path, target: Path) -> tuple[int, list[str], set[str]]:
     code, output = tthc("import", str(path), "--catalog", str(target), "--dry-run")
     return code, output.splitlines(), set()
+
+
+# --- CSV cells that a spreadsheet would run as a formula ------------------------------------------------
+
+def _data_cells(folder: Path) -> list[str]:
+    import csv
+
+    out = []
+    for path in sorted(folder.glob("*.csv")):
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+        out += [cell for row in rows[2:] for cell in row]
+    return out
+
+
+def test_real_records_round_trip_through_csv_with_formula_cells_neutralised(tmp_path: Path) -> None:
+    """bo-tu-phap's real texts start with '- Bước 1', '+ Có hộ chiếu'...: Excel would read them as formulas."""
+    out = tmp_path / "csv"
+    code, output = tthc("export", "--catalog", str(CATALOG), "--format", "csv", "--agency", "bo-tu-phap", "-o", str(out))
+    assert code == 0, output
+    cells = _data_cells(out)
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t"))]
+    assert sum(c.startswith(("'-", "'+")) for c in cells) > 100
+    target = tmp_path / "catalog"
+    code, output = tthc("import", *[str(p) for p in sorted(out.glob("*.csv"))], "--catalog", str(target))
+    assert code == 0, output
+    original = {n: b for n, b in catalog_files(CATALOG).items() if n.startswith("procedures/bo-tu-phap/")}
+    imported = {n: b for n, b in catalog_files(target).items() if n.startswith("procedures/")}
+    assert len(original) == 191 and imported == original
+
+
+def test_csv_neutralising_prefix_is_removed_exactly_once(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    shutil.copytree(MINI, root)
+    from generator.importer.writer import write_yaml
+
+    path = root / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    data = load_file(path, "procedure").data
+    data["name"] = "=HYPERLINK(\"http://x.example\", \"Cấp phép\")"
+    data["subjects"] = ["@Công dân", "Tổ chức"]
+    data["requirements"] = ["'Có quyền' sử dụng đất", "''hai dấu", "'", "+84 số điện thoại", "-1", "\tthụt lề"]
+    data["steps"][0]["description"] = "'=1+2' là văn bản"
+    write_yaml(path, data, "procedure")
+    out = tmp_path / "csv"
+    assert tthc("export", "--catalog", str(root), "--format", "csv", "-o", str(out))[0] == 0
+    cells = _data_cells(out)
+    for expected in ("'=HYPERLINK(", "'@Công dân\nTổ chức", "''Có quyền' sử dụng đất", "'''hai dấu", "''", "'+84 số",
+                     "'-1", "'\tthụt lề", "''=1+2' là văn bản"):
+        assert any(c.startswith(expected) for c in cells), expected
+    target = tmp_path / "catalog"
+    code, output = tthc("import", *[str(p) for p in sorted(out.glob("*.csv"))], "--catalog", str(target))
+    assert code == 0, output
+    assert load_file(target / "procedures" / "bo-xay-dung" / "1.000001.yaml", "procedure").data == _prune(data)
+    name = "procedures/bo-xay-dung/1.000001.yaml"  # written by the same writer on both sides: the same bytes
+    assert catalog_files(target)[name] == catalog_files(root)[name]

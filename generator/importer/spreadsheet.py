@@ -48,6 +48,7 @@ from generator.diagnostics import Diagnostic, format_path
 from generator.importer.record import ImportedRecord
 from generator.importer.writer import write_yaml
 from generator.load import DataPath, LoadedFile, load_file
+from generator.workbook import unescape_cell
 from generator.model import (
     CHANNEL_LABELS, FORMALITY_TYPE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, REVIEW_OUTCOME_LABELS,
     SIMPLIFICATION_KIND_LABELS, STAGE_LABELS, STATUS_LABELS, UNIT_LABELS,
@@ -148,7 +149,12 @@ def read_xlsx(path: Path, display: str) -> tuple[list[RawSheet], list[Diagnostic
 
 
 def read_csv(path: Path, display: str) -> tuple[RawSheet | None, list[Diagnostic]]:
-    """One CSV file as the template sheet named by its stem (UTF-8, with or without BOM)."""
+    """One CSV file as the template sheet named by its stem (UTF-8, with or without BOM).
+
+    A cell starting with ``'`` loses that one ``'`` (the prefix ``tthc export --format csv`` puts before
+    text a spreadsheet would run as a formula, or that starts with ``'``); a value typed by hand that
+    starts with ``'`` is written ``''``.
+    """
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
@@ -156,7 +162,8 @@ def read_csv(path: Path, display: str) -> tuple[RawSheet | None, list[Diagnostic
     except UnicodeDecodeError as err:
         return None, [Diagnostic(display, 0, 0, "error", "encoding", "", f"not UTF-8 (byte {err.start})",
                                  "save the CSV as 'CSV UTF-8 (Comma delimited)'")]
-    rows = [tuple(v if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
+    # a leading ' is the template's neutralising prefix (generator.workbook.escape_cell): exactly one is removed
+    rows = [tuple(unescape_cell(v) if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
     return RawSheet(path.stem, display, rows), []
 
 
