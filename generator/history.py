@@ -30,8 +30,11 @@ Rules (issue 4, issue 8):
   reached the branch. It is *credited* (author, author date, message) to
   the side-branch commit that made it: the newest one, among the commits
   that merge brought in, that wrote the file's merged content (else the
-  newest that touched the file; else the merge itself, e.g. a change made
-  while resolving a conflict).
+  newest that touched the file, e.g. when git merged it with a change on the
+  branch; else the merge itself, a change made only while merging). Commits
+  that are not merges come first: a merge inside the side branch (a topic
+  branch merged into the feature branch) brings the topic's changes but
+  did not make them.
 - Dates are read as Unix timestamps (``%ct``, ``%at``), whatever the
   commit's time-zone offset (git accepts offsets such as ``+9959`` that no
   date library does), and shown in Asia/Ho_Chi_Minh (UTC+7). A timestamp
@@ -440,7 +443,10 @@ def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit]) -> _Co
     touching = [c for c in brought if any(p == path for _, p, _ in c.files)]
     if not touching:
         return merge
-    touching.sort(key=lambda c: (c.committed, c.authored), reverse=True)
+    # Newest first, and a commit that is not a merge before any merge: a merge of branches inside the
+    # side branch (topic into feature) shows, diffed against its first parent, the changes it brought,
+    # so it "wrote" the blob too, though a commit of the topic made it (git log --no-merges).
+    touching.sort(key=lambda c: (len(c.parents) < 2, c.committed, c.authored), reverse=True)
     for commit in touching:
         if any(p == path and b == blob for _, p, b in commit.files):
             return commit

@@ -130,6 +130,33 @@ def test_a_change_merged_from_a_branch_is_credited_to_its_author_and_dated_when_
     assert other.author == "Người Khác"
 
 
+def _merge(repo: GitRepo, branch: str, merger: str, when: str) -> str:
+    env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": merger, "GIT_COMMITTER_NAME": merger}
+    repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{branch}'", branch, env=env)
+    return repo.git("rev-parse", "HEAD")
+
+
+def test_a_change_merged_through_a_merge_of_branches_is_credited_to_the_commit_that_made_it(repo: GitRepo) -> None:
+    """feature <- topic (merged into feature by its lead) <- main: the author is the topic's committer, not a merger."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("bo-a", record("1.000002"))
+    repo.commit("Thêm 1.000002", "2026-06-11T09:00:00+07:00", author="Người Thêm")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("bo-a", record("1.000001", dossier_sets=3))
+    made = repo.commit("Sửa số bộ hồ sơ", "2026-06-12T09:00:00+07:00", author="Tác Giả")
+    repo.git("checkout", "-q", "feature")
+    _merge(repo, "topic", "Trưởng Nhóm", "2026-06-13T09:00:00+07:00")  # a merge commit newer than the change
+    repo.git("checkout", "-q", "main")
+    landed = _merge(repo, "feature", "Người Gộp", "2026-06-15T09:00:00+07:00")
+    history = read_history(repo.root)
+    rev = history.of("1.000001")[-1]
+    assert rev.commit == landed and rev.date.date() == date(2026, 6, 15)
+    assert (rev.author, rev.subject, rev.credited) == ("Tác Giả", "Sửa số bộ hồ sơ", made)
+    assert history.of("1.000002")[-1].author == "Người Thêm"
+    shown = tthc("history", "1.000001", cwd=repo.root)
+    assert "Tác Giả" in shown.stdout and "Trưởng Nhóm" not in shown.stdout and "Người Gộp" not in shown.stdout
+
+
 @pytest.mark.parametrize(("committer", "expected"), [
     ("1781049600 +9959", date(2026, 6, 10)),        # an offset git accepts and no date library does
     ("99999999999999 +0700", date(1970, 1, 1)),     # a year no datetime holds: shown as 01/01/1970, with a warning
