@@ -497,17 +497,29 @@ def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> No
 
 _VIETNAMESE_ONLY = re.compile("[\u1ea0-\u1ef9\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0]")
 _TCVN3 = re.compile("[µ¸¶·¹¨»¾¼½ÆÇËÌÎÑÒÓÖ×ÝØÜÞßåæçëîïö÷øûüþª«¬®¡¢£¤¥¦§]|(?<=[a-zđ])[À-Þ](?=[a-z])")
-_VNI = re.compile("[aAeEiIoOuUyY][øùûõïëáàãäåæ]|[aeouAEOU][ñ]|ö[ôø]")
+#: VNI (VNI-Windows) writes a toned or hatted vowel as two bytes, the vowel then a mark byte
+#: (``á`` = ``aù``, ``ầ`` = ``aà``, ``â`` = ``aâ``, ``ă`` = ``aê``, ``ờ`` = ``ôø``, ``ư`` = ``ö``) and
+#: ``đ`` as ``ñ`` before a vowel: these pairs, shown as Latin-1, are its signature.
+_VNI = re.compile("[aAeEiIoOuUyYôÔöÖ][øùûõïëáàãäåæéèúü]|[aAeEoO][âêÂÊ]|ö[ôø]"
+                  "|(?<![A-Za-z])[ñÑ](?=[aeiouyAEIOUY])")
 
 
 def _mojibake(text: str) -> str | None:
-    """The legacy encoding ``text`` looks written in (``"TCVN3 (ABC)"`` or ``"VNI"``), else ``None``."""
+    """The legacy encoding ``text`` looks written in (``"TCVN3 (ABC)"`` or ``"VNI"``), else ``None``.
+
+    Both encodings shown as Latin-1 give letters such as ``ù``, ``ø``, ``ö``. VNI's are
+    pairs (a vowel and its mark, :data:`_VNI`); TCVN3 (TCVN 5712:1993) has one byte per
+    letter (``ủ`` = ``ñ``, ``à`` = ``µ``). A TCVN3-looking character inside a VNI pair
+    counts for VNI only, so VNI text is never named TCVN3.
+    """
     if len(text) < 6 or _VIETNAMESE_ONLY.search(text):
         return None
-    tcvn3, vni = len(_TCVN3.findall(text)), len(_VNI.findall(text))
+    covered = {i for m in _VNI.finditer(text) for i in range(m.start(), m.end())}
+    vni = len(_VNI.findall(text))
+    tcvn3 = sum(1 for m in _TCVN3.finditer(text) if m.start() not in covered)
     if max(tcvn3, vni) < 2:
         return None
-    return "TCVN3 (ABC)" if tcvn3 >= vni else "VNI"
+    return "VNI" if vni >= tcvn3 else "TCVN3 (ABC)"
 
 
 def _check_encoding(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> None:
