@@ -35,6 +35,7 @@ RULES: dict[str, tuple[str, str]] = {
     "mojibake": ("Text in a legacy Vietnamese encoding", "convert the text from TCVN3 (ABC) or VNI to Unicode and paste it again"),
     "too-large": ("File too large or too deeply nested", "a catalog file holds one record: split or shorten it"),
     "number-range": ("Number out of range", "write a finite number of at most 2^53 (amounts in whole đồng)"),
+    "leading-zero": ("Number written with leading zeros", "write the number without leading zeros (copies: 1, not 0001)"),
     # schema
     "schema-type": ("Value has the wrong type", "write a value of the expected type"),
     "schema-required": ("Required field missing", "add the field"),

@@ -5,7 +5,7 @@ The schema, never YAML 1.1 guessing, decides each value's type
 
 * a plain scalar becomes an integer, number or boolean only where the schema
   asks for one (``true``/``false`` only; ``013`` is 13 where an integer is
-  wanted, never octal); everywhere else the original text is kept, so
+  wanted, never octal, with a ``leading-zero`` warning); everywhere else the original text is kept, so
   ``code: 1.001230`` stays ``"1.001230"`` (with a warning to quote it);
 * ``no``, ``on``, ``13:30`` and ``2021-02-29`` stay text; dates are judged by
   the validator, which reports an impossible date as a normal error;
@@ -89,6 +89,8 @@ MAX_NODES = 50_000
 MAX_NUMBER = 2**53
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
+#: An integer or decimal literal with a leading zero before another digit (``0001``, ``-05``, ``01.5``).
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]")
 _FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -569,4 +571,12 @@ def _number(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> Any:
             f"the number {text if len(text) <= 30 else text[:27] + '...'} is too large (at most {MAX_NUMBER:,})",
             "write the real value; amounts are in whole đồng, time limits in days or hours"))
         return text
+    if _LEADING_ZERO.match(text):  # YAML 1.1 (PyYAML, Excel add-ins...) reads 0-prefixed digits as octal
+        octal = int(text, 8) if re.fullmatch(r"[-+]?[0-7]+", text) else None
+        other = (f"other YAML tools read it as the octal number {octal}" if octal is not None and octal != number
+                 else "a leading zero is how other YAML tools write an octal number")
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, node.line, node.column, "warning", "leading-zero", format_path(path),
+            f"the number {text} is written with leading zeros; tthc reads it as {number}, {other}",
+            f"write {number}"))
     return number
