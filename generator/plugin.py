@@ -250,8 +250,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
             log.info(f"tthc: no git history ({err}); pages show no 'last updated' date")
             return None
-        for warning in history.warnings:
-            log.warning(f"tthc: {warning}")
+        for warning in history.warnings:  # Diagnostic records, one line each
+            log.warning(f"tthc: {warning.format()}")
         return history
 
     def on_files(self, files: Files, config) -> Files:

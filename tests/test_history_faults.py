@@ -3,6 +3,7 @@ identity by code across catalog moves, merges credited to their authors, odd com
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -159,10 +160,14 @@ def test_a_change_merged_through_a_merge_of_branches_is_credited_to_the_commit_t
 
 @pytest.mark.parametrize(("committer", "expected"), [
     ("1781049600 +9959", date(2026, 6, 10)),        # an offset git accepts and no date library does
-    ("99999999999999 +0700", date(1970, 1, 1)),     # a year no datetime holds: shown as 01/01/1970, with a warning
     ("1781049600 -9959", date(2026, 6, 10)),
+    ("1781049600 -5", date(2026, 6, 10)),           # a one-digit offset
+    ("99999999999999 +0700", None),                 # a year no datetime holds: unknown, with a warning
+    ("0 +0000", None),                              # 01/01/1970: no commit of git is that old
+    ("1000000000 +0700", None),                     # 2001, before git existed
+    ("+0700", None),                                # no timestamp at all (git gives none)
 ])
-def test_commit_headers_git_accepts_never_crash(repo: GitRepo, committer: str, expected: date) -> None:
+def test_commit_headers_git_accepts_never_crash(repo: GitRepo, committer: str, expected: date | None) -> None:
     tree = repo.git("rev-parse", "HEAD^{tree}")
     parent = repo.git("rev-parse", "HEAD")
     body = (f"tree {tree}\nparent {parent}\nauthor Tên \x01lạ <a@b> 1781049600 +9959\ncommitter X <x@y> {committer}\n\n"
@@ -175,12 +180,22 @@ def test_commit_headers_git_accepts_never_crash(repo: GitRepo, committer: str, e
     repo.git("update-ref", "refs/heads/main", sha)
     history = read_history(repo.root)
     rev = history.of("1.000001")[-1]
-    assert rev.commit == sha and rev.date.date() == expected
-    assert "\x07" not in rev.message and "\ufffe" not in rev.message and "\x01" not in rev.author
-    if expected.year == 1970:
-        assert any("impossible date" in w for w in history.warnings)
+    assert rev.commit == sha and "\x07" not in rev.message and "\ufffe" not in rev.message and "\x01" not in rev.author
+    dated = [w for w in history.warnings if w.code == "history-date"]
+    if expected is not None:
+        assert rev.date.date() == expected and not rev.undated and not dated
+        assert history.last_changed("1.000001") == rev.date
+    else:  # never a wrong date: unknown everywhere, with one warning in the diagnostic shape
+        assert rev.undated and rev.date_unknown and history.last_changed("1.000001") is None
+        (warning,) = dated
+        assert warning.file == sha[:10] and warning.severity == "warning" and "shown as unknown" in warning.message
+        assert all(r.commit != sha for _, r in history.latest(limit=10))  # in no feed
     result = tthc("history", "1.000001", cwd=repo.root)
     assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert ("Không rõ ngày" in result.stdout) == (expected is None) and "01/01/1970" not in result.stdout
+    data = json.loads(tthc("history", "1.000001", "--format", "json", cwd=repo.root).stdout)
+    assert (data["revisions"][0]["date"] is None) == (expected is None)
+    assert [w["code"] for w in data["warnings"]] == (["history-date"] if expected is None else [])
 
 
 def test_feeds_stay_well_formed_xml_with_control_characters_in_commits(tmp_path: Path) -> None:
@@ -227,3 +242,21 @@ def test_a_partial_clone_missing_blobs_is_an_error_and_fetches_nothing(repo: Git
     after = subprocess.run(["git", "-C", str(clone), "rev-list", "--objects", "--missing=print", "HEAD"],
                            capture_output=True, text=True, check=True).stdout.count("\n?")
     assert after == missing > 0  # nothing was fetched behind the user's back
+
+
+def test_the_plugin_logs_history_warnings_as_diagnostic_lines(repo: GitRepo, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from generator.plugin import TthcPlugin
+
+    repo.write("bo-a", record("1.000001", dossier_sets=2))
+    repo.commit("Ngày 1970", "1970-01-01T00:00:00+00:00")
+    plugin = TthcPlugin()
+    plugin.load_config({})
+    plugin.catalog_dir = repo.root / "catalog"
+    with caplog.at_level(logging.WARNING):
+        history = plugin._history()
+    assert history is not None and history.of("1.000001")[-1].undated
+    sha = repo.git("rev-parse", "--short=10", "HEAD")
+    assert any(r.getMessage().startswith(f"tthc: {sha}:0:0: warning[history-date] commit {sha} has an impossible")
+               for r in caplog.records), [r.getMessage() for r in caplog.records]
