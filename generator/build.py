@@ -74,6 +74,7 @@ def build_site(
     search: bool | None = None,
     history: bool | None = None,
     allow_shallow: bool | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the static site of the catalog into ``site_dir``, atomically.
 
@@ -86,6 +87,8 @@ def build_site(
         history: read git history (None: as in ``mkdocs.yml``).
         allow_shallow: build from a shallow clone, dates before it unknown
             (None: as in ``mkdocs.yml`` or ``TTHC_ALLOW_SHALLOW=1``).
+        cache: reuse the pages of procedures whose inputs did not change since the last
+            build, from ``.<site>-cache/`` beside ``site_dir`` (:mod:`generator.cache`).
 
     Returns:
         A :class:`BuildResult`.
@@ -107,7 +110,7 @@ def build_site(
                          "space; the previous site is left as it was)") from None
     try:
         _remove_leftovers(site_dir)
-        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow)
+        return _build_locked(catalog_dir, site_dir, config_file, search, history, allow_shallow, cache)
     finally:
         lock.close()
 
@@ -155,8 +158,13 @@ def _publishable(folder: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def cache_dir(site_dir: Path) -> Path:
+    """The incremental cache of the site at ``site_dir``: ``.<site>-cache/`` beside it."""
+    return site_dir.with_name(f".{site_dir.name}-cache")
+
+
 def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, search: bool | None,
-                  history: bool | None, allow_shallow: bool | None) -> BuildResult:
+                  history: bool | None, allow_shallow: bool | None, cache: bool = True) -> BuildResult:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -173,6 +181,10 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
             plugin.config.history = history
         if allow_shallow is not None:
             plugin.config.allow_shallow = allow_shallow
+        if cache:
+            from generator.cache import PageCache
+
+            plugin.cache = PageCache(cache_dir(site_dir))
         quiet = _DropPluginErrors(plugin)
         logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:

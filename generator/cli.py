@@ -404,7 +404,10 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
 @click.option("--allow-shallow", is_flag=True, default=None,
               help="Build from a shallow clone anyway (dates before it unknown); also TTHC_ALLOW_SHALLOW=1.")
-def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Render every page again, ignoring the cache of the last build (.<site>-cache/ beside the site).")
+def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
+          no_cache: bool) -> None:
     """Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."""
     import logging
 
@@ -412,7 +415,7 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
     result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
-                        allow_shallow=allow_shallow or None)
+                        allow_shallow=allow_shallow or None, cache=not no_cache)
     click.echo(f"built {result.pages} pages into {site_dir} ({result.bytes / 1e6:.1f} MB)")
 
 

@@ -1,6 +1,6 @@
 """MkDocs plugin ``tthc``: the catalog as pages of an MkDocs + Material site.
 
-An adapter from MkDocs events to the library (STYLE.md §2):
+An adapter from MkDocs events to the pipeline of :mod:`generator.site` (STYLE.md §2):
 
 * ``on_config``: resolve the ``catalog`` option against ``mkdocs.yml``'s
   folder; give the site its short navigation (index pages only) unless
@@ -8,19 +8,27 @@ An adapter from MkDocs events to the library (STYLE.md §2):
   assets and stylesheet (:func:`register_theme`), so a catalog repository's
   ``mkdocs.yml`` needs only ``theme: material`` and ``plugins: [tthc]``.
 * ``on_pre_build`` (before MkDocs cleans ``site_dir``, so a failure leaves the
-  previous site as it was): read and validate the catalog
-  (:func:`generator.catalog.read_catalog`), read its git history
-  (:func:`generator.history.read_history`), render every page in memory
-  (:func:`generator.render.render_pages`), the open-data files
-  (:func:`generator.export.export_catalog`) and the Atom feeds
-  (:func:`generator.render.history.render_feeds`).
-* ``on_files``: add them with ``File.generated``; nothing is written into
-  the catalog or the docs folder. A generated page at the path of a file of
-  the docs folder fails the build, naming both.
+  previous site as it was): :func:`generator.site.prepare` reads and
+  validates the catalog, reads its git history, compares the revisions,
+  computes the statistics, makes the open-data files, feeds and charts, and
+  renders the pages of the navigation.
+* ``on_files``: add those pages and files with ``File.generated``, and the
+  layout pages (:mod:`generator.render.layout`); nothing is written into the
+  catalog or the docs folder. A docs-folder file at a generated URL (or
+  anywhere under ``/thu-tuc/``) fails the build, naming both.
 * ``on_page_markdown`` / ``on_page_content``: hand MkDocs the pre-rendered
   HTML (Python-Markdown is not run on it) with an escaped title and a
   table of contents.
-* ``on_post_build``: build the Pagefind search index (``generator.search``).
+* ``on_post_page``: keep the layout pages' HTML; remove Material's blank runs
+  from the generated pages (:func:`generator.render.layout.compact_page`).
+* ``on_post_build``: :func:`generator.site.write_procedure_pages` writes every
+  procedure's page, history, revision and compare pages from the layouts
+  (both cores; the incremental cache when ``tthc build`` or ``tthc serve``
+  gives one), then :func:`generator.site.finish_site` adds them to
+  ``sitemap.xml`` and builds the Pagefind index from the records the render
+  stage made.
+* ``on_startup`` (``serve``): a cache for the server's life, so a save
+  re-renders only what changed.
 
 Errors become ``PluginError`` carrying every diagnostic, in the
 ``file:line:col: error[code] path: message (hint: ...)`` form.
@@ -41,6 +49,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -165,20 +174,30 @@ def register_theme(config) -> None:
         theme["font"] = False
 
 
+#: The incremental cache of ``mkdocs serve`` (one per server process), see :meth:`TthcPlugin.on_startup`.
+_SERVE_CACHE: dict[str, Any] = {}
+
+
 class TthcPlugin(BasePlugin[TthcConfig]):
     """Adds the catalog's pages to an MkDocs site (see the module docstring)."""
 
     def __init__(self) -> None:
         self.catalog_dir: Path | None = None
+        self.plan: Any = None
         self._pages: dict[str, Any] = {}
-        self._exports: dict[str, bytes] = {}
-        self._feeds: dict[str, str] = {}
-        self._procedures = 0
-        self._charts: dict[str, bytes] = {}
+        self._layout_pages: dict[str, Any] = {}
+        self.layouts: Any = None
+        #: Write the procedures' pages outside MkDocs from the layout (False: every page through
+        #: MkDocs, as before; for the comparison test, ``TTHC_LAYOUT_ONCE=0``).
+        self.layout_once = True
+        #: The :class:`generator.cache.PageCache` of incremental builds, or None (set by ``tthc build``).
+        self.cache: Any = None
         #: The library error behind a PluginError, for ``tthc build`` to report in its own format.
         self.failure: TthcError | None = None
 
     def on_config(self, config):
+        import os
+
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         self.catalog_dir = (root / self.config.catalog).resolve()
         site_url = config.site_url or ""
@@ -197,80 +216,76 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             except TthcError as err:
                 self.failure = err
                 raise PluginError(str(err)) from None
+        self.layout_once = os.environ.get("TTHC_LAYOUT_ONCE", "1") != "0"
         return config
 
     def on_pre_build(self, config) -> None:
-        from generator.catalog import read_catalog
-        from generator.export import export_catalog
-        from generator.render import render_pages
+        from generator.site import prepare
 
         self.failure = None
         try:
-            catalog, report = read_catalog(self.catalog_dir)
+            self.plan = prepare(self.catalog_dir, history=self.config.history,
+                                allow_shallow=self.config.allow_shallow or None, site_url=config.site_url,
+                                feedback_url=self.config.feedback_url or None, repo_url=config.repo_url,
+                                on_history_missing=lambda err: log.info(
+                                    f"tthc: no git history ({err}); pages show no 'last updated' date"),
+                                memo=_SERVE_CACHE.setdefault("memo", {}) if "cache" in _SERVE_CACHE else None,
+                                cache=self.cache)
         except CatalogInvalid as err:
             self.failure = err
             raise PluginError(f"the catalog at {self.catalog_dir} is invalid:\n{format_report(err.report)}\n{err}") from None
         except TthcError as err:
             self.failure = err
-            raise PluginError(str(err)) from None
-        for warning in report.warnings:
-            log.warning(warning.format())
-        try:
-            history = self._history() if self.config.history else None
-        except TthcError as err:
-            self.failure = err
-            raise PluginError(f"cannot read the catalog's history: {err}") from None
-        self._exports = export_catalog(catalog)
-        sizes = {name: len(content) for name, content in self._exports.items()}
-        from generator.stats import compute_stats
-
-        stats = compute_stats(catalog, history)
-        try:
-            pages = render_pages(catalog, history, site_url=config.site_url, file_sizes=sizes, stats=stats,
-                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url)
-        except TthcError as err:
-            self.failure = err
             raise PluginError(f"cannot build the site: {err}") from None
-        self._pages = {page.src_uri: page for page in pages}
-        self._procedures = len(catalog.procedures)
-        from generator.render.dashboard import chart_files
+        for warning in self.plan.report.warnings:
+            log.warning(warning.format())
+        if self.plan.history is not None:
+            for warning in self.plan.history.warnings:  # Diagnostic records, one line each
+                log.warning(f"tthc: {warning.format()}")
+        self._pages = dict(self.plan.pages)
+        self._layout_pages = {}
+        if self.layout_once:
+            from generator.render.layout import Layouts, layout_pages
 
-        self._charts = chart_files(stats)
-        from generator.render.history import render_feeds
+            self.layouts = Layouts()
+            self._layout_pages = {f"{page.url}index.md": page for page in layout_pages()}
+        else:  # every procedure page through MkDocs, as before the layout was rendered once
+            for page in self._all_procedure_pages():
+                self._pages[page.src_uri] = page
+        log.info(f"tthc: {len(self.plan.catalog.procedures)} procedures from {self.catalog_dir}")
+        self._mkdocs_started = time.perf_counter()
 
-        self._feeds = render_feeds(catalog, history, site_url=config.site_url or "")
-        log.info(f"tthc: {len(catalog.procedures)} procedures, {len(pages)} pages from {self.catalog_dir}")
+    def _all_procedure_pages(self):
+        from generator.render.history import procedure_history_pages
 
-    def _history(self):
-        from generator.errors import NotARepository
-        from generator.history import read_history
-
-        try:
-            history = read_history(self.catalog_dir, catalog_subdir=".", allow_shallow=self.config.allow_shallow or None)
-        except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
-            log.info(f"tthc: no git history ({err}); pages show no 'last updated' date")
-            return None
-        for warning in history.warnings:  # Diagnostic records, one line each
-            log.warning(f"tthc: {warning.format()}")
-        return history
+        for procedure in self.plan.catalog.procedures:
+            yield self.plan.renderer.page(procedure)
+            if self.plan.history is not None:
+                yield from procedure_history_pages(procedure, self.plan.history)
 
     def on_files(self, files: Files, config) -> Files:
+        from generator.render.urls import PROCEDURE_PREFIX
+
         by_url = {f.url: f for f in files if f.is_documentation_page()}  # docs/dong-gop.md is at dong-gop/ too
         for src_uri, page in self._pages.items():
             existing = files.get_file_from_path(src_uri) or by_url.get(page.url)
             if existing is not None:
-                self.failure = BuildError(
-                    f"two inputs map to the URL /{page.url}: {existing.src_uri} in the docs folder and the "
-                    f"generated page {page.title!r}; rename or remove the file"
-                )
-                raise PluginError(str(self.failure))
+                self._two_inputs(existing.src_uri, page.url, repr(page.title))
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, src_uri, content=str(page.html), inclusion=inclusion))
-        for name, content in self._exports.items():
+        if self.layout_once:
+            for url, existing in by_url.items():  # the procedures' pages are written after MkDocs' build
+                if url.startswith(f"{PROCEDURE_PREFIX}/"):
+                    procedure = self.plan.catalog.procedure(url.split("/")[1])
+                    self._two_inputs(existing.src_uri, url, repr(procedure.name) if procedure else
+                                     f"of a procedure (/{PROCEDURE_PREFIX}/ holds the procedures' pages)")
+            for src_uri in self._layout_pages:
+                files.append(File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
+        for name, content in self.plan.exports.items():
             files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
-        for path, xml in self._feeds.items():
+        for path, xml in self.plan.feeds.items():
             files.append(File.generated(config, path, content=xml.encode("utf-8")))
-        for path, svg in self._charts.items():
+        for path, svg in self.plan.charts.items():
             files.append(File.generated(config, path, content=svg))
         from generator.export import schema_files
 
@@ -279,7 +294,18 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                         content=published_schema(path, config.site_url or "")))
         return files
 
+    def _two_inputs(self, src_uri: str, url: str, what: str) -> None:
+        self.failure = BuildError(f"two inputs map to the URL /{url}: {src_uri} in the docs folder and the "
+                                  f"generated page {what}; rename or remove the file")
+        raise PluginError(str(self.failure))
+
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        from generator.render import layout
+
+        if page.file.src_uri in self._layout_pages:
+            page.meta["title"] = layout.TITLE
+            page.meta["description"] = layout.DESCRIPTION
+            return ""
         generated = self._pages.get(page.file.src_uri)
         if generated is None:
             return markdown
@@ -290,6 +316,16 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         return ""
 
     def on_page_content(self, html: str, page, config, files) -> str:
+        from generator.render import layout
+
+        shell = self._layout_pages.get(page.file.src_uri)
+        if shell is not None:
+            top = AnchorLink(layout.TITLE, "tieu-de", 1)
+            if shell.toc:
+                top.children.append(AnchorLink(layout.TOC_LABEL, layout.TOC_ANCHOR, 2))
+                top.children.append(AnchorLink(layout.TOC_LABEL_2, layout.TOC_ANCHOR_2, 2))
+            page.toc = TableOfContents([top])
+            return layout.BODY
         generated = self._pages.get(page.file.src_uri)
         if generated is None:
             return html
@@ -301,20 +337,64 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             page.update_date = generated.update_date
         return str(generated.html)
 
-    def on_post_build(self, config) -> None:
-        if not self.config.search:
-            return
-        if not self._procedures:  # a new catalog (tthc init): Pagefind refuses to index no page
-            log.info("tthc: no procedure yet, so no search index")
-            return
-        from generator.search import index_site
+    def on_post_page(self, output: str, page, config) -> str:
+        from generator.render.layout import BODY, compact_page
 
+        shell = self._layout_pages.get(page.file.src_uri)
+        if shell is not None:
+            try:
+                self.layouts.add(shell, compact_page(output, BODY))
+            except TthcError as err:
+                self.failure = err
+                raise PluginError(str(err)) from None
+        elif page.file.src_uri in self._pages:  # the generated pages: Material's blank runs removed
+            output = compact_page(output, page.content)
+        return output
+
+    def on_post_build(self, config) -> None:
+        import shutil
+
+        from generator.render.layout import LAYOUT_DIR
+        from generator.site import Written, finish_site, write_procedure_pages
+
+        site_dir = Path(config.site_dir)
+        self.plan.stages.add("MkDocs + Material: index and layout pages", time.perf_counter() - self._mkdocs_started)
+        cache = self.cache if self.cache is not None else _SERVE_CACHE.get("cache")
         try:
-            stats = index_site(Path(config.site_dir))
+            if self.layout_once:
+                shutil.rmtree(site_dir / LAYOUT_DIR, ignore_errors=True)
+                with self.plan.stages.stage("render and write the procedures' pages"):
+                    written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache)
+            else:
+                written, cache = Written(), None
+            result = finish_site(self.plan, site_dir, written, site_url=config.site_url,
+                                 search=self.config.search and self.layout_once, cache=cache)
+            if self.config.search and not self.layout_once and self.plan.catalog.procedures:
+                from generator.search import index_site
+
+                result = index_site(site_dir)
         except TthcError as err:
             self.failure = err
-            raise PluginError(f"search index: {err}") from None
-        log.info(f"tthc: search index of {stats.pages} pages")
+            raise PluginError(f"cannot build the site: {err}") from None
+        except OSError as err:
+            self.failure = BuildError(f"cannot write the site: {err.strerror or err}")
+            raise PluginError(str(self.failure)) from None
+        if not self.plan.catalog.procedures and self.config.search:  # a new catalog (tthc init)
+            log.info("tthc: no procedure yet, so no search index")
+        elif result is not None:
+            log.info(f"tthc: search index of {result.pages} pages")
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        """``mkdocs serve`` / ``tthc serve``: rebuilds after an edit render only what changed
+        (a cache in a temporary folder for the life of the server, :mod:`generator.cache`).
+        Defining this event also keeps one plugin instance across the server's rebuilds."""
+        if command == "serve" and "cache" not in _SERVE_CACHE:
+            import tempfile
+
+            from generator.cache import PageCache
+
+            _SERVE_CACHE["folder"] = tempfile.TemporaryDirectory(prefix="tthc-serve-cache-")
+            _SERVE_CACHE["cache"] = PageCache(Path(_SERVE_CACHE["folder"].name))
 
     def on_serve(self, server, config, builder):
         if self.catalog_dir is not None and self.catalog_dir.is_dir():

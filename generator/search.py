@@ -327,18 +327,47 @@ def _new_words(text: str, seen: set[str], letters_only: bool = False, written: l
     return out
 
 
+_IGNORED_START = re.compile(r"<(section|nav|aside|details|div|ul|ol|p)\b[^>]*\sdata-pagefind-ignore(?=[\s>=/])[^>]*>")
+
+
+def without_ignored(html: str) -> str:
+    """``html`` without the elements marked ``data-pagefind-ignore`` (their text, filters and
+    metadata are not indexed), so the parser reads only what counts. An element's end is
+    found by counting the nested elements of its tag; ``html`` is a page of the site's own
+    templates (well formed). Unmatched markup is left as it is."""
+    out = []
+    position = 0
+    while True:
+        match = _IGNORED_START.search(html, position)
+        if match is None:
+            out.append(html[position:])
+            return "".join(out)
+        tag = match[1]
+        opening = re.compile(rf"<{tag}\b|</{tag}\s*>")
+        depth, cursor = 1, match.end()
+        while depth:
+            inner = opening.search(html, cursor)
+            if inner is None:  # not well formed: keep the rest as it is
+                out.append(html[position:])
+                return "".join(out)
+            depth += -1 if inner[0].startswith("</") else 1
+            cursor = inner.end()
+        out.append(html[position:match.start()])
+        position = cursor
+
+
 def searchable_text(html: str) -> SearchRecord | None:
     """Read the short record Pagefind indexes for one page (module docstring).
 
     Args:
-        html: one page's HTML.
+        html: one page's HTML (or its body, as the render stage gives it).
 
     Returns:
         The page's :class:`SearchRecord`, or None when it has no
         ``data-pagefind-body`` (the page is not indexed).
     """
     parser = _SearchableText()
-    parser.feed(html)
+    parser.feed(without_ignored(html))
     parser.close()
     if not parser.has_body:
         return None
@@ -501,6 +530,8 @@ def index_site(site_dir: Path) -> SearchStats:
     Only pages with ``data-pagefind-body`` are indexed, each as the summary
     record of :func:`staged_page` (see the module docstring), in sorted path
     order. The site's own files are not changed. An old bundle is replaced.
+    (The build gives :func:`index_records` the records the render stage made
+    instead: the same records, without reading the pages back.)
 
     Args:
         site_dir: the folder MkDocs wrote (``site/``), holding ``*.html``.
@@ -512,28 +543,51 @@ def index_site(site_dir: Path) -> SearchStats:
         BuildError: ``site_dir`` is missing, or Pagefind failed (its
             message is included).
     """
+    if not site_dir.is_dir():
+        raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
+    bundle = (site_dir / BUNDLE_DIR).resolve()
+    records: dict[str, SearchRecord] = {}
+    for path in sorted(site_dir.rglob("*.html")):
+        if bundle in path.resolve().parents:
+            continue
+        html = path.read_text(encoding="utf-8", errors="replace")
+        if "data-pagefind-body" not in html:
+            continue
+        record = searchable_text(html)
+        if record is not None:
+            records[path.relative_to(site_dir).as_posix()] = record
+    return index_records(site_dir, records)
+
+
+def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchStats:
+    """Build the Pagefind bundle into ``site_dir/pagefind/`` from search records.
+
+    Args:
+        site_dir: the site folder.
+        records: each searchable page's :class:`SearchRecord`, by its file path in the
+            site (``thu-tuc/1.000178/index.html``); indexed in sorted path order.
+
+    Returns:
+        :class:`SearchStats` of the run.
+
+    Raises:
+        BuildError: ``site_dir`` is missing, or Pagefind failed (its message is included).
+    """
     start = time.perf_counter()
     if not site_dir.is_dir():
         raise BuildError(f"cannot index {site_dir}: no such folder; build the site first")
     bundle = (site_dir / BUNDLE_DIR).resolve()
     folded = 0
-    records: list[SearchRecord] = []
+    ordered: list[SearchRecord] = []
     words: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="tthc-search-") as tmp:
         staging = Path(tmp)
-        for path in sorted(site_dir.rglob("*.html")):
-            if bundle in path.resolve().parents:
-                continue
-            html = path.read_text(encoding="utf-8", errors="replace")
-            if "data-pagefind-body" not in html:
-                continue
-            record = searchable_text(html)
-            if record is None:
-                continue
-            records.append(record)
-            words[words_path(path.relative_to(site_dir))] = record.words
+        for relative in sorted(records, key=lambda r: Path(r).parts):  # the order of sorted(rglob())
+            record = records[relative]
+            ordered.append(record)
+            words[words_path(Path(relative))] = record.words
             folded += sum(len(words) for words in folded_d_words(record.parts).values())
-            target = staging / path.relative_to(site_dir)
+            target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(staged_page(record), encoding="utf-8")
         if bundle.exists():
@@ -541,7 +595,7 @@ def index_site(site_dir: Path) -> SearchStats:
         pages = _index(staging, bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
-    write_terms(bundle, records)
+    write_terms(bundle, ordered)
     for relative, text in words.items():
         target = bundle / WORDS_DIR / relative
         target.parent.mkdir(parents=True, exist_ok=True)

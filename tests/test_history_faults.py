@@ -244,19 +244,17 @@ def test_a_partial_clone_missing_blobs_is_an_error_and_fetches_nothing(repo: Git
     assert after == missing > 0  # nothing was fetched behind the user's back
 
 
-def test_the_plugin_logs_history_warnings_as_diagnostic_lines(repo: GitRepo, caplog: pytest.LogCaptureFixture) -> None:
-    import logging
-
-    from generator.plugin import TthcPlugin
-
-    repo.write("bo-a", record("1.000001", dossier_sets=2))
-    repo.commit("Ngày 1970", "1970-01-01T00:00:00+00:00")
-    plugin = TthcPlugin()
-    plugin.load_config({})
-    plugin.catalog_dir = repo.root / "catalog"
-    with caplog.at_level(logging.WARNING):
-        history = plugin._history()
-    assert history is not None and history.of("1.000001")[-1].undated
+def test_the_build_logs_history_warnings_as_diagnostic_lines(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    repo = GitRepo(tmp_path / "project")
+    shutil.copytree(root / "tests" / "fixtures" / "mini_catalog", repo.root / "catalog")
+    shutil.copytree(root / "site_templates", repo.root / "site_templates")  # mkdocs.yml's docs_dir is in it
+    shutil.copy(root / "mkdocs.yml", repo.root / "mkdocs.yml")
+    repo.commit("Danh mục", "1970-01-01T00:00:00+00:00")  # a broken date: shown as unknown, never as 01/01/1970
     sha = repo.git("rev-parse", "--short=10", "HEAD")
-    assert any(r.getMessage().startswith(f"tthc: {sha}:0:0: warning[history-date] commit {sha} has an impossible")
-               for r in caplog.records), [r.getMessage() for r in caplog.records]
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-search", "--site-dir", "site"],
+                            cwd=repo.root, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert f"tthc: {sha}:0:0: warning[history-date] commit {sha} has an impossible committer date" in result.stderr
+    page = (repo.root / "site" / "thu-tuc" / "1.000001" / "lich-su" / "index.html").read_text(encoding="utf-8")
+    assert "Không rõ ngày" in page and "01/01/1970" not in page

@@ -168,3 +168,34 @@ def test_index_site_works_inside_a_running_event_loop(tmp_path: Path):
         return index_site(_site(tmp_path / "site")).pages
 
     assert asyncio.run(inside()) == 1
+
+
+def test_records_from_rendered_bodies_equal_records_from_whole_pages_on_the_real_catalog(monkeypatch):
+    """The render stage reads each procedure's record from the body it just rendered, without the
+    parts marked data-pagefind-ignore (generator.search.without_ignored); on every real procedure
+    that gives the record of the whole page as Material wraps it, read element by element."""
+    import generator.search as search
+    from generator.catalog import read_catalog
+    from generator.render.procedures import ProcedureRenderer
+
+    catalog, _ = read_catalog(Path(__file__).resolve().parents[1] / "catalog")
+    renderer = ProcedureRenderer(catalog)
+    layout_head = '<html><body><header data-pagefind-ignore><nav>Trang chủ <a data-pagefind-filter="agency">x</a></nav></header><main>'
+    pruned = {p.code: search.searchable_text(str(renderer.page(p).html)) for p in catalog.procedures}
+    monkeypatch.setattr(search, "without_ignored", lambda html: html)
+    whole = {p.code: search.searchable_text(f"{layout_head}{renderer.page(p).html}</main></body></html>")
+             for p in catalog.procedures}
+    assert len(pruned) == len(catalog.procedures) > 1000
+    assert all(record is not None for record in pruned.values())
+    assert [code for code in pruned if pruned[code] != whole[code]] == []
+
+
+def test_without_ignored_cuts_nested_elements_and_keeps_unmatched_markup():
+    from generator.search import without_ignored
+
+    html = ('<p>a</p><section data-pagefind-ignore><section>b</section><p>c</p></section><p>d</p>'
+            '<div class="x" data-pagefind-ignore>e<div>f</div></div>g')
+    assert without_ignored(html) == "<p>a</p><p>d</p>g"
+    broken = "<p>a</p><nav data-pagefind-ignore><nav>b</nav>"
+    assert without_ignored(broken) == broken
+    assert without_ignored('<p data-pagefind-ignore-not>x</p>') == '<p data-pagefind-ignore-not>x</p>'

@@ -621,13 +621,27 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
     return tuple(out)
 
 
-def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None) -> ProcedureDiff:
+def _normalized(record: Mapping[str, Any], memo: dict | None) -> Any:
+    """:func:`normalize` of ``record``, kept in ``memo`` by identity (the record is kept
+    alive with it, so its id is not reused)."""
+    if memo is None:
+        return normalize(record)
+    hit = memo.get(id(record))
+    if hit is None or hit[0] is not record:
+        hit = memo[id(record)] = (record, normalize(record))
+    return hit[1]
+
+
+def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None,
+                    memo: dict | None = None) -> ProcedureDiff:
     """Compare two versions of one procedure.
 
     Args:
         old: the record before (``None`` when the procedure is new).
         new: the record after (``None`` when its file was deleted).
         cost_basis: the catalog's :class:`~generator.model.CostBasis`, for the compliance-cost effect.
+        memo: a dict that keeps the normalised form of records that are never modified
+            (the revisions of a history, each compared several times); None: no memo.
 
     Returns:
         A :class:`ProcedureDiff`. ``status`` is ``added``/``deleted`` for a
@@ -643,7 +657,7 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
 
     if old is None and new is None:
         raise ValueError("diff_procedures needs at least one record")
-    a, b = normalize(old or {}), normalize(new or {})
+    a, b = _normalized(old or {}, memo), _normalized(new or {}, memo)
     side = b or a
     code, name = str(side.get("code", "")), str(side.get("name", ""))
     replaced_by = b.get("replaced_by") if b.get("status") == "replaced" else None

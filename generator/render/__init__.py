@@ -166,7 +166,8 @@ def render_pages(
     catalog: Catalog, history: Any = None, *, site_url: str | None = None, file_sizes: dict[str, int] | None = None,
     stats: Any = None, feedback_url: str | None = None, repo_url: str | None = None,
 ) -> list[GeneratedPage]:
-    """Every generated page of the site, in a stable order.
+    """Every generated page of the site, in a stable order (all in memory: for tests
+    and small catalogs; the build streams the procedure pages, :mod:`generator.site`).
 
     Args:
         catalog: the validated catalog.
@@ -181,32 +182,49 @@ def render_pages(
         repo_url: the catalog's repository, named on the "Đóng góp" page.
 
     Returns:
-        The home page, open-data page, index pages and one page per
-        procedure, sorted by URL.
+        The home page, open-data page, index pages, one page per procedure and
+        the history pages, sorted by URL.
 
     Raises:
         BuildError: a related code, replacement, agency or sector does not
             resolve, or two inputs map to one URL (both are named).
     """
-    from generator.render.indexes import render_index_pages
-    from generator.render.procedures import render_procedure_pages
+    from generator.render.history import procedure_history_pages
+    from generator.render.procedures import ProcedureRenderer
     from generator.render.urls import UrlRegistry
 
     registry = UrlRegistry()
+    renderer = ProcedureRenderer(catalog, history, site_url, feedback_url)
+    for procedure in catalog.procedures:
+        renderer.check(procedure, registry)
+    pages = site_pages(catalog, history, registry, file_sizes=file_sizes, stats=stats, feedback_url=feedback_url,
+                       repo_url=repo_url)
+    for procedure in catalog.procedures:
+        pages.append(renderer.page(procedure))
+        if history is not None:
+            pages += procedure_history_pages(procedure, history, registry)
+    return sorted(pages, key=lambda page: page.url)
+
+
+def site_pages(
+    catalog: Catalog, history: Any, registry: Any, *, file_sizes: dict[str, int] | None = None, stats: Any = None,
+    feedback_url: str | None = None, repo_url: str | None = None,
+) -> list[GeneratedPage]:
+    """The pages that are not a procedure's own: home, index pages, open data, the
+    "Đóng góp" page and the dashboard (arguments as :func:`render_pages`).
+
+    Raises:
+        BuildError: two inputs map to one URL.
+    """
     from generator.render.contribute import render_contribute_page
-
-    pages = render_procedure_pages(catalog, registry, history=history, site_url=site_url, feedback_url=feedback_url)
-    pages += render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
-    pages.append(render_contribute_page(registry, repo_url=repo_url, feedback_url=feedback_url))
     from generator.render.dashboard import render_dashboard_pages
+    from generator.render.indexes import render_index_pages
 
+    pages = render_index_pages(catalog, registry, history=history, file_sizes=file_sizes)
+    pages.append(render_contribute_page(registry, repo_url=repo_url, feedback_url=feedback_url))
     if stats is None:
         from generator.stats import compute_stats
 
         stats = compute_stats(catalog, history)
     pages += render_dashboard_pages(stats, registry, catalog)
-    if history is not None:  # history and revision pages (generator/render/history.py)
-        from generator.render.history import render_history_pages
-
-        pages += render_history_pages(catalog, history, registry)
-    return sorted(pages, key=lambda page: page.url)
+    return pages

@@ -222,25 +222,42 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
     next version is compared with the last version that was not invalid.
     """
     key = ("revision_changes", code)
-    if key in history.cache:
-        return list(history.cache[key])
+    if key not in history.cache:
+        remember_revision_diffs(history, code, revision_diffs(history, code))
+    return list(history.cache[key])
+
+
+def revision_diffs(history: History, code: str) -> list[ProcedureDiff]:
+    """The diff of each revision of ``code`` against the last valid one before it, oldest first
+    (what :func:`revision_changes` is made of; computed by the build's processes in parallel)."""
     out = []
     previous: Revision | None = None
+    memo: dict = {}  # each record is the new side of one diff and the old side of the next
     for rev in history.of(code):
         if rev.invalid:
-            out.append(RevisionChange(code, rev, previous, ProcedureDiff(code=code, name="", status="unchanged")))
+            out.append(ProcedureDiff(code=code, name="", status="unchanged"))
             continue
         before = previous.record if previous is not None else None
         if rev.record is None and before is None:
             diff = ProcedureDiff(code=code, name="", status="unchanged")
         else:
-            diff = diff_procedures(before, rev.record, cost_basis=history.cost_basis)
+            diff = diff_procedures(before, rev.record, cost_basis=history.cost_basis, memo=memo)
         if rev.change == "moved" and rev.previous_path:
             diff = replace(diff, effects=(agency_effect(rev.previous_path, rev.path, history.agency_names), *diff.effects))
-        out.append(RevisionChange(code, rev, previous, diff))
+        out.append(diff)
         previous = rev
-    history.cache[key] = tuple(out[::-1])
-    return out[::-1]
+    return out
+
+
+def remember_revision_diffs(history: History, code: str, diffs: list[ProcedureDiff]) -> None:
+    """Keep the :func:`revision_changes` of ``code`` made from ``diffs`` (from :func:`revision_diffs`)."""
+    out = []
+    previous: Revision | None = None
+    for rev, diff in zip(history.of(code), diffs, strict=True):
+        out.append(RevisionChange(code, rev, previous, diff))
+        if not rev.invalid:
+            previous = rev
+    history.cache[("revision_changes", code)] = tuple(out[::-1])
 
 
 def recent_changes(history: History | None, code: str, limit: int = 3) -> list[RevisionChange]:
@@ -306,7 +323,7 @@ def vi_datetime(when: datetime) -> str:
 # --- site pages ----------------------------------------------------------------
 
 def render_history_pages(catalog: Catalog, history: History | None, registry: Any = None) -> list[Any]:
-    """History and revision pages of every procedure of ``catalog``.
+    """History and revision pages of every procedure of ``catalog`` (see :func:`procedure_history_pages`).
 
     Args:
         catalog: the catalog (current versions).
@@ -317,53 +334,66 @@ def render_history_pages(catalog: Catalog, history: History | None, registry: An
     Returns:
         ``GeneratedPage`` objects, by URL.
     """
+    if history is None:
+        return []
+    pages = [page for procedure in catalog.procedures for page in procedure_history_pages(procedure, history, registry)]
+    return sorted(pages, key=lambda page: page.url)
+
+
+def procedure_history_pages(procedure: Any, history: History, registry: Any = None) -> list[Any]:
+    """The history page of one procedure, a page per past revision that has a record, and the
+    compare pages of :func:`compare_targets`; none when it has no revision.
+
+    Raises:
+        BuildError: two of these pages map to one URL (``registry`` given).
+    """
     from generator.render import GeneratedPage, environment
 
-    if history is None:
+    changes = revision_changes(history, procedure.code)
+    if not changes:
         return []
     env = environment()
     history_t, revision_t = env.get_template("history.html"), env.get_template("revision.html")
     compare_t = env.get_template("compare_page.html")
     pages = []
-    for procedure in catalog.procedures:
-        changes = revision_changes(history, procedure.code)
-        if not changes:
-            continue
-        current = procedure_record(changes)
-        newest = changes[0].revision.commit
-        shown = [rc for rc in changes if rc.revision.record is not None]  # newest first
-        targets, extra = compare_targets(procedure.code, shown, newest)
-        url = _claim(registry, history_url(procedure.code), f"history of {procedure.code}")
-        html = history_t.render(p=procedure, changes=changes, incomplete=history.incomplete, root="../../../",
-                                revision_url=revision_url, vi_datetime=vi_datetime, kind_labels=SIMPLIFICATION_KIND_LABELS,
-                                no_change=NO_SEMANTIC_CHANGE, invalid_note=INVALID_NOTE, newest=newest,
-                                selectable=shown, compare_pages=json.dumps(
-                                    {key: "../../../" + target for key, target in targets.items()}, ensure_ascii=False))
-        pages.append(GeneratedPage(url=url, title=f"Lịch sử thay đổi: {procedure.name}", html=Markup(html),
-                                   description=f"Lịch sử thay đổi của thủ tục {procedure.code}: {procedure.name}"))
-        for rc in shown:
-            compare = diff_procedures(rc.revision.record, current, cost_basis=history.cost_basis) if current is not None else None
-            rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
-            html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
-                                     compare=compare, compare_lines=review_lines(compare.changes, compare.effects) if compare else [],
-                                     root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
-                                     value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE,
-                                     revision_url=revision_url, kind_labels=SIMPLIFICATION_KIND_LABELS)
-            when = "không rõ ngày" if rc.revision.date_unknown else f"ngày {rc.revision.date:%d/%m/%Y}"
-            pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
-                                       html=Markup(html),
-                                       description=f"Phiên bản {when} của thủ tục {procedure.code}"))
-        for old, new in extra:
-            diff = diff_procedures(old.revision.record, new.revision.record, cost_basis=history.cost_basis)
-            curl = _claim(registry, compare_url(procedure.code, old.revision, new.revision),
-                          f"comparison {old.revision.short}..{new.revision.short} of {procedure.code}")
-            html = compare_t.render(p=procedure, old=old, new=new, diff=diff, lines=review_lines(diff.changes, diff.effects),
-                                    root="../../../../", history_url=history_url(procedure.code), revision_url=revision_url,
-                                    vi_datetime=vi_datetime, no_change=NO_SEMANTIC_CHANGE)
-            pages.append(GeneratedPage(url=curl, title=f"So sánh hai phiên bản: {procedure.code} {procedure.name}",
-                                       html=Markup(html),
-                                       description=f"So sánh hai phiên bản của thủ tục {procedure.code}"))
-    return sorted(pages, key=lambda page: page.url)
+    current = procedure_record(changes)
+    newest = changes[0].revision.commit
+    shown = [rc for rc in changes if rc.revision.record is not None]  # newest first
+    targets, extra = compare_targets(procedure.code, shown, newest)
+    memo: dict = {}  # the current record is one side of every comparison
+    url = _claim(registry, history_url(procedure.code), f"history of {procedure.code}")
+    html = history_t.render(p=procedure, changes=changes, incomplete=history.incomplete, root="../../../",
+                            revision_url=revision_url, vi_datetime=vi_datetime, kind_labels=SIMPLIFICATION_KIND_LABELS,
+                            no_change=NO_SEMANTIC_CHANGE, invalid_note=INVALID_NOTE, newest=newest,
+                            selectable=shown, compare_pages=json.dumps(
+                                {key: "../../../" + target for key, target in targets.items()}, ensure_ascii=False))
+    pages.append(GeneratedPage(url=url, title=f"Lịch sử thay đổi: {procedure.name}", html=Markup(html),
+                               description=f"Lịch sử thay đổi của thủ tục {procedure.code}: {procedure.name}"))
+    for rc in shown:
+        compare = (diff_procedures(rc.revision.record, current, cost_basis=history.cost_basis, memo=memo)
+                   if current is not None else None)
+        rurl = _claim(registry, revision_url(procedure.code, rc.revision), f"revision {rc.revision.short} of {procedure.code}")
+        html = revision_t.render(p=procedure, rc=rc, record=record_view(rc.revision.record), current=rc.revision.commit == newest,
+                                 compare=compare, compare_lines=review_lines(compare.changes, compare.effects) if compare else [],
+                                 root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
+                                 value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE,
+                                 revision_url=revision_url, kind_labels=SIMPLIFICATION_KIND_LABELS)
+        when = "không rõ ngày" if rc.revision.date_unknown else f"ngày {rc.revision.date:%d/%m/%Y}"
+        pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
+                                   html=Markup(html),
+                                   description=f"Phiên bản {when} của thủ tục {procedure.code}"))
+    for old, new in extra:
+        diff = diff_procedures(old.revision.record, new.revision.record, cost_basis=history.cost_basis,
+                               memo=memo)
+        curl = _claim(registry, compare_url(procedure.code, old.revision, new.revision),
+                      f"comparison {old.revision.short}..{new.revision.short} of {procedure.code}")
+        html = compare_t.render(p=procedure, old=old, new=new, diff=diff, lines=review_lines(diff.changes, diff.effects),
+                                root="../../../../", history_url=history_url(procedure.code), revision_url=revision_url,
+                                vi_datetime=vi_datetime, no_change=NO_SEMANTIC_CHANGE)
+        pages.append(GeneratedPage(url=curl, title=f"So sánh hai phiên bản: {procedure.code} {procedure.name}",
+                                   html=Markup(html),
+                                   description=f"So sánh hai phiên bản của thủ tục {procedure.code}"))
+    return pages
 
 
 def compare_url(code: str, old: Revision, new: Revision) -> str:

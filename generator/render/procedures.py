@@ -192,19 +192,50 @@ def _check_references(procedure: Procedure, catalog: Catalog) -> None:
         raise BuildError(f"{where}: replaced_by {procedure.replaced_by} is not in the catalog")
 
 
-def render_procedure_pages(
-    catalog: Catalog, registry: UrlRegistry, *, history: Any = None, site_url: str | None = None,
-    feedback_url: str | None = None,
-) -> list[GeneratedPage]:
-    """Render the page of every procedure of ``catalog``.
+class ProcedureRenderer:
+    """Renders the page of one procedure at a time (what :func:`render_procedure_pages`
+    does for all), with what every page shares computed once: the template, the
+    labels and which procedures each one replaces.
 
     Args:
         catalog: the validated catalog.
-        registry: the URLs claimed so far (a duplicate raises).
         history: a ``generator.history.History`` or None.
         site_url: absolute base URL of the site (JSON-LD ``url``), or None.
         feedback_url: the "Phản ánh, kiến nghị" address template
             (:mod:`generator.render.contribute`), or None for no link.
+    """
+
+    def __init__(self, catalog: Catalog, history: Any = None, site_url: str | None = None,
+                 feedback_url: str | None = None) -> None:
+        self.catalog, self.history, self.site_url, self.feedback_url = catalog, history, site_url, feedback_url
+        self.template = environment().get_template("procedure.html")
+        self.labels = schema_labels()
+        self.replaces: dict[str, list[Procedure]] = {}
+        for procedure in catalog.procedures:
+            if procedure.replaced_by:
+                self.replaces.setdefault(procedure.replaced_by, []).append(procedure)
+        self.incomplete = bool(getattr(history, "incomplete", False))
+
+    def check(self, procedure: Procedure, registry: UrlRegistry) -> str:
+        """Check the references of ``procedure`` and claim its URL (before any page is written).
+
+        Raises:
+            BuildError: an unresolved reference or a URL claimed twice.
+        """
+        _check_references(procedure, self.catalog)
+        return registry.claim(procedure_url(procedure.code), procedure.path)
+
+    def page(self, procedure: Procedure) -> GeneratedPage:
+        """The page of ``procedure``, at :func:`procedure_url`."""
+        return _render_one(procedure, self.catalog, procedure_url(procedure.code), self.template, self.labels,
+                           self.replaces, self.history, self.incomplete, self.site_url, self.feedback_url)
+
+
+def render_procedure_pages(
+    catalog: Catalog, registry: UrlRegistry, *, history: Any = None, site_url: str | None = None,
+    feedback_url: str | None = None,
+) -> list[GeneratedPage]:
+    """Render the page of every procedure of ``catalog`` (see :class:`ProcedureRenderer`).
 
     Returns:
         One :class:`GeneratedPage` per procedure, by code.
@@ -212,20 +243,10 @@ def render_procedure_pages(
     Raises:
         BuildError: an unresolved reference or a URL claimed twice.
     """
-    template = environment().get_template("procedure.html")
-    labels = schema_labels()
-    replaces: dict[str, list[Procedure]] = {}
+    renderer = ProcedureRenderer(catalog, history, site_url, feedback_url)
     for procedure in catalog.procedures:
-        if procedure.replaced_by:
-            replaces.setdefault(procedure.replaced_by, []).append(procedure)
-    incomplete = bool(getattr(history, "incomplete", False))
-    pages = []
-    for procedure in catalog.procedures:
-        _check_references(procedure, catalog)
-        url = registry.claim(procedure_url(procedure.code), procedure.path)
-        pages.append(_render_one(procedure, catalog, url, template, labels, replaces, history, incomplete, site_url,
-                                 feedback_url))
-    return pages
+        renderer.check(procedure, registry)
+    return [renderer.page(procedure) for procedure in catalog.procedures]
 
 
 def _submit_to(procedure: Procedure, roles: list) -> dict[str, Any] | None:

@@ -1,0 +1,249 @@
+"""Incremental builds: a procedure's pages are rendered again only when their inputs changed.
+
+The inputs of a procedure's pages (its page, history page, revision and
+compare pages) are hashed into one **key** (:meth:`PageCache.keys`):
+
+* what every page shares: the generator's own code and templates, the
+  layouts Material rendered for this build, the site address and feedback
+  address, today's date (pages say what is in force today), the agencies,
+  sectors and cost basis, and each procedure's code, name, status,
+  replacement and file (what other pages link to and name);
+* the procedure's record (its model, :func:`repr` of the frozen dataclass)
+  and every revision of it in the history (commit, date, author, message,
+  record).
+
+The cache is a folder (``.<site>-cache/`` beside the site for ``tthc
+build``; a temporary folder for ``tthc serve``) holding ``manifest.json``
+(``code → key, pages, files, search records``) and a hard link to each
+page file written. When a key is unchanged, the procedure's files are
+linked from the cache into the new site (copied where links are not
+possible) instead of being rendered; a missing or damaged cache only means
+more rendering, never a failed or wrong build: anything unreadable is
+ignored, and every file is checked against the size the manifest records.
+
+What is read or made before the pages is kept too (:meth:`PageCache.load`,
+:meth:`PageCache.keep`): the history with its revision diffs, keyed by
+``HEAD`` and the files read beside it, and the open-data files, keyed by
+the catalog's content.
+
+The search index is rebuilt only when the search records changed
+(:meth:`PageCache.search_unchanged`): otherwise the previous bundle is
+linked into the new site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+#: Version of the manifest format; another version is ignored (everything is rendered).
+FORMAT = 1
+MANIFEST = "manifest.json"
+PAGES_DIR = "pages"
+SEARCH_DIR = "pagefind"
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the generator's code, templates and assets (a changed renderer changes every page)."""
+    from generator.resources import templates_dir
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for folder in (package, templates_dir()):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".xml", ".json", ".yaml", ".js", ".css"):
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class PageCache:
+    """The cache folder of one site (see the module docstring).
+
+    Args:
+        folder: the cache folder (created when first stored into).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.search_digest: str | None = None
+        self.new_entries: dict[str, dict[str, Any]] = {}
+        try:
+            data = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+            if data.get("format") == FORMAT:
+                self.entries = data.get("procedures", {})
+                self.search_digest = data.get("search")
+        except (OSError, ValueError, AttributeError):
+            pass  # no cache yet, or unreadable: render everything
+
+    def load(self, name: str, key: str) -> Any:
+        """The object stored as ``name`` when it was stored with ``key``; None otherwise.
+
+        The history read from git and the open-data files are kept this way
+        (pickled in this folder, which only the builds of this site write)."""
+        import pickle
+
+        try:
+            with (self.folder / f"{name}.pickle").open("rb") as handle:
+                stored_key, value = pickle.load(handle)
+        except Exception:  # noqa: BLE001 - a missing, old or damaged file: compute it again
+            return None
+        return value if stored_key == key else None
+
+    def keep(self, name: str, key: str, value: Any) -> None:
+        """Store ``value`` as ``name`` with ``key`` (errors are ignored: it is computed again next time)."""
+        import pickle
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{name}.pickle.tmp"
+            with temporary.open("wb") as handle:
+                pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.folder / f"{name}.pickle")
+        except Exception:  # noqa: BLE001 - full disk, unpicklable value: no cache
+            pass
+
+    def keys(self, plan: Any, layouts: Any) -> list[str]:
+        """The key of each procedure of ``plan.catalog`` (in its order)."""
+        catalog, history = plan.catalog, plan.history
+        shared = hashlib.sha256()
+        for part in (code_digest(), layouts.digest(), repr(plan.renderer.site_url), repr(plan.renderer.feedback_url),
+                     dt.date.today().isoformat(), repr(catalog.agencies), repr(catalog.sectors),
+                     repr(catalog.cost_basis), repr(bool(getattr(history, "incomplete", False))),
+                     repr(getattr(history, "agency_names", None))):
+            shared.update(part.encode("utf-8", "surrogatepass"))
+            shared.update(b"\0")
+        for p in catalog.procedures:
+            shared.update(repr((p.code, p.name, p.status, p.replaced_by, p.agency, p.path)).encode("utf-8", "surrogatepass"))
+        base = shared.digest()
+        keys = []
+        for procedure in catalog.procedures:
+            own = hashlib.sha256(base)
+            own.update(repr(procedure).encode("utf-8", "surrogatepass"))
+            if history is not None:
+                own.update(repr(history.of(procedure.code)).encode("utf-8", "surrogatepass"))
+            keys.append(own.hexdigest())
+        return keys
+
+    def reuse(self, code: str, key: str, site_dir: Path) -> Any:
+        """Link the cached pages of ``code`` into ``site_dir`` when ``key`` matches.
+
+        Returns:
+            The :class:`~generator.site.PageGroup` of the reused pages, or None (render them).
+        """
+        from generator.search import SearchRecord
+        from generator.site import PageGroup, WrittenPage
+
+        entry = self.entries.get(code)
+        if not entry or entry.get("key") != key:
+            return None
+        try:
+            for path, size in entry["files"]:
+                if (self.folder / PAGES_DIR / path).stat().st_size != size:
+                    return None
+            for path, _ in entry["files"]:
+                _link(self.folder / PAGES_DIR / path, site_dir / path)
+            records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
+                                          tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
+                       for path, rec in entry["records"].items()}
+            group = PageGroup(pages=[WrittenPage(url, date) for url, date in entry["pages"]], records=records,
+                              files=[path for path, _ in entry["files"]])
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        self.new_entries[code] = entry
+        return group
+
+    def store(self, code: str, key: str, group: Any, site_dir: Path) -> None:
+        """Remember the pages of ``code`` just written into ``site_dir`` (a link to each file)."""
+        try:
+            files = []
+            for path in group.files:
+                source = site_dir / path
+                _link(source, self.folder / PAGES_DIR / path)
+                files.append((path, source.stat().st_size))
+        except OSError:
+            return  # a full disk, a read-only folder: the next build renders these pages again
+        self.new_entries[code] = {
+            "key": key, "files": files, "pages": [(p.url, p.update_date) for p in group.pages],
+            "records": {path: {"parts": list(r.parts), "tags": list(r.tags), "words": r.words}
+                        for path, r in group.records.items()},
+        }
+
+    @staticmethod
+    def records_digest(records: dict[str, Any]) -> str:
+        """A digest of the search records (what Pagefind is given)."""
+        digest = hashlib.sha256()
+        for path in sorted(records):
+            digest.update(repr((path, records[path])).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def search_unchanged(self, records: dict[str, Any], site_dir: Path, bundle: str) -> bool:
+        """Link the previous search bundle into ``site_dir`` when ``records`` are those it was built from.
+
+        Returns:
+            True when the bundle was reused (Pagefind need not run).
+        """
+        cached = self.folder / SEARCH_DIR
+        if self.search_digest != self.records_digest(records) or not (cached / "pagefind-entry.json").is_file():
+            return False
+        try:
+            for path in sorted(cached.rglob("*")):
+                if path.is_file():
+                    _link(path, site_dir / bundle / path.relative_to(cached))
+        except OSError:
+            shutil.rmtree(site_dir / bundle, ignore_errors=True)
+            return False
+        return True
+
+    def save(self, records: dict[str, Any], site_dir: Path, bundle: str) -> None:
+        """Write the manifest of this build and keep its search bundle; unused cached files are removed.
+        Errors are ignored (the next build renders more)."""
+        try:
+            kept = {path for entry in self.new_entries.values() for path, _ in entry["files"]}
+            pages = self.folder / PAGES_DIR
+            if pages.is_dir():
+                for path in pages.rglob("*"):
+                    if path.is_file() and path.relative_to(pages).as_posix() not in kept:
+                        path.unlink()
+            cached = self.folder / SEARCH_DIR
+            source = site_dir / bundle
+            if source.is_dir() and not _same_file(source / "pagefind-entry.json", cached / "pagefind-entry.json"):
+                shutil.rmtree(cached, ignore_errors=True)
+                for path in sorted(source.rglob("*")):
+                    if path.is_file():
+                        _link(path, cached / path.relative_to(source))
+            data = {"format": FORMAT, "search": self.records_digest(records) if source.is_dir() else None,
+                    "procedures": self.new_entries}
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{MANIFEST}.tmp"
+            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.folder / MANIFEST)
+        except OSError:
+            return
+        self.entries, self.new_entries, self.search_digest = self.new_entries, {}, data["search"]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link ``source`` at ``target`` (replacing it), or copy it where links are not possible."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() or target.is_symlink():
+        target.unlink()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

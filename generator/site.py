@@ -1,0 +1,485 @@
+"""The build pipeline, top to bottom: read → history → stats → render → write → index.
+
+``tthc build`` and ``mkdocs build`` run the same pipeline through the MkDocs
+plugin (:mod:`generator.plugin`, an adapter from MkDocs' events to the
+functions here):
+
+1. :func:`prepare` (MkDocs ``on_pre_build``, before anything is written):
+   read and validate the catalog (:func:`generator.catalog.read_catalog`),
+   read its git history (:func:`generator.history.read_history`), compare
+   each revision with the previous one (:func:`compare_revisions`, both
+   cores), compute the
+   dashboard's statistics (:func:`generator.stats.compute_stats`), make the
+   open-data files, the Atom feeds and the charts, render the pages of the
+   navigation (home, index pages, dashboard: few, and MkDocs + Material
+   build them), and check every procedure's references and URLs, so that
+   a catalog that cannot be built fails here, before any file is written;
+2. MkDocs + Material build those pages and the layout pages
+   (:mod:`generator.render.layout`);
+3. :func:`write_procedure_pages` (``on_post_build``): every procedure's page,
+   history page, revision and compare pages are rendered and written into
+   the site as they are rendered, in the layout Material made, by a pool of
+   processes (one per core; ``TTHC_WORKERS=1`` renders in this process), each
+   writing its own procedures' files; the output is byte for byte that of a
+   serial run. With a :class:`~generator.cache.PageCache`, the pages of a
+   procedure whose inputs did not change are taken from the previous site
+   instead of being rendered again;
+4. :func:`finish_site`: ``sitemap.xml`` gets those pages, and Pagefind
+   indexes the search records the render stage made (:mod:`generator.search`),
+   only when they changed since the previous site's index.
+
+Each stage's wall time and peak memory is recorded (:class:`Stages`); with
+``TTHC_STAGE_REPORT=FILE`` they are written to FILE as JSON
+(``{"stages": [{"name", "seconds", "peak_rss_bytes"}, …], "counts": {…}}``), which
+``benchmarks/`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from generator.errors import BuildError
+
+#: Environment variable: number of rendering processes (default: the cores this process may use).
+WORKERS_ENV = "TTHC_WORKERS"
+#: Environment variable: write the stage report (JSON) to this file.
+STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
+#: Below this many procedures the pages are rendered in this process (a pool costs more than it saves).
+PARALLEL_MIN_PROCEDURES = 200
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a build: its name, wall time (s) and the peak resident memory so far (bytes)."""
+
+    name: str
+    seconds: float
+    peak_rss_bytes: int
+
+
+@dataclass
+class Stages:
+    """The stages of one build, in order (see the module docstring)."""
+
+    stages: list[Stage] = field(default_factory=list)
+    #: Counts of the build, e.g. ``{"procedures_rendered": 1, "procedures_reused": 1522, "search_reused": 1}``.
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage ``name``; peak memory is the largest of this
+        process and of the child processes waited for (the pool, Pagefind)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+            self.stages.append(Stage(name, time.perf_counter() - start, peak))
+
+    def add(self, name: str, seconds: float) -> None:
+        """Record a stage timed elsewhere (MkDocs' own build, between two plugin events)."""
+        peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+        self.stages.append(Stage(name, seconds, peak))
+
+    def write_report(self) -> None:
+        """Write the stages to ``$TTHC_STAGE_REPORT`` as JSON, when it is set (errors are ignored:
+        a benchmark's report never fails a build)."""
+        target = os.environ.get(STAGE_REPORT_ENV)
+        if not target:
+            return
+        data = {"stages": [{"name": s.name, "seconds": round(s.seconds, 4), "peak_rss_bytes": s.peak_rss_bytes}
+                           for s in self.stages], "counts": self.counts}
+        try:
+            Path(target).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        except OSError:
+            pass
+
+
+@dataclass
+class SitePlan:
+    """What :func:`prepare` read and rendered, for the later stages.
+
+    Attributes:
+        catalog: the validated :class:`~generator.model.Catalog`.
+        report: its validation report (warnings only).
+        history: the :class:`~generator.history.History`, or None (no git, or history off).
+        pages: the pages MkDocs builds (home, index pages, dashboard), by source URI.
+        exports: open-data files by name (``catalog.csv``…): bytes.
+        feeds: Atom feeds by site path: XML text.
+        charts: dashboard charts by site path: SVG bytes.
+        renderer: the :class:`~generator.render.procedures.ProcedureRenderer` of the procedure pages.
+        stages: the stages timed so far.
+    """
+
+    catalog: Any
+    report: Any
+    history: Any
+    pages: dict[str, Any]
+    exports: dict[str, bytes]
+    feeds: dict[str, str]
+    charts: dict[str, bytes]
+    renderer: Any
+    stages: Stages
+
+
+def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
+            site_url: str | None = None, feedback_url: str | None = None, repo_url: str | None = None,
+            on_history_missing: Any = None, memo: dict | None = None, cache: Any = None) -> SitePlan:
+    """Stages 1–5 of the pipeline: everything but writing the procedures' pages.
+
+    Args:
+        catalog_dir: the catalog folder.
+        history: read git history (a folder outside git gives no history).
+        allow_shallow: build from a shallow clone (None: ``TTHC_ALLOW_SHALLOW``).
+        site_url: the site's absolute address, or None.
+        feedback_url: the "Phản ánh, kiến nghị" address template, or None.
+        repo_url: the catalog's repository (named on the "Đóng góp" page), or None.
+        on_history_missing: called with the :class:`~generator.errors.NotARepository`
+            error when the catalog is not in git (the site is then built without history).
+        memo: a dict kept between builds of one process (``tthc serve``): the history
+            is read again only when ``HEAD``, ``agencies.yaml`` or ``cost-basis.yaml`` changed
+            (it is read from commits, so an edit in the working tree does not change it), and
+            the open-data files are made again only when the catalog changed.
+        cache: the build's :class:`~generator.cache.PageCache`: the same, kept on disk between
+            ``tthc build`` runs.
+
+    Returns:
+        The :class:`SitePlan`.
+
+    Raises:
+        CatalogInvalid: the catalog has errors (``err.report`` has them all).
+        TthcError: the history cannot be read, or a reference or URL does not resolve
+            (:class:`~generator.errors.BuildError`).
+    """
+    from generator.catalog import read_catalog
+    from generator.errors import NotARepository
+    from generator.render import site_pages
+    from generator.render.dashboard import chart_files
+    from generator.render.history import render_feeds
+    from generator.render.procedures import ProcedureRenderer
+    from generator.render.urls import UrlRegistry
+    from generator.stats import compute_stats
+
+    stages = Stages()
+    with stages.stage("read and validate the catalog"):
+        catalog, report = read_catalog(catalog_dir)
+    revisions = None
+    if history:
+        with stages.stage("read the history"):
+            try:
+                revisions, history_key = _read_history(Path(catalog_dir), allow_shallow,
+                                                       memo.setdefault("history", {}) if memo is not None else None,
+                                                       cache)
+            except NotARepository as err:  # a catalog outside git: a site without dates, on purpose
+                if on_history_missing is not None:
+                    on_history_missing(err)
+    if revisions is not None:
+        with stages.stage("compare the revisions"):
+            if compare_revisions(revisions) and cache is not None and history_key is not None:
+                cache.keep("history", history_key, revisions)
+    with stages.stage("statistics"):
+        stats = compute_stats(catalog, revisions)
+    with stages.stage("open data"):
+        exports = _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None, cache)
+    with stages.stage("render the index pages"):
+        registry = UrlRegistry()
+        renderer = ProcedureRenderer(catalog, revisions, site_url, feedback_url)
+        for procedure in catalog.procedures:
+            renderer.check(procedure, registry)
+        sizes = {name: len(content) for name, content in exports.items()}
+        pages = site_pages(catalog, revisions, registry, file_sizes=sizes, stats=stats, feedback_url=feedback_url,
+                           repo_url=repo_url)
+        feeds = render_feeds(catalog, revisions, site_url=site_url or "")
+        charts = chart_files(stats)
+    return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
+                    exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+
+
+def compare_revisions(history: Any, processes: int | None = None) -> int:
+    """Diff every revision with the one before it (:func:`generator.render.history.revision_diffs`),
+    in parallel, and keep the results in the history (the home page, feeds, statistics and
+    history pages all use them). The result is that of a serial run.
+
+    Returns:
+        The number of procedures whose revisions were compared (0: all were already).
+    """
+    from generator.render.history import remember_revision_diffs
+
+    codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
+    count = processes or workers()
+    if threading.active_count() > 1 or len(codes) < PARALLEL_MIN_PROCEDURES:
+        count = 1
+    _JOB.update(history=history, codes=codes)
+    try:
+        results = _fork_map(_diff_chunk, _chunks(list(range(len(codes))), count), count)
+    finally:
+        _JOB.clear()
+    for chunk in results:
+        for index, diffs in chunk:
+            remember_revision_diffs(history, codes[index], diffs)
+    return len(codes)
+
+
+def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any]]]:
+    from generator.render.history import revision_diffs
+
+    history, codes = _JOB["history"], _JOB["codes"]
+    return [(index, revision_diffs(history, codes[index])) for index in indices]
+
+
+def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[Any]:
+    """``[function(chunk) for chunk in chunks]``, by ``processes`` forked processes when more than one
+    (they inherit :data:`_JOB`; results come back in order)."""
+    if processes > 1 and len(chunks) > 1:
+        import multiprocessing
+
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, chunks))
+    return [function(chunk) for chunk in chunks]
+
+
+def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, bytes]:
+    """:func:`generator.export.export_catalog`, through ``memo`` and ``cache`` (keyed by the
+    catalog's content and the generator's code) when given."""
+    import hashlib
+
+    from generator.cache import code_digest
+    from generator.export import export_catalog
+
+    if memo is None and cache is None:
+        return export_catalog(catalog)
+    key = hashlib.sha256((code_digest() + repr(catalog)).encode("utf-8", "surrogatepass")).hexdigest()
+    if memo is not None and memo.get("key") == key:
+        return memo["exports"]
+    exports = cache.load("open-data", key) if cache is not None else None
+    if exports is None:
+        exports = export_catalog(catalog)
+        if cache is not None:
+            cache.keep("open-data", key, exports)
+    if memo is not None:
+        memo["exports"], memo["key"] = exports, key
+    return exports
+
+
+def _read_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None,
+                  cache: Any = None) -> tuple[Any, str | None]:
+    """:func:`generator.history.read_history` of the catalog, through ``memo`` and ``cache`` when
+    given; with the key it was kept under (None: not kept)."""
+    import hashlib
+
+    from generator.cache import code_digest
+    from generator.git import repo_info, resolve_ref
+    from generator.history import read_history
+
+    if memo is None and cache is None:
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
+    head = resolve_ref(catalog_dir, "HEAD")
+    if head is None:  # not a repository, or no commit: read_history says which
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
+    digest = hashlib.sha256(code_digest().encode())
+    info = repo_info(catalog_dir)
+    digest.update(repr((info.root, info.prefix, info.shallow)).encode())
+    for name in ("agencies.yaml", "cost-basis.yaml"):  # read from disk by read_history
+        try:
+            digest.update((catalog_dir / name).read_bytes())
+        except OSError:
+            digest.update(b"-")
+    key = repr((str(catalog_dir.resolve()), head, allow_shallow, os.environ.get("TTHC_ALLOW_SHALLOW"), digest.hexdigest()))
+    if memo is not None and memo.get("key") == key:
+        return memo["history"], key
+    history = cache.load("history", key) if cache is not None else None
+    if history is None:
+        history = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+    if memo is not None:
+        memo["history"], memo["key"] = history, key
+    return history, key
+
+
+@dataclass(frozen=True)
+class WrittenPage:
+    """A page :func:`write_procedure_pages` wrote: its URL and last-change date (ISO) or None."""
+
+    url: str
+    update_date: str | None
+
+
+@dataclass
+class Written:
+    """What :func:`write_procedure_pages` wrote.
+
+    Attributes:
+        pages: every page written or reused, by URL.
+        records: the search record of each searchable page, by its file path in the site
+            (``thu-tuc/1.000178/index.html``).
+        rendered: procedures whose pages were rendered; the others were reused from the cache.
+    """
+
+    pages: list[WrittenPage] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
+    rendered: int = 0
+
+
+def workers() -> int:
+    """Rendering processes: ``$TTHC_WORKERS`` if set (1 or more), else the cores this process may use."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: What the rendering processes need, set before they are forked (inherited, never pickled).
+_JOB: dict[str, Any] = {}
+
+
+def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache: Any = None,
+                          processes: int | None = None) -> Written:
+    """Stage 6: render and write every procedure's pages into ``site_dir``.
+
+    Args:
+        plan: from :func:`prepare`.
+        site_dir: the site folder MkDocs wrote.
+        layouts: the :class:`~generator.render.layout.Layouts` of this build.
+        cache: a :class:`~generator.cache.PageCache`, or None to render everything.
+        processes: rendering processes (None: :func:`workers`). A process that runs
+            other threads (``mkdocs serve``) always renders in itself: forking it is unsafe.
+
+    Returns:
+        :class:`Written`, in the order of the catalog (by code), whatever the number of processes.
+
+    Raises:
+        BuildError: a page cannot be rendered or written (the message names it).
+    """
+    procedures = plan.catalog.procedures
+    count = processes or workers()
+    if threading.active_count() > 1 or len(procedures) < PARALLEL_MIN_PROCEDURES:
+        count = 1
+    todo = list(range(len(procedures)))
+    reused: dict[int, Any] = {}
+    if cache is not None:
+        keys = cache.keys(plan, layouts)
+        for index in todo:
+            entry = cache.reuse(procedures[index].code, keys[index], site_dir)
+            if entry is not None:
+                reused[index] = entry
+        todo = [index for index in todo if index not in reused]
+    _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts)
+    try:
+        results = _fork_map(_render_chunk, _chunks(todo, count), count)
+    finally:
+        _JOB.clear()
+    rendered = {index: group for chunk in results for index, group in chunk}
+    written = Written(rendered=len(rendered))
+    plan.stages.counts.update(procedures_rendered=len(rendered), procedures_reused=len(reused), processes=count)
+    for index in range(len(procedures)):
+        group = rendered.get(index) or reused.get(index)
+        if group is None:
+            continue
+        written.pages += group.pages
+        written.records.update(group.records)
+        if cache is not None and index in rendered:
+            cache.store(procedures[index].code, keys[index], group, site_dir)
+    return written
+
+
+@dataclass
+class PageGroup:
+    """The pages of one procedure: each page written, the search records, and each file's path in the site."""
+
+    pages: list[WrittenPage] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def _chunks(indices: list[int], processes: int) -> list[list[int]]:
+    """``indices`` cut into about 8 chunks per process, in order (small chunks even out the load)."""
+    if not indices:
+        return []
+    size = max(1, -(-len(indices) // (processes * 8))) if processes > 1 else len(indices)
+    return [indices[i:i + size] for i in range(0, len(indices), size)]
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
+    """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one)."""
+    from generator.render.history import procedure_history_pages
+    from generator.search import searchable_text
+
+    plan, site_dir, layouts = _JOB["plan"], _JOB["site_dir"], _JOB["layouts"]
+    out = []
+    for index in indices:
+        procedure = plan.catalog.procedures[index]
+        group = PageGroup()
+        pages = [plan.renderer.page(procedure)]
+        if plan.history is not None:
+            pages += procedure_history_pages(procedure, plan.history)
+        seen: set[str] = set()
+        for page in pages:
+            if page.url.lower() in seen:
+                raise BuildError(f"two pages of {procedure.code} map to the URL /{page.url}")
+            seen.add(page.url.lower())
+            path = f"{page.url}index.html"
+            try:
+                target = site_dir / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(layouts.render(page), encoding="utf-8")
+            except OSError as err:
+                raise BuildError(f"cannot write /{path}: {err.strerror or err}") from None
+            group.pages.append(WrittenPage(page.url, page.update_date))
+            group.files.append(path)
+            if "data-pagefind-body" in page.html:
+                record = searchable_text(str(page.html))
+                if record is not None:
+                    group.records[path] = record
+        out.append((index, group))
+    return out
+
+
+def finish_site(plan: SitePlan, site_dir: Path, written: Written, *, site_url: str | None, search: bool,
+                cache: Any = None) -> Any:
+    """Stages 7–8: ``sitemap.xml`` (+ ``.gz``) lists the written pages; the search index.
+
+    Args:
+        plan: from :func:`prepare`.
+        site_dir: the site folder.
+        written: from :func:`write_procedure_pages`.
+        site_url: the site's address (no sitemap entries without one, as MkDocs does).
+        search: build the Pagefind index.
+        cache: the :class:`~generator.cache.PageCache`: when the search records are those of
+            the previous build, its bundle is reused and Pagefind does not run; the cache's
+            manifest is saved last.
+
+    Returns:
+        The :class:`~generator.search.SearchStats` of the index, or None (no index, or reused).
+    """
+    from generator.render.layout import LAYOUT_DIR
+    from generator.sitemap import add_to_sitemap
+
+    with plan.stages.stage("sitemap"):
+        add_to_sitemap(site_dir, [(p.url, p.update_date) for p in written.pages], site_url or "", drop=LAYOUT_DIR)
+    from generator.search import BUNDLE_DIR, index_records
+
+    result = None
+    if search and plan.catalog.procedures:
+        with plan.stages.stage("search index"):
+            reused = cache is not None and cache.search_unchanged(written.records, site_dir, BUNDLE_DIR)
+            if not reused:
+                result = index_records(site_dir, written.records)
+            plan.stages.counts["search_reused"] = int(reused)
+    if cache is not None:
+        with plan.stages.stage("save the cache"):
+            cache.save(written.records, site_dir, BUNDLE_DIR)
+    plan.stages.write_report()
+    return result

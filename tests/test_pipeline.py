@@ -1,0 +1,171 @@
+"""The build pipeline (generator/site.py): the layout rendered once gives the same site as
+Material rendering every page; serial and parallel rendering write the same bytes; the
+stage report; the sitemap lists the pages written outside MkDocs."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini_catalog"
+pytestmark = pytest.mark.slow
+
+
+def _git(root: Path, *args: str, date: str = "2026-06-10T09:00:00+07:00") -> None:
+    env = dict(os.environ, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date, GIT_AUTHOR_NAME="Test",
+               GIT_AUTHOR_EMAIL="t@example.vn", GIT_COMMITTER_NAME="Test", GIT_COMMITTER_EMAIL="t@example.vn")
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def catalog_repo(tmp_path_factory) -> Path:
+    """The mini catalog in git with three commits: the import, a new name with characters that
+    need escaping, and a formatting-only change."""
+    root = tmp_path_factory.mktemp("repo")
+    catalog = root / "catalog"
+    shutil.copytree(MINI, catalog)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Nhập danh mục")
+    path = catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["name"] = 'Cấp giấy phép "xây dựng" <mới> & sửa'
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Sửa tên thủ tục", date="2026-07-01T09:00:00+07:00")
+    path2 = catalog / "procedures" / "bo-xay-dung" / "1.000002.yaml"
+    path2.write_text(path2.read_text(encoding="utf-8") + "# định dạng\n", encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Định dạng", date="2026-07-02T09:00:00+07:00")
+    return root
+
+
+def _build(repo: Path, out: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000", **env)
+    return subprocess.run([sys.executable, "-m", "generator.cli", "build", "--catalog", str(repo / "catalog"),
+                           "--site-dir", str(out)], cwd=REPO, capture_output=True, text=True, env=environment,
+                          timeout=600)
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    out: list[str] = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str) -> None:
+        out.extend(f"only in one: {prefix}{name}" for name in cmp.left_only + cmp.right_only)
+        out.extend(f"differs: {prefix}{name}" for name in cmp.diff_files)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(a, b, ignore=[]), "")
+    return [line for line in out if _stable(line.split(": ", 1)[1])]
+
+
+#: Pagefind's own output differs from run to run (the hashed names of its filter and
+#: metadata files): the search data is compared through what tthc gives it (the words
+#: files, the terms) and the fragments and index chunks, which are stable.
+PAGEFIND_UNSTABLE = ("pagefind/filter/", "pagefind/pagefind-entry.json", ".pf_meta")
+
+
+def _stable(name: str) -> bool:
+    return not any(part in name for part in PAGEFIND_UNSTABLE)
+
+
+def _shallow_equal_is_not_enough(a: Path, b: Path) -> list[str]:
+    """dircmp compares by stat first; compare every file's bytes."""
+    out = []
+    for path in sorted(p for p in a.rglob("*") if p.is_file() and _stable(p.relative_to(a).as_posix())):
+        other = b / path.relative_to(a)
+        if not other.is_file() or other.read_bytes() != path.read_bytes():
+            out.append(str(path.relative_to(a)))
+    return out
+
+
+def test_layout_once_gives_the_site_material_gives_page_by_page(catalog_repo, tmp_path):
+    once = _build(catalog_repo, tmp_path / "once")
+    assert once.returncode == 0, once.stderr
+    every = _build(catalog_repo, tmp_path / "every", TTHC_LAYOUT_ONCE="0")
+    assert every.returncode == 0, every.stderr
+    assert _differences(tmp_path / "once", tmp_path / "every") == []
+    assert _shallow_equal_is_not_enough(tmp_path / "once", tmp_path / "every") == []
+    site = tmp_path / "once"
+    assert not (site / "tthc-khung").exists()
+    page = (site / "thu-tuc" / "1.000001" / "index.html").read_text(encoding="utf-8")
+    assert "&#34;xây dựng&#34; &lt;mới&gt; &amp; sửa - " in page and "TTHCKHUNG" not in page
+    assert '<link rel="canonical" href="https://tthc.example.vn/thu-tuc/1.000001/">' in page
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://tthc.example.vn/thu-tuc/1.000001/lich-su/" in sitemap and "tthc-khung" not in sitemap
+
+
+def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_path, monkeypatch):
+    """The pool renders only from 200 procedures up; the test lowers the threshold in-process."""
+    from generator import site as pipeline
+    from generator.build import build_site
+
+    import threading
+
+    assert threading.active_count() == 1  # else the pipeline renders serially (forking a threaded process is unsafe)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_PROCEDURES", 1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    monkeypatch.setenv("TTHC_WORKERS", "1")
+    build_site(catalog_repo / "catalog", tmp_path / "serial", search=False)
+    monkeypatch.setenv("TTHC_WORKERS", "2")
+    build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
+    assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
+    assert _differences(tmp_path / "serial", tmp_path / "parallel") == []
+
+
+def test_stage_report_names_each_stage_with_time_and_memory(catalog_repo, tmp_path):
+    report = tmp_path / "stages.json"
+    result = _build(catalog_repo, tmp_path / "site", TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    stages = json.loads(report.read_text(encoding="utf-8"))["stages"]
+    names = [s["name"] for s in stages]
+    assert names[:2] == ["read and validate the catalog", "read the history"]
+    assert "render and write the procedures' pages" in names and names[-2:] == ["search index", "save the cache"]
+    assert all(s["seconds"] >= 0 and s["peak_rss_bytes"] > 10_000_000 for s in stages)
+
+
+def _stable_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and _stable(p.relative_to(site).as_posix())}
+
+
+def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_build_gives(catalog_repo, tmp_path):
+    """Incremental build (generator/cache.py): after editing one procedure's time limit in the
+    working tree, only that procedure's pages are rendered, Pagefind does not run (time limits
+    are not searched), and the site equals a build without the cache, byte for byte."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    report = tmp_path / "stages.json"
+    assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
+    first = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert first["procedures_rendered"] == 9 and first["procedures_reused"] == 0
+    before = _stable_files(tmp_path / "site")
+
+    path = work / "catalog" / "procedures" / "ubnd-tinh-an-giang" / "2.000100.yaml"
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    old_days = data["methods"][0]["processing_time"]["value"]
+    data["methods"][0]["processing_time"]["value"] = old_days + 7
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    result = _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    second = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (second["procedures_rendered"], second["procedures_reused"], second["search_reused"]) == (1, 8, 1)
+    after = _stable_files(tmp_path / "site")
+    changed = {name for name in after if before.get(name) != after[name] and name.startswith("thu-tuc/")}
+    assert changed == {"thu-tuc/2.000100/index.html"}
+    assert f"{old_days + 7} ngày" in after["thu-tuc/2.000100/index.html"].decode("utf-8")
+
+    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(work / "catalog"),
+                    "--site-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True,
+                   env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
+    assert _stable_files(tmp_path / "full") == after
