@@ -54,28 +54,28 @@ def test_an_unreadable_repository_is_an_error_with_a_hint(repo: GitRepo, damage:
         assert "Traceback" not in result.stderr
 
 
+def _build_history(catalog_dir: Path, allow_shallow: bool | None = None):
+    """The history as the build reads it (generator.site, the pipeline the plugin runs)."""
+    from generator.site import _read_history
+
+    return _read_history(catalog_dir, allow_shallow, None)[0]
+
+
 def test_the_build_stops_on_an_unreadable_repository_and_on_a_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
     from generator.errors import ShallowHistory
-    from generator.plugin import TthcPlugin
 
-    plugin = TthcPlugin()
-    plugin.load_config({})
-    plugin.catalog_dir = repo.root / "catalog"
-    assert plugin._history().of("1.000001")
+    assert _build_history(repo.root / "catalog").of("1.000001")
     repo.write("bo-a", record("1.000001", dossier_sets=1))
     repo.commit("Sửa", "2026-06-11T09:00:00+07:00")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
-    plugin.catalog_dir = clone / "catalog"
     with pytest.raises(ShallowHistory, match="fetch-depth: 0"):
-        plugin._history()
-    plugin.config.allow_shallow = True
-    assert plugin._history().incomplete
+        _build_history(clone / "catalog")
+    assert _build_history(clone / "catalog", allow_shallow=True).incomplete
     blob = repo.git("rev-parse", "HEAD:catalog/procedures/bo-a/1.000001.yaml")
     _object_file(repo, blob).unlink()
-    plugin.catalog_dir = repo.root / "catalog"
     with pytest.raises(RepositoryUnreadable):
-        plugin._history()
+        _build_history(repo.root / "catalog")
 
 
 def test_moving_the_whole_catalog_folder_keeps_every_history(tmp_path: Path) -> None:
@@ -104,12 +104,7 @@ def test_a_catalog_at_the_repository_root_has_history(tmp_path: Path) -> None:
     target.write_text(yaml.safe_dump(record("1.000001"), allow_unicode=True), encoding="utf-8")
     repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
     assert [r.change for r in read_history(repo.root, catalog_subdir=".").of("1.000001")] == ["added"]
-    from generator.plugin import TthcPlugin
-
-    plugin = TthcPlugin()
-    plugin.load_config({})
-    plugin.catalog_dir = repo.root
-    assert plugin._history().of("1.000001")  # before: the catalog's parent is outside git, so no history
+    assert _build_history(repo.root).of("1.000001")  # before: the catalog's parent is outside git, so no history
 
 
 def test_a_change_merged_from_a_branch_is_credited_to_its_author_and_dated_when_merged(repo: GitRepo) -> None:
