@@ -44,7 +44,7 @@ from generator.importer.references import (
     read_list_publishers,
     sector_id,
 )
-from generator.importer.writer import write_yaml
+from generator.importer.writer import write_checked, write_yaml
 from generator.load import LoadedFile
 
 
@@ -433,9 +433,10 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
                                                        ("sectors", sectors_path, sectors, existing_sectors))}
     accepted = refuse_invalid(catalog, [(record.source_file, record.code, path, data) for record, path, data in pending],
                               references, report.diagnostics, report.problems)
-    for record, path, data in (pending[i] for i in accepted):
+    for index, raw in accepted.items():
+        path = pending[index][1]
         if not dry_run:
-            write_yaml(path, data, "procedure")
+            write_checked(path, raw)
         report.written.append(path)
     refused = {id(pending[i][0]) for i in set(range(len(pending))) - set(accepted)}  # their agencies are not added
     records = [r for r in records if id(r) not in refused]
@@ -460,7 +461,7 @@ def _final_entries(path: Path, key: str, entries: list[dict[str, Any]], existing
 
 def refuse_invalid(catalog: Path, pending: list[tuple[str, str, Path, dict[str, Any]]],
                    references: dict[str, list[dict[str, Any]]], diagnostics: list[Diagnostic],
-                   problems: list[Problem], located: dict[int, LoadedFile] | None = None) -> list[int]:
+                   problems: list[Problem], located: dict[int, LoadedFile] | None = None) -> dict[int, bytes]:
     """Validate records before they are written; say why each invalid one is refused.
 
     Each record is dumped exactly as :func:`~generator.importer.writer.write_yaml`
@@ -483,24 +484,25 @@ def refuse_invalid(catalog: Path, pending: list[tuple[str, str, Path, dict[str, 
             text still come first.
 
     Returns:
-        The indexes of the records that may be written.
+        ``index -> bytes`` of the records that may be written: the exact bytes
+        checked, to write as they are (:func:`~generator.importer.writer.write_checked`).
     """
     from generator.importer.writer import yaml_bytes
     from generator.load import load_bytes
     from generator.validate import check_pending, display_path
 
-    loaded = [(path, load_bytes(yaml_bytes(path, data, "procedure"), display_path(path), "procedure"))
-              for _, _, path, data in pending]
+    raws = [yaml_bytes(path, data, "procedure") for _, _, path, data in pending]
+    loaded = [(path, load_bytes(raw, display_path(path), "procedure")) for raw, (_, _, path, _) in zip(raws, pending)]
     for index, placed in (located or {}).items():
         placed.diagnostics = list(loaded[index][1].diagnostics)
         loaded[index] = (loaded[index][0], placed)
     refs = {key: load_bytes(yaml_bytes(catalog / f"{key}.yaml", {key: entries}, key),
                             display_path(catalog / f"{key}.yaml"), key) for key, entries in references.items()}
-    accepted = []
+    accepted: dict[int, bytes] = {}
     for index, found in enumerate(check_pending(catalog, loaded, refs)):
         errors = [d for d in found if d.severity == "error"]
         if not errors:
-            accepted.append(index)
+            accepted[index] = raws[index]
             continue
         source, code, path, _ = pending[index]
         diagnostics.extend(errors)

@@ -46,7 +46,7 @@ from typing import Any, Callable
 
 from generator.diagnostics import Diagnostic, format_path
 from generator.importer.record import ImportedRecord
-from generator.importer.writer import write_yaml
+from generator.importer.writer import write_checked, write_yaml
 from generator.load import DataPath, LoadedFile, load_file
 from generator.workbook import unescape_cell
 from generator.model import (
@@ -808,15 +808,15 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
     from generator.importer import Problem, refuse_invalid
 
     problems: list[Problem] = []
-    accepted = set(refuse_invalid(catalog, [(r.source_file, r.code, path, r.data) for r, path in pending],
-                                  {"agencies": agencies, "sectors": sectors}, report.diagnostics, problems,
-                                  {i: located[id(r.data)] for i, (r, _) in enumerate(pending) if id(r.data) in located}))
+    accepted = refuse_invalid(catalog, [(r.source_file, r.code, path, r.data) for r, path in pending],
+                              {"agencies": agencies, "sectors": sectors}, report.diagnostics, problems,
+                              {i: located[id(r.data)] for i, (r, _) in enumerate(pending) if id(r.data) in located})
     for index, (record, path) in enumerate(pending):
         if index not in accepted:
             report.refused.append((record.source_file, record.code))
             continue
         if not dry_run:
-            write_yaml(path, record.data, "procedure")
+            write_checked(path, accepted[index])
         report.written.append(path)
     if agencies != agencies_before:
         if not dry_run:

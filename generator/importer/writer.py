@@ -92,6 +92,12 @@ def write_yaml(path: Path, data: Any, kind: str) -> None:
     path.write_bytes(yaml_bytes(path, data, kind))
 
 
+def write_checked(path: Path, raw: bytes) -> None:
+    """Write bytes made by :func:`yaml_bytes` (and validated) to ``path``, parents created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+
+
 def yaml_bytes(path: Path, data: Any, kind: str) -> bytes:
     """The exact bytes :func:`write_yaml` writes to ``path`` (so they can be validated first)."""
     from generator.schema_ref import schema_modeline
