@@ -34,12 +34,23 @@ the same reporters as ``tthc validate``:
     removed. These entries are the record of past decisions; correcting a
     typo is allowed, so this only warns.
 
+Besides these, the head side is validated as ``tthc validate`` validates
+the working tree (the same loader, schema and rules, :func:`generator.validate.check_catalog_files`,
+on every file of the catalog at ``head``): every error it reports that it
+does not report at ``base`` is an error of the change, with validate's own
+diagnostic (e.g. ``date-future``, ``entry-date``, ``code-unique`` across
+files, ``replacement-link``, ``unknown-sector``, also in an unchanged file
+that the change broke). Errors already there at ``base`` are ``tthc
+validate``'s business, not this change's.
+
 New procedures and formatting-only edits pass.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +59,9 @@ from generator.diff import field_label
 from generator.diff.sources import SideFile, diff_sides, read_side, unreadable_files
 from generator.errors import UsageError
 from generator.i18n import _, ngettext
-from generator.history import require_repository, resolve_ref
-from generator.validate import schema_diagnostics
+from generator.history import read_catalog_tree, require_repository, resolve_ref
+from generator.load import LoadedFile
+from generator.validate import CatalogFiles, Known, check_catalog_files, load_catalog_blobs, load_catalog_files
 
 
 def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
@@ -58,7 +70,7 @@ def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
 
 
 def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog",
-                 owner: str | None = None, author: str | None = None) -> Report:
+                 owner: str | None = None, author: str | None = None, today: dt.date | None = None) -> Report:
     """Run the gate between ``base`` and ``head`` (``None``: the working tree).
 
     Args:
@@ -73,6 +85,8 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             cannot make its own author a maintainer).
         author: instead of ``owner``, the change's author (``@handle``): the
             owners are the agencies whose ``maintainers`` list that handle.
+        today: the date "in the future" is judged against (default: today in
+            Asia/Ho_Chi_Minh, as ``tthc validate``).
 
     Returns:
         A :class:`Report` with one diagnostic per problem (see the module
@@ -82,8 +96,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     A changed file with any loader error (YAML syntax, duplicate key,
     anchor, tag, encoding..., or not a mapping, no code) gives the loader's
     own diagnostics (with line and column) and nothing else: it is never
-    compared by the part that could be read. A changed or added file that
-    loads but breaks the procedure schema gets its schema errors too.
+    compared by the part that could be read. Every error ``tthc validate``
+    reports at ``head`` and not at ``base`` is reported too, as validate
+    reports it (see the module docstring).
 
     Raises:
         UsageError: not in a git repository; ``base`` or ``head`` does not
@@ -97,28 +112,37 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
 
         raw = agencies_at(repo_dir, base, catalog_subdir) if resolve_ref(repo_dir, base) else None
         owners = resolve_owners(repo_dir / catalog_subdir, owner, author, (base, raw) if raw is not None else None)
+    shas: dict[str, str] = {}
     for ref in (base, head):
-        if ref is not None and resolve_ref(repo_dir, ref) is None:
+        if ref is None:
+            continue
+        sha = resolve_ref(repo_dir, ref)
+        if sha is not None:
+            shas[ref] = sha
+        else:
             raise UsageError(_("{ref!r} is not a git commit (check the name; in CI fetch the base branch first, "
                                "e.g. git fetch origin main, and use --base origin/main)").format(ref=ref)
                              + (_("; this is a shallow clone, so older commits are missing: run `git fetch --unshallow`")
                                 if info.shallow else ""))
-    old = read_side(repo_dir, base, catalog_subdir, label_ref=True)
-    new = read_side(repo_dir, head, catalog_subdir)
+    base_sha, head_sha = shas[base], (shas[head] if head is not None else None)
+    old = read_side(repo_dir, base_sha, catalog_subdir)
+    old = {path: SideFile(path, f.raw, f"{base}:{f.display}") for path, f in old.items()}  # named as git show does
+    new = read_side(repo_dir, head_sha, catalog_subdir)
     # A changed file that cannot be read is never judged deleted or added. Only the
     # head side counts: a change that repairs a broken file at base must pass.
     unreadable = [d for d in unreadable_files(old, new) if any(d.file == f.display for f in new.values())]
+    broken = {d.file for d in unreadable}
+    invalid = [d for d in validation_errors(repo_dir, base_sha, head_sha, catalog_subdir, today) if d.file not in broken]
     if unreadable:
         report = Report()
         report.extend(unreadable)
-        report.files_checked = len(unreadable)
+        report.extend(invalid)
+        report.files_checked = len(broken)
         return report
     diff = diff_sides(old, new, check_readable=False)
     report = Report()
     report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
-    for p in diff.procedures:  # a changed or added file must also be valid as tthc validate reads it
-        if p.new_path is not None and (p.old_path is None or old[p.old_path].raw != new[p.new_path].raw):
-            report.extend(d for d in schema_diagnostics(new[p.new_path].loaded) if d.severity == "error")
+    report.extend(invalid)
     for path, old_code, new_code in diff.code_changes:
         side = new[path]
         report.add(side.loaded.diagnostic(
@@ -171,3 +195,54 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
 
         report.extend(foreign_changes(diff, new, owners))
     return report
+
+
+def validation_errors(repo_dir: Path, base: str, head: str | None, catalog_subdir: str = "catalog",
+                      today: dt.date | None = None) -> list[Diagnostic]:
+    """The errors ``tthc validate`` reports for the catalog at ``head`` and not at ``base``.
+
+    Both sides are read whole (every file of the catalog folder: the rules
+    look across files) and checked by :func:`generator.validate.check_catalog_files`,
+    files named by their path relative to ``repo_dir`` on both sides, so the
+    same problem compares equal. A problem counts as already there when
+    ``base`` has one of the same file, rule, field path and message (its line
+    may have moved); each one present at ``head`` more often than at ``base``
+    is new.
+
+    Args:
+        repo_dir: the repository root.
+        base: a commit (sha or ref).
+        head: a commit, or ``None`` for the files on disk.
+        catalog_subdir: the catalog folder relative to ``repo_dir``.
+        today: the reference date for ``date-future``.
+
+    Returns:
+        The new errors, as :class:`Diagnostic` records of validate's shape.
+    """
+    def key(d: Diagnostic) -> tuple[str, str, str, str]:
+        return (d.file, d.code, d.path, d.message)
+
+    base_files, known = _catalog_at(repo_dir, base, catalog_subdir)
+    before = Counter(key(d) for d in check_catalog_files(base_files, today).errors)
+    out = []
+    for d in check_catalog_files(_catalog_at(repo_dir, head, catalog_subdir, known)[0], today).errors:
+        if before[key(d)] > 0:
+            before[key(d)] -= 1
+        else:
+            out.append(d)
+    return out
+
+
+def _catalog_at(repo_dir: Path, ref: str | None, catalog_subdir: str, known: Known | None = None
+                ) -> tuple[CatalogFiles, dict[str, tuple[bytes, LoadedFile]]]:
+    """The catalog files at ``ref`` (``None``: on disk), named relative to ``repo_dir``, and (for a
+    ref) ``display -> (bytes, loaded)`` to reuse for the files the other side has unchanged."""
+    sub = catalog_subdir.strip("/")
+    root = Path(repo_dir) / ("." if sub in ("", ".") else sub)
+    if ref is None:
+        return load_catalog_files(root, display=lambda path: path.relative_to(repo_dir).as_posix(), known=known), {}
+    prefix = "" if sub in ("", ".") else sub + "/"
+    blobs, links = read_catalog_tree(repo_dir, ref, catalog_subdir)
+    files = load_catalog_blobs(root, blobs, links, display=lambda rel: prefix + rel, known=known)
+    loaded = {f.display: f for f in files.all()}
+    return files, {prefix + rel: (raw, loaded[prefix + rel]) for rel, raw in blobs.items() if prefix + rel in loaded}

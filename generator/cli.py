@@ -212,15 +212,16 @@ def validate(paths: tuple[Path, ...], catalog_dir: Path, fmt: str, strict: bool)
 @option("--overwrite", is_flag=True, help=N_(
     "Replace procedure files that already exist, keeping their review-cycle fields (simplifications, reviews, "
     "amendments, compliance_cost...)."))
-def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> None:
+@option("--dry-run", is_flag=True, help=N_("Read and check every record as if importing; write nothing."))
+def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool, dry_run: bool) -> None:
     """``tthc import``: :func:`generator.importer.import_sources` (see generator/spreadsheet.py for spreadsheets)."""
-    from generator.importer import import_sources
+    from generator.importer import DRY_RUN_NOTE, import_sources
 
     with progress_bar(_("importing")) as advance:
-        report = import_sources(list(sources), catalog_dir, overwrite=overwrite, progress=advance)
+        report = import_sources(list(sources), catalog_dir, overwrite=overwrite, dry_run=dry_run, progress=advance)
     for diagnostic in report.diagnostics:  # spreadsheets: file:row:column: severity[rule] sheet!cell: field: message
         click.echo(diagnostic.format())
-    if report.written:  # the files' schema lines point at these (generator/schema_ref.py)
+    if report.written and not dry_run:  # the files' schema lines point at these (generator/schema_ref.py)
         from generator.schema_ref import copy_schemas
 
         copy_schemas(catalog_dir)
@@ -234,6 +235,8 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool) -> No
         failed=len(report.failed)), err=True)
     for merge in report.sector_merges:
         click.echo(_("tthc import: sector spellings merged: {spellings}").format(spellings=" | ".join(merge)), err=True)
+    if dry_run:
+        click.echo(_(DRY_RUN_NOTE), err=True)
     errors = any(d.severity == "error" for d in report.diagnostics)
     sys.exit(EXIT_INVALID if report.failed or errors else EXIT_OK)
 

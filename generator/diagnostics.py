@@ -37,6 +37,7 @@ RULES: dict[str, tuple[str, str]] = {
     "mojibake": ("Text in a legacy Vietnamese encoding", "convert the text from TCVN3 (ABC) or VNI to Unicode and paste it again"),
     "too-large": ("File too large or too deeply nested", "a catalog file holds one record: split or shorten it"),
     "number-range": ("Number out of range", "write a finite number of at most 2^53 (amounts in whole đồng)"),
+    "leading-zero": ("Number written with leading zeros", "write the number without leading zeros (copies: 1, not 0001)"),
     # schema
     "schema-type": ("Value has the wrong type", "write a value of the expected type"),
     "schema-required": ("Required field missing", "add the field"),
@@ -84,6 +85,11 @@ RULES: dict[str, tuple[str, str]] = {
     "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
     "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),
+    # history (tthc history, the build: generator/history.py), warnings about the repository's past
+    "history-shallow": ("History read from a shallow clone", "fetch the whole history: git fetch --unshallow (GitHub Actions: actions/checkout with fetch-depth: 0)"),
+    "history-skipped": ("Past file version that is no procedure record", "nothing to do for a past commit; current files are checked by tthc validate"),
+    "history-invalid": ("Past version of a procedure that does not validate", "nothing to do for a past commit: it is shown as invalid, never as content"),
+    "history-date": ("Commit with an impossible date", "nothing to do unless the commit is yours and not shared yet: give it a real date"),
     # spreadsheets (tthc import FILE.xlsx / FILE.csv, generator/importer/spreadsheet.py)
     "not-a-template": ("Spreadsheet is neither the tthc template nor a portal list", "start from the template written by `tthc export --format xlsx`, or import the portal's list export as it was downloaded"),
     "column-missing": ("Required column missing from a sheet", "add the column: its Vietnamese label in row 1 and its key in row 2, as in the template"),

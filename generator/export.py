@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator.workbook import fixed_zip
+from generator.workbook import FORMULA_START, fixed_zip, neutralise  # noqa: F401 - neutralise: the open-data CSV rule, re-exported
 from generator.model import (
     CHANNEL_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, STATUS_LABELS, UNIT_LABELS, Catalog, Document,
     Procedure,
@@ -132,12 +132,7 @@ def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> lis
     ]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """``value`` with a leading ``'`` when it is text a spreadsheet would read as a formula."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+_FORMULA_START = FORMULA_START
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

@@ -121,10 +121,24 @@ def require_repository(repo_dir: Path | str) -> RepoInfo:
 
 
 def resolve_ref(repo_dir: Path | str, ref: str) -> str | None:
-    """The full sha of ``ref``, or ``None`` when it does not name a commit."""
+    """The full sha of the commit ``ref`` names, or ``None`` when it names none.
+
+    Any revision ``git rev-parse`` accepts: a branch, tag (peeled to its
+    commit), sha, ``HEAD~2``, ``main@{yesterday}``, and also ``:/message``
+    (the newest commit whose message matches), where git reads everything
+    after ``:/`` as the pattern, so ``^{commit}`` cannot simply be appended:
+    such a name is resolved first and its object peeled in a second process.
+    """
     proc = start(Path(repo_dir), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    out, _err = proc.communicate()
-    return out.decode().strip() if proc.returncode == 0 else None
+    out, _ = proc.communicate()
+    if proc.returncode == 0:
+        return out.decode().strip()
+    if not ref.startswith(":/"):
+        return None
+    proc = start(Path(repo_dir), "rev-parse", "--verify", "--quiet", "--end-of-options", ref)
+    out, _ = proc.communicate()
+    sha = out.decode().strip()
+    return resolve_ref(repo_dir, sha) if proc.returncode == 0 and sha and not sha.startswith(":/") else None
 
 
 class BlobReader:

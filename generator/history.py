@@ -30,12 +30,20 @@ Rules (issue 4, issue 8):
   reached the branch. It is *credited* (author, author date, message) to
   the side-branch commit that made it: the newest one, among the commits
   that merge brought in, that wrote the file's merged content (else the
-  newest that touched the file; else the merge itself, e.g. a change made
-  while resolving a conflict).
+  newest that touched the file, e.g. when git merged it with a change on the
+  branch; else the merge itself, a change made only while merging). Commits
+  that are not merges come first: a merge inside the side branch (a topic
+  branch merged into the feature branch) brings the topic's changes but
+  did not make them.
 - Dates are read as Unix timestamps (``%ct``, ``%at``), whatever the
-  commit's time-zone offset (git accepts offsets such as ``+9959`` that no
-  date library does), and shown in Asia/Ho_Chi_Minh (UTC+7). A timestamp
-  outside the years 1..9999 is shown as 01/01/1970 with a warning.
+  commit's time-zone offset (git accepts offsets such as ``+9959`` or ``-5``
+  that no date library does), and shown in Asia/Ho_Chi_Minh (UTC+7). A date
+  git cannot give (a header without a timestamp), outside the years
+  1..9999, or before :data:`EARLIEST_COMMIT` (git's first release: such a
+  date, typically 01/01/1970, comes from a broken or rewritten header) is
+  *unknown*, never shown as a wrong date: the revision is ``undated`` (as
+  a shallow-clone boundary, its date is not shown and it is in no feed),
+  with a ``history-date`` warning.
 - Author names and messages are decoded as UTF-8 with ``errors="replace"``,
   normalised to NFC, and characters XML 1.0 does not allow (C0 controls
   except tab and line feed, U+FFFE, U+FFFF, surrogates) are replaced by
@@ -96,6 +104,10 @@ _FIELDS = ("sha", "parents", "committed", "authored", "author", "email", "messag
 _MARK = b"\x1etthc-commit"
 _FORMAT = "%x1etthc-commit%x00%H%x00%P%x00%ct%x00%at%x00%an%x00%ae%x00%B%x00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc).astimezone(TIMEZONE)
+#: The first release of git (7 April 2005): no commit of a git repository is older, unless its
+#: header is broken or was rewritten (a history converted from another tool may be older: its
+#: dates are then shown as unknown, with a warning).
+EARLIEST_COMMIT = datetime(2005, 4, 7, tzinfo=timezone.utc)
 _PROCEDURE = re.compile(r"^(?P<root>(?:.*/)?procedures/)(?P<tail>[^/]+/[^/]+\.ya?ml)$")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -127,6 +139,8 @@ class Revision:
             diagnostics, file ``<short sha>:<path>``); empty otherwise.
         credited: the sha of the commit credited when it is not ``commit``
             (a side-branch commit brought in by the merge ``commit``).
+        undated: True when the commit's date is impossible (see the module
+            docstring): ``date`` is then a placeholder, never to be shown.
     """
 
     commit: str
@@ -142,6 +156,12 @@ class Revision:
     boundary: bool = False
     diagnostics: tuple[Diagnostic, ...] = ()
     credited: str | None = None
+    undated: bool = False
+
+    @property
+    def date_unknown(self) -> bool:
+        """True when ``date`` must not be shown: a shallow-clone boundary, or an impossible commit date."""
+        return self.boundary or self.undated
 
     @property
     def short(self) -> str:
@@ -172,15 +192,17 @@ class History:
     Attributes:
         revisions: ``code -> (Revision, ...)`` oldest first.
         incomplete: True in a shallow clone (older revisions are missing).
-        warnings: one-line messages for the user (shallow clone, invalid
-            versions, impossible dates), each with the next step.
+        warnings: what the user should know, as :class:`Diagnostic` warnings
+            (``history-shallow``, ``history-skipped``, ``history-invalid``,
+            ``history-date``), each with the next step in its hint; the file
+            is ``<short sha>:<path>`` or ``<short sha>`` for one commit.
         head: the sha of the newest commit read, ``None`` for an empty
             repository.
     """
 
     revisions: dict[str, tuple[Revision, ...]] = field(default_factory=dict)
     incomplete: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
     head: str | None = None
     #: ``(path, short sha)`` of file versions that could not be given to any procedure (also in ``warnings``).
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -209,14 +231,14 @@ class History:
         its only revision is a shallow-clone boundary (its date would be wrong).
         """
         revs = self.of(code)
-        if not revs or revs[-1].boundary:
+        if not revs or revs[-1].date_unknown:
             return None
         return revs[-1].date
 
     def created(self, code: str) -> datetime | None:
         """When ``code`` was first committed; ``None`` if unknown (shallow clone)."""
         revs = self.of(code)
-        if not revs or revs[0].boundary:
+        if not revs or revs[0].date_unknown:
             return None
         return revs[0].date
 
@@ -229,7 +251,8 @@ class History:
 
         Returns:
             ``(code, revision)`` pairs sorted by date descending, then code;
-            shallow-clone boundary revisions and invalid versions are left out.
+            revisions whose date is unknown (shallow-clone boundary, impossible
+            date) and invalid versions are left out.
         """
         wanted = set(codes) if codes is not None else None
         pairs = [
@@ -237,7 +260,7 @@ class History:
             for code, revs in self.revisions.items()
             if wanted is None or code in wanted
             for rev in revs
-            if not rev.boundary and not rev.invalid
+            if not rev.date_unknown and not rev.invalid
         ]
         pairs.sort(key=lambda p: (p[1].date, p[1].commit, p[0]), reverse=True)
         return pairs[:limit]
@@ -347,29 +370,39 @@ def _text(raw: bytes) -> str:
     return _NOT_XML.sub("\ufffd", unicodedata.normalize("NFC", raw.decode("utf-8", "replace")))
 
 
-def _when(stamp: bytes, warnings: list[str], sha: str) -> datetime:
-    """A Unix timestamp as an Asia/Ho_Chi_Minh datetime; 1970-01-01 (with a warning) if impossible."""
+def _when(stamp: bytes, warnings: list[Diagnostic], sha: str, which: str) -> datetime | None:
+    """A Unix timestamp as an Asia/Ho_Chi_Minh datetime; ``None`` (with a ``history-date`` warning)
+    when git gives none, or it is outside the years 1..9999 or before :data:`EARLIEST_COMMIT`."""
     try:
-        return datetime.fromtimestamp(int(stamp), TIMEZONE)
+        when: datetime | None = datetime.fromtimestamp(int(stamp), TIMEZONE)
     except (ValueError, OverflowError, OSError):
-        warnings.append(_("commit {sha} has an impossible date ({stamp}); it is shown as 01/01/1970").format(
-            sha=sha[:10], stamp=stamp.decode("ascii", "replace")))
-        return _EPOCH
+        when = None
+    if when is not None and when >= EARLIEST_COMMIT:
+        return when
+    given = stamp.decode("ascii", "replace").strip()
+    shown = f"{when:%d/%m/%Y}" if when is not None else (given or _("no date"))
+    warnings.append(Diagnostic(
+        sha[:10], 0, 0, "warning", "history-date", "",
+        _("commit {sha} has an impossible {which} date ({shown}, timestamp {given}); it is shown as unknown").format(
+            sha=sha[:10], which=which, shown=shown, given=given or _("missing")),
+        _("nothing to do unless the commit is yours and not yet shared: then give it a real "
+          "date (git commit --amend --date=now --reset-author)")))
+    return None
 
 
 @dataclass
 class _Commit:
     sha: str
     parents: list[str]
-    committed: datetime
-    authored: datetime
+    committed: datetime | None  # None: impossible date (see _when)
+    authored: datetime | None
     author: str
     email: str
     message: str
     files: list[tuple[str, str, str]] = field(default_factory=list)  # (status, path, new blob)
 
 
-def _parse_log(out: bytes, warnings: list[str]) -> list[_Commit]:
+def _parse_log(out: bytes, warnings: list[Diagnostic]) -> list[_Commit]:
     """Parse ``git log -z --raw`` output with our ``--format`` into commits (in log order).
 
     Only files named ``…procedures/<agency>/<file>.yaml`` are kept.
@@ -384,7 +417,7 @@ def _parse_log(out: bytes, warnings: list[str]) -> list[_Commit]:
             sha = f[0].decode("ascii", "replace")
             commits.append(_Commit(
                 sha=sha, parents=f[1].decode("ascii", "replace").split(),
-                committed=_when(f[2], warnings, sha), authored=_when(f[3], warnings, sha),
+                committed=_when(f[2], warnings, sha, "committer"), authored=_when(f[3], warnings, sha, "author"),
                 author=_text(f[4]).strip(), email=_text(f[5]).strip(), message=_text(f[6]).strip(),
             ))
             i += 1 + len(_FIELDS)
@@ -443,7 +476,10 @@ def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit]) -> _Co
     touching = [c for c in brought if any(p == path for _, p, _ in c.files)]
     if not touching:
         return merge
-    touching.sort(key=lambda c: (c.committed, c.authored), reverse=True)
+    # Newest first, and a commit that is not a merge before any merge: a merge of branches inside the
+    # side branch (topic into feature) shows, diffed against its first parent, the changes it brought,
+    # so it "wrote" the blob too, though a commit of the topic made it (git log --no-merges).
+    touching.sort(key=lambda c: (len(c.parents) < 2, c.committed or _EPOCH, c.authored or _EPOCH), reverse=True)
     for commit in touching:
         if any(p == path and b == blob for _, p, b in commit.files):
             return commit
@@ -468,9 +504,9 @@ def _catalog_roots(chain: list[_Commit], current: str) -> dict[str, tuple[str, .
     roots: dict[str, tuple[str, ...]] = {}
     root = current
     for commit in reversed(chain):
-        added = {_split(p)[1] for st, p, _ in commit.files if st != "D" and p.startswith(root)}
+        added = {_split(p)[1] for st, p, _blob in commit.files if st != "D" and p.startswith(root)}
         moved_from: dict[str, int] = {}
-        for st, p, _ in commit.files:
+        for st, p, _blob in commit.files:
             other, tail = _split(p)
             if st == "D" and other != root and tail in added:
                 moved_from[other] = moved_from.get(other, 0) + 1
@@ -531,10 +567,11 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
     current_root = (info.prefix + sub + "procedures/").lstrip("/")
     history = History(incomplete=info.shallow)
     if info.shallow:
-        history.warnings.append(_(
-            "this is a shallow clone: history before the oldest fetched commit is missing and the dates of its "
-            "oldest revisions are unknown (fix: git fetch --unshallow; in GitHub Actions: actions/checkout with "
-            "fetch-depth: 0)"))
+        history.warnings.append(Diagnostic(
+            ".git/shallow", 0, 0, "warning", "history-shallow", "",
+            _("this is a shallow clone: history before the oldest fetched commit is missing and the dates of its "
+              "oldest revisions are unknown"),
+            _("git fetch --unshallow; in GitHub Actions: actions/checkout with fetch-depth: 0")))
     proc = git.start(info.root, "log", "--diff-merges=first-parent", "--raw", "--no-renames", "--no-abbrev", "-z",
                      "--encoding=UTF-8", f"--format={_FORMAT}", "--end-of-options", ref, "--")
     out, err = proc.communicate()
@@ -587,14 +624,20 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
                 code_at.get(path) or (version.code if version.code and _CODE_STEM.match(version.code) else None)
                 or (stem if _CODE_STEM.match(stem) else None))
             if code is None:
-                history.warnings.append(_("{path} at {sha}: not a procedure record and not named <code>.yaml; this "
-                                          "version is left out of every history").format(path=path, sha=commit.sha[:10]))
+                history.warnings.append(Diagnostic(
+                    f"{commit.sha[:10]}:{path}", 0, 0, "warning", "history-skipped", "",
+                    _("not a procedure record and not named <code>.yaml; this version is left out of every history"),
+                    _("nothing to do for a past commit; a current file gets its errors from tthc validate")))
                 history.skipped.append((path, commit.sha[:10]))
                 continue
             if version.record is None:
-                history.warnings.append(_("{path} at {sha}: invalid record ({problem}); shown as an invalid version in the "
-                                          "history of {code}").format(path=path, sha=commit.sha[:10],
-                                                                     problem=version.diagnostics[0].format(), code=code))
+                first = version.diagnostics[0]
+                history.warnings.append(Diagnostic(
+                    f"{commit.sha[:10]}:{path}", first.line, first.column, "warning", "history-invalid", first.path,
+                    _("invalid record ({rule}: {message}); shown as an invalid version in the history of {code}").format(
+                        rule=first.code, message=first.message, code=code),
+                    _("nothing to do for a past commit: the history shows it as invalid and compares the "
+                      "next version with the last valid one")))
             old_code = code_at.get(path)
             if old_code is not None and old_code != code:
                 gone[old_code] = path
@@ -620,19 +663,20 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
                 code_at.pop(previous, None)
             path_of[code] = path
             revisions.setdefault(code, []).append(Revision(
-                commit=commit.sha, date=commit.committed, authored=credited.authored, author=credited.author,
+                commit=commit.sha, date=commit.committed or _EPOCH,
+                authored=credited.authored or commit.committed or _EPOCH, author=credited.author,
                 email=credited.email, message=credited.message, path=path, record=version.record, change=change,
                 previous_path=previous, boundary=boundary, diagnostics=version.diagnostics,
-                credited=credited.sha if credited is not commit else None,
+                credited=credited.sha if credited is not commit else None, undated=commit.committed is None,
             ))
         for code, path in sorted(gone.items()):
             if code in touched_codes or path_of.get(code) != path:
                 continue
             path_of.pop(code, None)
             revisions.setdefault(code, []).append(Revision(
-                commit=commit.sha, date=commit.committed, authored=commit.authored, author=commit.author,
-                email=commit.email, message=commit.message, path=path, record=None, change="deleted",
-                boundary=boundary,
+                commit=commit.sha, date=commit.committed or _EPOCH, authored=commit.authored or commit.committed or _EPOCH,
+                author=commit.author, email=commit.email, message=commit.message, path=path, record=None,
+                change="deleted", boundary=boundary, undated=commit.committed is None,
             ))
     history.revisions = {code: tuple(revs) for code, revs in sorted(revisions.items())}
     history.agency_names = agency_names(repo_dir, catalog_subdir)
@@ -734,7 +778,49 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
                 if _procedure_path(rel, base) and path.is_file():
                     files[rel] = (rel, path.read_bytes())
         return files
-    proc = git.start(repo_dir, "ls-tree", "-r", "-z", "--end-of-options", ref, "--", base)
+    entries = [(rel, sha) for rel, _mode, sha in _ls_tree(repo_dir, ref, base) if _procedure_path(rel, base)]
+    for rel, raw in _blobs(repo_dir, entries).items():
+        files[rel] = (rel, raw)
+    return files
+
+
+def read_catalog_tree(repo_dir: Path | str, ref: str, catalog_subdir: str = "catalog") -> tuple[dict[str, bytes], list[str]]:
+    """Every YAML file of the catalog folder at ``ref`` (agencies, sectors, plans, procedures...).
+
+    What :func:`generator.validate.load_catalog_blobs` reads to validate a
+    commit as ``tthc validate`` validates the working tree.
+
+    Args:
+        repo_dir: a folder inside the repository.
+        ref: a commit-ish.
+        catalog_subdir: the catalog folder relative to ``repo_dir`` (``"."``: ``repo_dir`` itself).
+
+    Returns:
+        ``(files, links)``: ``path relative to the catalog folder -> bytes`` of
+        every ``*.yaml``/``*.yml`` blob (any case), and the paths of the
+        symbolic links with such a name (which ``tthc validate`` refuses).
+
+    Raises:
+        GitError: unknown ref (two git processes at most: ls-tree, cat-file).
+        RepositoryUnreadable: a tree or blob of ``ref`` is missing or damaged.
+    """
+    sub = catalog_subdir.strip("/")
+    base = "" if sub in ("", ".") else sub + "/"
+    entries, links = [], []
+    for rel, mode, sha in _ls_tree(Path(repo_dir), ref, base):
+        inner = rel[len(base):]
+        if not rel.startswith(base) or not inner.lower().endswith((".yaml", ".yml")):
+            continue
+        if mode == "120000":
+            links.append(inner)
+        else:
+            entries.append((inner, sha))
+    return _blobs(Path(repo_dir), entries), sorted(links)
+
+
+def _ls_tree(repo_dir: Path, ref: str, base: str) -> list[tuple[str, str, str]]:
+    """``(path relative to repo_dir, mode, sha)`` of every blob under ``base`` at ``ref`` (one git process)."""
+    proc = git.start(repo_dir, "ls-tree", "-r", "-z", "--end-of-options", ref, "--", *([base] if base else []))
     out, err = proc.communicate()
     if proc.returncode != 0:
         failure = git.failure(f"git ls-tree {ref}", err)
@@ -742,22 +828,24 @@ def read_tree(repo_dir: Path | str, ref: str | None, catalog_subdir: str = "cata
             raise GitError(_("unknown git ref {ref!r}: {message} (check the name; run `git fetch` for a remote branch)").format(
                 ref=ref, message=err.decode("utf-8", "replace").strip()))
         raise failure
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     for item in out.split(b"\0"):
         if not item:
             continue
         meta, _tab, path = item.partition(b"\t")
-        kind, sha = meta.split()[1:3]
-        rel = unicodedata.normalize("NFC", path.decode("utf-8", "replace"))
-        if kind == b"blob" and _procedure_path(rel, base):
-            entries.append((rel, sha.decode()))
+        mode, kind, sha = meta.split()[:3]
+        if kind == b"blob":
+            entries.append((unicodedata.normalize("NFC", path.decode("utf-8", "replace")), mode.decode(), sha.decode()))
+    return entries
+
+
+def _blobs(repo_dir: Path, entries: list[tuple[str, str]]) -> dict[str, bytes]:
+    """``path -> content`` of ``(path, blob sha)`` entries, read by one ``git cat-file --batch``."""
     if not entries:
-        return files
+        return {}
     reader = git.BlobReader(repo_dir)
     try:
-        contents = dict(reader.read_many([sha for _, sha in entries]))
+        contents = dict(reader.read_many(list(dict.fromkeys(sha for _rel, sha in entries))))
     finally:
         reader.close()
-    for rel, sha in entries:
-        files[rel] = (rel, contents[sha])
-    return files
+    return {rel: contents[sha] for rel, sha in entries}

@@ -5,7 +5,7 @@ The schema, never YAML 1.1 guessing, decides each value's type
 
 * a plain scalar becomes an integer, number or boolean only where the schema
   asks for one (``true``/``false`` only; ``013`` is 13 where an integer is
-  wanted, never octal); everywhere else the original text is kept, so
+  wanted, never octal, with a ``leading-zero`` warning); everywhere else the original text is kept, so
   ``code: 1.001230`` stays ``"1.001230"`` (with a warning to quote it);
 * ``no``, ``on``, ``13:30`` and ``2021-02-29`` stay text; dates are judged by
   the validator, which reports an impossible date as a normal error;
@@ -90,6 +90,8 @@ MAX_NODES = 50_000
 MAX_NUMBER = 2**53
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
+#: An integer or decimal literal with a leading zero before another digit (``0001``, ``-05``, ``01.5``).
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]")
 _FLOAT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -510,17 +512,29 @@ def _check_text(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> No
 
 _VIETNAMESE_ONLY = re.compile("[\u1ea0-\u1ef9\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0]")
 _TCVN3 = re.compile("[µ¸¶·¹¨»¾¼½ÆÇËÌÎÑÒÓÖ×ÝØÜÞßåæçëîïö÷øûüþª«¬®¡¢£¤¥¦§]|(?<=[a-zđ])[À-Þ](?=[a-z])")
-_VNI = re.compile("[aAeEiIoOuUyY][øùûõïëáàãäåæ]|[aeouAEOU][ñ]|ö[ôø]")
+#: VNI (VNI-Windows) writes a toned or hatted vowel as two bytes, the vowel then a mark byte
+#: (``á`` = ``aù``, ``ầ`` = ``aà``, ``â`` = ``aâ``, ``ă`` = ``aê``, ``ờ`` = ``ôø``, ``ư`` = ``ö``) and
+#: ``đ`` as ``ñ`` before a vowel: these pairs, shown as Latin-1, are its signature.
+_VNI = re.compile("[aAeEiIoOuUyYôÔöÖ][øùûõïëáàãäåæéèúü]|[aAeEoO][âêÂÊ]|ö[ôø]"
+                  "|(?<![A-Za-z])[ñÑ](?=[aeiouyAEIOUY])")
 
 
 def _mojibake(text: str) -> str | None:
-    """The legacy encoding ``text`` looks written in (``"TCVN3 (ABC)"`` or ``"VNI"``), else ``None``."""
+    """The legacy encoding ``text`` looks written in (``"TCVN3 (ABC)"`` or ``"VNI"``), else ``None``.
+
+    Both encodings shown as Latin-1 give letters such as ``ù``, ``ø``, ``ö``. VNI's are
+    pairs (a vowel and its mark, :data:`_VNI`); TCVN3 (TCVN 5712:1993) has one byte per
+    letter (``ủ`` = ``ñ``, ``à`` = ``µ``). A TCVN3-looking character inside a VNI pair
+    counts for VNI only, so VNI text is never named TCVN3.
+    """
     if len(text) < 6 or _VIETNAMESE_ONLY.search(text):
         return None
-    tcvn3, vni = len(_TCVN3.findall(text)), len(_VNI.findall(text))
+    covered = {i for m in _VNI.finditer(text) for i in range(m.start(), m.end())}
+    vni = len(_VNI.findall(text))
+    tcvn3 = sum(1 for m in _TCVN3.finditer(text) if m.start() not in covered)
     if max(tcvn3, vni) < 2:
         return None
-    return "TCVN3 (ABC)" if tcvn3 >= vni else "VNI"
+    return "VNI" if vni >= tcvn3 else "TCVN3 (ABC)"
 
 
 def _check_encoding(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> None:
@@ -573,4 +587,12 @@ def _number(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> Any:
                 number=text if len(text) <= 30 else text[:27] + "...", limit=f"{MAX_NUMBER:,}"),
             _("write the real value; amounts are in whole đồng, time limits in days or hours")))
         return text
+    if _LEADING_ZERO.match(text):  # YAML 1.1 (PyYAML, Excel add-ins...) reads 0-prefixed digits as octal
+        octal = int(text, 8) if re.fullmatch(r"[-+]?[0-7]+", text) else None
+        other = (f"other YAML tools read it as the octal number {octal}" if octal is not None and octal != number
+                 else "a leading zero is how other YAML tools write an octal number")
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, node.line, node.column, "warning", "leading-zero", format_path(path),
+            f"the number {text} is written with leading zeros; tthc reads it as {number}, {other}",
+            f"write {number}"))
     return number

@@ -251,8 +251,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         for warning in self.plan.report.warnings:
             log.warning(warning.format())
         if self.plan.history is not None:
-            for warning in self.plan.history.warnings:
-                log.warning(f"tthc: {warning}")
+            for warning in self.plan.history.warnings:  # Diagnostic records, one line each
+                log.warning(f"tthc: {warning.format()}")
         self._pages = dict(self.plan.pages)
         self._layout_pages = {}
         if self.layout_once:

@@ -68,7 +68,7 @@ from typing import Any, Iterable
 
 from generator.i18n import _
 from generator.load import load_schema
-from generator.workbook import fixed_zip
+from generator.workbook import escape_cell, fixed_zip
 
 EXCEL_CELL_LIMIT = 32_767
 """Characters Excel keeps in one cell (Microsoft, "Excel specifications and limits")."""
@@ -457,7 +457,11 @@ def _cell(ws: Any, value: str, **style: Any) -> Any:
 def template_csv(rows: TemplateRows) -> dict[str, bytes]:
     """``file name -> bytes`` of one CSV per sheet (UTF-8 with BOM so Excel reads Vietnamese; ``\\n`` line ends).
 
-    Both header rows are written; numbers as digits, yes/no as ``TRUE``/``FALSE``.
+    Both header rows are written; numbers as digits, yes/no as ``TRUE``/``FALSE``. A text cell that
+    starts with ``=``, ``+``, ``-``, ``@`` or a tab gets a leading ``'`` so no spreadsheet runs it as a
+    formula, and so does one that starts with ``'`` itself; the importer removes exactly that one
+    ``'`` (:func:`generator.workbook.escape_cell`, :func:`~generator.workbook.unescape_cell`), so the
+    round trip stays lossless.
     """
     import csv
 
@@ -468,7 +472,7 @@ def template_csv(rows: TemplateRows) -> dict[str, bytes]:
         writer.writerow([c.title for c in s.columns])
         writer.writerow([c.key for c in s.columns])
         for values in rows.rows[s.name]:
-            writer.writerow(["" if v is None else ("TRUE" if v is True else "FALSE" if v is False else v)
+            writer.writerow(["" if v is None else ("TRUE" if v is True else "FALSE" if v is False else escape_cell(v))
                              for v in values])
         out[f"{s.name}.csv"] = buffer.getvalue().encode("utf-8-sig")
     return out

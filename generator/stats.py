@@ -442,7 +442,7 @@ def _months(catalog: Catalog, history: Any) -> tuple[MonthPoint, ...]:
             for revision in history.of(p.code):  # oldest first
                 record = revision.record if isinstance(getattr(revision, "record", None), dict) else None
                 count = len(record.get("simplifications") or []) if record else seen
-                if count > seen and revision.date is not None and not getattr(revision, "boundary", False):
+                if count > seen and revision.date is not None and not getattr(revision, "date_unknown", False):
                     month = revision.date.astimezone(VIETNAM).strftime("%Y-%m")
                     recorded[month] = recorded.get(month, 0) + count - seen
                 seen = max(seen, count)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
 import jsonschema
@@ -29,7 +30,7 @@ from generator.diagnostics import Diagnostic, Report
 from generator.errors import UsageError
 from generator.i18n import N_, _
 from generator.progress import Progress, no_progress
-from generator.load import DataPath, LoadedFile, load_file, load_schema
+from generator.load import DataPath, LoadedFile, load_bytes, load_file, load_schema
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -93,29 +94,98 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else path.as_posix()
 
 
-def load_catalog_files(root: Path, progress: Progress = no_progress) -> CatalogFiles:
-    """Strictly load every file of the catalog at ``root`` (no validation yet); ``progress(done, total)`` per procedure file."""
+#: Files already loaded, by display name: ``display -> (bytes, LoadedFile)``. A file
+#: whose bytes are the same is not loaded again (``tthc check-change`` loads two sides).
+Known = Mapping[str, "tuple[bytes, LoadedFile]"]
+
+
+def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path, known: Known | None = None,
+                       progress: Progress = no_progress) -> CatalogFiles:
+    """Strictly load every file of the catalog at ``root`` (no validation yet).
+
+    Args:
+        root: the catalog folder.
+        display: how a file is named in diagnostics (default: relative to the
+            working directory when inside it).
+        known: files loaded before (e.g. the same catalog at another commit),
+            reused where name and bytes are the same.
+        progress: called as ``progress(done, total)`` per procedure file.
+    """
+    def load(path: Path, kind: str) -> LoadedFile:
+        name = display(path)
+        if known is not None and name in known and path.is_file():
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                return load_file(path, kind, name)
+            same = known[name]
+            return same[1] if same[0] == raw and same[1].kind == kind else load_bytes(raw, name, kind)
+        return load_file(path, kind, name)
+
     files = CatalogFiles(root)
     for name, kind in (("agencies.yaml", "agencies"), ("sectors.yaml", "sectors")):
         path = root / name
         if path.exists():
-            setattr(files, kind, load_file(path, kind, display_path(path)))
-    files.plans = [load_file(p, "plan", display_path(p)) for p in sorted((root / "plans").glob("*.y*ml"))]
+            setattr(files, kind, load(path, kind))
+    files.plans = [load(p, "plan") for p in sorted((root / "plans").glob("*.y*ml"))]
     for name, kind, attr in ((COST_BASIS_FILE, "cost-basis", "cost_basis"), (COVERAGE_FILE, "coverage", "coverage")):
         path = root / name
         if path.exists():
-            setattr(files, attr, load_file(path, kind, display_path(path)))
+            setattr(files, attr, load(path, kind))
     proc_dir = root / "procedures"
     paths = _yaml_files(proc_dir)
     for done, path in enumerate(paths, start=1):
         progress(done, len(paths))
         if path.is_symlink():
-            files.links.append(Diagnostic(display_path(path), 0, 0, "error", "symlink", "",
-                                          _("the file is a symbolic link; tthc does not follow links in the catalog"),
-                                          _("replace the link with the file itself")))
+            files.links.append(_link_diagnostic(display(path)))
             continue
-        files.procedures.append((path, load_file(path, "procedure", display_path(path))))
+        files.procedures.append((path, load(path, "procedure")))
     return files
+
+
+def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[str] = (),
+                       display: Callable[[str], str] | None = None, known: Known | None = None) -> CatalogFiles:
+    """Strictly load a catalog given as file contents, e.g. a commit's tree (no validation yet).
+
+    The same files as :func:`load_catalog_files` finds on disk, read by the
+    same loader, so :func:`check_catalog_files` judges a commit exactly as
+    ``tthc validate`` judges the working tree (``tthc check-change``).
+
+    Args:
+        root: the catalog folder the paths are relative to (it need not exist).
+        blobs: ``path relative to the catalog folder (forward slashes) -> bytes``
+            (see :func:`generator.history.read_catalog_tree`); other names are ignored.
+        links: paths (same form) that are symbolic links: ``symlink`` errors.
+        display: how a path is named in diagnostics (default: ``root/path``).
+        known: as for :func:`load_catalog_files`.
+    """
+    name_of = display or (lambda rel: (root / rel).as_posix())
+
+    def load(rel: str, kind: str) -> LoadedFile:
+        name, raw = name_of(rel), blobs[rel]
+        same = known.get(name) if known is not None else None
+        return same[1] if same is not None and same[0] == raw and same[1].kind == kind else load_bytes(raw, name, kind)
+
+    files = CatalogFiles(root)
+    singles = {"agencies.yaml": ("agencies", "agencies"), "sectors.yaml": ("sectors", "sectors"),
+               COST_BASIS_FILE: ("cost-basis", "cost_basis"), COVERAGE_FILE: ("coverage", "coverage")}
+    for rel in sorted(blobs):
+        parts = rel.split("/")
+        if rel in singles:
+            kind, attr = singles[rel]
+            setattr(files, attr, load(rel, kind))
+        elif len(parts) == 2 and parts[0] == "plans" and fnmatch.fnmatchcase(parts[1], "*.y*ml"):
+            files.plans.append(load(rel, "plan"))
+        elif len(parts) >= 2 and parts[0] == "procedures" and Path(rel).suffix.lower() in (".yaml", ".yml"):
+            files.procedures.append((root / rel, load(rel, "procedure")))
+    files.links = [_link_diagnostic(name_of(rel)) for rel in sorted(links) if rel.startswith("procedures/")]
+    return files
+
+
+def _link_diagnostic(display: str) -> Diagnostic:
+    return Diagnostic(display, 0, 0, "error", "symlink", "",
+                      _("the file is a symbolic link; tthc does not follow links in the catalog"),
+                      _("replace the link with the file itself"))
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -702,3 +772,56 @@ def _check_document_ids(loaded: LoadedFile, base: DataPath, documents: Any) -> l
         else:
             seen[doc_id] = index
     return out
+
+
+def check_pending(root: Path, pending: list[tuple[Path, LoadedFile]], references: Mapping[str, LoadedFile] | None = None,
+                  today: dt.date | None = None) -> list[list[Diagnostic]]:
+    """Validate procedure files before they are written into the catalog at ``root`` (the importers).
+
+    Each pending record is judged as ``tthc validate`` would judge it once
+    written: its loader diagnostics, :func:`schema_diagnostics` and
+    :func:`check_procedure` (``code-unique``, ``date-future``, ``entry-date``,
+    ``replacement-link``, ``unknown-sector``...), against the catalog on disk
+    with the pending files in place (a pending path that exists replaces that
+    file) and with ``references`` as agencies.yaml / sectors.yaml. A record
+    with an error will not be written, so the others are judged again without
+    it (a code it held is then free, a procedure related to it is unknown),
+    until no new record has an error.
+
+    Args:
+        root: the catalog folder (it may not exist yet).
+        pending: ``(path the file will have, its loaded content)``; the path is
+            ``root/procedures/<agency>/<code>.yaml``.
+        references: ``{"agencies": loaded, "sectors": loaded}`` as they will be
+            written; a kind left out is read from disk.
+        today: the reference date for ``date-future`` (default: today in Vietnam).
+
+    Returns:
+        For each pending file, in order, its diagnostics (errors and warnings);
+        the caller refuses those with an error.
+    """
+    today = today or dt.datetime.now(VIETNAM).date()
+    files = load_catalog_files(root) if root.is_dir() else CatalogFiles(root)
+    for kind, loaded in (references or {}).items():
+        setattr(files, kind, loaded)
+    agency_ids, sector_ids = _ids(files.agencies, "agencies"), _ids(files.sectors, "sectors")
+    replaced = {os.path.normpath(path) for path, _ in pending}
+    on_disk = [(p, f) for p, f in files.procedures if os.path.normpath(p) not in replaced]
+    results: list[list[Diagnostic]] = [[] for _ in pending]
+    active = list(range(len(pending)))
+    while True:
+        files.procedures = on_disk + [pending[i] for i in active]
+        codes = _codes(files)
+        bad = []
+        for i in active:
+            path, loaded = pending[i]
+            found = list(loaded.diagnostics)
+            if isinstance(loaded.data, dict):
+                found += schema_diagnostics(loaded)
+                found += check_procedure(loaded, path, root, agency_ids, sector_ids, codes, today)
+            results[i] = found
+            if any(d.severity == "error" for d in found):
+                bad.append(i)
+        if not bad:
+            return results
+        active = [i for i in active if i not in bad]

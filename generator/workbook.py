@@ -1,4 +1,4 @@
-"""Deterministic workbook bytes: one helper shared by the open-data XLSX and the agency template."""
+"""Deterministic workbook bytes, and safe CSV cells: helpers shared by the open-data files and the agency template."""
 
 from __future__ import annotations
 
@@ -24,3 +24,35 @@ def fixed_zip(data: bytes) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, content)
     return out.getvalue()
+
+
+#: What a text cell may start with that a spreadsheet (Excel, LibreOffice, Google Sheets) reads as a
+#: formula when it opens a CSV file (OWASP, "CSV Injection"): = + - @, and tab and CR before them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: The neutralising prefix: a leading ``'`` makes a spreadsheet show the rest as text.
+NEUTRALISER = "'"
+
+
+def neutralise(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would read as a formula; other values as they are."""
+    return NEUTRALISER + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def escape_cell(value: object) -> object:
+    """A text value for a CSV file that is read back (the agency template): :func:`neutralise`d, and
+    also given a ``'`` when it starts with ``'`` itself, so :func:`unescape_cell` gives it back exactly.
+
+    ``=1+2`` -> ``'=1+2``; ``'abc`` -> ``''abc``; ``abc`` -> ``abc``; numbers and ``None`` unchanged.
+    """
+    if isinstance(value, str) and value.startswith(NEUTRALISER):
+        return NEUTRALISER + value
+    return neutralise(value)
+
+
+def unescape_cell(text: str) -> str:
+    """The value of a template CSV cell: one leading ``'`` removed (the inverse of :func:`escape_cell`).
+
+    A cell typed by hand that should start with ``'`` is written with two (``''``).
+    """
+    return text[len(NEUTRALISER):] if text.startswith(NEUTRALISER) else text

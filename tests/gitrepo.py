@@ -66,6 +66,18 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
+def write_registers(repo: GitRepo, agencies: tuple[str, ...] = ("bo-a", "bo-b"),
+                    sectors: tuple[str, ...] = ("thu-nghiem",)) -> None:
+    """``catalog/agencies.yaml`` and ``sectors.yaml`` listing ``agencies`` and ``sectors``, so
+    the repository's catalog is valid as ``tthc validate`` reads it (not committed)."""
+    catalog = repo.root / "catalog"
+    catalog.mkdir(parents=True, exist_ok=True)
+    (catalog / "agencies.yaml").write_text("agencies:\n" + "".join(
+        f"- id: {a}\n  name: Bộ Thử nghiệm {a[-1].upper()}\n  level: ministry\n" for a in agencies), encoding="utf-8")
+    (catalog / "sectors.yaml").write_text("sectors:\n" + "".join(
+        f"- id: {s}\n  name: Lĩnh vực {s}\n" for s in sectors), encoding="utf-8")
+
+
 TWO_AGENCIES = ("agencies:\n- id: bo-a\n  name: Bộ Thử nghiệm A\n  level: ministry\n"
                 "- id: bo-b\n  name: Bộ Thử nghiệm B\n  level: ministry\n")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo, record, repo_with_a_move
+from gitrepo import GitRepo, record, repo_with_a_move, write_registers
 from test_diff import build_golden_repo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -221,6 +221,7 @@ def test_effect_labels_are_cut_at_a_word_boundary() -> None:
 
 def test_a_change_repairing_a_broken_file_passes_the_gate_and_diff_names_the_base_side(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
+    write_registers(repo)  # the repaired file is then valid as tthc validate reads it
     repo.write("bo-a", record("1.000001"))
     path = repo.path("bo-a", "1.000001")
     path.write_text(path.read_text(encoding="utf-8") + "name: [broken\n", encoding="utf-8")

@@ -89,3 +89,117 @@ def test_diff_exit_code_is_one_when_a_procedure_differs(repo: GitRepo) -> None:
     changed = tthc("diff", "main", "--exit-code", cwd=repo.root)
     assert changed.returncode == 1 and "50.000" in changed.stdout
     assert tthc("diff", "main", cwd=repo.root).returncode == 0  # without the flag, differences are not an error
+
+
+# --- the gate applies the rules of tthc validate (issue 8: one reading everywhere) ---------------------
+
+REAL = Path(__file__).resolve().parent.parent / "catalog"
+
+
+@pytest.fixture(scope="module")
+def real_repo(tmp_path_factory: pytest.TempPathFactory) -> GitRepo:
+    """The bundled catalog, committed as it is (valid: tthc validate reports no error)."""
+    import shutil
+
+    repo = GitRepo(tmp_path_factory.mktemp("real") / "repo")
+    shutil.copytree(REAL, repo.root / "catalog")
+    repo.commit("Danh mục", "2026-06-10T09:00:00+07:00")
+    return repo
+
+
+@pytest.fixture
+def real(real_repo: GitRepo) -> GitRepo:
+    real_repo.git("reset", "-q", "--hard", "main")
+    real_repo.git("clean", "-qfd")
+    return real_repo
+
+
+def _json(result: subprocess.CompletedProcess[str]) -> list[dict]:
+    assert "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def _same_as_validate(repo: GitRepo, *codes: str) -> list[dict]:
+    """The gate's diagnostics of rules ``codes``, asserted equal to what tthc validate reports for them."""
+    gate = tthc("check-change", "--base", "main", "--format", "json", cwd=repo.root)
+    assert gate.returncode == 1, gate.stdout
+    found = [d for d in _json(gate) if d["code"] in codes]
+    validated = [d for d in _json(tthc("validate", "--format", "json", cwd=repo.root)) if d["code"] in codes]
+    assert found and found == validated
+    return found
+
+
+def _amend(text: str, entry: str) -> str:
+    return text + "amendments:\n" + entry
+
+
+def test_a_future_or_missing_entry_date_fails_the_gate_as_validate_reports_it(real: GitRepo) -> None:
+    path = real.path("bo-xay-dung", "1.000010")
+    path.write_text(_amend(path.read_text(encoding="utf-8"),
+                           '- date: "2099-01-05"\n  decision: "12/QĐ-BXD"\n  summary: Công bố lại\n'
+                           '- decision: "13/QĐ-BXD"\n  summary: Công bố lại\n'), encoding="utf-8")
+    found = _same_as_validate(real, "date-future", "entry-date")
+    assert [(d["code"], d["path"]) for d in found] == [("date-future", "amendments[0].date"), ("entry-date", "amendments[1]")]
+    assert {d["file"] for d in found} == {"catalog/procedures/bo-xay-dung/1.000010.yaml"}
+
+
+def test_a_code_used_by_a_file_of_another_agency_fails_the_gate_on_both_files(real: GitRepo) -> None:
+    copy = real.path("bo-tu-phap", "1.000010")
+    copy.write_bytes(real.path("bo-xay-dung", "1.000010").read_bytes())
+    found = _same_as_validate(real, "code-unique")
+    assert {d["file"] for d in found} == {"catalog/procedures/bo-tu-phap/1.000010.yaml",
+                                          "catalog/procedures/bo-xay-dung/1.000010.yaml"}
+
+
+def test_a_replacement_not_linked_both_ways_fails_the_gate(real: GitRepo) -> None:
+    path = real.path("bo-cong-an", "3.000369")
+    text = path.read_text(encoding="utf-8")
+    assert "\nreplaces:" not in text
+    path.write_text(text + 'replaces:\n- code: "1.000010"\n  decision: "4641/QĐ-BCA"\n', encoding="utf-8")
+    (found,) = _same_as_validate(real, "replacement-link")
+    assert found["path"] == "replaces[0].code" and '"1.000010" is in the catalog' in found["message"]
+
+
+def test_a_change_to_sectors_yaml_that_breaks_unchanged_procedures_fails_the_gate(real: GitRepo) -> None:
+    sectors = real.root / "catalog" / "sectors.yaml"
+    text = sectors.read_text(encoding="utf-8")
+    start = text.index("- id: dang-kiem\n")
+    end = text.index("\n- id:", start + 1) + 1
+    sectors.write_text(text[:start] + text[end:], encoding="utf-8")
+    found = _same_as_validate(real, "unknown-sector")
+    assert len(found) == 25 and "catalog/procedures/bo-xay-dung/1.000010.yaml" in {d["file"] for d in found}
+
+
+def test_a_valid_real_change_still_passes_and_head_may_be_a_commit(real: GitRepo) -> None:
+    path = real.path("bo-xay-dung", "1.000010")
+    path.write_text(_amend(path.read_text(encoding="utf-8"),
+                           '- date: "2026-07-01"\n  decision: "12/QĐ-BXD"\n  summary: Công bố lại\n'), encoding="utf-8")
+    assert tthc("check-change", "--base", "main", cwd=real.root).returncode == 0
+    path.write_text(path.read_text(encoding="utf-8").replace('"2026-07-01"', '"2099-07-01"'), encoding="utf-8")
+    real.commit("Công bố lại", "2026-07-02T09:00:00+07:00")
+    gate = tthc("check-change", "--base", "main~1", "--head", "main", "--format", "json", cwd=real.root)
+    assert gate.returncode == 1 and [d["code"] for d in _json(gate)] == ["date-future"]
+
+
+def test_an_error_already_at_base_is_validates_business_not_the_changes(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")  # no agencies.yaml, no sectors.yaml: invalid at base already
+    repo.write("bo-a", record("1.000001", methods=FREE))
+    repo.commit("Danh mục", "2026-06-10T09:00:00+07:00")
+    path = repo.path("bo-a", "1.000001")
+    path.write_text("# ghi chú\n" + path.read_text(encoding="utf-8"), encoding="utf-8")  # the errors move a line down
+    assert tthc("check-change", "--base", "main", cwd=repo.root).returncode == 0
+    repo.write("bo-a", record("1.000002", reviews=[{"date": "2099-01-01", "document": "1/QĐ-BTN", "outcome": "keep"}]))
+    gate = tthc("check-change", "--base", "main", "--format", "json", cwd=repo.root)
+    # the new file is judged whole: its future review, and the agency folder and sector no agencies.yaml lists
+    assert gate.returncode == 1 and sorted(d["code"] for d in _json(gate)) == ["agency-folder", "date-future", "unknown-sector"]
+
+
+@pytest.mark.parametrize("base", [":/Danh mục", "main^{/Danh}", "main@{0}", "HEAD~0"])
+def test_any_revision_git_accepts_is_a_base(repo: GitRepo, base: str) -> None:
+    path = repo.path("bo-a", "1.000001")
+    path.write_text(path.read_text(encoding="utf-8").replace("amount_vnd: 0", "amount_vnd: 50000"), encoding="utf-8")
+    gate = tthc("check-change", "--base", base, "--format", "json", cwd=repo.root)
+    assert gate.returncode == 1 and [d["code"] for d in _json(gate)] == ["change-unrecorded"], gate.stderr
+    diff = tthc("diff", base, "--format", "json", cwd=repo.root)
+    assert diff.returncode == 0 and json.loads(diff.stdout)["summary"]["changed"] == 1
+    assert tthc("check-change", "--base", ":/no such message", cwd=repo.root).returncode == 2

@@ -156,7 +156,8 @@ def test_shallow_clone_is_marked_incomplete_and_never_dated_as_created(repo: Git
         read_history(clone)  # by default a shallow clone stops history: its dates would lie
     history = read_history(clone, allow_shallow=True)
     assert history.incomplete
-    assert any("git fetch --unshallow" in w for w in history.warnings)
+    (warning,) = [w for w in history.warnings if w.code == "history-shallow"]
+    assert warning.severity == "warning" and "git fetch --unshallow" in warning.hint
     revs = history.of("1.000001")
     assert len(revs) == 1 and revs[0].boundary
     assert history.created("1.000001") is None

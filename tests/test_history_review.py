@@ -94,7 +94,8 @@ def test_shallow_boundary_is_not_shown_as_a_change_by_its_commit(tmp_path: Path)
     data = json.loads(subprocess.run([*run, "--format", "json"], cwd=clone, capture_output=True, text=True, env=env).stdout)
     (rev,) = data["revisions"]
     assert rev["kind"] == "boundary" and rev["author"] is None and rev["subject"] is None
-    assert all("shallow clone" in w and "git fetch --unshallow" in w for w in data["warnings"])
+    assert [w["code"] for w in data["warnings"]] == ["history-shallow"]  # the tthc validate --format json shape
+    assert all("shallow clone" in w["message"] and "git fetch --unshallow" in w["hint"] for w in data["warnings"])
     catalog, _ = read_catalog(clone / "catalog")
     pages = {p.url: str(p.html) for p in render_pages(catalog, read_history(clone, allow_shallow=True))}
     page = pages["thu-tuc/1.000001/lich-su/"]

@@ -122,7 +122,13 @@ def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
                for l in lines)
     assert any(l.startswith(str(folder / "1.999999.json") + ":0:0: warning[import-") and ": 1.999999: " in l
                for l in lines)
-    assert "3 not imported" not in result.stderr and "4 not imported" in result.stderr
+    # the garbled record lacks what the schema requires: it is refused, not written as an invalid file
+    target = "cat/procedures/bo-cong-an/1.999999.yaml"
+    assert f"{target}:2:1: error[schema-required] sector: required field 'sector'" in result.stdout
+    assert any(l.startswith(str(folder / "1.999999.json") + ":0:0: error[import-refused] 1.999999: not imported: as "
+                            + target + " it would fail tthc validate") for l in lines)
+    assert not (tmp_path / target).exists()
+    assert "5 not imported" in result.stderr
 
 
 def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
@@ -224,3 +230,63 @@ def test_overwrite_leaves_an_unreadable_file_alone(records: Path, tmp_path: Path
     assert "cannot be read" in forced.stdout and "not overwritten" in forced.stdout
     assert "Traceback" not in forced.stdout + forced.stderr
     assert target.read_bytes() == broken
+
+
+# --- every record is validated before it is written (issue 8: valid means what validate says) -------------
+
+API_3_000369 = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-api-crawler-tthc" / "details" / "019d2bf7-c53c-722c-b1e4-642d4b69bd44.json"
+
+
+def _digest(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@needs_data
+def test_a_record_that_would_fail_validate_is_refused_with_validates_diagnostic(records: Path, tmp_path: Path) -> None:
+    """A real portal API record whose decision date is in the future: written, tthc validate would reject it."""
+    from datetime import datetime, timezone
+
+    data = json.loads(API_3_000369.read_text(encoding="utf-8"))
+    future = int(datetime(2099, 1, 4, 17, tzinfo=timezone.utc).timestamp() * 1000)  # 2099-01-05 in Vietnam
+    data["procedureProposal"] = {**(data.get("procedureProposal") or {}), "decisionDate": future}
+    api = tmp_path / "api" / "3.000369.json"
+    api.parent.mkdir()
+    api.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "3.000369.yaml"
+    before = _digest(tmp_path / "cat")
+    result = tthc("import", str(api), "--catalog", "cat", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    (line,) = [l for l in result.stdout.splitlines() if "error[date-future]" in l]
+    assert line.startswith("cat/procedures/bo-cong-an/3.000369.yaml:") and "publication.date: 2099-01-05 is in the future" in line
+    assert f"{api}:0:0: error[import-refused] 3.000369: not imported: as cat/procedures/bo-cong-an/3.000369.yaml" in result.stdout
+    assert "0 written" in result.stderr and "1 not imported" in result.stderr
+    assert _digest(tmp_path / "cat") == before and target.exists()
+    assert tthc("validate", "--catalog", "cat", cwd=tmp_path).returncode == 0
+
+
+@needs_data
+def test_one_code_from_two_agencies_in_one_run_is_refused_as_validate_would(records: Path, tmp_path: Path) -> None:
+    (records / "bo-tu-phap").mkdir()
+    shutil.copy(records / "bo-cong-an" / "3.000369.json", records / "bo-tu-phap" / "3.000369.json")
+    result = tthc("import", str(records), "--catalog", "cat", cwd=tmp_path)
+    assert result.returncode == 1
+    unique = [l for l in result.stdout.splitlines() if "error[code-unique]" in l]
+    assert {l.split(":")[0] for l in unique} == {"cat/procedures/bo-cong-an/3.000369.yaml",
+                                                 "cat/procedures/bo-tu-phap/3.000369.yaml"}
+    assert not list((tmp_path / "cat" / "procedures").glob("*/3.000369.yaml"))
+    assert "3 written" in result.stderr
+    validate = tthc("validate", "--catalog", "cat", cwd=tmp_path)
+    assert validate.returncode == 0, validate.stdout
+
+
+@needs_data
+def test_a_dry_run_writes_nothing(records: Path, tmp_path: Path) -> None:
+    dry = tthc("import", str(records), "--catalog", "cat", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0 and "4 written" in dry.stderr and "--dry-run: nothing was written" in dry.stderr
+    assert not (tmp_path / "cat").exists()
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    before = _digest(tmp_path / "cat")
+    again = tthc("import", str(records), str(API_3_000369), "--catalog", "cat", "--overwrite", "--dry-run", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
+    assert _digest(tmp_path / "cat") == before

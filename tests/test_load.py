@@ -20,8 +20,13 @@ def test_unquoted_code_keeps_its_original_text() -> None:
     assert [d.code for d in loaded.diagnostics] == ["unquoted-number"]
 
 
-def test_integer_with_leading_zero_is_decimal_where_schema_wants_integer() -> None:
-    assert load("dossier_sets: 013\n").data == {"dossier_sets": 13}
+def test_integer_with_leading_zero_is_decimal_where_schema_wants_integer_with_a_warning() -> None:
+    loaded = load("dossier_sets: 013\n")
+    assert loaded.data == {"dossier_sets": 13}  # never octal 11, and never silently
+    (warning,) = loaded.diagnostics
+    assert (warning.severity, warning.code, warning.path) == ("warning", "leading-zero", "dossier_sets")
+    assert "octal number 11" in warning.message and warning.hint == "write 13"
+    assert load("dossier_sets: 13\n").diagnostics == [] and load("dossier_sets: 0\n").diagnostics == []
 
 
 @pytest.mark.parametrize("text", ["no", "on", "off", "yes", "013", "13:30", "2021-02-29", "0x1F", "1e3", "~x"])

@@ -105,6 +105,7 @@ def test_no_read_only_command_changes_the_catalog(imported: tuple[GitRepo, Path]
         ("history", code),
         ("history", code, "--format", "json"),
         ("import", str(source), "--catalog", "catalog"),
+        ("import", str(source), "--catalog", "catalog", "--overwrite", "--dry-run"),
     ]
     for command in commands:
         result = tthc(*command, cwd=repo.root)

@@ -170,7 +170,7 @@ def test_missing_required_column_refuses_the_workbook(workbook: Path, tmp_path: 
     assert "'channel' (Hình thức nộp)" in line and "hint:" in line
 
 
-def test_wrong_type_in_a_cell_refuses_that_procedure_only(workbook: Path, tmp_path: Path) -> None:
+def test_wrong_type_in_a_cell_refuses_that_procedure_and_those_it_would_leave_invalid(workbook: Path, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(workbook)
     ws = book["thanh_phan_ho_so"]
     row, col = _row_of(ws, "1.000002"), _column(ws, "copies")
@@ -182,7 +182,13 @@ def test_wrong_type_in_a_cell_refuses_that_procedure_only(workbook: Path, tmp_pa
     line = _line(lines, "schema-type")
     assert line.startswith(f"{workbook.as_posix()}:{row}:{col}: error[schema-type] thanh_phan_ho_so!{cell}: documents[")
     assert "expected a whole number (Bản sao), got the text \"hai\"" in line
-    assert "1.000002" not in written and "1.000001" in written and len(written) == 8
+    # Written, 1.000001 (related to 1.000002) would fail tthc validate, and so, in turn, 2.000003 (related
+    # to 1.000001) and 1.000003 (replaced by 2.000003): each is refused with its error at its cell.
+    assert written == {"2.000100", "2.000101", "2.000102", "5.000010", "6.000200"}
+    related = [line for line in lines if "error[unknown-related]" in line]
+    assert any(f":{_row_of(book['thu_tuc'], '1.000001', 'code')}:" in line and 'related procedure "1.000002" is not in the catalog'
+               in line for line in related)
+    assert any('error[unknown-replaced-by] thu_tuc!' in line and '"2.000003"' in line for line in lines)
 
 
 def test_unknown_channel(workbook: Path, tmp_path: Path) -> None:
@@ -419,3 +425,81 @@ def test_text_a_cell_cannot_keep_is_refused_on_export(tmp_path: Path) -> None:
     # the control character is refused before export, by validation (a cell could not keep it either)
     assert code == 1 and "1.000002.yaml:2:7: error[" in output and "name" in output
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_rule_of_validate_refuses_the_procedure_at_its_cell(workbook: Path, tmp_path: Path) -> None:
+    """The schema is not all: a publication date in the future passes the schema and fails tthc validate."""
+    book = openpyxl.load_workbook(workbook)
+    ws = book["thu_tuc"]
+    row, col = _row_of(ws, "2.000100", "code"), _column(ws, "publication.date")
+    ws.cell(row, col).value = "2099-01-05"
+    book.save(workbook)
+    target = _target(tmp_path)
+    dry_code, dry_lines, _ = _import_dry(workbook, target)
+    assert dry_code == 1 and not (target / "procedures").exists()
+    code, lines, written = _import(workbook, target)
+    assert code == 1 and "2.000100" not in written and len(written) == 8
+    cell = f"{openpyxl.utils.get_column_letter(col)}{row}"
+    line = _line(lines, "date-future")
+    assert line.startswith(f"{workbook.as_posix()}:{row}:{col}: error[date-future] thu_tuc!{cell}: publication.date: 2099-01-05")
+    assert _line(dry_lines, "date-future") == line
+    assert tthc("validate", "--catalog", str(target))[0] == 0
+
+
+def _import_dry(path: Path, target: Path) -> tuple[int, list[str], set[str]]:
+    code, output = tthc("import", str(path), "--catalog", str(target), "--dry-run")
+    return code, output.splitlines(), set()
+
+
+# --- CSV cells that a spreadsheet would run as a formula ------------------------------------------------
+
+def _data_cells(folder: Path) -> list[str]:
+    import csv
+
+    out = []
+    for path in sorted(folder.glob("*.csv")):
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+        out += [cell for row in rows[2:] for cell in row]
+    return out
+
+
+def test_real_records_round_trip_through_csv_with_formula_cells_neutralised(tmp_path: Path) -> None:
+    """bo-tu-phap's real texts start with '- Bước 1', '+ Có hộ chiếu'...: Excel would read them as formulas."""
+    out = tmp_path / "csv"
+    code, output = tthc("export", "--catalog", str(CATALOG), "--format", "csv", "--agency", "bo-tu-phap", "-o", str(out))
+    assert code == 0, output
+    cells = _data_cells(out)
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t"))]
+    assert sum(c.startswith(("'-", "'+")) for c in cells) > 100
+    target = tmp_path / "catalog"
+    code, output = tthc("import", *[str(p) for p in sorted(out.glob("*.csv"))], "--catalog", str(target))
+    assert code == 0, output
+    original = {n: b for n, b in catalog_files(CATALOG).items() if n.startswith("procedures/bo-tu-phap/")}
+    imported = {n: b for n, b in catalog_files(target).items() if n.startswith("procedures/")}
+    assert len(original) == 191 and imported == original
+
+
+def test_csv_neutralising_prefix_is_removed_exactly_once(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    shutil.copytree(MINI, root)
+    from generator.importer.writer import write_yaml
+
+    path = root / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    data = load_file(path, "procedure").data
+    data["name"] = "=HYPERLINK(\"http://x.example\", \"Cấp phép\")"
+    data["subjects"] = ["@Công dân", "Tổ chức"]
+    data["requirements"] = ["'Có quyền' sử dụng đất", "''hai dấu", "'", "+84 số điện thoại", "-1", "\tthụt lề"]
+    data["steps"][0]["description"] = "'=1+2' là văn bản"
+    write_yaml(path, data, "procedure")
+    out = tmp_path / "csv"
+    assert tthc("export", "--catalog", str(root), "--format", "csv", "-o", str(out))[0] == 0
+    cells = _data_cells(out)
+    for expected in ("'=HYPERLINK(", "'@Công dân\nTổ chức", "''Có quyền' sử dụng đất", "'''hai dấu", "''", "'+84 số",
+                     "'-1", "'\tthụt lề", "''=1+2' là văn bản"):
+        assert any(c.startswith(expected) for c in cells), expected
+    target = tmp_path / "catalog"
+    code, output = tthc("import", *[str(p) for p in sorted(out.glob("*.csv"))], "--catalog", str(target))
+    assert code == 0, output
+    assert load_file(target / "procedures" / "bo-xay-dung" / "1.000001.yaml", "procedure").data == _prune(data)
+    name = "procedures/bo-xay-dung/1.000001.yaml"  # written by the same writer on both sides: the same bytes
+    assert catalog_files(target)[name] == catalog_files(root)[name]

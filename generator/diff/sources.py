@@ -159,17 +159,20 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                                  for p in diff.procedures), diff.code_changes)
         return diff, base, head
     info = require_repository(repo_dir)
-    if resolve_ref(repo_dir, base) is None:
+    base_sha = resolve_ref(repo_dir, base)
+    if base_sha is None:
         raise UsageError(_("{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote "
                            "branch)").format(base=base) + _shallow_hint(info.shallow))
-    head_is_path = head is not None and resolve_ref(repo_dir, head) is None
+    head_sha = resolve_ref(repo_dir, head) if head is not None else None
+    head_is_path = head is not None and head_sha is None
     if head_is_path:
         paths = [head, *paths]
         head = None
     only = [_catalog_path(repo_dir, p, catalog_subdir, could_be_ref=head_is_path and n == 0, shallow=info.shallow)
             for n, p in enumerate(paths)] or None
-    old = read_side(repo_dir, base, catalog_subdir, only, label_ref=True)
-    new = read_side(repo_dir, head, catalog_subdir, only)
+    old = {path: SideFile(path, f.raw, f"{base}:{f.display}")  # read by sha (any revision git accepts), named by ref
+           for path, f in read_side(repo_dir, base_sha, catalog_subdir, only).items()}
+    new = read_side(repo_dir, head_sha, catalog_subdir, only)
     for given, rel in zip(paths, only or ()):
         if not (Path(repo_dir) / rel).exists() and not any(
                 f == rel or f.startswith(rel.rstrip("/") + "/") for f in (*old, *new)):

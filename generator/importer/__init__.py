@@ -46,8 +46,12 @@ from generator.importer.references import (
     read_list_publishers,
     sector_id,
 )
-from generator.importer.writer import write_yaml
+from generator.importer.writer import write_checked, write_yaml
+from generator.load import LoadedFile
 
+
+#: What ``tthc import --dry-run`` says after its summary ("written" counts what would be written).
+DRY_RUN_NOTE = "tthc import: --dry-run: nothing was written; the files counted as written would be"
 
 #: Field path of an importer warning, by the words it starts with (first match wins).
 _FIELD_OF_WARNING = (
@@ -350,7 +354,7 @@ def kept_on_overwrite(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
-                   retrieved_api: str = "", progress: Progress = no_progress) -> ImportReport:
+                   retrieved_api: str = "", dry_run: bool = False, progress: Progress = no_progress) -> ImportReport:
     """Import ``sources`` into ``catalog``.
 
     Args:
@@ -360,10 +364,15 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         overwrite: Replace existing procedure files, keeping the fields the portal does
             not carry (:func:`kept_on_overwrite`).
         retrieved_api: Date API records were fetched (``YYYY-MM-DD``), if known.
+        dry_run: compute and check everything, write nothing (``written`` then
+            lists the files that would be written).
         progress: Called with (records written or skipped, records to write) as the files are written.
 
     Returns:
-        The :class:`ImportReport`.
+        The :class:`ImportReport`. Every record is validated before it is
+        written (:func:`refuse_invalid`): one that would fail ``tthc validate``
+        is not written, its errors are in ``diagnostics`` and an
+        ``import-refused`` problem names it.
 
     Raises:
         UsageError: A source does not exist.
@@ -374,7 +383,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
             raise UsageError("import spreadsheets (.xlsx, .csv) and JSON records in separate runs")
         from generator.importer.spreadsheet import import_spreadsheets
 
-        done = import_spreadsheets(spreadsheets, catalog, overwrite)
+        done = import_spreadsheets(spreadsheets, catalog, overwrite, dry_run=dry_run)
         return ImportReport(records=done.records, written=done.written, skipped=done.skipped,
                             problems=[Problem(f, "", note) for f, note in done.notes]
                             + [Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
@@ -405,6 +414,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
             report.problems.append(Problem(record.source_file, record.code, reason, fatal=True))
             records.remove(record)
     agencies = [a for a in agencies if a["id"] in {r.agency for r in records} | {e["id"] for e in existing_agencies}]
+    pending: list[tuple[ImportedRecord, Path, dict[str, Any]]] = []
     for done, record in enumerate(records, start=1):
         progress(done, len(records))
         path = catalog / "procedures" / record.agency / f"{record.code}.yaml"
@@ -418,12 +428,87 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
                 report.problems.append(Problem(record.source_file, record.code, reason, fatal=True))
                 continue
             data = {**data, **kept}
-        write_yaml(path, data, "procedure")
+        pending.append((record, path, data))
+    last = {path: index for index, (_, path, _) in enumerate(pending)}  # one path twice: the later record is written
+    pending = [item for index, item in enumerate(pending) if last[item[1]] == index]
+    references = {key: _final_entries(path, key, entries, existing, overwrite)
+                  for key, path, entries, existing in (("agencies", agencies_path, agencies, existing_agencies),
+                                                       ("sectors", sectors_path, sectors, existing_sectors))}
+    accepted = refuse_invalid(catalog, [(record.source_file, record.code, path, data) for record, path, data in pending],
+                              references, report.diagnostics, report.problems)
+    for index, raw in accepted.items():
+        path = pending[index][1]
+        if not dry_run:
+            write_checked(path, raw)
         report.written.append(path)
-    if records:
+    refused = {id(pending[i][0]) for i in set(range(len(pending))) - set(accepted)}  # their agencies are not added
+    records = [r for r in records if id(r) not in refused]
+    agencies = [a for a in agencies if a["id"] in {r.agency for r in records} | {e["id"] for e in existing_agencies}]
+    if records and not dry_run:
         _write_references(agencies_path, "agencies", agencies, existing_agencies, overwrite, report)
         _write_references(sectors_path, "sectors", sectors, existing_sectors, overwrite, report)
         plan = catalog / "plans" / "qd-1085-ttg.yaml"
         if not plan.exists():
             write_yaml(plan, PLAN_1085, "plan")
     return report
+
+
+def _final_entries(path: Path, key: str, entries: list[dict[str, Any]], existing: list[dict[str, Any]],
+                   overwrite: bool) -> list[dict[str, Any]]:
+    """The entries agencies.yaml / sectors.yaml will hold after :func:`_write_references`."""
+    if not path.exists() or overwrite:
+        return entries
+    known = {e["id"] for e in existing}
+    return existing + [e for e in entries if e.get("id") not in known]
+
+
+def refuse_invalid(catalog: Path, pending: list[tuple[str, str, Path, dict[str, Any]]],
+                   references: dict[str, list[dict[str, Any]]], diagnostics: list[Diagnostic],
+                   problems: list[Problem], located: dict[int, LoadedFile] | None = None) -> dict[int, bytes]:
+    """Validate records before they are written; say why each invalid one is refused.
+
+    Each record is dumped exactly as :func:`~generator.importer.writer.write_yaml`
+    would write it, read back by the strict loader and judged by
+    :func:`generator.validate.check_pending` (schema and rules, as ``tthc
+    validate`` would judge the file once written). The errors of a refused
+    record go to ``diagnostics`` (positioned in the file it would have been,
+    so they read as ``tthc validate`` would print them), and one
+    ``import-refused`` problem names its source file.
+
+    Args:
+        catalog: the catalog folder.
+        pending: ``(source file, code, path to write, record)`` for each record.
+        references: ``{"agencies": entries, "sectors": entries}`` as they will be written.
+        diagnostics: where the refused records' errors are added.
+        problems: where the ``import-refused`` problems are added.
+        located: for a record read from a spreadsheet, by index, the record as
+            the spreadsheet importer placed it (its diagnostics then name the
+            sheet and cell of the field); the loader's diagnostics of the YAML
+            text still come first.
+
+    Returns:
+        ``index -> bytes`` of the records that may be written: the exact bytes
+        checked, to write as they are (:func:`~generator.importer.writer.write_checked`).
+    """
+    from generator.importer.writer import yaml_bytes
+    from generator.load import load_bytes
+    from generator.validate import check_pending, display_path
+
+    raws = [yaml_bytes(path, data, "procedure") for _, _, path, data in pending]
+    loaded = [(path, load_bytes(raw, display_path(path), "procedure")) for raw, (_, _, path, _) in zip(raws, pending)]
+    for index, placed in (located or {}).items():
+        placed.diagnostics = list(loaded[index][1].diagnostics)
+        loaded[index] = (loaded[index][0], placed)
+    refs = {key: load_bytes(yaml_bytes(catalog / f"{key}.yaml", {key: entries}, key),
+                            display_path(catalog / f"{key}.yaml"), key) for key, entries in references.items()}
+    accepted: dict[int, bytes] = {}
+    for index, found in enumerate(check_pending(catalog, loaded, refs)):
+        errors = [d for d in found if d.severity == "error"]
+        if not errors:
+            accepted[index] = raws[index]
+            continue
+        source, code, path, _ = pending[index]
+        diagnostics.extend(errors)
+        problems.append(Problem(source, code, f"not imported: as {display_path(path)} it would fail tthc validate "
+                                              f"({len(errors)} error(s) above, first: {errors[0].code})", fatal=True))
+    return accepted

@@ -46,8 +46,9 @@ from typing import Any, Callable
 
 from generator.diagnostics import Diagnostic, format_path
 from generator.importer.record import ImportedRecord
-from generator.importer.writer import write_yaml
+from generator.importer.writer import write_checked, write_yaml
 from generator.load import DataPath, LoadedFile, load_file
+from generator.workbook import unescape_cell
 from generator.model import (
     CHANNEL_LABELS, FORMALITY_TYPE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, REVIEW_OUTCOME_LABELS,
     SIMPLIFICATION_KIND_LABELS, STAGE_LABELS, STATUS_LABELS, UNIT_LABELS,
@@ -148,7 +149,12 @@ def read_xlsx(path: Path, display: str) -> tuple[list[RawSheet], list[Diagnostic
 
 
 def read_csv(path: Path, display: str) -> tuple[RawSheet | None, list[Diagnostic]]:
-    """One CSV file as the template sheet named by its stem (UTF-8, with or without BOM)."""
+    """One CSV file as the template sheet named by its stem (UTF-8, with or without BOM).
+
+    A cell starting with ``'`` loses that one ``'`` (the prefix ``tthc export --format csv`` puts before
+    text a spreadsheet would run as a formula, or that starts with ``'``); a value typed by hand that
+    starts with ``'`` is written ``''``.
+    """
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
@@ -156,7 +162,8 @@ def read_csv(path: Path, display: str) -> tuple[RawSheet | None, list[Diagnostic
     except UnicodeDecodeError as err:
         return None, [Diagnostic(display, 0, 0, "error", "encoding", "", f"not UTF-8 (byte {err.start})",
                                  "save the CSV as 'CSV UTF-8 (Comma delimited)'")]
-    rows = [tuple(v if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
+    # a leading ' is the template's neutralising prefix (generator.workbook.escape_cell): exactly one is removed
+    rows = [tuple(unescape_cell(v) if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
     return RawSheet(path.stem, display, rows), []
 
 
@@ -381,6 +388,8 @@ class TemplateContent:
         agencies, sectors: The ``co_quan`` and ``linh_vuc`` entries.
         diagnostics: Every problem found.
         layout_ok: ``False`` when a layout problem refuses the whole workbook.
+        placed: by code, each procedure of ``procedures`` as a loaded file whose
+            diagnostics name the sheet and cell of their field.
     """
 
     procedures: list[tuple[str, dict[str, Any], tuple[str, str, int, int, int]]] = field(default_factory=list)
@@ -389,6 +398,7 @@ class TemplateContent:
     sectors: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     layout_ok: bool = True
+    placed: dict[str, LoadedFile] = field(default_factory=dict)
 
 
 def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
@@ -514,6 +524,7 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
         else:
             agency, cell = agency_of[code]
             result.procedures.append((agency, record, cell))
+            result.placed[code] = _placed(record, places[code])
 
     for name, kind in (("co_quan", "agencies"), ("linh_vuc", "sectors")):
         layout = layouts.get(name)
@@ -557,12 +568,18 @@ def _locator(places: dict[DataPath, _Place], fallback: _Layout) -> Callable[[Dat
     return locate
 
 
+def _placed(record: dict[str, Any], places: dict[DataPath, _Place]) -> _SheetRecord:
+    """``record`` as a loaded file whose diagnostics are placed at the cells its fields came from."""
+    loaded = _SheetRecord(places[()].layout.raw.file, "procedure", record)
+    loaded.locate = _locator(places, places[()].layout)
+    return loaded
+
+
 def _check_record(code: str, record: dict[str, Any], places: dict[DataPath, _Place]) -> list[Diagnostic]:
     """Schema diagnostics of one rebuilt record, and its document ids (unique within each list of documents)."""
     from generator.validate import schema_diagnostics
 
-    loaded = _SheetRecord(places[()].layout.raw.file, "procedure", record)
-    loaded.locate = _locator(places, places[()].layout)
+    loaded = _placed(record, places)
     out = schema_diagnostics(loaded)
     lists = [(("documents",), record.get("documents"))]
     lists += [(("cases", c, "documents"), case.get("documents")) for c, case in enumerate(record.get("cases") or [])
@@ -685,13 +702,21 @@ def _existing_list(path: Path, kind: str) -> list[dict[str, Any]]:
     return list((loaded.data or {}).get(kind) or []) if isinstance(loaded.data, dict) else []
 
 
-def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = False) -> SpreadsheetImport:
+def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = False,
+                        dry_run: bool = False) -> SpreadsheetImport:
     """Import template workbooks, CSV sheets and portal list exports into ``catalog``.
+
+    Every record is validated before it is written, as ``tthc validate``
+    would judge the file (schema and rules, e.g. ``date-future``,
+    ``code-unique``, ``replacement-link``: :func:`generator.importer.refuse_invalid`),
+    with its problems at the sheet and cell of the field; an invalid record is
+    refused and not written.
 
     Args:
         paths: ``.xlsx`` and ``.csv`` files (see the module docstring).
         catalog: The catalog folder (created when a record is written).
         overwrite: Replace existing procedure files (and agency / sector entries).
+        dry_run: check everything, write nothing (``written`` lists what would be).
 
     Returns:
         The :class:`SpreadsheetImport`. Bad input never raises.
@@ -704,6 +729,7 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
     agencies = _existing_list(agencies_path, "agencies")
     sectors = _existing_list(sectors_path, "sectors")
     agencies_before, sectors_before = list(agencies), list(sectors)
+    located: dict[int, LoadedFile] = {}  # id(record) -> the record placed at its cells
     for _, files in _group(paths):
         raw_sheets: list[RawSheet] = []
         for path in files:
@@ -770,18 +796,35 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
                 report.refused.append((file, code))
                 continue
             report.records.append(ImportedRecord(code, agency, record, file))
+            located[id(record)] = content.placed[code]
+    pending: list[tuple[ImportedRecord, Path]] = []
     for record in report.records:
         path = catalog / "procedures" / record.agency / f"{record.code}.yaml"
         if path.exists() and not overwrite:
             report.skipped.append(path)
+        else:
+            pending.append((record, path))
+    # Validated as tthc validate would judge the files once written (schema and rules): an invalid one is refused.
+    from generator.importer import Problem, refuse_invalid
+
+    problems: list[Problem] = []
+    accepted = refuse_invalid(catalog, [(r.source_file, r.code, path, r.data) for r, path in pending],
+                              {"agencies": agencies, "sectors": sectors}, report.diagnostics, problems,
+                              {i: located[id(r.data)] for i, (r, _) in enumerate(pending) if id(r.data) in located})
+    for index, (record, path) in enumerate(pending):
+        if index not in accepted:
+            report.refused.append((record.source_file, record.code))
             continue
-        write_yaml(path, record.data, "procedure")
+        if not dry_run:
+            write_checked(path, accepted[index])
         report.written.append(path)
     if agencies != agencies_before:
-        write_yaml(agencies_path, {"agencies": agencies}, "agencies")
+        if not dry_run:
+            write_yaml(agencies_path, {"agencies": agencies}, "agencies")
         report.written.append(agencies_path)
     if sectors != sectors_before:
-        write_yaml(sectors_path, {"sectors": sectors}, "sectors")
+        if not dry_run:
+            write_yaml(sectors_path, {"sectors": sectors}, "sectors")
         report.written.append(sectors_path)
     return report
 

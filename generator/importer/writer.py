@@ -88,10 +88,21 @@ def dump_yaml(data: Any, kind: str) -> str:
 def write_yaml(path: Path, data: Any, kind: str) -> None:
     """Write ``data`` to ``path`` as UTF-8 YAML (parents created), the editor's schema line first
     (``# yaml-language-server: $schema=...``, as ``tthc new`` writes it: generator.schema_ref)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(yaml_bytes(path, data, kind))
+
+
+def write_checked(path: Path, raw: bytes) -> None:
+    """Write bytes made by :func:`yaml_bytes` (and validated) to ``path``, parents created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+
+
+def yaml_bytes(path: Path, data: Any, kind: str) -> bytes:
+    """The exact bytes :func:`write_yaml` writes to ``path`` (so they can be validated first)."""
     from generator.schema_ref import schema_modeline
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes((schema_modeline(path, kind) + dump_yaml(data, kind)).encode("utf-8"))
+    return (schema_modeline(path, kind) + dump_yaml(data, kind)).encode("utf-8")
 
 
 def append_entries(path: Path, key: str, entries: list[dict[str, Any]], kind: str) -> str:

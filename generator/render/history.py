@@ -290,9 +290,9 @@ def simplification_effects(history: History | None, code: str) -> Any:
 def latest_changes(history: History | None, limit: int | None = 10, codes: Iterable[str] | None = None) -> list[RevisionChange]:
     """The newest notable changes across the catalog (home page, feeds), newest first.
 
-    Only :attr:`RevisionChange.notable` revisions count; editorial corrections
-    and shallow-clone boundary revisions are left out (the history page
-    still lists them).
+    Only :attr:`RevisionChange.notable` revisions count; editorial corrections,
+    shallow-clone boundary revisions and revisions with an impossible commit
+    date are left out (the history page still lists them).
     """
     if history is None:
         return []
@@ -302,7 +302,7 @@ def latest_changes(history: History | None, limit: int | None = 10, codes: Itera
         for code in history.revisions
         if wanted is None or code in wanted
         for rc in revision_changes(history, code)
-        if not rc.revision.boundary and rc.notable
+        if not rc.revision.date_unknown and rc.notable
     ]
     changes.sort(key=lambda rc: (rc.revision.date, rc.revision.commit, rc.code), reverse=True)
     return changes if limit is None else changes[:limit]
@@ -379,7 +379,7 @@ def procedure_history_pages(procedure: Any, history: History, registry: Any = No
                                  root="../../../../", history_url=history_url(procedure.code), vi_datetime=vi_datetime,
                                  value_text=value_text, incomplete=history.incomplete, no_change=NO_SEMANTIC_CHANGE,
                                  revision_url=revision_url, kind_labels=SIMPLIFICATION_KIND_LABELS)
-        when = "không rõ ngày" if rc.revision.boundary else f"ngày {rc.revision.date:%d/%m/%Y}"
+        when = "không rõ ngày" if rc.revision.date_unknown else f"ngày {rc.revision.date:%d/%m/%Y}"
         pages.append(GeneratedPage(url=rurl, title=f"{procedure.code} {when}: {rc.name}",
                                    html=Markup(html),
                                    description=f"Phiên bản {when} của thủ tục {procedure.code}"))
@@ -549,8 +549,10 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
                  allow_shallow: bool | None = None) -> str:
     """The ``tthc history CODE`` listing: every revision newest first.
 
-    ``json`` gives ``{"code", "incomplete", "warnings" (English), "revisions":
-    [{"commit", "date" (ISO 8601, +07:00), "author", "subject", "path",
+    ``json`` gives ``{"code", "incomplete", "warnings" (English, as the
+    ``tthc validate --format json`` records: severity, code, file, line,
+    column, path, message, hint), "revisions":
+    [{"commit", "date" (ISO 8601, +07:00; ``null`` when unknown), "author", "subject", "path",
     "change", "kind" (stable code, see :attr:`RevisionChange.kind`),
     "kind_label" (Vietnamese), "decisions", "summary", "boundary",
     "effects": [str], "changes": [str], "diagnostics" (of an invalid
@@ -574,9 +576,9 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
                            "history)").format(code=code))
     if fmt == "json":
         payload = {
-            "code": code, "incomplete": history.incomplete, "warnings": history.warnings,
+            "code": code, "incomplete": history.incomplete, "warnings": [w.as_dict() for w in history.warnings],
             "revisions": [{
-                "commit": rc.revision.commit, "date": None if rc.revision.boundary else rc.revision.date.isoformat(),
+                "commit": rc.revision.commit, "date": None if rc.revision.date_unknown else rc.revision.date.isoformat(),
                 "author": None if rc.revision.boundary else rc.revision.author,
                 "subject": None if rc.revision.boundary else rc.revision.subject,
                 "path": rc.revision.path, "change": rc.revision.change,
@@ -598,11 +600,12 @@ def history_text(repo_dir: Path, code: str, catalog_subdir: str = "catalog", fmt
         if rev.boundary:
             lines += ["", f"Không rõ ngày  {rev.short}  {rc.kind_label}", f"  {rc.summary}"]
             continue
+        when = "Không rõ ngày" if rev.undated else vi_datetime(rev.date)
         if rev.invalid:
-            lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
+            lines += ["", f"{when}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
             lines += [f"  ! {d.format()}" for d in rev.diagnostics]
             continue
-        lines += ["", f"{vi_datetime(rev.date)}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
+        lines += ["", f"{when}  {rev.short}  {rc.kind_label}  ({rev.author})", f"  {rev.subject}"]
         if rc.summary != rev.subject:
             lines.append(f"  {rc.summary}")
         if rc.decisions:
