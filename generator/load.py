@@ -589,10 +589,12 @@ def _number(node: Node, text: str, path: DataPath, loaded: LoadedFile) -> Any:
         return text
     if _LEADING_ZERO.match(text):  # YAML 1.1 (PyYAML, Excel add-ins...) reads 0-prefixed digits as octal
         octal = int(text, 8) if re.fullmatch(r"[-+]?[0-7]+", text) else None
-        other = (f"other YAML tools read it as the octal number {octal}" if octal is not None and octal != number
-                 else "a leading zero is how other YAML tools write an octal number")
+        other = (_("other YAML tools read it as the octal number {octal}").format(octal=octal)
+                 if octal is not None and octal != number
+                 else _("a leading zero is how other YAML tools write an octal number"))
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "leading-zero", format_path(path),
-            f"the number {text} is written with leading zeros; tthc reads it as {number}, {other}",
-            f"write {number}"))
+            _("the number {text} is written with leading zeros; tthc reads it as {number}, {other}").format(
+                text=text, number=number, other=other),
+            _("write {number}").format(number=number)))
     return number

@@ -219,7 +219,7 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
     if not root.is_dir():
         raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=display_path(root)))
     wanted = [_wanted(p, root) for p in only or []]
-    files = load_catalog_files(root, progress)
+    files = load_catalog_files(root, progress=progress)
     report = check_catalog_files(files, today=today)
     if only:
         def keep(d: Diagnostic) -> bool:

@@ -33,7 +33,7 @@ import yaml
 
 from generator.diagnostics import RULES, Diagnostic
 from generator.errors import UsageError
-from generator.i18n import _ as translate
+from generator.i18n import N_, _ as translate
 from generator.progress import Progress, no_progress
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
@@ -51,7 +51,7 @@ from generator.load import LoadedFile
 
 
 #: What ``tthc import --dry-run`` says after its summary ("written" counts what would be written).
-DRY_RUN_NOTE = "tthc import: --dry-run: nothing was written; the files counted as written would be"
+DRY_RUN_NOTE = N_("tthc import: --dry-run: nothing was written; the files counted as written would be")
 
 #: Field path of an importer warning, by the words it starts with (first match wins).
 _FIELD_OF_WARNING = (
