@@ -208,17 +208,21 @@ def load_file(path: Path, kind: str, display: str | None = None, light: bool = F
         loaded = LoadedFile(display, kind)
         loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", f"cannot read the file: {err.strerror}", "check the path"))
         return loaded
-    loaded = load_bytes(raw, display, kind)
-    return loaded.without_positions(raw) if light and loaded.data is not None else loaded
+    if not light:
+        return load_bytes(raw, display, kind)
+    loaded = load_bytes(raw, display, kind, positions=False)
+    return loaded.without_positions(raw) if loaded.data is not None else load_bytes(raw, display, kind)
 
 
-def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
+def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True) -> LoadedFile:
     """Strictly load the bytes of one catalog file (from disk or from a git blob).
 
     Args:
         raw: the file content.
         display: the file name used in diagnostics.
         kind: the file kind, which selects the schema that types the values.
+        positions: fill :attr:`LoadedFile.positions` and ``key_positions`` (``False`` leaves
+            them empty, for :func:`load_file`'s ``light``; data and diagnostics are the same).
 
     Returns:
         The :class:`LoadedFile` with data, positions and loading diagnostics.
@@ -239,7 +243,7 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
         return loaded
     try:
         schema = load_schema(kind)
-        data = _convert(root, _plan(schema, schema), (), loaded)
+        data = _convert(root, _plan(schema, schema), (), loaded, positions)
     except RecursionError:
         loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "syntax", "",
                                              "the data is nested too deeply to be a catalog record", "flatten the structure"))
@@ -505,8 +509,9 @@ def _plan(schema: dict[str, Any] | None, root: dict[str, Any]) -> _Plan:
     return plan
 
 
-def _convert(node: Node, plan: _Plan, path: DataPath, loaded: LoadedFile) -> Any:
-    loaded.positions[path] = (node.line, node.column)
+def _convert(node: Node, plan: _Plan, path: DataPath, loaded: LoadedFile, track: bool) -> Any:
+    if track:
+        loaded.positions[path] = (node.line, node.column)
     kind = node.kind
     if kind == "mapping":
         out: dict[str, Any] = {}
@@ -528,12 +533,13 @@ def _convert(node: Node, plan: _Plan, path: DataPath, loaded: LoadedFile) -> Any
                 ))
                 continue
             seen[key] = key_node.line
-            loaded.key_positions[child] = (key_node.line, key_node.column)
-            out[key] = _convert(value_node, plan.child(key), child, loaded)
+            if track:
+                loaded.key_positions[child] = (key_node.line, key_node.column)
+            out[key] = _convert(value_node, plan.child(key), child, loaded, track)
         return out
     if kind == "sequence":
         items = plan.item()
-        return [_convert(item, items, path + (index,), loaded) for index, item in enumerate(node.items)]
+        return [_convert(item, items, path + (index,), loaded, track) for index, item in enumerate(node.items)]
     return _scalar(node, plan, path, loaded)
 
 
