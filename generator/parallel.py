@@ -10,7 +10,7 @@ here, with no worker), else the number of CPUs this process may use. Below a thr
 in this process, where starting workers would cost more than it saves. Processes are forked
 when this process runs a single thread (the workers then start at once, with the parent's
 compiled schemas); otherwise, e.g. under ``mkdocs serve``'s watcher threads, they are started
-by a fork server. Where a pool cannot be made at all (no working ``sem_open``, as in some
+by a fork server. Inside a worker of another pool the work stays in that worker. Where a pool cannot be made at all (no working ``sem_open``, as in some
 containers) or breaks, the work is done in this process: slower, same result.
 """
 
@@ -81,8 +81,8 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], *, workers: int 
         The results, in the order of ``items``.
     """
     count = min(worker_count(workers), len(items))
-    if count <= 1 or len(items) < serial_below:
-        return [function(item) for item in items]
+    if count <= 1 or len(items) < serial_below or multiprocessing.current_process().daemon:
+        return [function(item) for item in items]  # (a pool's worker may not start processes of its own)
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else "forkserver" if "forkserver" in methods else None
     size = max(1, len(items) // (count * 8))  # several chunks per process: even load, little overhead

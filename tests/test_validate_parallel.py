@@ -260,3 +260,11 @@ def test_every_character_the_loader_looks_for_is_unprintable() -> None:
         char = chr(code)
         if load._FORBIDDEN.match(char) or load._INVISIBLE.match(char):
             assert not char.isprintable(), hex(code)
+
+
+def _map_inside(n: int) -> list[int]:
+    return ordered_map(_square, list(range(n)), workers=2, serial_below=1)
+
+
+def test_ordered_map_inside_a_pool_worker_runs_there() -> None:
+    assert ordered_map(_map_inside, [300, 301], workers=2, serial_below=1) == [[i * i for i in range(300)], [i * i for i in range(301)]]
