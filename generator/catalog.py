@@ -17,25 +17,29 @@ from generator.model import (
 from generator.validate import check_catalog_files, load_catalog_files
 
 
-def read_catalog(root: Path, today: dt.date | None = None) -> tuple[Catalog, Report]:
+def read_catalog(root: Path, today: dt.date | None = None, workers: int | None = None) -> tuple[Catalog, Report]:
     """Load and validate the catalog at ``root`` and build its model.
 
     Args:
         root: the catalog folder (``agencies.yaml``, ``sectors.yaml``, ``plans/``, ``procedures/``).
         today: the reference date for "not in the future" (default: today in Vietnam).
+        workers: processes that load and schema-check the procedure files (default
+            ``$TTHC_WORKERS``, else the CPU count; ``1`` for none, and a catalog of fewer
+            than 200 procedures is read in this process). The result is the same, in the
+            same order, for any number (see :func:`generator.validate.load_catalog_files`).
 
     Returns:
         The :class:`~generator.model.Catalog` (procedures sorted by code) and
         the validation report (which may hold warnings).
 
     Raises:
-        UsageError: ``root`` is not a folder.
+        UsageError: ``root`` is not a folder, or ``TTHC_WORKERS`` is not a number of at least 1.
         CatalogInvalid: the catalog has at least one error; ``err.report`` has them all.
     """
     root = Path(root)
     if not root.is_dir():
         raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=root))
-    files = load_catalog_files(root)
+    files = load_catalog_files(root, workers=workers)
     report = check_catalog_files(files, today=today)
     if report.errors:
         raise CatalogInvalid(report)

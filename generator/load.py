@@ -117,20 +117,23 @@ def load_schema(kind: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-@dataclass
 class Node:
     """A node of the YAML tree: ``kind`` is ``scalar``, ``mapping`` or ``sequence``.
 
     ``line`` and ``column`` are 1-based. A mapping's ``items`` are (key node,
     value node) pairs in file order; a sequence's ``items`` are nodes.
+    (A plain class with slots: a catalog of 10,000 records makes a million of them.)
     """
 
-    kind: str
-    line: int
-    column: int
-    value: str = ""
-    style: str | None = None
-    items: list[Any] = field(default_factory=list)
+    __slots__ = ("kind", "line", "column", "value", "style", "items")
+
+    def __init__(self, kind: str, line: int, column: int, value: str = "", style: str | None = None) -> None:
+        self.kind = kind
+        self.line = line
+        self.column = column
+        self.value = value
+        self.style = style
+        self.items: list[Any] = []
 
 
 @dataclass
@@ -145,6 +148,7 @@ class LoadedFile:
         positions: data path -> (line, column) of the value.
         key_positions: data path -> (line, column) of the mapping key.
         diagnostics: problems found while loading, in file order.
+        source: the file's bytes, kept only by :meth:`without_positions`.
     """
 
     display: str
@@ -153,9 +157,20 @@ class LoadedFile:
     positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: bytes | None = field(default=None, repr=False, compare=False)
+
+    def without_positions(self, raw: bytes) -> LoadedFile:
+        """This file made light to send to another process: the two position tables (most of
+        its size) are left out and made again from ``raw``, the bytes it was loaded from, by
+        :meth:`position` when a diagnostic first needs one (the same tables: loading is
+        deterministic). Until then :attr:`positions` and :attr:`key_positions` are empty."""
+        return LoadedFile(self.display, self.kind, self.data, {}, {}, self.diagnostics, raw)
 
     def position(self, path: DataPath, key: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its nearest known ancestor (1, 1 at worst)."""
+        if self.source is not None:
+            again = load_bytes(self.source, self.display, self.kind)
+            self.positions, self.key_positions, self.source = again.positions, again.key_positions, None
         table = self.key_positions if key else self.positions
         probe = tuple(path)
         while probe:
@@ -172,13 +187,14 @@ class LoadedFile:
         return Diagnostic(self.display, line, column, severity, code, format_path(path), message, hint)  # type: ignore[arg-type]
 
 
-def load_file(path: Path, kind: str, display: str | None = None) -> LoadedFile:
+def load_file(path: Path, kind: str, display: str | None = None, light: bool = False) -> LoadedFile:
     """Read and strictly load one catalog file.
 
     Args:
         path: the file to read.
         kind: its kind (``procedure``, ``agencies``, ``sectors``, ``plan``).
         display: the name to use in diagnostics (default: ``str(path)``).
+        light: return it :meth:`~LoadedFile.without_positions` (to send to another process).
 
     Returns:
         The :class:`LoadedFile`; an unreadable file gives a diagnostic, not an exception.
@@ -195,16 +211,21 @@ def load_file(path: Path, kind: str, display: str | None = None) -> LoadedFile:
         loaded = LoadedFile(display, kind)
         loaded.diagnostics.append(Diagnostic(display, 0, 0, "error", "missing-file", "", _("cannot read the file: {reason}").format(reason=err.strerror), _("check the path")))
         return loaded
-    return load_bytes(raw, display, kind)
+    if not light:
+        return load_bytes(raw, display, kind)
+    loaded = load_bytes(raw, display, kind, positions=False)
+    return loaded.without_positions(raw) if loaded.data is not None else load_bytes(raw, display, kind)
 
 
-def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
+def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True) -> LoadedFile:
     """Strictly load the bytes of one catalog file (from disk or from a git blob).
 
     Args:
         raw: the file content.
         display: the file name used in diagnostics.
         kind: the file kind, which selects the schema that types the values.
+        positions: fill :attr:`LoadedFile.positions` and ``key_positions`` (``False`` leaves
+            them empty, for :func:`load_file`'s ``light``; data and diagnostics are the same).
 
     Returns:
         The :class:`LoadedFile` with data, positions and loading diagnostics.
@@ -225,7 +246,8 @@ def load_bytes(raw: bytes, display: str, kind: str) -> LoadedFile:
     if root is None:
         return loaded
     try:
-        data = _convert(root, load_schema(kind), load_schema(kind), (), loaded)
+        schema = load_schema(kind)
+        data = _convert(root, _plan(schema, schema), (), loaded, positions)
     except RecursionError:
         loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "syntax", "",
                                              _("the data is nested too deeply to be a catalog record"), _("flatten the structure")))
@@ -267,6 +289,8 @@ def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
         loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file is empty"),
                                              _("write the record, or delete the file")))
         return None
+    if unicodedata.is_normalized("NFC", text):
+        return text
     normal = unicodedata.normalize("NFC", text)
     if normal != text:
         line, column = _first_non_nfc(text)
@@ -289,6 +313,8 @@ def _first_non_nfc(text: str) -> tuple[int, int]:
 
 
 def _check_tabs(text: str, loaded: LoadedFile) -> bool:
+    if "\t" not in text:
+        return True
     ok = True
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -306,9 +332,14 @@ def _check_tabs(text: str, loaded: LoadedFile) -> bool:
 # Text to node tree (events, so anchors, tags and documents can be refused)
 
 
+_SCALAR_EVENT, _MAPPING_START, _SEQUENCE_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
 def _parse(text: str, loaded: LoadedFile) -> Node | None:
+    # One pass over the parser's events (libyaml's when present). A mapping's items are collected
+    # flat (key, value, key, value...) and paired when the mapping ends.
     stack: list[Node] = []
-    pending_keys: list[Node | None] = []
     root: Node | None = None
     documents = 0
     nodes = 0
@@ -320,69 +351,69 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         mark = event.start_mark
         loaded.diagnostics.append(Diagnostic(loaded.display, mark.line + 1, mark.column + 1, "error", code, "", message, hint))
 
-    def attach(node: Node) -> None:
-        nonlocal root
-        if not stack:
-            root = node
-            return
-        parent = stack[-1]
-        if parent.kind == "sequence":
-            parent.items.append(node)
-        elif pending_keys[-1] is None:
-            pending_keys[-1] = node
-        else:
-            parent.items.append((pending_keys[-1], node))
-            pending_keys[-1] = None
-
+    parser = None
     try:
-        for event in yaml.parse(text, Loader=_PARSER):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents == 2:
-                    problem(event, "multi-document", _("a second YAML document starts here; a catalog file holds one record"),
-                            _("remove the '---' and what follows, or move it to its own file"))
+        parser = _PARSER(text)
+        while (event := parser.get_event()) is not None:
+            cls = event.__class__
+            if cls is _MAPPING_END or cls is _SEQUENCE_END:
+                if documents > 1:
+                    continue
+                node = stack.pop()
+                if cls is _MAPPING_END:
+                    flat = node.items
+                    node.items = list(zip(flat[0::2], flat[1::2]))
                 continue
+            is_scalar = cls is _SCALAR_EVENT
+            if not is_scalar and cls is not _MAPPING_START and cls is not _SEQUENCE_START:
+                if cls is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents == 2:
+                        problem(event, "multi-document", _("a second YAML document starts here; a catalog file holds one record"),
+                                _("remove the '---' and what follows, or move it to its own file"))
+                elif cls is yaml.AliasEvent and documents <= 1:
+                    problem(event, "anchor", _("alias *{name} is not allowed").format(name=event.anchor),
+                            _("write the value out in full"))
+                    alias = Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, "")
+                    if stack:
+                        stack[-1].items.append(alias)
+                    else:
+                        root = alias
+                continue  # stream and document boundaries
             if documents > 1:
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                problem(event, "anchor", _("alias *{name} is not allowed").format(name=event.anchor), _("write the value out in full"))
-                attach(Node("scalar", event.start_mark.line + 1, event.start_mark.column + 1, ""))
-                continue
-            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if event.anchor is not None:
-                    problem(event, "anchor", _("anchor &{name} is not allowed").format(name=event.anchor),
-                            _("remove the anchor and write values out in full"))
-                explicit = event.tag is not None and not (
-                    isinstance(event, yaml.ScalarEvent) and event.tag == "!" and event.implicit[1]
-                ) and not (not isinstance(event, yaml.ScalarEvent) and event.implicit)
-                if explicit:
-                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problem(event, "tag", _("explicit tag {tag} is not allowed").format(tag=tag), _("remove the tag; the schema decides the type"))
-            line, column = event.start_mark.line + 1, event.start_mark.column + 1
-            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                nodes += 1
-                if nodes > MAX_NODES:
-                    loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "too-large", "",
-                                                         _("the file holds more than {limit} values; a catalog record is far smaller").format(
-                                                             limit=f"{MAX_NODES:,}"),
-                                                         _("split the text or remove what does not belong to the record")))
-                    return None
-                if len(stack) >= MAX_DEPTH and not isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                problem(event, "anchor", _("anchor &{name} is not allowed").format(name=event.anchor),
+                        _("remove the anchor and write values out in full"))
+            tag = event.tag
+            if tag is not None and not (event.implicit[1] if is_scalar and tag == "!" else not is_scalar and event.implicit):
+                problem(event, "tag", _("explicit tag {tag} is not allowed").format(tag=tag.replace("tag:yaml.org,2002:", "!!")),
+                        _("remove the tag; the schema decides the type"))
+            mark = event.start_mark
+            line, column = mark.line + 1, mark.column + 1
+            nodes += 1
+            if nodes > MAX_NODES:
+                loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "too-large", "",
+                                                     _("the file holds more than {limit} values; a catalog record is far smaller").format(
+                                                         limit=f"{MAX_NODES:,}"),
+                                                     _("split the text or remove what does not belong to the record")))
+                return None
+            if is_scalar:
+                node = Node("scalar", line, column, event.value, event.style or None)
+            else:
+                if len(stack) >= MAX_DEPTH:
                     loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "syntax", "",
                                                          _("the data is nested more than {limit} levels deep, too deep to be a catalog "
                                                            "record").format(limit=MAX_DEPTH),
                                                          _("flatten the structure")))
                     return None
-            if isinstance(event, yaml.ScalarEvent):
-                attach(Node("scalar", line, column, event.value, event.style or None))
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                node = Node("mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence", line, column)
-                attach(node)
+                node = Node("mapping" if cls is _MAPPING_START else "sequence", line, column)
+            if stack:
+                stack[-1].items.append(node)
+            else:
+                root = node
+            if not is_scalar:
                 stack.append(node)
-                pending_keys.append(None)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                pending_keys.pop()
     except yaml.reader.ReaderError as err:
         before = text[: err.position]
         loaded.diagnostics.append(Diagnostic(
@@ -405,6 +436,9 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
               "special character"),
         ))
         return None
+    finally:
+        if parser is not None:
+            parser.dispose()
     if not ok or root is None:
         if root is None and ok:
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no data"), _("write the record")))
@@ -442,13 +476,59 @@ def _expected_types(schema: dict[str, Any] | None) -> set[str]:
     return out
 
 
-def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], path: DataPath, loaded: LoadedFile) -> Any:
-    schema = _resolve(schema, root)
-    loaded.positions[path] = (node.line, node.column)
-    if node.kind == "mapping":
+class _Plan:
+    """One schema node prepared for loading: resolved once per process, not once per value.
+
+    ``schema`` is the resolved schema (``None`` when the schema says nothing about the value);
+    ``expected`` the JSON types it allows (:func:`_expected_types`); ``enum`` whether it lists values.
+    """
+
+    __slots__ = ("schema", "root", "expected", "enum", "properties", "children", "items")
+
+    def __init__(self, schema: dict[str, Any] | None, root: dict[str, Any]) -> None:
+        self.schema = schema
+        self.root = root
+        self.expected = _expected_types(schema)
+        self.enum = "enum" in (schema or {})
+        self.properties: dict[str, Any] = (schema or {}).get("properties", {})
+        self.children: dict[str, _Plan] = {}
+        self.items: _Plan | None = None
+
+    def child(self, key: str) -> _Plan:
+        """The plan of the value under ``key`` of a mapping."""
+        plan = self.children.get(key)
+        if plan is None:
+            plan = self.children[key] = _plan(self.properties.get(key), self.root)
+        return plan
+
+    def item(self) -> _Plan:
+        """The plan of an item of a list."""
+        if self.items is None:
+            self.items = _plan((self.schema or {}).get("items"), self.root)
+        return self.items
+
+
+_PLANS: dict[int, tuple[dict[str, Any] | None, _Plan]] = {}
+
+
+def _plan(schema: dict[str, Any] | None, root: dict[str, Any]) -> _Plan:
+    """The :class:`_Plan` of ``schema`` (unresolved, part of ``root``), made once."""
+    key = id(schema)
+    found = _PLANS.get(key)
+    if found is not None and found[0] is schema and found[1].root is root:
+        return found[1]
+    plan = _Plan(_resolve(schema, root), root)
+    _PLANS[key] = (schema, plan)  # holding ``schema`` keeps its id from being reused
+    return plan
+
+
+def _convert(node: Node, plan: _Plan, path: DataPath, loaded: LoadedFile, track: bool) -> Any:
+    if track:
+        loaded.positions[path] = (node.line, node.column)
+    kind = node.kind
+    if kind == "mapping":
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
-        properties = (schema or {}).get("properties", {})
         for key_node, value_node in node.items:
             if key_node.kind != "scalar":
                 loaded.diagnostics.append(Diagnostic(loaded.display, key_node.line, key_node.column, "error", "syntax", format_path(path), _("a key must be plain text"),
@@ -469,13 +549,14 @@ def _convert(node: Node, schema: dict[str, Any] | None, root: dict[str, Any], pa
                 ))
                 continue
             seen[key] = key_node.line
-            loaded.key_positions[child] = (key_node.line, key_node.column)
-            out[key] = _convert(value_node, properties.get(key), root, child, loaded)
+            if track:
+                loaded.key_positions[child] = (key_node.line, key_node.column)
+            out[key] = _convert(value_node, plan.child(key), child, loaded, track)
         return out
-    if node.kind == "sequence":
-        items = (schema or {}).get("items")
-        return [_convert(item, items, root, path + (index,), loaded) for index, item in enumerate(node.items)]
-    return _scalar(node, schema, path, loaded)
+    if kind == "sequence":
+        items = plan.item()
+        return [_convert(item, items, path + (index,), loaded, track) for index, item in enumerate(node.items)]
+    return _scalar(node, plan, path, loaded)
 
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff]|[\ufffe\uffff]"
@@ -548,9 +629,11 @@ def _check_encoding(node: Node, text: str, path: DataPath, loaded: LoadedFile) -
             _("convert it from {encoding} to Unicode (e.g. with UniKey's converter) and paste it again").format(encoding=encoding)))
 
 
-def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: LoadedFile) -> Any:
+def _scalar(node: Node, plan: _Plan, path: DataPath, loaded: LoadedFile) -> Any:
     text = node.value
-    if _FORBIDDEN.search(text) or _INVISIBLE.search(text):
+    # Every character either pattern finds is unprintable (categories Cc, Cf, Cs, Cn), so
+    # printable text, most values, needs no search (tests/test_load.py checks this).
+    if not text.isprintable() and (_FORBIDDEN.search(text) or _INVISIBLE.search(text)):
         _check_text(node, text, path, loaded)
     if len(text) >= 6 and not text.isascii():
         _check_encoding(node, text, path, loaded)
@@ -558,12 +641,12 @@ def _scalar(node: Node, schema: dict[str, Any] | None, path: DataPath, loaded: L
         return text
     if text in _NULLS:
         return None
-    expected = _expected_types(schema)
+    expected = plan.expected
     if "boolean" in expected and text in _BOOLS:
         return _BOOLS[text]
     if ("integer" in expected and _INT.match(text)) or ("number" in expected and _FLOAT.match(text)):
         return _number(node, text, path, loaded)
-    if "string" in expected and "enum" not in (schema or {}) and _YAML11_NON_TEXT.match(text):
+    if "string" in expected and not plan.enum and _YAML11_NON_TEXT.match(text):
         loaded.diagnostics.append(Diagnostic(
             loaded.display, node.line, node.column, "warning", "unquoted-number", format_path(path),
             _('{text} is written without quotes; other YAML tools would read it as a number or yes/no, not as the text "{text}"').format(

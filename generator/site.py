@@ -49,8 +49,6 @@ from typing import Any, Iterator
 from generator.errors import BuildError
 from generator.i18n import _
 
-#: Environment variable: number of rendering processes (default: the cores this process may use).
-WORKERS_ENV = "TTHC_WORKERS"
 #: Environment variable: write the stage report (JSON) to this file.
 STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
 #: Below this many procedures the pages are rendered in this process (a pool costs more than it saves).
@@ -242,7 +240,12 @@ def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any]]]:
 
 def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[Any]:
     """``[function(chunk) for chunk in chunks]``, by ``processes`` forked processes when more than one
-    (they inherit :data:`_JOB`; results come back in order)."""
+    (they inherit :data:`_JOB`; results come back in order).
+
+    Not :func:`generator.parallel.ordered_map`, which pickles its items and may start its
+    workers from a fork server: the catalog, its history and the layouts are far too large to
+    send to every worker, so these workers must be forked to inherit them. ``tthc serve``
+    (whose threads make forking unsafe) renders in one process instead."""
     if processes > 1 and len(chunks) > 1:
         import multiprocessing
 
@@ -333,14 +336,15 @@ class Written:
 
 
 def workers() -> int:
-    """Rendering processes: ``$TTHC_WORKERS`` if set (1 or more), else the cores this process may use."""
-    value = os.environ.get(WORKERS_ENV, "").strip()
-    if value.isdigit() and int(value) >= 1:
-        return int(value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    """Processes for comparing revisions and rendering pages: :func:`generator.parallel.worker_count`
+    (``$TTHC_WORKERS``, this process included, else the cores this process may use).
+
+    Raises:
+        UsageError: ``TTHC_WORKERS`` is not a whole number of at least 1.
+    """
+    from generator.parallel import worker_count
+
+    return worker_count()
 
 
 #: What the rendering processes need, set before they are forked (inherited, never pickled).
