@@ -37,13 +37,16 @@ printed (medians over the runs), else "stages: not reported".
 A "cold" build goes into a new, empty ``--site-dir``. Generated inputs are
 kept in ``benchmarks/out/`` (git-ignored) and reused.
 
-**Duration** on this 2-core machine with the pipeline of December 2026
-(one core, no cache; about 6.6 ms of CPU per page): the full run takes about
-2.5 hours (50,000 alone about 20 min per build; the N × R builds about 8
-min each); ``--quick`` (1 run each, N × R = 2,000 × 10, sizes 1,000 /
-2,000 / 5,000: figures measured below a target's size are printed but
-"not judged") about 20 minutes. ``--sizes 1000,5000,10000`` leaves out the
-longest step.
+**Duration**: with the pipeline of 1 December 2026 (one core, no cache),
+measured on this 2-core machine under a load average of 5 to 17 (other
+work running): a 10,000-procedure build without history and search took
+66 s and 1.4 GB, a 50,000 one 32 minutes and 6.2 GB (2 GB of site), the
+Pagefind index of 50,000 pages about 4 minutes more. So the full run
+(3 runs of everything, 50,000 included) takes 3 to 4 hours today, and
+``--sizes 1000,5000,10000`` saves about 2 of them; ``--quick`` (1 run each,
+N × R = 2,000 × 10, sizes 1,000 / 2,000 / 5,000; figures measured below a
+target's size are printed but "not judged") takes 30 to 60 minutes. The
+lead's pipeline (parallel, incremental) is meant to cut these several-fold.
 
 **First-search bytes** are measured in Debian's Chromium (Playwright): the
 home page is loaded, then every response to a ``/pagefind/`` request is
