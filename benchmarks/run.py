@@ -460,7 +460,7 @@ def bench_full_build(targets: Targets, procedures: int, revisions: int, runs: in
     return site
 
 
-def bench_rebuild(targets: Targets, label: str, repo: Path, site: Path, runs: int) -> None:
+def bench_rebuild(targets: Targets, label: str, repo: Path, site: Path, runs: int, judge: bool = True) -> None:
     """Edit one procedure of ``repo`` and build again into ``site`` (already built), ``runs`` times."""
     path = some_procedure(repo / "catalog")
     results = []
@@ -471,7 +471,7 @@ def bench_rebuild(targets: Targets, label: str, repo: Path, site: Path, runs: in
     seconds, cpu, rss = median(results)
     targets.add(f"rebuild after editing one procedure ({label})",
                 f"{seconds:.1f} s (CPU {cpu:.1f} s), peak {gb(rss)} ({spread([r.seconds for r in results])})",
-                f"≤ {TARGET_REBUILD_SECONDS:.0f} s", seconds <= TARGET_REBUILD_SECONDS)
+                f"≤ {TARGET_REBUILD_SECONDS:.0f} s", seconds <= TARGET_REBUILD_SECONDS if judge else None)
 
 
 def bench_peer(targets: Targets, clone: Path, runs: int, tmp: Path) -> Path:
@@ -626,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
         if "build" not in skip:
             site = bench_full_build(targets, procedures, args.revisions, runs, tmp)
             if "rebuild" not in skip:
-                bench_rebuild(targets, f"{procedures:,} × {args.revisions}", history_repository(procedures, args.revisions), site, runs)
+                bench_rebuild(targets, f"{procedures:,} × {args.revisions}", history_repository(procedures, args.revisions), site, runs,
+                              judge=procedures >= TARGET_PROCEDURES)
             shutil.rmtree(site, ignore_errors=True)
         if not {"peer", "rebuild", "serve"} <= skip:
             clone = real_clone(tmp)
