@@ -40,7 +40,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime as dt
 import random
 import subprocess
