@@ -9,8 +9,8 @@ started (counted by wrapping ``subprocess.Popen``).
 
 Usage::
 
-    python benchmarks/history_bench.py                      # quick: 500 procedures, 2,000 commits
-    python benchmarks/history_bench.py --procedures 10000 --commits 50000
+    python benchmarks/history_bench.py                      # quick: 500 procedures × 5 revisions
+    python benchmarks/history_bench.py --procedures 10000 --revisions 10
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class _CountingPopen(subprocess.Popen):  # type: ignore[type-arg]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--procedures", type=int, default=500)
-    parser.add_argument("--commits", type=int, default=2000)
+    parser.add_argument("--revisions", type=int, default=5, help="revisions of every procedure")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repo", type=Path, help="where to build (or reuse) the repository; default: a temporary folder")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the second, traced run")
@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         repo = Path(tmp.name) / "repo"
     if not (repo / ".git").exists():
         t0 = time.perf_counter()
-        generate(args.procedures, args.commits, repo, args.seed)
-        print(f"built repository: {args.procedures:,} procedures, {args.commits:,} commits in {time.perf_counter() - t0:.1f} s")
+        generate(args.procedures, args.revisions, repo, args.seed)
+        print(f"built repository: {args.procedures:,} procedures × {args.revisions} revisions in {time.perf_counter() - t0:.1f} s")
     else:
         print(f"reusing repository {repo}")
 

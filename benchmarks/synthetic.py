@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -177,21 +178,36 @@ def write_catalog(count: int, out: Path, seed: int = 2025) -> Path:
     Returns:
         ``out``.
     """
+    (out / "procedures").mkdir(parents=True, exist_ok=True)
+    (out / "agencies.yaml").write_text(_dump({"agencies": agencies()}), encoding="utf-8")
+    (out / "sectors.yaml").write_text(_dump({"sectors": sectors()}), encoding="utf-8")
+    for agency, record in records(count, seed):
+        folder = out / "procedures" / agency["id"]
+        folder.mkdir(exist_ok=True)
+        (folder / f"{record['code']}.yaml").write_text(_dump(record), encoding="utf-8")
+    return out
+
+
+def records(count: int, seed: int = 2025) -> Iterator[tuple[dict, dict]]:
+    """The ``count`` procedures of :func:`write_catalog`, in code order.
+
+    Args:
+        count: number of procedures.
+        seed: random seed (the same as :func:`write_catalog`'s gives its records).
+
+    Yields:
+        ``(agency, record)``: the agency of :func:`agencies` whose folder holds
+        the procedure, and the record (a dict ready for YAML).
+    """
     rng = random.Random(seed)
     agency_list, sector_list = agencies(), sectors()
-    (out / "procedures").mkdir(parents=True, exist_ok=True)
-    (out / "agencies.yaml").write_text(_dump({"agencies": agency_list}), encoding="utf-8")
-    (out / "sectors.yaml").write_text(_dump({"sectors": sector_list}), encoding="utf-8")
     earlier: list[str] = []
     for n in range(1, count + 1):
         agency = agency_list[int(len(agency_list) * rng.random() ** 1.5)]
         sector = sector_list[int(len(sector_list) * rng.random() ** 1.5)]
         record = procedure(n, rng, agency, sector, earlier)
-        folder = out / "procedures" / agency["id"]
-        folder.mkdir(exist_ok=True)
-        (folder / f"{record['code']}.yaml").write_text(_dump(record), encoding="utf-8")
+        yield agency, record
         earlier.append(record["code"])
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,6 +57,10 @@ larger (measured: 45 -> 64 kB for "giay phep"). Kind and status are filters only
 card's other values (time limits, fees, decision) and the status banner are
 not indexed.
 
+What a first search downloads is kept small at 50,000 procedures by
+:func:`compact_bundle`, which renames Pagefind's page entries in page order
+and drops the fragments' unused text.
+
 How people ask (abbreviations, everyday words, i/y spellings, typos) is
 handled at query time in the browser, not by indexing extra words:
 :func:`write_terms` puts the table ``generator/search_terms.yaml`` and the
@@ -71,6 +75,8 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -381,7 +387,7 @@ def searchable_text(html: str) -> SearchRecord | None:
     rest = [(text, rank) for text, weight, rank in parser.parts if weight < title_weight]
     bag: list[str] = []
     written: list[str] = []
-    for text, _ in sorted(rest, key=lambda piece: piece[1]):  # stable: first sections, then page order
+    for text, _rank in sorted(rest, key=lambda piece: piece[1]):  # stable: first sections, then page order
         bag += _new_words(text, seen, letters_only=True, written=written)
         if len(bag) >= BAG_WORDS:
             break
@@ -475,6 +481,151 @@ def _index(staging: Path, bundle: Path) -> int:
     return int(match.group(1))
 
 
+#: What Pagefind 1.x puts before the CBOR of its metadata file and the JSON of
+#: a fragment, inside their gzip (pagefind's ``fossick``/``output`` modules).
+_SIGNATURE = b"pagefind_dcd"
+
+
+class _Unexpected(Exception):
+    """The bundle is not laid out as :func:`compact_bundle` expects."""
+
+
+def _cbor_head(data: bytes, i: int) -> tuple[int, int, int]:
+    """The CBOR item head at ``data[i]`` (RFC 8949 §3): ``(major type, argument, next index)``."""
+    if i >= len(data):
+        raise _Unexpected("truncated")
+    major, info = data[i] >> 5, data[i] & 31
+    if info < 24:
+        return major, info, i + 1
+    if info > 27:
+        raise _Unexpected("indefinite length")
+    size = 1 << (info - 24)
+    return major, int.from_bytes(data[i + 1:i + 1 + size], "big"), i + 1 + size
+
+
+def _cbor_encode_head(major: int, value: int) -> bytes:
+    if value < 24:
+        return bytes([major << 5 | value])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * size):
+            return bytes([major << 5 | info]) + value.to_bytes(size, "big")
+    raise _Unexpected("too large")
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _renamed_meta(raw: bytes, lang: str) -> tuple[bytes, list[str]]:
+    """Pagefind's metadata with page ``k`` named ``<lang>_<k in hex>``; the old names, in page order.
+
+    The metadata is ``[version, [[page hash, word count], ...], chunks,
+    filters, sorts, ...]`` in CBOR; only the page hashes change, the rest
+    is copied byte for byte.
+    """
+    if not raw.startswith(_SIGNATURE):
+        raise _Unexpected("no signature")
+    major, items, i = _cbor_head(raw, len(_SIGNATURE))
+    if major != 4 or items < 2:
+        raise _Unexpected("not an array")
+    start = i
+    major, size, i = _cbor_head(raw, i)
+    if major != 3 or not raw[i:i + size].startswith(b"1."):
+        raise _Unexpected("not Pagefind 1.x")
+    i += size
+    version = raw[start:i]
+    major, count, i = _cbor_head(raw, i)
+    if major != 4:
+        raise _Unexpected("no page list")
+    names: list[str] = []
+    pages = [_cbor_encode_head(4, count)]
+    for k in range(count):
+        major, two, i = _cbor_head(raw, i)
+        major_name, size, i = _cbor_head(raw, i) if (major, two) == (4, 2) else (0, 0, i)
+        if major_name != 3:
+            raise _Unexpected("not a page entry")
+        names.append(raw[i:i + size].decode("utf-8"))
+        i += size
+        major, _, after = _cbor_head(raw, i)
+        if major != 0:
+            raise _Unexpected("no word count")
+        new = f"{lang}_{k:x}".encode("ascii")
+        pages.append(b"\x82" + _cbor_encode_head(3, len(new)) + new + raw[i:after])
+        i = after
+    return _SIGNATURE + _cbor_encode_head(4, items) + version + b"".join(pages) + raw[i:], names
+
+
+def _fragment_without_text(data: bytes) -> bytes:
+    raw = gzip.decompress(data)
+    if not raw.startswith(_SIGNATURE):
+        raise _Unexpected("fragment without signature")
+    fragment = json.loads(raw[len(_SIGNATURE):])
+    fragment["content"] = ""
+    return _gzip(_SIGNATURE + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def compact_bundle(bundle: Path) -> bool:
+    """Make what a first search downloads smaller, results unchanged.
+
+    Pagefind's metadata file, which every search loads first, lists each
+    indexed page by the hash of its fragment (``vi_be905ba``, random, so
+    gzip cannot shrink it: about 6 bytes a page, 62 kB at 10,000 pages,
+    300 kB at 50,000, measured by ``benchmarks/run.py``). Here page ``k``
+    is renamed ``<lang>_<k in hex>`` (its fragment file too), which gzip
+    codes in about 3 bytes a page. And each fragment (the result's data,
+    loaded for each result read) loses its
+    ``content``, the folded text Pagefind makes excerpts from, which the
+    site never shows (results show metadata only; see the module
+    docstring): about 525 → 200 bytes gzipped (the site's search reads
+    the fragments of the first 40 results of a query, to rank by name). Word counts, index chunks, filters
+    and metadata are untouched, so the same query finds the same pages in
+    the same order.
+
+    The layout read is Pagefind 1.x's (``pagefind-entry.json``, CBOR
+    metadata, JSON fragments, each gzipped after a ``pagefind_dcd``
+    signature); a bundle laid out otherwise is left as Pagefind wrote it.
+
+    Args:
+        bundle: the Pagefind bundle folder (``site/pagefind``).
+
+    Returns:
+        True when the bundle was compacted, False when its layout was not
+        the expected one (nothing changed).
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        plans = []
+        for lang, info in entry["languages"].items():
+            meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+            meta, names = _renamed_meta(gzip.decompress(meta_path.read_bytes()), lang)
+            new_names = {f"{lang}_{k:x}" for k in range(len(names))}
+            if (len(set(names)) != len(names) or new_names & set(names)
+                    or any(not (bundle / "fragment" / f"{n}.pf_fragment").is_file() for n in names)):
+                raise _Unexpected("fragments do not match the page list")
+            plans.append((lang, info, meta_path, meta, names))
+    except (OSError, ValueError, KeyError, TypeError, _Unexpected):
+        return False
+    for lang, info, meta_path, meta, names in plans:
+        fragments = bundle / "fragment"
+        staged = fragments.with_name("fragment.compact")
+        staged.mkdir()
+        for k, name in enumerate(names):
+            (staged / f"{lang}_{k:x}.pf_fragment").write_bytes(
+                _fragment_without_text((fragments / f"{name}.pf_fragment").read_bytes()))
+            (fragments / f"{name}.pf_fragment").unlink()
+        for rest in fragments.iterdir():   # another language's fragments
+            rest.rename(staged / rest.name)
+        fragments.rmdir()
+        staged.rename(fragments)
+        meta_bytes = _gzip(meta)
+        info["hash"] = f"{lang}_{hashlib.sha256(meta_bytes).hexdigest()[:10]}"
+        meta_path.unlink()
+        (bundle / f"pagefind.{info['hash']}.pf_meta").write_bytes(meta_bytes)
+    entry_path.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
+    return True
+
+
 def vocabulary(records: list[SearchRecord]) -> list[str]:
     """The index's words for typo tolerance: folded, lower case, letters only,
     of :data:`VOCABULARY_MIN_LETTERS` letters or more, most frequent first
@@ -530,9 +681,10 @@ def index_site(site_dir: Path) -> SearchStats:
 
     Only pages with ``data-pagefind-body`` are indexed, each as the summary
     record of :func:`staged_page` (see the module docstring), in sorted path
-    order. The site's own files are not changed. An old bundle is replaced.
-    (The build gives :func:`index_records` the records the render stage made
-    instead: the same records, without reading the pages back.)
+    order, then compacted (:func:`compact_bundle`). The site's own files are
+    not changed. An old bundle is replaced. (The build gives :func:`index_records`
+    the records the render stage made instead: the same records, without reading
+    the pages back.)
 
     Args:
         site_dir: the folder MkDocs wrote (``site/``), holding ``*.html``.
@@ -596,6 +748,7 @@ def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchSta
         pages = _index(staging, bundle)
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
+    compact_bundle(bundle)
     write_terms(bundle, ordered)
     for relative, text in words.items():
         target = bundle / WORDS_DIR / relative

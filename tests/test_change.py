@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gitrepo import GitRepo, record, write_registers
-
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+from tthc_cli import Completed, tthc
 
 
 METHODS = [{"channel": "online", "processing_time": {"value": 10, "unit": "working_days"}}]
@@ -32,11 +27,11 @@ def repo(tmp_path: Path) -> GitRepo:
     return repo
 
 
-def check(repo: GitRepo, *extra: str) -> subprocess.CompletedProcess[str]:
+def check(repo: GitRepo, *extra: str) -> Completed:
     return tthc("check-change", "--base", "main", *extra, cwd=repo.root)
 
 
-def codes(result: subprocess.CompletedProcess[str]) -> list[str]:
+def codes(result: Completed) -> list[str]:
     return [d["code"] for d in json.loads(result.stdout)]
 
 

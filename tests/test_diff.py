@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from generator.diff.effects import compliance_cost, compute_effects
 from generator.model import CostBasis
 from generator.diff.format import md_escape
 from gitrepo import GitRepo, record
+from tthc_cli import tthc
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "diff"
@@ -154,10 +153,6 @@ def test_markdown_escaping_leaves_no_markup() -> None:
 
 
 # --- tthc diff through the entry point, golden outputs -------------------------
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
 
 def build_golden_repo(repo: GitRepo) -> None:
     """Base commit and head commit covering every kind of catalog change."""

@@ -12,14 +12,9 @@ import pytest
 
 from gitrepo import GitRepo, record, repo_with_a_move, write_registers
 from test_diff import build_golden_repo
+from tthc_cli import tthc
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def tthc(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env=full)
 
 
 @pytest.fixture(scope="module")

@@ -4,20 +4,14 @@ say when they compared nothing, and ``tthc diff --exit-code`` exits 1 on differe
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gitrepo import GitRepo, record
+from tthc_cli import tthc
 
 FREE = [{"channel": "online", "fees": [{"description": "Lệ phí", "amount_vnd": 0}]}]
-
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import generator.git as git_module
 from generator.history import read_history
 from gitrepo import GitRepo, record
+from tthc_cli import tthc
 
 
 @pytest.fixture
@@ -198,7 +199,6 @@ def test_not_a_repository_is_a_git_error(tmp_path: Path) -> None:
 
 def test_history_cli_lists_revisions_newest_first(repo: GitRepo) -> None:
     import json
-    import sys
 
     repo.write("bo-a", record("1.000001", methods=[{"channel": "online", "processing_time": {"value": 10, "unit": "working_days"}}]))
     repo.commit("Thêm", "2026-06-10T09:00:00+07:00")
@@ -206,16 +206,14 @@ def test_history_cli_lists_revisions_newest_first(repo: GitRepo) -> None:
                               simplifications=[{"stage": "implemented", "date": "2026-07-01", "decision": "12/QĐ-BTN", "kinds": ["cut_time"],
                                                 "summary": "Giảm thời hạn"}]))
     repo.commit("Giảm thời hạn theo 12/QĐ-BTN", "2026-07-02T09:00:00+07:00")
-    out = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001", "--format", "json"],
-                         cwd=repo.root, capture_output=True, text=True, check=True).stdout
-    data = json.loads(out)
+    result = tthc("history", "1.000001", "--format", "json", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
     assert [r["kind"] for r in data["revisions"]] == ["simplification", "created"]
     assert [r["kind_label"] for r in data["revisions"]] == ["Đơn giản hóa", "Đưa vào danh mục"]
     assert data["revisions"][0]["decisions"] == ["12/QĐ-BTN"]
     assert "Thời hạn giải quyết (Trực tuyến): 10 → 5 ngày làm việc" in data["revisions"][0]["effects"]
-    text = subprocess.run([sys.executable, "-m", "generator.cli", "history", "1.000001"], cwd=repo.root,
-                          capture_output=True, text=True, check=True).stdout
+    text = tthc("history", "1.000001", cwd=repo.root).stdout
     assert text.index("02/07/2026") < text.index("10/06/2026")
-    missing = subprocess.run([sys.executable, "-m", "generator.cli", "history", "9.999999"], cwd=repo.root,
-                             capture_output=True, text=True)
+    missing = tthc("history", "9.999999", cwd=repo.root)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr

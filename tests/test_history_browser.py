@@ -4,46 +4,19 @@ two revisions chosen, with no request leaving the origin."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo
-
-REPO = Path(__file__).resolve().parents[1]
-MINI = REPO / "tests" / "fixtures" / "mini_catalog"
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    repo = GitRepo(tmp_path_factory.mktemp("history-browser") / "repo")
-    shutil.copytree(MINI, repo.root / "catalog")
-    shas = [repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")]
-    path = repo.root / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
-    for old, new, day in (("{value: 10, unit: working_days}", "{value: 5, unit: working_days}", "01"),
-                          ("Có quyền sử dụng đất hợp pháp", "Có quyền sử dụng đất hợp pháp theo Luật Đất đai", "05"),
-                          ("amount_vnd: 75000", "amount_vnd: 50000", "09")):
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        shas.append(repo.commit(f"Thay đổi ngày {day}/07", f"2026-07-{day}T09:00:00+07:00"))
-    out = repo.root.parent / "site"
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--catalog", str(repo.root / "catalog"),
-                             "--site-dir", str(out), "--no-search"], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", [sha[:10] for sha in shas]
-    server.shutdown()
+def site(mini_site):
+    """The mini site of tests/conftest.py (built once per session): its address and revision shas."""
+    return mini_site.url, mini_site.shas
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,11 +14,7 @@ import pytest
 from generator.errors import RepositoryUnreadable
 from generator.history import read_history
 from gitrepo import GitRepo, record
-
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+from tthc_cli import tthc
 
 
 @pytest.fixture

@@ -10,25 +10,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.importer.references import build_sectors, sector_id, sector_key
+from tthc_cli import tthc
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAWL = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-chatbot-tthc" / "records"
 SAMPLE = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-api-sample" / "019d2bf7-cd62-75ce-b319-7b31d19fb35f.json"
 
 needs_data = pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../shared/data/raw not present")
-
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ The golden files of the real records named in the issue are checked by
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from generator.importer.chatbot import (
     split_method_sets,
 )
 from generator.importer.normalise import fee_kind, make_fee, make_legal
+from tthc_cli import tthc
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAWL = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-chatbot-tthc" / "records"
@@ -224,11 +223,6 @@ def test_api_fields_the_page_does_not_carry() -> None:
 
 
 # --- the fidelity check ----------------------------------------------------------
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
-
-
 @needs_data
 def test_fidelity_counts_a_silent_drop_and_fails(tmp_path: Path) -> None:
     source = tmp_path / "records" / "bo-cong-an"

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.load import load_file
 from gitrepo import GitRepo
+from tthc_cli import tthc
 
 ROOT = Path(__file__).resolve().parents[1]
 CRAWL = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-chatbot-tthc" / "records"
@@ -22,11 +21,6 @@ needs_data = pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../share
 #: What a person adds to agencies.yaml by hand: a comment, a code with a leading zero, a name YAML 1.1 reads as true.
 HAND_EDIT = "# Sửa tay: giữ nguyên chú thích này\n"
 ODD_AGENCY = "- id: co-quan-thu\n  name: yes\n  variants: [0123, no]\n  level: other\n"
-
-
-def tthc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
 
 
 def digest(folder: Path) -> dict[str, str]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,8 @@ from generator.search import (
     BAG_WORDS,
     UNUSED_FILES,
     SearchRecord,
+    _index,
+    compact_bundle,
     fold,
     folded_d_words,
     index_site,
@@ -199,3 +205,62 @@ def test_without_ignored_cuts_nested_elements_and_keeps_unmatched_markup():
     broken = "<p>a</p><nav data-pagefind-ignore><nav>b</nav>"
     assert without_ignored(broken) == broken
     assert without_ignored('<p data-pagefind-ignore-not>x</p>') == '<p data-pagefind-ignore-not>x</p>'
+def _fragments(bundle: Path) -> dict[str, dict]:
+    """Each fragment file's JSON, by page name (``vi_…``), read as Pagefind's JS reads it."""
+    out = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes())
+        assert raw.startswith(b"pagefind_dcd")
+        out[path.stem] = json.loads(raw[len(b"pagefind_dcd"):])
+    return out
+
+
+def _meta_pages(bundle: Path) -> list[str]:
+    """The page names of the metadata, in page order: the first ``page_count``
+    names in the CBOR (the page list comes right after the version)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]["vi"]
+    raw = gzip.decompress((bundle / f"pagefind.{entry['hash']}.pf_meta").read_bytes())
+    return [m.decode() for m in re.findall(rb"vi_[0-9a-f]+", raw)][:entry["page_count"]]
+
+
+def test_compact_bundle_keeps_every_page_its_fragment_and_order_and_drops_the_text(tmp_path: Path):
+    staging = tmp_path / "staging"
+    for n in range(40):
+        page = staging / "thu-tuc" / f"1.{n:06d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        words = " ".join(f"tu{i}" for i in range(n % 7 + 1))
+        page.write_text(staged_page(SearchRecord(((f"Thủ tục số {n}", 7.0), (words, 1.0)),
+                                                 (("filter", "agency", f"Bộ {n % 3}"), ("meta", "code", f"1.{n:06d}")))),
+                        encoding="utf-8")
+    bundle = tmp_path / "pagefind"
+    _index(staging, bundle)
+    before_pages = _meta_pages(bundle)
+    before = _fragments(bundle)
+    assert len(before_pages) == 40 and set(before_pages) == set(before)
+    untouched = {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*")
+                 if p.is_file() and p.parent.name in ("index", "filter")}
+
+    assert compact_bundle(bundle) is True
+
+    after_pages = _meta_pages(bundle)
+    after = _fragments(bundle)
+    assert after_pages == [f"vi_{k:x}" for k in range(40)] and set(after) == set(after_pages)
+    for old, new in zip(before_pages, after_pages):
+        assert after[new]["content"] == ""
+        assert {**after[new], "content": before[old]["content"]} == before[old]
+    assert {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*")
+            if p.is_file() and p.parent.name in ("index", "filter")} == untouched
+    assert len(list(bundle.glob("*.pf_meta"))) == 1
+
+
+def test_compact_bundle_leaves_a_bundle_of_another_layout_alone(tmp_path: Path):
+    site = _site(tmp_path / "site")
+    index_site(site)
+    bundle = site / "pagefind"
+    meta = next(bundle.glob("*.pf_meta"))
+    meta.write_bytes(gzip.compress(b"other format"))
+    files = {p: p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+    assert compact_bundle(bundle) is False
+    assert {p: p.read_bytes() for p in bundle.rglob("*") if p.is_file()} == files
+    shutil.rmtree(bundle / "fragment")
+    assert compact_bundle(bundle) is False

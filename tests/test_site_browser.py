@@ -3,35 +3,19 @@ no request leaving the origin, and the procedure page usable at 360 px."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-MINI = REPO / "tests" / "fixtures" / "mini_catalog"
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    site = tmp_path_factory.mktemp("browser") / "site"
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--catalog", str(MINI), "--site-dir", str(site)],
-                            cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+def base_url(mini_site):
+    """The mini site of tests/conftest.py (built once per session)."""
+    return mini_site.url
 
 
 @pytest.fixture(scope="module")
