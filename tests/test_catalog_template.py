@@ -226,6 +226,13 @@ def test_the_pull_request_steps_pass_post_an_escaped_diff_and_build_the_site(pul
     assert comment in (tmp_path / "summary.md").read_text(encoding="utf-8")
     page = checkout / "site" / "thu-tuc" / procedure.stem / "index.html"
     assert "Chứng thực bản sao từ bản chính" in page.read_text(encoding="utf-8")
+    # the template's mkdocs.yml sets no palette: no page holds an inline script the CSP would block
+    import re
+
+    for html in (checkout / "site").rglob("*.html"):
+        scripts = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", html.read_text(encoding="utf-8"))
+        assert scripts == [], f"{html}: inline script {scripts[0]}"
+    assert "/.site-*/" in (checkout / ".gitignore").read_text(encoding="utf-8").splitlines()  # the build's cache
 
 
 def test_a_change_to_another_agencys_procedure_is_refused_on_the_pull_request(pull_request, tmp_path: Path) -> None:

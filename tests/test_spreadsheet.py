@@ -219,6 +219,27 @@ def test_vietnamese_labels_are_read_as_the_allowed_values(workbook: Path, tmp_pa
     assert data["methods"][0]["channel"] == before
 
 
+def test_fee_kind_and_postal_channel_as_agencies_write_them(workbook: Path, tmp_path: Path) -> None:
+    """'Phí' / 'Lệ phí' (model.FEE_KIND_LABELS) and 'Qua bưu chính' are read as fee, charge and postal."""
+    book = openpyxl.load_workbook(workbook)
+    fees = book["phi_le_phi"]
+    kind_col, code_col = _column(fees, "kind"), _column(fees, "#code")
+    rows = [r for r in range(1, fees.max_row + 1) if fees.cell(r, code_col).value == "1.000001"]
+    assert len(rows) == 2, "1.000001 has a fee on each of its two channels"
+    fees.cell(rows[0], kind_col).value = "Lệ phí"
+    fees.cell(rows[1], kind_col).value = "phí"
+    methods = book["cach_thuc"]
+    row, col = _row_of(methods, "1.000001"), _column(methods, "channel")
+    methods.cell(row, col).value = "Qua bưu chính"
+    book.save(workbook)
+    target = _target(tmp_path)
+    code, lines, written = _import(workbook, target)
+    assert code == 0, lines
+    data = load_file(next((target / "procedures").glob("*/1.000001.yaml")), "procedure").data
+    assert data["methods"][0]["channel"] == "postal"
+    assert [fee.get("kind") for method in data["methods"] for fee in method.get("fees") or []] == ["charge", "fee"]
+
+
 def test_duplicate_code(workbook: Path, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(workbook)
     ws = book["thu_tuc"]

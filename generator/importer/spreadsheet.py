@@ -50,7 +50,7 @@ from generator.importer.writer import write_checked, write_yaml
 from generator.load import DataPath, LoadedFile, load_file
 from generator.workbook import unescape_cell
 from generator.model import (
-    CHANNEL_LABELS, FORMALITY_TYPE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, REVIEW_OUTCOME_LABELS,
+    CHANNEL_LABELS, FEE_KIND_LABELS, FORMALITY_TYPE_LABELS, ONLINE_SERVICE_LABELS, INTERNAL_SCOPE_LABELS, KIND_LABELS, LEVEL_LABELS, REVIEW_OUTCOME_LABELS,
     SIMPLIFICATION_KIND_LABELS, STAGE_LABELS, STATUS_LABELS, UNIT_LABELS,
 )
 from generator.spreadsheet import (
@@ -67,8 +67,11 @@ _TRUE, _FALSE = {"true", "có", "co", "x"}, {"false", "không", "khong"}
 _LABELS: dict[str, str] = {
     label.casefold(): value
     for table in (CHANNEL_LABELS, UNIT_LABELS, LEVEL_LABELS, KIND_LABELS, STATUS_LABELS, STAGE_LABELS,
-                  REVIEW_OUTCOME_LABELS, SIMPLIFICATION_KIND_LABELS, INTERNAL_SCOPE_LABELS, FORMALITY_TYPE_LABELS)
+                  REVIEW_OUTCOME_LABELS, SIMPLIFICATION_KIND_LABELS, INTERNAL_SCOPE_LABELS, FORMALITY_TYPE_LABELS,
+                  FEE_KIND_LABELS, ONLINE_SERVICE_LABELS)
     for value, label in table.items()
+} | {  # the way agencies write the postal channel besides the portal's label
+    "qua bưu chính": "postal", "bưu chính": "postal", "qua dịch vụ bưu chính": "postal",
 }
 
 #: The portal list's header labels and what each is.
