@@ -14,12 +14,15 @@ compare pages) are hashed into one **key** (:meth:`PageCache.keys`):
 
 The cache is a folder (``.<site>-cache/`` beside the site for ``tthc
 build``; a temporary folder for ``tthc serve``) holding ``manifest.json``
-(``code → key, pages, files, search records``) and a hard link to each
-page file written. When a key is unchanged, the procedure's files are
-linked from the cache into the new site (copied where links are not
-possible) instead of being rendered; a missing or damaged cache only means
-more rendering, never a failed or wrong build: anything unreadable is
-ignored, and every file is checked against the size the manifest records.
+(``code → key, pages, files with their SHA-256, search records``) and a
+hard link to each page file written. When a key is unchanged, the
+procedure's files are linked from the cache into the new site (copied where
+links are not possible) instead of being rendered; a missing, damaged or
+tampered cache only means more rendering, never a failed or wrong build:
+anything unreadable is ignored, every file must have the SHA-256 the
+manifest records, and every path in the manifest must be a plain relative
+path inside its folder (a crafted manifest cannot make the build read or
+write anywhere else).
 
 What is read or made before the pages is kept too (:meth:`PageCache.load`,
 :meth:`PageCache.keep`): the history with its revision diffs, keyed by
@@ -43,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 #: Version of the manifest format; another version is ignored (everything is rendered).
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 PAGES_DIR = "pages"
 SEARCH_DIR = "pagefind"
@@ -75,12 +78,15 @@ class PageCache:
         self.folder = Path(folder)
         self.entries: dict[str, dict[str, Any]] = {}
         self.search_digest: str | None = None
+        #: The cached search bundle's files: relative path -> SHA-256.
+        self.search_files: dict[str, str] = {}
         self.new_entries: dict[str, dict[str, Any]] = {}
         try:
             data = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
             if data.get("format") == FORMAT:
                 self.entries = data.get("procedures", {})
                 self.search_digest = data.get("search")
+                self.search_files = dict(data.get("search_files") or {})
         except (OSError, ValueError, AttributeError):
             pass  # no cache yet, or unreadable: render everything
 
@@ -146,10 +152,11 @@ class PageCache:
         if not entry or entry.get("key") != key:
             return None
         try:
-            for path, size in entry["files"]:
-                if (self.folder / PAGES_DIR / path).stat().st_size != size:
+            for path, digest in entry["files"]:
+                cached = self.folder / PAGES_DIR / path
+                if not _safe(path) or cached.is_symlink() or _sha256(cached) != digest:
                     return None
-            for path, _ in entry["files"]:
+            for path, _digest in entry["files"]:
                 _link(self.folder / PAGES_DIR / path, site_dir / path)
             records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
                                           tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
@@ -168,7 +175,7 @@ class PageCache:
             for path in group.files:
                 source = site_dir / path
                 _link(source, self.folder / PAGES_DIR / path)
-                files.append((path, source.stat().st_size))
+                files.append((path, _sha256(source)))
         except OSError:
             return  # a full disk, a read-only folder: the next build renders these pages again
         self.new_entries[code] = {
@@ -192,12 +199,16 @@ class PageCache:
             True when the bundle was reused (Pagefind need not run).
         """
         cached = self.folder / SEARCH_DIR
-        if self.search_digest != self.records_digest(records) or not (cached / "pagefind-entry.json").is_file():
+        if self.search_digest != self.records_digest(records) or not self.search_files:
             return False
         try:
-            for path in sorted(cached.rglob("*")):
-                if path.is_file():
-                    _link(path, site_dir / bundle / path.relative_to(cached))
+            present = sorted(p.relative_to(cached).as_posix() for p in cached.rglob("*") if p.is_file())
+            if present != sorted(self.search_files) or any(
+                    not _safe(name) or (cached / name).is_symlink() or _sha256(cached / name) != digest
+                    for name, digest in self.search_files.items()):
+                return False
+            for name in sorted(self.search_files):
+                _link(cached / name, site_dir / bundle / name)
         except OSError:
             shutil.rmtree(site_dir / bundle, ignore_errors=True)
             return False
@@ -215,13 +226,17 @@ class PageCache:
                         path.unlink()
             cached = self.folder / SEARCH_DIR
             source = site_dir / bundle
+            search_files = self.search_files
             if source.is_dir() and not _same_file(source / "pagefind-entry.json", cached / "pagefind-entry.json"):
                 shutil.rmtree(cached, ignore_errors=True)
+                search_files = {}
                 for path in sorted(source.rglob("*")):
                     if path.is_file():
-                        _link(path, cached / path.relative_to(source))
+                        name = path.relative_to(source).as_posix()
+                        _link(path, cached / name)
+                        search_files[name] = _sha256(path)
             data = {"format": FORMAT, "search": self.records_digest(records) if source.is_dir() else None,
-                    "procedures": self.new_entries}
+                    "search_files": search_files if source.is_dir() else {}, "procedures": self.new_entries}
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{MANIFEST}.tmp"
             temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -229,6 +244,21 @@ class PageCache:
         except OSError:
             return
         self.entries, self.new_entries, self.search_digest = self.new_entries, {}, data["search"]
+        self.search_files = data["search_files"]
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _safe(path: Any) -> bool:
+    """True for a plain relative path with forward slashes that stays inside its folder
+    (no ``..``, no absolute path, no empty or ``.`` part): what the manifest may name."""
+    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
+        return False
+    parts = path.split("/")
+    return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
 
 
 def _same_file(a: Path, b: Path) -> bool:

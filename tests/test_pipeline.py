@@ -168,3 +168,30 @@ def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_
                     "--site-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True,
                    env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
     assert _stable_files(tmp_path / "full") == after
+
+
+def test_a_damaged_or_crafted_cache_never_gives_a_wrong_site_nor_writes_outside_it(catalog_repo, tmp_path):
+    """The cache's files must have the SHA-256 its manifest records (a same-size edit, a deleted or
+    rewritten search file are caught), and its paths must stay inside it (no ../)."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    assert _build(work, tmp_path / "site").returncode == 0
+    cache = tmp_path / ".site-cache"
+    page = cache / "pages" / "thu-tuc" / "1.000001" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("<title>", "<titlf>"), encoding="utf-8")  # same size
+    terms = cache / "pagefind" / "tthc-terms.json"
+    terms.write_text("x", encoding="utf-8")
+    (tmp_path / "outside.txt").unlink(missing_ok=True)
+    (cache / "proof.txt").write_text("pwn", encoding="utf-8")
+    manifest = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))
+    manifest["procedures"]["1.000002"]["files"].append(["../../outside.txt", "0" * 64])
+    manifest["procedures"]["1.000003"]["files"].append(["../proof.txt", "0" * 64])
+    (cache / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    assert _build(work, tmp_path / "site").returncode == 0
+    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(work / "catalog"),
+                    "--site-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True,
+                   env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
+    assert _stable_files(tmp_path / "site") == _stable_files(tmp_path / "full")
+    assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "proof.txt").exists()
+    assert not (tmp_path / "site" / "proof.txt").exists()
