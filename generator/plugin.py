@@ -267,12 +267,10 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._mkdocs_started = time.perf_counter()
 
     def _all_procedure_pages(self):
-        from generator.render.history import procedure_history_pages
+        from generator.render import procedure_pages
 
         for procedure in self.plan.catalog.procedures:
-            yield self.plan.renderer.page(procedure)
-            if self.plan.history is not None:
-                yield from procedure_history_pages(procedure, self.plan.history)
+            yield from procedure_pages(self.plan.renderer, procedure, self.plan.history)
 
     def on_files(self, files: Files, config) -> Files:
         from generator.render.urls import PROCEDURE_PREFIX

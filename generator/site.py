@@ -80,12 +80,11 @@ class Stages:
         try:
             yield
         finally:
-            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
-            self.stages.append(Stage(name, time.perf_counter() - start, peak))
+            self.add(name, time.perf_counter() - start)
 
     def add(self, name: str, seconds: float) -> None:
-        """Record a stage timed elsewhere (MkDocs' own build, between two plugin events)."""
+        """Record a stage of ``seconds`` that ends now (also one timed elsewhere: MkDocs' own
+        build, between two plugin events), with the peak memory so far."""
         peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
         self.stages.append(Stage(name, seconds, peak))
@@ -217,9 +216,7 @@ def compare_revisions(history: Any, processes: int | None = None) -> int:
     from generator.render.history import remember_revision_diffs
 
     codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
-    count = processes or workers()
-    if len(codes) < PARALLEL_MIN_PROCEDURES:
-        count = 1
+    count = _process_count(len(codes), processes)
     _JOB.update(history=history, codes=codes)
     try:
         results = _fork_map(_diff_chunk, _chunks(list(range(len(codes))), count), count)
@@ -254,6 +251,21 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
     return [function(chunk) for chunk in chunks]
 
 
+def _remembered(name: str, key: str, compute: Any, memo: dict | None, cache: Any, keep: bool = True) -> Any:
+    """``compute()``, or what ``memo`` (this process) or ``cache`` (on disk) holds under ``key``;
+    a value computed is kept in both (in ``cache`` only with ``keep``)."""
+    if memo is not None and memo.get("key") == key:
+        return memo["value"]
+    value = cache.load(name, key) if cache is not None else None
+    if value is None:
+        value = compute()
+        if keep and cache is not None:
+            cache.keep(name, key, value)
+    if memo is not None:
+        memo["value"], memo["key"] = value, key
+    return value
+
+
 def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, bytes]:
     """:func:`generator.export.export_catalog`, through ``memo`` and ``cache`` (keyed by the
     catalog's content and the generator's code) when given."""
@@ -265,33 +277,26 @@ def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, by
     if memo is None and cache is None:
         return export_catalog(catalog)
     key = hashlib.sha256((code_digest() + repr(catalog)).encode("utf-8", "surrogatepass")).hexdigest()
-    if memo is not None and memo.get("key") == key:
-        return memo["exports"]
-    exports = cache.load("open-data", key) if cache is not None else None
-    if exports is None:
-        exports = export_catalog(catalog)
-        if cache is not None:
-            cache.keep("open-data", key, exports)
-    if memo is not None:
-        memo["exports"], memo["key"] = exports, key
-    return exports
+    return _remembered("open-data", key, lambda: export_catalog(catalog), memo, cache)
 
 
 def read_catalog_history(catalog_dir: Path, allow_shallow: bool | None, memo: dict | None,
-                  cache: Any = None) -> tuple[Any, str | None]:
+                         cache: Any = None) -> tuple[Any, str | None]:
     """:func:`generator.history.read_history` of the catalog, through ``memo`` and ``cache`` when
-    given; with the key it was kept under (None: not kept)."""
+    given; with the key it was kept under (None: not kept). The caller keeps it in ``cache``
+    once its revisions are compared (:func:`compare_revisions`), so the diffs are kept too."""
     import hashlib
 
     from generator.cache import code_digest
     from generator.git import repo_info, resolve_ref
     from generator.history import read_history
 
-    if memo is None and cache is None:
-        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
-    head = resolve_ref(catalog_dir, "HEAD")
-    if head is None:  # not a repository, or no commit: read_history says which
-        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow), None
+    def read() -> Any:
+        return read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
+
+    head = resolve_ref(catalog_dir, "HEAD") if memo is not None or cache is not None else None
+    if head is None:  # no caches, or not a repository, or no commit (read_history says which)
+        return read(), None
     digest = hashlib.sha256(code_digest().encode())
     info = repo_info(catalog_dir)
     digest.update(repr((info.root, info.prefix, info.shallow)).encode())
@@ -301,14 +306,7 @@ def read_catalog_history(catalog_dir: Path, allow_shallow: bool | None, memo: di
         except OSError:
             digest.update(b"-")
     key = repr((str(catalog_dir.resolve()), head, allow_shallow, os.environ.get("TTHC_ALLOW_SHALLOW"), digest.hexdigest()))
-    if memo is not None and memo.get("key") == key:
-        return memo["history"], key
-    history = cache.load("history", key) if cache is not None else None
-    if history is None:
-        history = read_history(catalog_dir, catalog_subdir=".", allow_shallow=allow_shallow)
-    if memo is not None:
-        memo["history"], memo["key"] = history, key
-    return history, key
+    return _remembered("history", key, read, memo, cache, keep=False), key
 
 
 @dataclass(frozen=True)
@@ -333,6 +331,11 @@ class Written:
     pages: list[WrittenPage] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
     rendered: int = 0
+
+
+def _process_count(items: int, processes: int | None) -> int:
+    """``processes`` (None: :func:`workers`), or 1 below :data:`PARALLEL_MIN_PROCEDURES` items."""
+    return 1 if items < PARALLEL_MIN_PROCEDURES else (processes or workers())
 
 
 def workers() -> int:
@@ -370,9 +373,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
         BuildError: a page cannot be rendered or written (the message names it).
     """
     procedures = plan.catalog.procedures
-    count = processes or workers()
-    if len(procedures) < PARALLEL_MIN_PROCEDURES:
-        count = 1
+    count = _process_count(len(procedures), processes)
     todo = list(range(len(procedures)))
     reused: dict[int, Any] = {}
     if cache is not None:
@@ -420,7 +421,8 @@ def _chunks(indices: list[int], processes: int) -> list[list[int]]:
 
 def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
     """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one)."""
-    from generator.render.history import procedure_history_pages
+    from generator.render import procedure_pages
+    from generator.render.urls import UrlRegistry
     from generator.search import searchable_text
 
     plan, site_dir, layouts = _JOB["plan"], _JOB["site_dir"], _JOB["layouts"]
@@ -428,14 +430,8 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
     for index in indices:
         procedure = plan.catalog.procedures[index]
         group = PageGroup()
-        pages = [plan.renderer.page(procedure)]
-        if plan.history is not None:
-            pages += procedure_history_pages(procedure, plan.history)
-        seen: set[str] = set()
-        for page in pages:
-            if page.url.lower() in seen:
-                raise BuildError(_("two pages of {code} map to the URL /{url}").format(code=procedure.code, url=page.url))
-            seen.add(page.url.lower())
+        # the procedure's page was claimed in prepare(); its history pages claim theirs here
+        for page in procedure_pages(plan.renderer, procedure, plan.history, UrlRegistry()):
             path = f"{page.url}index.html"
             try:
                 target = site_dir / path

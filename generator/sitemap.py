@@ -31,9 +31,12 @@ def add_to_sitemap(site_dir: Path, pages: list[tuple[str, str | None]], site_url
     Raises:
         OSError: the files cannot be written (the build reports it).
     """
+    from mkdocs.utils import get_build_date, get_build_timestamp
+
     path = site_dir / "sitemap.xml"
     if not path.is_file():
         return
+    build_date = get_build_date()
     text = path.read_text(encoding="utf-8")
     entries = {_LOC.search(m[0])[1]: m[0].strip() for m in _URL_ENTRY.finditer(text) if _LOC.search(m[0])}
     if site_url:
@@ -41,9 +44,6 @@ def add_to_sitemap(site_dir: Path, pages: list[tuple[str, str | None]], site_url
         if drop:
             entries = {loc: entry for loc, entry in entries.items() if not loc.startswith(escape(base + drop))}
         if pages:
-            from mkdocs.utils import get_build_date
-
-            build_date = get_build_date()
             for url, date in pages:
                 loc = escape(base + url)
                 entries[loc] = f"<url>\n         <loc>{loc}</loc>\n         <lastmod>{date or build_date}</lastmod>\n    </url>"
@@ -59,9 +59,6 @@ def add_to_sitemap(site_dir: Path, pages: list[tuple[str, str | None]], site_url
         if pages:  # MkDocs stamps it with the newest date of its pages; these pages count too
             from types import SimpleNamespace
 
-            from mkdocs.utils import get_build_date, get_build_timestamp
-
-            build_date = get_build_date()
             mtime = max(mtime, get_build_timestamp(pages=[SimpleNamespace(update_date=date or build_date)
                                                           for _, date in pages]))
         with packed.open("wb") as handle, gzip.GzipFile(fileobj=handle, filename=str(packed), mode="wb",

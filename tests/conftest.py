@@ -72,3 +72,15 @@ def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MiniSite]:
     yield MiniSite(f"http://127.0.0.1:{server.server_address[1]}/", out, [sha[:10] for sha in shas])
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (never a downloaded browser), for the browser tests
+    at the top of tests/ (tests/browser/ has its own, with its launch options). Module-scoped:
+    Playwright's sync API keeps an event loop in this thread while it is open."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

@@ -19,15 +19,6 @@ def site(mini_site):
     return mini_site.url, mini_site.shas
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.parametrize("older, newer, target", [
     (0, 2, "thu-tuc/1.000001/so-sanh/{0}-{2}/"),
     (1, 2, "thu-tuc/1.000001/phien-ban/{2}/#so-voi-truoc"),

@@ -18,15 +18,6 @@ def base_url(mini_site):
     return mini_site.url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.parametrize("path", ["", "thu-tuc/5.000010/", "thu-tuc/1.000003/", "co-quan/bo-xay-dung/", "linh-vuc/", "du-lieu-mo/", "dong-gop/"])
 def test_page_loads_cleanly_under_its_csp(browser, base_url, path):
     page = browser.new_page()

@@ -189,7 +189,6 @@ def render_pages(
         BuildError: a related code, replacement, agency or sector does not
             resolve, or two inputs map to one URL (both are named).
     """
-    from generator.render.history import procedure_history_pages
     from generator.render.procedures import ProcedureRenderer
     from generator.render.urls import UrlRegistry
 
@@ -200,10 +199,24 @@ def render_pages(
     pages = site_pages(catalog, history, registry, file_sizes=file_sizes, stats=stats, feedback_url=feedback_url,
                        repo_url=repo_url)
     for procedure in catalog.procedures:
-        pages.append(renderer.page(procedure))
-        if history is not None:
-            pages += procedure_history_pages(procedure, history, registry)
+        pages += procedure_pages(renderer, procedure, history, registry)
     return sorted(pages, key=lambda page: page.url)
+
+
+def procedure_pages(renderer: Any, procedure: Any, history: Any = None, registry: Any = None) -> list[GeneratedPage]:
+    """A procedure's own pages: its page (``renderer``: a
+    :class:`~generator.render.procedures.ProcedureRenderer`), then, with a history, its history,
+    revision and compare pages (:func:`generator.render.history.procedure_history_pages`).
+
+    Raises:
+        BuildError: two of them map to one URL (``registry`` given).
+    """
+    from generator.render.history import procedure_history_pages
+
+    pages = [renderer.page(procedure)]
+    if history is not None:
+        pages += procedure_history_pages(procedure, history, registry)
+    return pages
 
 
 def site_pages(
