@@ -120,14 +120,21 @@ def build_site(
 
 
 def _lock(site_dir: Path):
-    """Hold an exclusive lock on the folder holding ``site_dir`` for the whole build (no lock file is left).
+    """Hold an exclusive lock on ``site_dir``'s build for the whole build.
+
+    The lock is a ``flock`` on an empty folder ``.<site>-lock/`` beside the site (kept,
+    so it is stable across builds; ``/.site-*/`` in the template's ``.gitignore``
+    covers it): builds of other sites in the same parent folder run side by side.
 
     Raises:
-        BuildError: another build into the same folder is running.
+        BuildError: another build of the same site is running.
+        OSError: the lock folder cannot be made.
     """
     import fcntl
 
-    handle = os.open(site_dir.parent, os.O_RDONLY)
+    folder = site_dir.with_name(f".{site_dir.name}-lock")
+    folder.mkdir(exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -154,12 +161,36 @@ def _remove_leftovers(site_dir: Path) -> None:
 
 
 def _publishable(folder: Path) -> None:
-    """Make the site world-readable: folders 755, files 644 (mkdtemp makes 700; a web server is another user)."""
+    """Make the site world-readable: folders 755, files 644 (mkdtemp makes 700; a web server is another user).
+
+    Under the usual umask (022 or 002) everything below the top folder was created that way
+    already, so only the top folder is changed; a umask that takes read or search rights
+    from group or others (e.g. 077) makes every entry be set.
+    """
     folder.chmod(0o755)
+    umask = os.umask(0)
+    os.umask(umask)
+    if not umask & 0o055:
+        return
     for path in folder.rglob("*"):
         if path.is_symlink():
             continue
         path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _pages_and_bytes(folder: Path) -> tuple[int, int]:
+    """The number of ``index.html`` pages below ``folder`` and the bytes of all its files (one walk)."""
+    pages = size = 0
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    size += entry.stat(follow_symlinks=False).st_size
+                    pages += entry.name == "index.html"
+    return pages, size
 
 
 def cache_dir(site_dir: Path) -> Path:
@@ -212,8 +243,7 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    pages = sum(1 for _page in site_dir.rglob("index.html"))
-    size = sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file())
+    pages, size = _pages_and_bytes(site_dir)
     return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
 
 
@@ -269,10 +299,12 @@ def _swap(staging: Path, site_dir: Path) -> None:
     ``RENAME_EXCHANGE``), so a kill at any moment leaves a complete site at
     ``site_dir``; elsewhere (or on a file system without it) two renames on
     one file system. The old site ends in a ``.<site>-building-*`` or
-    ``.<site>-old-*`` folder, removed here or by the next build.
+    ``.<site>-old-*`` folder, which a background process removes
+    (:func:`_remove_in_background`: the new site is in place, so the build
+    need not wait for it), else the next build.
     """
     if site_dir.exists() and _exchange(staging, site_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        _remove_in_background(staging)  # now the old site
         return
     old = None
     if site_dir.exists():
@@ -280,7 +312,23 @@ def _swap(staging: Path, site_dir: Path) -> None:
         site_dir.rename(old)
     staging.rename(site_dir)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_in_background(old)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """Delete ``folder`` (an old site) in a detached process; in this one if that cannot start.
+
+    Removing a site of 9,000 files took a second of a rebuild that changed one page; the
+    next build's :func:`_remove_leftovers` removes what a killed remover left."""
+    import subprocess
+    import sys
+
+    try:
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                          str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -14,10 +14,11 @@ from generator.i18n import _
 from generator.model import (
     Catalog, NationalTotal, agency_from_dict, cost_basis_from_dict, plan_from_dict, procedure_from_dict, sector_from_dict,
 )
-from generator.validate import check_catalog_files, load_catalog_files
+from generator.validate import LoadMemo, check_catalog_files, load_catalog_files
 
 
-def read_catalog(root: Path, today: dt.date | None = None, workers: int | None = None) -> tuple[Catalog, Report]:
+def read_catalog(root: Path, today: dt.date | None = None, workers: int | None = None,
+                 memo: LoadMemo | None = None) -> tuple[Catalog, Report]:
     """Load and validate the catalog at ``root`` and build its model.
 
     Args:
@@ -27,6 +28,9 @@ def read_catalog(root: Path, today: dt.date | None = None, workers: int | None =
             ``$TTHC_WORKERS``, else the CPU count; ``1`` for none, and a catalog of fewer
             than 200 procedures is read in this process). The result is the same, in the
             same order, for any number (see :func:`generator.validate.load_catalog_files`).
+        memo: procedure files loaded before, reused when unchanged on disk, and updated
+            (:data:`generator.validate.LoadMemo`; the build keeps it in its cache). The
+            rules across files run every time.
 
     Returns:
         The :class:`~generator.model.Catalog` (procedures sorted by code) and
@@ -39,7 +43,7 @@ def read_catalog(root: Path, today: dt.date | None = None, workers: int | None =
     root = Path(root)
     if not root.is_dir():
         raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)").format(folder=root))
-    files = load_catalog_files(root, workers=workers)
+    files = load_catalog_files(root, workers=workers, memo=memo)
     report = check_catalog_files(files, today=today)
     if report.errors:
         raise CatalogInvalid(report)

@@ -33,7 +33,7 @@ import gettext
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 DOMAIN = "tthc"
 LOCALE_DIR = Path(__file__).parent / "locale"

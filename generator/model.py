@@ -12,7 +12,8 @@ Units: processing times carry their own unit (``working_days``, ``days``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: Vietnamese labels of the enumerations, as shown on the site and in diffs.
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "postal": "Dịch vụ bưu chính"}

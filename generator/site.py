@@ -161,7 +161,6 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         TthcError: the history cannot be read, or a reference or URL does not resolve
             (:class:`~generator.errors.BuildError`).
     """
-    from generator.catalog import read_catalog
     from generator.errors import NotARepository
     from generator.render import site_pages
     from generator.render.dashboard import chart_files
@@ -172,7 +171,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
 
     stages = Stages()
     with stages.stage("read and validate the catalog"):
-        catalog, report = read_catalog(catalog_dir)
+        catalog, report = _read_catalog(catalog_dir, memo, cache)
     revisions = None
     if history:
         with stages.stage("read the history"):
@@ -203,6 +202,29 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         charts = chart_files(stats)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
                     exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+
+
+def _read_catalog(catalog_dir: Path, memo: dict | None, cache: Any) -> tuple[Any, Any]:
+    """:func:`generator.catalog.read_catalog`, reusing the procedure files loaded by the last
+    build (``memo`` in this process, else ``cache`` on disk) that are unchanged on disk."""
+    from generator.cache import code_digest
+    from generator.catalog import read_catalog
+
+    if memo is None and cache is None:
+        return read_catalog(catalog_dir)
+    key = code_digest()
+    kept = memo.get("files") if memo is not None else None
+    if kept is None or kept[0] != key:
+        kept = (key, (cache.load("catalog-files", key) if cache is not None else None) or {})
+    files = kept[1]
+    before = set(files)
+    try:
+        return read_catalog(catalog_dir, memo=files)
+    finally:
+        if memo is not None:
+            memo["files"] = kept
+        if cache is not None and set(files) != before:
+            cache.keep("catalog-files", key, files)
 
 
 def compare_revisions(history: Any, processes: int | None = None) -> int:

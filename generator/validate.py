@@ -19,9 +19,11 @@ import difflib
 import fnmatch
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jsonschema
@@ -102,8 +104,27 @@ def display_path(path: Path) -> str:
 Known = Mapping[str, "tuple[bytes, LoadedFile]"]
 
 
+#: Procedure files loaded by an earlier run of the same process or build cache, by
+#: :func:`file_stamp`: ``stamp -> (LoadedFile, schema diagnostics)``.
+LoadMemo = dict
+
+
+def file_stamp(path: Path, display: str) -> tuple | None:
+    """What identifies the content of the regular file ``path`` without reading it: its name
+    in diagnostics, device, inode, size, modification and change times (nanoseconds), as
+    make and rsync trust them; ``None`` for anything but a regular file (never reused)."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (display, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path, known: Known | None = None,
-                       progress: Progress = no_progress, workers: int | None = None) -> CatalogFiles:
+                       progress: Progress = no_progress, workers: int | None = None,
+                       memo: LoadMemo | None = None) -> CatalogFiles:
     """Strictly load every file of the catalog at ``root`` and check each procedure file against its schema.
 
     The procedure files, each on its own, are loaded and schema-checked in worker processes
@@ -120,6 +141,9 @@ def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path
             reused where name and bytes are the same (then loaded in this process).
         progress: called as ``progress(done, total)`` per procedure file.
         workers: processes for the per-file stage (None: ``TTHC_WORKERS`` or the CPU count).
+        memo: procedure files loaded before (:data:`LoadMemo`, e.g. by the previous build of
+            the site): a file whose :func:`file_stamp` is there is not read again; the memo
+            is updated to hold exactly the files loaded now.
 
     Raises:
         UsageError: ``TTHC_WORKERS`` is not a number of at least 1.
@@ -157,11 +181,19 @@ def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path
             progress(done, len(paths))
             files.procedures.append((path, load(path, "procedure")))
         return files
-    if len(paths) >= PARALLEL_FROM:
-        _validator("procedure")  # compiled once here: forked workers inherit it
     jobs = [(str(path), display(path)) for path in paths]
-    results = ordered_map(_load_procedure, jobs, workers=workers, serial_below=PARALLEL_FROM)
-    for done, (path, (loaded, schema)) in enumerate(zip(paths, results), start=1):
+    stamps = [file_stamp(path, name) for path, (_, name) in zip(paths, jobs)] if memo is not None else []
+    reused = {i: memo[stamp] for i, stamp in enumerate(stamps) if stamp is not None and stamp in memo}
+    todo = [i for i in range(len(jobs)) if i not in reused]
+    if len(todo) >= PARALLEL_FROM:
+        _validator("procedure")  # compiled once here: forked workers inherit it
+    loaded_now = ordered_map(_load_procedure, [jobs[i] for i in todo], workers=workers, serial_below=PARALLEL_FROM)
+    results = dict(reused)
+    results.update(zip(todo, loaded_now))
+    if memo is not None:
+        memo.clear()
+        memo.update((stamp, results[i]) for i, stamp in enumerate(stamps) if stamp is not None)
+    for done, (path, (loaded, schema)) in enumerate(zip(paths, (results[i] for i in range(len(jobs)))), start=1):
         progress(done, len(paths))
         files.procedures.append((path, loaded))
         if schema is not None:

@@ -195,3 +195,26 @@ def test_a_damaged_or_crafted_cache_never_gives_a_wrong_site_nor_writes_outside_
     assert _stable_files(tmp_path / "site") == _stable_files(tmp_path / "full")
     assert not (tmp_path / "outside.txt").exists() and not (tmp_path / "proof.txt").exists()
     assert not (tmp_path / "site" / "proof.txt").exists()
+
+
+def test_a_load_memo_reads_again_exactly_the_files_that_changed(tmp_path):
+    """The build keeps the loaded procedure files (generator.validate.LoadMemo): an unchanged file
+    is not read again, an edited one (even of the same size) is, and the result is a fresh load's."""
+    from generator.validate import check_catalog_files, load_catalog_files
+
+    root = tmp_path / "catalog"
+    shutil.copytree(MINI, root)
+    memo: dict = {}
+    first = load_catalog_files(root, memo=memo)
+    edited = root / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    text = edited.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name: "))
+    edited.write_text(text.replace(name, name[:-1] + ("X" if name[-1] != "X" else "Y"), 1), encoding="utf-8")
+    second = load_catalog_files(root, memo=memo)
+    fresh = load_catalog_files(root)
+    assert [(p, f.data, f.diagnostics) for p, f in second.procedures] == [(p, f.data, f.diagnostics) for p, f in fresh.procedures]
+    assert check_catalog_files(second).diagnostics == check_catalog_files(fresh).diagnostics
+    again = {p: f for p, f in second.procedures}
+    for path, loaded in first.procedures:
+        assert (again[path] is loaded) == (path != edited), path  # reused exactly when unchanged
+    assert len(memo) == len(second.procedures)

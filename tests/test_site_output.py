@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -102,21 +103,26 @@ def test_site_is_world_readable(built: Path) -> None:
 
 
 def test_leftovers_of_killed_builds_are_removed(built: Path) -> None:
-    assert sorted(p.name for p in built.parent.iterdir() if p.name.startswith(".site-")) == [".site-cache"]
+    assert sorted(p.name for p in built.parent.iterdir() if p.name.startswith(".site-")) == [".site-cache", ".site-lock"]
 
 
 def test_a_second_build_at_the_same_time_is_refused_and_the_site_kept(built: Path) -> None:
     import fcntl
 
     before = (built / "index.html").read_bytes()
-    held = os.open(built.parent, os.O_RDONLY)
+    held = os.open(built.with_name(".site-lock"), os.O_RDONLY)
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         result = tthc("build", "--catalog", str(MINI), "--site-dir", str(built), "--no-search")
+        beside = tthc("build", "--catalog", str(MINI), "--site-dir", str(built.with_name("other-site")),
+                      "--no-search", "--no-cache")
     finally:
         os.close(held)
+        shutil.rmtree(built.with_name("other-site"), ignore_errors=True)
+        shutil.rmtree(built.with_name(".other-site-lock"), ignore_errors=True)
     assert result.returncode == 1 and "another build" in result.stderr and "Traceback" not in result.stderr
     assert (built / "index.html").read_bytes() == before
+    assert beside.returncode == 0, beside.stderr  # another site in the same folder is not blocked
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -160,4 +166,7 @@ def test_the_new_site_replaces_the_old_in_one_exchange(tmp_path: Path) -> None:
     (staging / "index.html").write_text("new", encoding="utf-8")
     _swap(staging, site)
     assert (site / "index.html").read_text(encoding="utf-8") == "new"
+    deadline = time.monotonic() + 30  # the old site is removed by a background process
+    while sorted(p.name for p in tmp_path.iterdir()) != ["site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

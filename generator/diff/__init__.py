@@ -40,7 +40,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from generator.diagnostics import format_path
 from generator.model import CHANNEL_LABELS
@@ -564,12 +565,10 @@ class _Differ:
                 pairs.append((olds[0], news[0]))
                 continue
             for i in olds:
-                scored = [(difflib.SequenceMatcher(None, _plain(old[i]), _plain(new[j]), autojunk=False).ratio(), -j, j)
-                          for j in news]
-                best = max(scored, default=None)
-                if best and best[0] >= 0.5:
-                    pairs.append((i, best[2]))
-                    news.remove(best[2])
+                j = _most_similar(_plain(old[i]), [(j, _plain(new[j])) for j in news])
+                if j is not None:
+                    pairs.append((i, j))
+                    news.remove(j)
                 else:
                     removed.append(i)
             added += news
@@ -595,6 +594,33 @@ class _Differ:
             else:
                 self.changes.append(Change("changed", format_path(parts + [j]), SEP.join(labels + [nl[j]]),
                                            old[i], new[j], old_index=i + 1, new_index=j + 1))
+
+
+def _most_similar(text: str, candidates: list[tuple[int, str]], threshold: float = 0.5) -> int | None:
+    """The index ``j`` of the candidate most similar to ``text`` by difflib's ratio
+    (``SequenceMatcher(None, text, candidate)``; ties go to the first candidate), or
+    ``None`` when no ratio reaches ``threshold``.
+
+    The same answer as computing every ratio, but a candidate whose upper bounds
+    (``real_quick_ratio``, then ``quick_ratio``) cannot beat the best so far is skipped:
+    long lists re-split in one commit (hundreds of legal-basis rows) made this pairing
+    quadratic in items and in text length.
+    """
+    best_ratio, best_j = threshold, None
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq1(text)
+
+    def loses(bound: float) -> bool:
+        return bound < best_ratio if best_j is None else bound <= best_ratio
+
+    for j, candidate in candidates:
+        matcher.set_seq2(candidate)
+        if loses(matcher.real_quick_ratio()) or loses(matcher.quick_ratio()):
+            continue
+        ratio = matcher.ratio()
+        if not loses(ratio):
+            best_ratio, best_j = ratio, j
+    return best_j
 
 
 def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ exception; the field change (``generator.diff``) still says what changed.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from generator.diff import Effect, LIST_KEYS, cut_words, match_items
 from generator.model import CHANNEL_LABELS, STATUS_LABELS, UNIT_LABELS

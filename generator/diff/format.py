@@ -16,7 +16,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from generator.diff import CatalogDiff, Change, ProcedureDiff, cut_words, key_label
 from generator.diff.effects import format_number, format_time
