@@ -725,19 +725,46 @@ def cost_basis_on_disk(repo_dir: Path | str, catalog_subdir: str = "catalog") ->
     return cost_basis_from_dict(loaded.data)
 
 
+#: Blobs read from git at a time (bounds the raw bytes held at once: about 3 kB each).
+_WINDOW = 8_000
+#: Blobs loaded together by one process, sharing their subtrees (:class:`_Shared`).
+_BATCH = 250
+
+
 def _read_versions(root: Path, blobs: list[str], names: dict[str, str]) -> dict[str, Version]:
-    """Read each blob once (a blob shared by many commits is read once)."""
+    """Read each blob once (a blob shared by many commits is read once), on every core.
+
+    The blobs are taken in the order of their names (``<commit>:<path>``, so the versions of
+    one file come together), read from git a window at a time, and loaded in batches by
+    :func:`generator.parallel.ordered_map`; the versions of one batch share equal subtrees,
+    and pickling keeps that sharing when a worker sends them back. The result is the same,
+    version for version, whatever the number of processes.
+    """
+    from generator.parallel import ordered_map
+
     versions: dict[str, Version] = {}
     if not blobs:
         return versions
-    reader = git.BlobReader(root)
-    shared = _Shared()
-    try:
-        for sha, raw in reader.read_many(blobs):
-            versions[sha] = read_version(raw, names.get(sha, sha[:10]), shared)
-    finally:
-        reader.close()
+    ordered = sorted(blobs, key=lambda sha: (names.get(sha, "").split(":", 1)[-1], names.get(sha, ""), sha))
+    for start in range(0, len(ordered), _WINDOW):
+        window = ordered[start:start + _WINDOW]
+        reader = git.BlobReader(root)
+        try:
+            raws = list(reader.read_many(window))
+        finally:
+            reader.close()
+        batches = [[(sha, raw, names.get(sha, sha[:10])) for sha, raw in raws[i:i + _BATCH]]
+                   for i in range(0, len(raws), _BATCH)]
+        del raws
+        for batch, loaded in zip(batches, ordered_map(_read_batch, batches, serial_below=2)):
+            versions.update((sha, version) for (sha, _raw, _display), version in zip(batch, loaded))
     return versions
+
+
+def _read_batch(batch: list[tuple[str, bytes, str]]) -> list[Version]:
+    """:func:`read_version` of each ``(sha, bytes, display)``, sharing one :class:`_Shared` table."""
+    shared = _Shared()
+    return [read_version(raw, display, shared) for _sha, raw, display in batch]
 
 
 # --- snapshots of a tree -----------------------------------------------------
