@@ -64,3 +64,118 @@ def test_a_new_entry_beside_an_edited_one_records_the_change(mini: GitRepo) -> N
     assert [d["code"] for d in found] == ["history-edited"]
     diff = json.loads(tthc("diff", "main", "--format", "json", cwd=mini.root).stdout)
     assert [e["decision"] for e in diff["procedures"][0]["new_simplifications"]] == ["99/QĐ-BXD"]
+
+
+# --- 2. agencies.yaml: no ownership takeover; the control office reviews the registers ------------------
+
+AGENCIES = """agencies:
+- id: so-tu-phap
+  name: Sở Tư pháp tỉnh Thử Nghiệm
+  level: province
+  maintainers: ["@nguyen-van-a"]
+- id: so-xay-dung
+  name: Sở Xây dựng tỉnh Thử Nghiệm
+  level: province
+  maintainers: ["@tran-thi-b"]
+"""
+SECTORS = "sectors:\n- id: thu-nghiem\n  name: Thử nghiệm\n"
+
+
+@pytest.fixture
+def owned(tmp_path: Path) -> GitRepo:
+    """main: two agencies with maintainers, one procedure each; the working tree is the change."""
+    repo = GitRepo(tmp_path / "repo")
+    (repo.root / "catalog").mkdir()
+    (repo.root / "catalog" / "agencies.yaml").write_text(AGENCIES, encoding="utf-8")
+    (repo.root / "catalog" / "sectors.yaml").write_text(SECTORS, encoding="utf-8")
+    repo.write("so-tu-phap", record("2.000001", levels=["province"]))
+    repo.write("so-xay-dung", record("2.000002", levels=["province"]))
+    repo.commit("Danh mục ban đầu")
+    return repo
+
+
+def _agencies(repo: GitRepo, text: str) -> None:
+    (repo.root / "catalog" / "agencies.yaml").write_text(text, encoding="utf-8")
+
+
+def test_taking_over_another_agencys_maintainers_is_an_error(owned: GitRepo) -> None:
+    _agencies(owned, AGENCIES.replace('["@tran-thi-b"]', '["@nguyen-van-a"]'))
+    code, found = _gate(owned, "--owner", "so-tu-phap")
+    assert code == 1
+    (error,) = [d for d in found if d["severity"] == "error"]
+    assert error["code"] == "register-not-owned" and error["file"] == "catalog/agencies.yaml"
+    assert (error["line"], error["path"]) == (6, "agencies[1]")
+    assert "so-xay-dung" in error["message"] and "@tran-thi-b" in error["hint"]
+    vi = tthc("check-change", "--base", "main", "--owner", "so-tu-phap", cwd=owned.root, env={"LANGUAGE": "vi"})
+    assert "mục của cơ quan so-xay-dung trong agencies.yaml bị thay đổi bởi cơ quan so-tu-phap" in vi.stdout
+    code, found = _gate(owned, "--author", "@nguyen-van-a")
+    assert code == 1 and "register-not-owned" in {d["code"] for d in found}
+    # the agency's own maintainers may change it, with a warning for the control office
+    code, found = _gate(owned, "--owner", "so-xay-dung")
+    assert code == 0 and [(d["code"], d["path"]) for d in found] == [("register-review", "agencies[1].maintainers")]
+    # without --owner the maintainers change still warns
+    code, found = _gate(owned)
+    assert code == 0 and [d["code"] for d in found] == ["register-review"]
+
+
+def test_a_change_to_the_registers_only_is_not_compared_nothing(owned: GitRepo) -> None:
+    _agencies(owned, AGENCIES.replace("name: Sở Xây dựng tỉnh", "name: Sở Xây dựng  tỉnh"))
+    result = tthc("check-change", "--base", "main", "--owner", "so-tu-phap", cwd=owned.root)
+    assert result.returncode == 1 and "register-not-owned" in result.stdout
+    assert "compared nothing" not in result.stderr and "catalog/agencies.yaml" in result.stderr
+    _agencies(owned, AGENCIES + "- id: so-y-te\n  name: Sở Y tế\n  level: province\n")
+    (owned.root / "catalog" / "sectors.yaml").write_text(SECTORS + "- id: y-te\n  name: Y tế\n", encoding="utf-8")
+    result = tthc("check-change", "--base", "main", "--format", "json", cwd=owned.root)
+    assert result.returncode == 0 and "compared nothing" not in result.stderr
+    assert sorted((d["code"], d["file"]) for d in json.loads(result.stdout)) == [
+        ("register-review", "catalog/agencies.yaml"), ("register-review", "catalog/sectors.yaml")]
+    # a new agency's own entry is no takeover, but the control office must approve it
+    assert "thêm" in json.loads(result.stdout)[0]["message"] or "so-y-te" in json.loads(result.stdout)[0]["message"]
+
+
+def test_the_control_office_reviews_the_registers_and_may_change_them(owned: GitRepo) -> None:
+    _agencies(owned, 'control_office: ["@kiem-soat-tthc"]\n' + AGENCIES)
+    owned.commit("Cục Kiểm soát TTHC duyệt danh mục")
+    _agencies(owned, 'control_office: ["@nguyen-van-a"]\n' + AGENCIES)  # a self-appointed reviewer
+    code, found = _gate(owned, "--owner", "so-tu-phap")
+    assert code == 1 and "register-not-owned" in {d["code"] for d in found}
+    _agencies(owned, 'control_office: ["@kiem-soat-tthc"]\n' + AGENCIES.replace('["@tran-thi-b"]', '["@le-van-c"]'))
+    assert _gate(owned, "--author", "@kiem-soat-tthc")[0] == 0
+    assert _gate(owned, "--owner", "so-tu-phap", "--approved-by", "@kiem-soat-tthc")[0] == 0
+    assert _gate(owned, "--owner", "so-tu-phap")[0] == 1
+
+
+def test_codeowners_gives_the_shared_files_to_the_control_office(owned: GitRepo) -> None:
+    result = tthc("codeowners", cwd=owned.root)
+    assert result.returncode == 0 and "control_office" in result.stderr  # none configured: said, with the fix
+    assert "/catalog/agencies.yaml" not in result.stdout
+    _agencies(owned, 'control_office: ["@kiem-soat-tthc", kiemsoat@vpcp.gov.vn]\n' + AGENCIES)
+    assert tthc("validate", cwd=owned.root).returncode == 0
+    result = tthc("codeowners", cwd=owned.root)
+    assert result.returncode == 0 and result.stderr == ""
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
+    assert lines == ["/catalog/procedures/so-tu-phap/ @nguyen-van-a", "/catalog/procedures/so-xay-dung/ @tran-thi-b",
+                     *(f"/catalog/{name} @kiem-soat-tthc kiemsoat@vpcp.gov.vn"
+                       for name in ("agencies.yaml", "sectors.yaml", "plans/", "cost-basis.yaml", "coverage.yaml"))]
+    _agencies(owned, 'control_office: ["not a handle"]\n' + AGENCIES)
+    bad = tthc("validate", "--format", "json", cwd=owned.root)
+    assert bad.returncode == 1 and json.loads(bad.stdout)[0]["path"] == "control_office[0]"
+
+
+# --- 3. a transfer of competence taken by the receiving agency alone ---------------------------------------
+
+def test_a_self_declared_transfer_needs_the_source_agencys_approval(owned: GitRepo) -> None:
+    owned.git("mv", "catalog/procedures/so-tu-phap/2.000001.yaml", "catalog/procedures/so-xay-dung/2.000001.yaml")
+    path = owned.path("so-xay-dung", "2.000001")
+    path.write_text(path.read_text(encoding="utf-8") + "amendments:\n- date: 2026-06-01\n  decision: 15/QĐ-UBND\n"
+                    "  summary: Chuyển thẩm quyền sang Sở Xây dựng\n", encoding="utf-8")
+    code, found = _gate(owned, "--owner", "so-xay-dung")
+    assert code == 1
+    (error,) = found
+    assert error["code"] == "transfer-not-approved" and error["file"] == "catalog/procedures/so-xay-dung/2.000001.yaml"
+    assert "so-tu-phap" in error["message"] and "@nguyen-van-a" in error["hint"] and "--approved-by" in error["hint"]
+    assert _gate(owned, "--author", "@tran-thi-b")[0] == 1
+    # the source agency makes it, or approves it
+    assert _gate(owned, "--owner", "so-tu-phap") == (0, [])
+    assert _gate(owned, "--owner", "so-xay-dung", "--approved-by", "@Nguyen-Van-A") == (0, [])
+    assert _gate(owned, "--owner", "so-xay-dung", "--approved-by", "@tran-thi-b")[0] == 1  # its own approval is no proof
