@@ -179,3 +179,26 @@ def test_a_self_declared_transfer_needs_the_source_agencys_approval(owned: GitRe
     assert _gate(owned, "--owner", "so-tu-phap") == (0, [])
     assert _gate(owned, "--owner", "so-xay-dung", "--approved-by", "@Nguyen-Van-A") == (0, [])
     assert _gate(owned, "--owner", "so-xay-dung", "--approved-by", "@tran-thi-b")[0] == 1  # its own approval is no proof
+
+
+# --- 4. a raw control character is placed by characters, also in a big file -----------------------------
+
+@pytest.mark.parametrize("pad", [0, 70_000])
+def test_a_raw_control_character_is_reported_at_its_line_and_column(tmp_path: Path, pad: int) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(MINI, catalog)
+    path = catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    text = path.read_text(encoding="utf-8")
+    filler = "".join(f"  - Tổ chức, cá nhân có nhu cầu số {i}\n" for i in range(pad // 40))
+    text = text.replace("  - Tổ chức\n", "  - Tổ chức\n" + filler)
+    text = text.replace("Đơn đề nghị cấp giấy phép xây dựng\n", "Đơn đề nghị cấp giấy phép xây\x07 dựng\n", 1)
+    path.write_text(text, encoding="utf-8")
+    assert len(text.encode("utf-8")) > pad
+    line_no = next(i for i, line in enumerate(text.split("\n"), 1) if "\x07" in line)
+    column = text.split("\n")[line_no - 1].index("\x07") + 1
+    result = tthc("validate", "--catalog", str(catalog), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    found = json.loads(result.stdout)
+    (found,) = [d for d in found if d["file"].endswith("1.000001.yaml")]
+    assert (found["line"], found["column"]) == (line_no, column)
+    assert "U+0007" in found["message"]
