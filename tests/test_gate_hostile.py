@@ -202,3 +202,51 @@ def test_a_raw_control_character_is_reported_at_its_line_and_column(tmp_path: Pa
     (found,) = [d for d in found if d["file"].endswith("1.000001.yaml")]
     assert (found["line"], found["column"]) == (line_no, column)
     assert "U+0007" in found["message"]
+
+
+# --- 5. the importers never write a wrong-typed source value into a record --------------------------------
+
+CRAWL_FIELDS = ["ma_thu_tuc", "ten_thu_tuc", "cach_thuc_thuc_hien", "thanh_phan_ho_so", "raw_text"]
+SAMPLE = ROOT.parent / "shared" / "data" / "raw" / "dvcqg-api-sample" / "019d2bf7-cd62-75ce-b319-7b31d19fb35f.json"
+
+
+def _import(tmp_path: Path, source: Path) -> tuple[object, list[str]]:
+    """Run tthc import; the ``import-refused`` lines (``file:0:0: error[import-refused] path: message (hint: ...)``)."""
+    (tmp_path / "cat").mkdir(exist_ok=True)
+    (tmp_path / "cat" / "agencies.yaml").write_text(
+        "agencies:\n- id: bo-cong-an\n  name: Bộ Công an\n  level: ministry\n", encoding="utf-8")
+    result = tthc("import", str(source), "--catalog", "cat", cwd=tmp_path)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    return result, [line for line in result.stdout.splitlines() if "error[import-refused]" in line]
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("so_quyet_dinh", {"a": 1}, "a mapping ({'a': 1})"), ("thanh_phan_ho_so", 42, "a number (42)"),
+    ("can_cu_phap_ly", ["x"], "a list (['x'])"), ("ten_thu_tuc", True, "a boolean (True)")])
+def test_a_wrong_typed_crawl_value_is_a_diagnostic_never_its_repr(tmp_path: Path, field: str, value: object,
+                                                                   said: str) -> None:
+    folder = tmp_path / "in" / "bo-cong-an"
+    folder.mkdir(parents=True)
+    data = {k: "" for k in CRAWL_FIELDS} | {"ma_thu_tuc": "1.999999", "ten_thu_tuc": "Thủ tục thử", field: value}
+    (folder / "1.999999.json").write_text(json.dumps(data), encoding="utf-8")
+    result, found = _import(tmp_path, tmp_path / "in")
+    assert result.returncode == 1
+    (problem,) = found
+    assert problem.startswith(f"{folder / '1.999999.json'}:0:0: error[import-refused] {field}: 1.999999: cannot be imported: "
+                              f"{field} holds {said} where the page crawl gives text; correct the value"), problem
+    assert repr(value) not in "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "cat").rglob("*.yaml"))
+    assert not list((tmp_path / "cat").rglob("1.999999.yaml"))
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="shared data ../shared/data/raw not present")
+def test_a_wrong_typed_api_value_is_a_diagnostic_at_its_path(tmp_path: Path) -> None:
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["procedureProposal"]["proposalNumber"] = {"a": 1}
+    data["executionMethods"][0]["fees"] = [{"value": "50.000", "description": "Lệ phí"}]
+    (tmp_path / "api.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result, found = _import(tmp_path, tmp_path / "api.json")
+    assert result.returncode == 1
+    assert sorted(line.split("] ", 1)[1].split(":", 1)[0] for line in found) == [
+        "executionMethods[0].fees[0].value", "procedureProposal.proposalNumber"]
+    assert "holds text ('50.000') where the portal API gives a number" in "".join(found)
+    assert not list((tmp_path / "cat").rglob("*.yaml"))[1:]  # only agencies.yaml
