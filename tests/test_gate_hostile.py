@@ -250,3 +250,56 @@ def test_a_wrong_typed_api_value_is_a_diagnostic_at_its_path(tmp_path: Path) -> 
         "executionMethods[0].fees[0].value", "procedureProposal.proposalNumber"]
     assert "holds text ('50.000') where the portal API gives a number" in "".join(found)
     assert not list((tmp_path / "cat").rglob("*.yaml"))[1:]  # only agencies.yaml
+
+
+# --- 6. messages that say what is true ---------------------------------------------------------------------
+
+def test_building_into_the_root_folder_says_so_precisely(tmp_path: Path) -> None:
+    result = tthc("build", "--catalog", str(MINI), "--site-dir", "/", "--no-search", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "refusing to build into /: it is the root of the file system" in result.stderr
+    assert "would delete" not in result.stderr
+    inside = tthc("build", "--catalog", str(MINI), "--site-dir", str(tmp_path.parent), "--no-search", cwd=tmp_path)
+    assert inside.returncode == 2 and f"holds the working directory {tmp_path.resolve()}" in inside.stderr
+
+
+def test_diff_of_a_missing_file_names_it(tmp_path: Path) -> None:
+    GitRepo(tmp_path)
+    existing = MINI / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    for args, missing in ((["nothere.yaml", str(existing)], "nothere.yaml"),
+                          ([str(existing), "nothere.yaml"], "nothere.yaml"),
+                          (["old.yaml", "new.yaml"], "old.yaml")):
+        result = tthc("diff", *args, cwd=tmp_path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"{missing}: no such file (it does not exist)" in result.stderr, result.stderr
+    outside = tthc("diff", "nothere.yaml", str(existing), cwd=tmp_path.parent)  # not in a git repository either
+    assert outside.returncode == 2 and "nothere.yaml: no such file" in outside.stderr
+
+
+@pytest.mark.parametrize("where", ["publish", "page"])
+def test_a_full_disk_leaves_no_cache_behind_and_says_what_happened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   where: str) -> None:
+    import errno
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setenv("TTHC_WORKERS", "1")  # pages written in this process, where the write is patched
+    if where == "publish":
+        monkeypatch.setattr("generator.build._publishable", full)
+    else:
+        write_text = Path.write_text
+
+        def page_write(self: Path, *args: object, **kwargs: object) -> int:
+            if self.name == "index.html" and "thu-tuc" in self.parts:
+                full()
+            return write_text(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "write_text", page_write)
+    site = tmp_path / "out" / "site"
+    site.parent.mkdir()
+    result = tthc("build", "--catalog", str(MINI), "--site-dir", str(site), "--no-search", cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "No space left on device" in result.stderr and "nothing was published" in result.stderr
+    assert "was removed" in result.stderr
+    assert sorted(p.name for p in site.parent.iterdir()) == []  # no site, no .site-cache, no .site-building-*

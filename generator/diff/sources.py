@@ -147,6 +147,10 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         GitError: git failed.
     """
     base_file = Path(base)
+    for name in (base, head) if base_file.is_file() or _names_a_file(base) else ():
+        if name is not None and not Path(name).exists():
+            raise UsageError(_("{name}: no such file (it does not exist); tthc diff OLD.yaml NEW.yaml compares two "
+                               "files, tthc diff BASE [HEAD] two git commits").format(name=name))
     if base_file.is_file():
         if head is None or not Path(head).is_file():
             raise UsageError(_("{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)").format(base=base))
@@ -182,6 +186,11 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                                "{base} or {head})")).format(given=given, base=base, head=head))
     return diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
                       cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir)), base, head
+
+
+def _names_a_file(name: str) -> bool:
+    """Whether ``name`` is written as a catalog file (``*.yaml``/``*.yml``), not as a git revision."""
+    return name.lower().endswith((".yaml", ".yml")) and ":" not in name
 
 
 def _invalid(problems: list[Diagnostic]) -> None:
