@@ -106,9 +106,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
 
     Returns:
         A :class:`Report` with one diagnostic per problem (see the module
-        docstring); ``files_checked`` is the number of procedure files that
-        differ between the two sides, ``registers`` the register files
-        (agencies.yaml, sectors.yaml) that differ.
+        docstring); ``files_checked`` is the number of files that differ
+        between the two sides: procedure files and ``registers``, the register
+        files (agencies.yaml, sectors.yaml) that differ.
 
     A changed file with any loader error (YAML syntax, duplicate key,
     anchor, tag, encoding..., or not a mapping, no code) gives the loader's
@@ -159,11 +159,11 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
         report.extend(register_problems)
         report.extend(unreadable)
         report.extend(invalid)
-        report.files_checked = len(broken)
+        report.files_checked = len(broken) + len(registers)
         return report
     diff = diff_sides(old, new, check_readable=False)
     report = Report()
-    report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
+    report.files_checked = len({p.new_path or p.old_path for p in diff.procedures}) + len(registers)
     report.registers = registers
     report.extend(register_problems)
     report.extend(invalid)

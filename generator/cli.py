@@ -509,7 +509,7 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
 
     report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author, approvers=approvers)
     print_report(report, fmt, sys.stdout)
-    if report.files_checked == 0 and report.registers:
+    if report.registers and report.files_checked == len(report.registers):
         click.echo("tthc check-change: " + _("compared {files}; no procedure file differs").format(
             files=", ".join(report.registers)), err=True)
     elif report.files_checked == 0 and not report.diagnostics:

@@ -303,3 +303,28 @@ def test_a_full_disk_leaves_no_cache_behind_and_says_what_happened(tmp_path: Pat
     assert "No space left on device" in result.stderr and "nothing was published" in result.stderr
     assert "was removed" in result.stderr
     assert sorted(p.name for p in site.parent.iterdir()) == []  # no site, no .site-cache, no .site-building-*
+
+
+# --- hostile inputs of this review's own ------------------------------------------------------------------
+
+def test_a_linked_agency_folder_is_refused_on_disk_and_in_git(mini: GitRepo) -> None:
+    (mini.root / "catalog" / "procedures" / "bo-link").symlink_to("bo-xay-dung")
+    result = tthc("validate", "--catalog", "catalog", "--format", "json", cwd=mini.root)
+    assert result.returncode == 1
+    assert [(d["code"], d["file"]) for d in json.loads(result.stdout)] == [("symlink", "catalog/procedures/bo-link")]
+    mini.commit("Liên kết thư mục")
+    result = tthc("check-change", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", cwd=mini.root)
+    code, found = result.returncode, json.loads(result.stdout)
+    assert code == 1 and [(d["code"], d["file"]) for d in found] == [("symlink", "catalog/procedures/bo-link")]
+
+
+def test_a_change_to_the_registers_only_is_counted_as_compared(owned: GitRepo) -> None:
+    (owned.root / "catalog" / "sectors.yaml").unlink()
+    result = tthc("check-change", "--base", "main", cwd=owned.root)
+    assert result.returncode == 1 and "in 1 file(s)" in result.stdout and "missing-file" in result.stdout
+
+
+def test_diff_of_a_folder_says_it_is_a_folder(mini: GitRepo) -> None:
+    result = tthc("diff", "catalog/procedures", "catalog/plans", cwd=mini.root)
+    assert result.returncode == 2 and "catalog/procedures is a folder" in result.stderr
+    assert "tthc diff BASE [HEAD] catalog/procedures" in result.stderr

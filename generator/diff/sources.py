@@ -164,6 +164,9 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         return diff, base, head
     info = require_repository(repo_dir)
     base_sha = resolve_ref(repo_dir, base)
+    if base_sha is None and base_file.is_dir():
+        raise UsageError(_("{base} is a folder: tthc diff compares two files (OLD.yaml NEW.yaml) or two git commits; to "
+                           "compare a folder between commits, name it after them: tthc diff BASE [HEAD] {base}").format(base=base))
     if base_sha is None:
         raise UsageError(_("{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote "
                            "branch)").format(base=base) + _shallow_hint(info.shallow))
