@@ -130,8 +130,8 @@ class _Group(_Command, click.Group):
         except CatalogInvalid as err:
             from generator.report import print_report
 
-            print_report(err.report, "text", sys.stderr)
-            click.echo(f"tthc: {err}", err=True)
+            print_report(err.report, "text", sys.stderr)  # every error, with its position: not "run validate to see them"
+            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors)), err=True)
             ctx.exit(EXIT_INVALID)
         except UsageError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)

@@ -328,3 +328,17 @@ def test_diff_of_a_folder_says_it_is_a_folder(mini: GitRepo) -> None:
     result = tthc("diff", "catalog/procedures", "catalog/plans", cwd=mini.root)
     assert result.returncode == 2 and "catalog/procedures is a folder" in result.stderr
     assert "tthc diff BASE [HEAD] catalog/procedures" in result.stderr
+
+
+def test_diff_of_two_registers_says_they_are_no_procedure_files(mini: GitRepo) -> None:
+    result = tthc("diff", "catalog/agencies.yaml", "catalog/sectors.yaml", cwd=mini.root)
+    assert result.returncode == 2 and "catalog/agencies.yaml is a register of the catalog, not a procedure file" in result.stderr
+
+
+def test_errors_already_listed_are_not_sent_to_validate_to_see_them(mini: GitRepo) -> None:
+    path = mini.root / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    broken = mini.root / "broken.yaml"
+    broken.write_text(path.read_text(encoding="utf-8") + "documents: abc\n", encoding="utf-8")
+    result = tthc("diff", str(path), str(broken), cwd=mini.root)
+    assert result.returncode == 1 and "error[duplicate-key]" in result.stderr
+    assert "run `tthc validate` to see them" not in result.stderr and "1 error(s), listed above" in result.stderr

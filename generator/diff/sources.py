@@ -154,6 +154,11 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
     if base_file.is_file():
         if head is None or not Path(head).is_file():
             raise UsageError(_("{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)").format(base=base))
+        for name in (base, head):
+            if Path(name).name in ("agencies.yaml", "sectors.yaml", "cost-basis.yaml", "coverage.yaml"):
+                raise UsageError(_("{name} is a register of the catalog, not a procedure file: tthc diff OLD.yaml NEW.yaml "
+                                   "compares two procedure files (tthc check-change --base REF compares agencies.yaml and "
+                                   "sectors.yaml)").format(name=name))
         old, new = _file_side(base_file), _file_side(Path(head))
         problems = old.unreadable() + new.unreadable()
         if problems:
