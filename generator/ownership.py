@@ -15,9 +15,19 @@ name its ``maintainers``: GitHub or GitLab handles (``@user``), teams
   A recorded transfer of competence passes: a file moved between the owner's
   folder and another agency's folder *with* a new ``amendments``/
   ``simplifications`` entry (what :mod:`generator.change` accepts for
-  ``agency-moved``). The owners are read from ``agencies.yaml`` as it is at
-  the base (:func:`resolve_owners`), so a change cannot grant itself
-  ownership.
+  ``agency-moved``), made or approved (``--approved-by``) by the *source*
+  agency's maintainers or a control-office reviewer; taken by the receiver
+  alone it is ``transfer-not-approved``. The owners are read from
+  ``agencies.yaml`` as it is at the base (:func:`resolve_owners`), so a
+  change cannot grant itself ownership.
+* :func:`register_changes` compares ``agencies.yaml`` and ``sectors.yaml``
+  (``register-not-owned``, ``register-review``): the registers say who owns
+  what, so another agency's entry is never changed by a change of one agency.
+
+The control office (Cục/Phòng Kiểm soát TTHC, DESIGN.md §1: the reviewer) is
+named by ``control_office`` at the top of agencies.yaml: its handles own the
+shared files in CODEOWNERS (:data:`SHARED_FILES`) and approve transfers and
+register changes.
 
 The folder is the publishing agency (DESIGN.md §3); the rule enforces that
 each agency publishes its own procedures, which is this project's decision,
