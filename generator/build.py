@@ -193,6 +193,20 @@ def _pages_and_bytes(folder: Path) -> tuple[int, int]:
     return pages, size
 
 
+def _drop_partial_cache(site_dir: Path, cache: bool, existed: bool) -> str:
+    """After a failed build: remove the cache folder it created, or the temporary files it left in an
+    older one (whose manifest still describes the last good build). Returns the note for the message."""
+    folder = cache_dir(site_dir)
+    if not cache:
+        return ""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return _("; the cache this build had started ({cache}) was removed").format(cache=folder)
+    for leftover in folder.glob(".*.tmp") if folder.is_dir() else ():
+        leftover.unlink(missing_ok=True)
+    return _("; the cache ({cache}) keeps what the last good build stored").format(cache=folder)
+
+
 def cache_dir(site_dir: Path) -> Path:
     """The incremental cache of the site at ``site_dir``: ``.<site>-cache/`` beside it."""
     return site_dir.with_name(f".{site_dir.name}-cache")
@@ -204,6 +218,7 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
+    had_cache = cache_dir(site_dir).exists()
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-building-", dir=site_dir.parent))
     except OSError as err:
@@ -238,10 +253,16 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
     except OSError as err:  # full disk, read-only folder...: a message, the previous site kept
         shutil.rmtree(staging, ignore_errors=True)
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        raise BuildError(_("cannot write the site: {reason}{where}; the previous site is left as it was (free some space or "
-                           "fix the folder's permissions)").format(reason=err.strerror or err, where=where)) from None
+        raise BuildError(_("cannot write the site: {reason}{where}; nothing was published: the previous site is left as it "
+                           "was{cache_note} (free some space or fix the folder's permissions, then build again)").format(
+            reason=err.strerror or err, where=where, cache_note=_drop_partial_cache(site_dir, cache, had_cache))) from None
+    except BuildError as err:  # e.g. a page that could not be written (generator/site.py)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(_("{error}; nothing was published: the previous site is left as it was{cache_note}").format(
+            error=err, cache_note=_drop_partial_cache(site_dir, cache, had_cache))) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _drop_partial_cache(site_dir, cache, had_cache)
         raise
     pages, size = _pages_and_bytes(site_dir)
     return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
@@ -265,11 +286,19 @@ def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
                                "it").format(site=site_dir, catalog=inside))
     if any(part == ".git" for part in site_dir.parts):
         raise UsageError(_("refusing to build into {site}: it is inside a .git folder; choose another --site-dir").format(site=site_dir))
-    protected = [Path.cwd().resolve(), Path.home().resolve(), *(p.resolve() for p in keep)]
-    for path in protected:
+    if site_dir == Path(site_dir.anchor):
+        raise UsageError(_("refusing to build into {site}: it is the root of the file system; the build replaces the "
+                           "--site-dir folder whole with the new site, so give it a folder of its own, e.g. --site-dir site"
+                           ).format(site=site_dir))
+    protected = [(Path.cwd().resolve(), _("the working directory")), (Path.home().resolve(), _("your home folder")),
+                 *((p.resolve(), _("the catalog") if i == 0 else _("the configuration file")) for i, p in enumerate(keep))]
+    for path, what in protected:
         if path == site_dir or site_dir in path.parents:
-            raise UsageError(_("refusing to build into {site}: the build replaces that folder, which would delete {path}; choose "
-                               "another --site-dir").format(site=site_dir, path=path))
+            text = (_("refusing to build into {site}: it is {what}, and the build replaces the --site-dir folder whole with "
+                      "the new site; choose a folder of its own, e.g. --site-dir site") if path == site_dir else
+                    _("refusing to build into {site}: the build replaces that folder whole with the new site, and it holds "
+                      "{what} {path}; choose a folder of its own, e.g. --site-dir site"))
+            raise UsageError(text.format(site=site_dir, what=what, path=path))
     if not site_dir.exists():
         return
     if not site_dir.is_dir():

@@ -113,14 +113,17 @@ class PageCache:
         """Store ``value`` as ``name`` with ``key`` (errors are ignored: it is computed again next time)."""
         import pickle
 
+        temporary = self.folder / f".{name}.pickle.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{name}.pickle.tmp"
             with temporary.open("wb") as handle:
                 pickle.dump((key, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.folder / f"{name}.pickle")
-        except Exception:  # noqa: BLE001 - full disk, unpicklable value: no cache
-            pass
+        except Exception:  # noqa: BLE001 - full disk, unpicklable value: no cache, and no partial file
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def keys(self, plan: Any, layouts: Any) -> list[str]:
         """The key of each procedure of ``plan.catalog`` (in its order)."""
@@ -244,8 +247,12 @@ class PageCache:
                     "search_files": search_files if source.is_dir() else {}, "procedures": self.new_entries}
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{MANIFEST}.tmp"
-            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.folder / MANIFEST)
+            try:
+                temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+                os.replace(temporary, self.folder / MANIFEST)
+            except OSError:
+                temporary.unlink(missing_ok=True)  # no partial manifest left behind
+                raise
         except OSError:
             return
         self.entries, self.new_entries, self.search_digest = self.new_entries, {}, data["search"]

@@ -8,8 +8,10 @@ the same reporters as ``tthc validate``:
     A substantive field changed (steps, methods with their time limits and
     fees, documents, dossier sets, cases, requirements, results, legal
     basis, status, replaced_by: :data:`generator.diff.SUBSTANTIVE`) and the
-    same change adds no new ``simplifications`` or ``amendments`` entry. The
-    entry names its decision (the schema requires ``decision``): Decree
+    same change adds no new ``simplifications`` or ``amendments`` entry (an
+    old entry rewritten, e.g. its decision number changed, is
+    ``history-edited`` and records nothing: :func:`generator.diff.diff_procedures`).
+    The entry names its decision (the schema requires ``decision``): Decree
     63/2010/NĐ-CP Art. 15 as amended by Decree 92/2017/NĐ-CP requires every
     change to a procedure to be made and published by a decision.
 ``code-changed`` (error)
@@ -29,6 +31,16 @@ the same reporters as ``tthc validate``:
 ``agency-not-owned`` (error, only with ``owner``)
     The change touches a procedure in another agency's folder, which is not
     a recorded transfer of competence (see :mod:`generator.ownership`).
+``transfer-not-approved`` (error, only with ``owner``)
+    A recorded transfer (a move with a new entry) taken by the receiving
+    agency alone: the source agency's maintainers or a control-office
+    reviewer must make it or approve it (``approvers``).
+``register-not-owned`` (error, only with ``owner``), ``register-review`` (warning)
+    ``agencies.yaml`` and ``sectors.yaml`` compared entry by entry
+    (:func:`generator.ownership.register_changes`): another agency's entry
+    changed is an error; an agency added, maintainers or the control office
+    changed, a sector changed is a warning that a control-office reviewer
+    must approve.
 ``history-edited`` (warning)
     An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
@@ -70,7 +82,8 @@ def _entries(record: dict[str, Any] | None, key: str) -> list[str]:
 
 
 def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_subdir: str = "catalog",
-                 owner: str | None = None, author: str | None = None, today: dt.date | None = None) -> Report:
+                 owner: str | None = None, author: str | None = None, today: dt.date | None = None,
+                 approvers: tuple[str, ...] = ()) -> Report:
     """Run the gate between ``base`` and ``head`` (``None``: the working tree).
 
     Args:
@@ -87,11 +100,15 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
             owners are the agencies whose ``maintainers`` list that handle.
         today: the date "in the future" is judged against (default: today in
             Asia/Ho_Chi_Minh, as ``tthc validate``).
+        approvers: handles that approved the change (``--approved-by``): a
+            transfer or a register change approved by the source agency's
+            maintainers or a control-office reviewer passes.
 
     Returns:
         A :class:`Report` with one diagnostic per problem (see the module
-        docstring); ``files_checked`` is the number of procedure files that
-        differ between the two sides.
+        docstring); ``files_checked`` is the number of files that differ
+        between the two sides: procedure files and ``registers``, the register
+        files (agencies.yaml, sectors.yaml) that differ.
 
     A changed file with any loader error (YAML syntax, duplicate key,
     anchor, tag, encoding..., or not a mapping, no code) gives the loader's
@@ -133,15 +150,22 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     unreadable = [d for d in unreadable_files(old, new) if any(d.file == f.display for f in new.values())]
     broken = {d.file for d in unreadable}
     invalid = [d for d in validation_errors(repo_dir, base_sha, head_sha, catalog_subdir, today) if d.file not in broken]
+    from generator.ownership import register_changes
+
+    registers, register_problems = register_changes(repo_dir, base_sha, head_sha, catalog_subdir, base, owners, approvers)
     if unreadable:
         report = Report()
+        report.registers = registers
+        report.extend(register_problems)
         report.extend(unreadable)
         report.extend(invalid)
-        report.files_checked = len(broken)
+        report.files_checked = len(broken) + len(registers)
         return report
     diff = diff_sides(old, new, check_readable=False)
     report = Report()
-    report.files_checked = len({p.new_path or p.old_path for p in diff.procedures})
+    report.files_checked = len({p.new_path or p.old_path for p in diff.procedures}) + len(registers)
+    report.registers = registers
+    report.extend(register_problems)
     report.extend(invalid)
     for path, old_code, new_code in diff.code_changes:
         side = new[path]
@@ -193,7 +217,7 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
     if owners is not None:
         from generator.ownership import foreign_changes
 
-        report.extend(foreign_changes(diff, new, owners))
+        report.extend(foreign_changes(diff, new, owners, approvers))
     return report
 
 

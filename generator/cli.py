@@ -130,8 +130,8 @@ class _Group(_Command, click.Group):
         except CatalogInvalid as err:
             from generator.report import print_report
 
-            print_report(err.report, "text", sys.stderr)
-            click.echo(f"tthc: {err}", err=True)
+            print_report(err.report, "text", sys.stderr)  # every error, with its position: not "run validate to see them"
+            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors)), err=True)
             ctx.exit(EXIT_INVALID)
         except UsageError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
@@ -498,14 +498,21 @@ def history(code: str, catalog_dir: Path, fmt: str, allow_shallow: bool | None) 
     "The agency making the change: procedures of other agencies must not be touched (rule agency-not-owned)."))
 @option("--author", default=None, metavar="@HANDLE", help=N_(
     "Instead of --owner: the change's author; the owners are the agencies whose maintainers list the handle."))
-def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner: str | None, author: str | None) -> None:
+@option("--approved-by", "approvers", multiple=True, metavar="@HANDLE", help=N_(
+    "A handle that approved the change (repeatable; in CI the pull request's approving reviewers): a transfer or "
+    "a change to agencies.yaml approved by the source agency's maintainers or a control-office reviewer passes."))
+def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner: str | None, author: str | None,
+                 approvers: tuple[str, ...]) -> None:
     """``tthc check-change``: :func:`generator.change.check_change`, then a reporter."""
     from generator.change import check_change as run_check
     from generator.report import print_report
 
-    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author)
+    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author, approvers=approvers)
     print_report(report, fmt, sys.stdout)
-    if report.files_checked == 0 and not report.diagnostics:
+    if report.registers and report.files_checked == len(report.registers):
+        click.echo("tthc check-change: " + _("compared {files}; no procedure file differs").format(
+            files=", ".join(report.registers)), err=True)
+    elif report.files_checked == 0 and not report.diagnostics:
         click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
     sys.exit(EXIT_OK if report.ok() else EXIT_INVALID)
 
@@ -519,7 +526,10 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
     """``tthc codeowners``: :func:`generator.ownership.codeowners`."""
     from generator.ownership import codeowners as make_codeowners
 
-    text = make_codeowners(catalog_dir)
+    notes: list[str] = []
+    text = make_codeowners(catalog_dir, notes=notes)
+    for note in notes:
+        click.echo(_("tthc codeowners: warning: {note}").format(note=note), err=True)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -85,6 +85,9 @@ RULES: dict[str, tuple[str, str]] = {
     "agency-moved": ("Procedure moved to another agency folder without a recorded decision", "move the file back, or add an amendments entry naming the decision that transferred it"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
     "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),
+    "transfer-not-approved": ("Transfer of competence taken without the source agency's approval (check-change --owner)", "have the source agency's maintainers or a control-office reviewer make or approve the move (check-change --approved-by)"),
+    "register-not-owned": ("Change to another agency's entry in agencies.yaml (check-change --owner)", "leave that agency's entry as it is, or have its maintainers or a control-office reviewer make or approve the change"),
+    "register-review": ("Change to agencies.yaml or sectors.yaml", "a control-office reviewer (control_office in agencies.yaml) must approve it"),
     # history (tthc history, the build: generator/history.py), warnings about the repository's past
     "history-shallow": ("History read from a shallow clone", "fetch the whole history: git fetch --unshallow (GitHub Actions: actions/checkout with fetch-depth: 0)"),
     "history-skipped": ("Past file version that is no procedure record", "nothing to do for a past commit; current files are checked by tthc validate"),
@@ -158,6 +161,8 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
+    #: files besides the procedures that a comparison found different (check-change: agencies.yaml, sectors.yaml)
+    registers: list[str] = field(default_factory=list)
 
     def add(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

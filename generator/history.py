@@ -825,7 +825,7 @@ def read_catalog_tree(repo_dir: Path | str, ref: str, catalog_subdir: str = "cat
     Returns:
         ``(files, links)``: ``path relative to the catalog folder -> bytes`` of
         every ``*.yaml``/``*.yml`` blob (any case), and the paths of the
-        symbolic links with such a name (which ``tthc validate`` refuses).
+        symbolic links with such a name or under ``procedures/`` (which ``tthc validate`` refuses).
 
     Raises:
         GitError: unknown ref (two git processes at most: ls-tree, cat-file).
@@ -836,8 +836,9 @@ def read_catalog_tree(repo_dir: Path | str, ref: str, catalog_subdir: str = "cat
     entries, links = [], []
     for rel, mode, sha in _ls_tree(Path(repo_dir), ref, base):
         inner = rel[len(base):]
-        if not rel.startswith(base) or not inner.lower().endswith((".yaml", ".yml")):
-            continue
+        named = inner.lower().endswith((".yaml", ".yml"))
+        if not rel.startswith(base) or not (named or (mode == "120000" and inner.startswith("procedures/"))):
+            continue  # a link to a folder of procedures is refused as a link to a file is
         if mode == "120000":
             links.append(inner)
         else:

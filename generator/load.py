@@ -415,10 +415,15 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             if not is_scalar:
                 stack.append(node)
     except yaml.reader.ReaderError as err:
-        before = text[: err.position]
+        # libyaml (CSafeLoader) gives the position as a byte offset into the UTF-8 text, PyYAML as
+        # a character index: find the character in ``text`` itself, so line and column count characters.
+        found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        position = found.start() if found else min(err.position, len(text))
+        before = text[:position]
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, before.count("\n") + 1, err.position - (before.rfind("\n") + 1) + 1, "error", "syntax", "",
-            _("the file contains the control character U+{code}, which YAML does not allow").format(code=f"{err.character:04X}"),
+            loaded.display, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1, "error", "syntax", "",
+            _("the file contains the control character U+{code}, which YAML does not allow").format(
+                code=f"{ord(found.group()) if found else err.character:04X}"),
             _("delete the invisible character (retype the text around it)"),
         ))
         return None

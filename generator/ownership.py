@@ -15,9 +15,19 @@ name its ``maintainers``: GitHub or GitLab handles (``@user``), teams
   A recorded transfer of competence passes: a file moved between the owner's
   folder and another agency's folder *with* a new ``amendments``/
   ``simplifications`` entry (what :mod:`generator.change` accepts for
-  ``agency-moved``). The owners are read from ``agencies.yaml`` as it is at
-  the base (:func:`resolve_owners`), so a change cannot grant itself
-  ownership.
+  ``agency-moved``), made or approved (``--approved-by``) by the *source*
+  agency's maintainers or a control-office reviewer; taken by the receiver
+  alone it is ``transfer-not-approved``. The owners are read from
+  ``agencies.yaml`` as it is at the base (:func:`resolve_owners`), so a
+  change cannot grant itself ownership.
+* :func:`register_changes` compares ``agencies.yaml`` and ``sectors.yaml``
+  (``register-not-owned``, ``register-review``): the registers say who owns
+  what, so another agency's entry is never changed by a change of one agency.
+
+The control office (Cục/Phòng Kiểm soát TTHC, DESIGN.md §1: the reviewer) is
+named by ``control_office`` at the top of agencies.yaml: its handles own the
+shared files in CODEOWNERS (:data:`SHARED_FILES`) and approve transfers and
+register changes.
 
 The folder is the publishing agency (DESIGN.md §3); the rule enforces that
 each agency publishes its own procedures, which is this project's decision,
@@ -53,6 +63,11 @@ def read_agencies(catalog: Path, raw: bytes | None = None, display: str | None =
         UsageError: the file is missing.
         CatalogInvalid: the file has errors (``err.report`` has them all).
     """
+    return [a for a in read_agencies_file(catalog, raw, display).get("agencies") or [] if isinstance(a, dict)]
+
+
+def read_agencies_file(catalog: Path, raw: bytes | None = None, display: str | None = None) -> dict[str, Any]:
+    """The whole of ``<catalog>/agencies.yaml`` (``agencies``, ``control_office``), as :func:`read_agencies` reads it."""
     from generator.load import load_bytes
     from generator.validate import display_path, schema_diagnostics
 
@@ -69,22 +84,32 @@ def read_agencies(catalog: Path, raw: bytes | None = None, display: str | None =
         report.extend(schema_diagnostics(loaded))
     if report.errors:
         raise CatalogInvalid(report)
-    return [a for a in loaded.data.get("agencies") or [] if isinstance(a, dict)]
+    return loaded.data if isinstance(loaded.data, dict) else {}
 
 
-def codeowners(catalog: Path, repo_root: Path | None = None) -> str:
+#: The catalog files every agency shares, reviewed by the control office (``control_office`` of
+#: agencies.yaml): the registers, the plans, the cost basis and the coverage figures.
+SHARED_FILES = ("agencies.yaml", "sectors.yaml", "plans/", "cost-basis.yaml", "coverage.yaml")
+
+
+def codeowners(catalog: Path, repo_root: Path | None = None, notes: list[str] | None = None) -> str:
     """The text of a ``CODEOWNERS`` file for the catalog at ``catalog``.
 
     Args:
         catalog: the catalog folder.
         repo_root: the repository root the paths are written from (default:
             the working directory); CODEOWNERS paths start at the root.
+        notes: when given, gets a line for what the file cannot say (no
+            ``control_office`` in agencies.yaml: the shared files are owned by nobody).
 
     Returns:
         A header comment, then ``/catalog/procedures/<agency>/ @a @b`` for each
-        agency with maintainers, sorted by agency id (same input, same bytes).
-        Agencies without maintainers get no line (GitHub then asks nobody in
-        particular).
+        agency with maintainers, sorted by agency id (same input, same bytes),
+        then one line per shared file (:data:`SHARED_FILES`) owned by the
+        ``control_office`` reviewers; later lines win in CODEOWNERS, so nobody
+        else owns them. Agencies without maintainers get no line (GitHub then
+        asks nobody in particular); without a control office the shared files
+        get none either, and a comment and ``notes`` say so.
 
     Raises:
         UsageError: ``catalog`` is not inside ``repo_root``.
@@ -98,11 +123,23 @@ def codeowners(catalog: Path, repo_root: Path | None = None) -> str:
         raise UsageError(_("the catalog {catalog} is not inside the repository {root}: run from the repository root").format(
             catalog=catalog, root=root)) from None
     prefix = "/" if rel == "." else f"/{rel}/"
+    register = read_agencies_file(catalog)
     lines = [CODEOWNERS_HEADER.format(agencies=f"{prefix.lstrip('/')}agencies.yaml")]
-    for agency in sorted(read_agencies(catalog), key=lambda a: str(a.get("id"))):
+    agencies = [a for a in register.get("agencies") or [] if isinstance(a, dict)]
+    for agency in sorted(agencies, key=lambda a: str(a.get("id"))):
         owners = agency.get("maintainers") or []
         if owners:
             lines.append(f"{prefix}procedures/{agency['id']}/ {' '.join(owners)}\n")
+    reviewers = [str(r) for r in register.get("control_office") or []]
+    if reviewers:
+        lines += [f"{prefix}{name} {' '.join(reviewers)}\n" for name in SHARED_FILES]
+    else:
+        note = _("agencies.yaml names no control_office, so {files} have no owner: add control_office: "
+                 "[\"@handle\"] (the control office's reviewers, Cục/Phòng Kiểm soát TTHC) at the top of "
+                 "agencies.yaml and run tthc codeowners again").format(files=", ".join(SHARED_FILES))
+        lines.append(f"# {note}\n")
+        if notes is not None:
+            notes.append(note)
     return "".join(lines)
 
 
@@ -113,18 +150,13 @@ class Owners:
     agencies: frozenset[str]
     maintainers: dict[str, list[str]]
     who: str
+    reviewers: tuple[str, ...] = ()
+    reviewer: bool = False
 
 
 def agencies_at(repo_dir: Path, ref: str, catalog_subdir: str = "catalog") -> bytes | None:
     """The bytes of ``<catalog>/agencies.yaml`` at git ``ref``, or None when it has none."""
-    from generator.history import BlobReader
-
-    reader = BlobReader(Path(repo_dir))
-    try:
-        ((_name, raw),) = reader.read_many([f"{ref}:{catalog_subdir.strip('/')}/agencies.yaml"])
-    finally:
-        reader.close()
-    return raw
+    return register_at(repo_dir, ref, catalog_subdir, "agencies.yaml")
 
 
 def resolve_owners(catalog: Path, owner: str | None = None, author: str | None = None,
@@ -149,19 +181,24 @@ def resolve_owners(catalog: Path, owner: str | None = None, author: str | None =
     """
     if (owner is None) == (author is None):
         raise UsageError(_("give either --owner AGENCY or --author @HANDLE"))
-    listed = (read_agencies(catalog, base[1], f"{base[0]}:{Path(catalog).as_posix()}/agencies.yaml") if base
-              else read_agencies(catalog))
+    register = (read_agencies_file(catalog, base[1], f"{base[0]}:{Path(catalog).as_posix()}/agencies.yaml") if base
+                else read_agencies_file(catalog))
+    listed = [a for a in register.get("agencies") or [] if isinstance(a, dict)]
     agencies = {str(a.get("id")): [str(m) for m in a.get("maintainers") or []] for a in listed}
+    reviewers = tuple(str(r) for r in register.get("control_office") or [])
     if owner is not None:
         if owner not in agencies:
             raise UsageError(_("--owner {owner}: no such agency in {file} (use an agency id, e.g. {example})").format(
                 owner=owner, file=Path(catalog) / "agencies.yaml", example=min(agencies, default="bo-xay-dung")))
-        return Owners(frozenset({owner}), agencies, _("agency {owner}").format(owner=owner))
+        return Owners(frozenset({owner}), agencies, _("agency {owner}").format(owner=owner), reviewers)
     handle = _handle(str(author))
     mine = frozenset(a for a, people in agencies.items() if handle in {_handle(m) for m in people})
     who = (_("{handle} (maintainer of {agencies})").format(handle=handle, agencies=", ".join(sorted(mine))) if mine
            else _("{handle} (maintainer of no agency in agencies.yaml)").format(handle=handle))
-    return Owners(mine, agencies, who)
+    reviewer = handle in {_handle(r) for r in reviewers}
+    if reviewer:
+        who = _("{handle} (control-office reviewer)").format(handle=handle)
+    return Owners(mine, agencies, who, reviewers, reviewer)
 
 
 def _handle(name: str) -> str:
@@ -175,28 +212,58 @@ def _agency_of(path: str | None) -> str | None:
     return path.split("/")[-2] if path and "/" in path else None
 
 
-def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners) -> list[Diagnostic]:
-    """Rule ``agency-not-owned``: procedures of agencies other than the owners' that the change touches.
+def _approved(owners: Owners, agency: str, approvers: tuple[str, ...]) -> bool:
+    """Whether ``agency``'s maintainers or the control office make (``owners``) or approve (``approvers``) a change."""
+    if agency in owners.agencies or owners.reviewer:
+        return True
+    allowed = {_handle(m) for m in owners.maintainers.get(agency, [])} | {_handle(r) for r in owners.reviewers}
+    return any(_handle(a) in allowed for a in approvers)
+
+
+def _who_approves(owners: Owners, agency: str) -> str:
+    people = owners.maintainers.get(agency) or []
+    text = _("the maintainers of agency {agency}").format(agency=agency) + (f" ({' '.join(people)})" if people else "")
+    if owners.reviewers:
+        text += " " + _("or a control-office reviewer ({reviewers})").format(reviewers=" ".join(owners.reviewers))
+    return text
+
+
+def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners, approvers: tuple[str, ...] = ()) -> list[Diagnostic]:
+    """Rules ``agency-not-owned`` and ``transfer-not-approved``: procedures of agencies other than the owners' that the change touches.
 
     Args:
         diff: the catalog diff of the change (:func:`generator.diff.sources.diff_sides`).
         new: the head side's files by path (for positions).
         owners: who makes the change (:func:`resolve_owners`).
+        approvers: handles that approved the change (``check-change --approved-by``,
+            e.g. the pull request's approving reviewers as the forge reports them).
 
     Returns:
         One error per foreign procedure added, changed (even by formatting
         only), deleted or moved; none for a recorded transfer between an
-        owner's folder and another agency's.
+        owner's folder and another agency's that the *source* agency makes or
+        approves (its maintainers, or a control-office reviewer): a transfer
+        taken by the receiving agency alone is ``transfer-not-approved``, since
+        the receiver's own amendments entry is no proof that the source agreed.
     """
     out: list[Diagnostic] = []
     for p in diff.procedures:
-        touched = {a for a in (_agency_of(p.old_path), _agency_of(p.new_path)) if a is not None}
+        source, target = _agency_of(p.old_path), _agency_of(p.new_path)
+        touched = {a for a in (source, target) if a is not None}
         foreign = sorted(touched - owners.agencies)
         if not foreign:
             continue
         recorded = bool(p.new_simplifications or p.new_amendments)
         if p.moved and recorded and touched & owners.agencies:
-            continue  # a recorded transfer of competence (generator/change.py, agency-moved)
+            if source is None or _approved(owners, source, approvers):
+                continue  # a recorded transfer of competence (generator/change.py, agency-moved) the source agreed to
+            message = _("procedure {code} taken from agency {source} (folder procedures/{source}/) by {who}, and "
+                        "agency {source} neither made nor approved the transfer").format(code=p.code, source=source, who=owners.who)
+            hint = _("a transfer of competence must be made or approved by {approvers}: ask them to approve the pull "
+                     "request (check-change --approved-by @HANDLE) or to make the move themselves").format(
+                approvers=_who_approves(owners, source))
+            out.append(new[p.new_path].loaded.diagnostic("error", "transfer-not-approved", (), message, hint))
+            continue
         others = ", ".join(foreign)
         people = "; ".join(f"{a}: {' '.join(owners.maintainers[a])}" for a in foreign if owners.maintainers.get(a))
         message = _("change to procedure {code} of agency {others} (folder procedures/{folder}/), not of {who}").format(
@@ -209,3 +276,114 @@ def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners) -> list[Diag
         else:
             out.append(Diagnostic(p.new_path or p.old_path or "", 0, 0, "error", "agency-not-owned", "", message, hint))
     return out
+
+
+def register_at(repo_dir: Path, ref: str | None, catalog_subdir: str, name: str) -> bytes | None:
+    """The bytes of ``<catalog>/<name>`` at git ``ref`` (``None``: on disk), or None when there is none."""
+    if ref is not None:
+        from generator.git import _DAMAGE, failure, start
+
+        sub = catalog_subdir.strip("/")
+        spec = f"{ref}:{name}" if sub in ("", ".") else f"{ref}:{sub}/{name}"
+        proc = start(Path(repo_dir), "cat-file", "blob", spec)
+        out, err = proc.communicate()
+        if proc.returncode == 0:
+            return out
+        if any(word in err.decode("utf-8", "replace").lower() for word in _DAMAGE):
+            raise failure(f"git cat-file blob {spec}", err)
+        return None  # no such file at ref
+    path = Path(repo_dir) / catalog_subdir / name
+    return path.read_bytes() if path.is_file() else None
+
+
+def register_changes(repo_dir: Path, base: str, head: str | None, catalog_subdir: str, base_label: str,
+                     owners: Owners | None, approvers: tuple[str, ...] = ()) -> tuple[list[str], list[Diagnostic]]:
+    """Compare ``agencies.yaml`` and ``sectors.yaml`` between ``base`` and ``head`` (``None``: on disk).
+
+    Rules (this project's decision: the registers decide who owns what, and the
+    control office, Cục/Phòng Kiểm soát TTHC, keeps them):
+
+    ``register-review`` (warning)
+        An agency added or removed, an agency's ``maintainers`` changed, the
+        ``control_office`` list changed, or a sector added, removed or changed:
+        a control-office reviewer must approve the change.
+    ``register-not-owned`` (error, only with ``owners``)
+        The entry of an agency other than the owners' (its ``maintainers``,
+        name, anything) changed or removed, or ``control_office`` changed, by
+        someone who is not a control-office reviewer (at ``base``) and without
+        a control-office reviewer among ``approvers``.
+
+    Entries compare by ``id`` after strict loading; a file that does not load at
+    head is left to the validation part of the gate.
+
+    Returns:
+        The names of the register files that differ, and the diagnostics.
+    """
+    from generator.load import load_bytes
+
+    prefix = "" if catalog_subdir.strip("/") in ("", ".") else catalog_subdir.strip("/") + "/"
+    compared: list[str] = []
+    out: list[Diagnostic] = []
+    approved = owners is None or owners.reviewer or any(
+        _handle(a) in {_handle(r) for r in owners.reviewers} for a in approvers)
+    reviewer_hint = (_("a control-office reviewer ({reviewers}) must approve this change").format(
+        reviewers=" ".join(owners.reviewers)) if owners is not None and owners.reviewers else
+        _("a control-office reviewer (Cục/Phòng Kiểm soát TTHC) must approve this change"))
+    for name, kind, key in (("agencies.yaml", "agencies", "agencies"), ("sectors.yaml", "sectors", "sectors")):
+        old_raw, new_raw = register_at(repo_dir, base, catalog_subdir, name), register_at(repo_dir, head, catalog_subdir, name)
+        if old_raw == new_raw:
+            continue
+        compared.append(prefix + name)
+        if new_raw is None:
+            continue  # a missing register is validate's error (missing-file)
+        new_file = load_bytes(new_raw, prefix + name, kind)
+        old_data = load_bytes(old_raw, f"{base_label}:{prefix}{name}", kind).data if old_raw is not None else {}
+        if any(d.severity == "error" for d in new_file.diagnostics) or not isinstance(new_file.data, dict):
+            continue
+        old_data = old_data if isinstance(old_data, dict) else {}
+
+        def entries(data: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+            items = data.get(key) if isinstance(data.get(key), list) else []
+            return {str(e.get("id")): (i, e) for i, e in reversed(list(enumerate(items))) if isinstance(e, dict)}
+
+        before, after = entries(old_data), entries(new_file.data)
+        for ident in sorted(set(before) | set(after)):
+            old_entry, new_entry = before.get(ident, (0, None))[1], after.get(ident, (0, None))[1]
+            if old_entry == new_entry:
+                continue
+            where = ((key, after[ident][0]) if new_entry is not None else (key,))
+            if kind == "sectors":
+                what = (_("sector {id} added") if old_entry is None else _("sector {id} removed") if new_entry is None
+                        else _("sector {id} changed")).format(id=ident)
+                out.append(new_file.diagnostic("warning", "register-review", where,
+                                               _("{what}: sectors.yaml is shared by every agency").format(what=what), reviewer_hint))
+                continue
+            if owners is not None and old_entry is not None and not _approved(owners, ident, approvers):
+                out.append(new_file.diagnostic(
+                    "error", "register-not-owned", where,
+                    (_("the entry of agency {id} removed from agencies.yaml by {who}") if new_entry is None else
+                     _("the entry of agency {id} in agencies.yaml changed by {who}")).format(id=ident, who=owners.who),
+                    _("only agency {id}'s maintainers ({people}) change its entry; {review}").format(
+                        id=ident, people=" ".join(owners.maintainers.get(ident) or []) or "-", review=reviewer_hint)))
+            if old_entry is None:
+                out.append(new_file.diagnostic("warning", "register-review", where,
+                                               _("agency {id} added to agencies.yaml").format(id=ident), reviewer_hint))
+            elif new_entry is None:
+                out.append(new_file.diagnostic("warning", "register-review", where,
+                                               _("agency {id} removed from agencies.yaml").format(id=ident), reviewer_hint))
+            elif old_entry.get("maintainers") != new_entry.get("maintainers"):
+                out.append(new_file.diagnostic(
+                    "warning", "register-review", (*where, "maintainers"),
+                    _("the maintainers of agency {id} changed from {old} to {new}").format(
+                        id=ident, old=" ".join(old_entry.get("maintainers") or []) or "-",
+                        new=" ".join(new_entry.get("maintainers") or []) or "-"), reviewer_hint))
+        if kind == "agencies" and old_data.get("control_office") != new_file.data.get("control_office"):
+            where = ("control_office",) if "control_office" in new_file.data else ()
+            out.append(new_file.diagnostic("warning", "register-review", where,
+                                           _("the control office's reviewers (control_office) changed"), reviewer_hint))
+            if owners is not None and not approved:
+                out.append(new_file.diagnostic(
+                    "error", "register-not-owned", where,
+                    _("control_office in agencies.yaml changed by {who}").format(who=owners.who),
+                    _("only the control office changes its reviewers; {review}").format(review=reviewer_hint)))
+    return compared, out

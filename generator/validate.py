@@ -259,15 +259,18 @@ def load_catalog_blobs(root: Path, blobs: Mapping[str, bytes], links: Iterable[s
 
 def _link_diagnostic(display: str) -> Diagnostic:
     return Diagnostic(display, 0, 0, "error", "symlink", "",
-                      _("the file is a symbolic link; tthc does not follow links in the catalog"),
-                      _("replace the link with the file itself"))
+                      _("this is a symbolic link; tthc does not follow links in the catalog (the procedures behind it "
+                        "would be neither checked nor published)"),
+                      _("replace the link with the file or folder itself"))
 
 def _yaml_files(folder: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` entry (any case) below ``folder``, sorted, without following links."""
+    """Every ``*.yaml``/``*.yml`` entry (any case) below ``folder``, and every link to a folder, sorted,
+    without following links."""
     found = []
     for top, dirs, names in os.walk(folder):
         dirs.sort()
         found += [Path(top) / n for n in names if Path(n).suffix.lower() in (".yaml", ".yml")]
+        found += [Path(top) / d for d in dirs if (Path(top) / d).is_symlink()]
     return sorted(found)
 
 

@@ -99,8 +99,8 @@ def test_garbled_records_give_a_reason_and_no_traceback(tmp_path: Path) -> None:
     fields = ["ma_thu_tuc", "ten_thu_tuc", "cach_thuc_thuc_hien", "thanh_phan_ho_so", "raw_text"]
     (folder / "nocode.json").write_text(json.dumps({k: "" for k in fields}), encoding="utf-8")
     garbled = {k: None for k in fields} | {"ma_thu_tuc": "1.999999", "ten_thu_tuc": "Thủ tục thử",
-                                           "cach_thuc_thuc_hien": "Trực tiếpabc", "thanh_phan_ho_so": 42,
-                                           "can_cu_phap_ly": ["x"], "cap_thuc_hien": "Cấp vũ trụ"}
+                                           "cach_thuc_thuc_hien": "Trực tiếpabc", "thanh_phan_ho_so": "42",
+                                           "can_cu_phap_ly": "x", "cap_thuc_hien": "Cấp vũ trụ"}
     (folder / "1.999999.json").write_text(json.dumps(garbled), encoding="utf-8")
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "agencies.yaml").write_text("agencies:\n- id: bo-cong-an\n  name: Bộ Công an\n  level: ministry\n", encoding="utf-8")

@@ -116,14 +116,16 @@ def test_deleting_another_agencys_procedure_is_refused_too(repo: GitRepo) -> Non
         ("agency-not-owned", "catalog/procedures/so-y-te/2.000003.yaml")}
 
 
-def test_a_recorded_transfer_passes_for_either_agency_of_the_move_and_no_other(repo: GitRepo) -> None:
+def test_a_recorded_transfer_passes_when_the_source_agency_makes_or_approves_it(repo: GitRepo) -> None:
     repo.path("so-tu-phap", "2.000001").unlink()
     transfer = {"date": "2026-06-01", "decision": "15/QĐ-UBND", "summary": "Chuyển thẩm quyền sang Sở Xây dựng"}
     repo.write("so-xay-dung", record("2.000001", levels=["province"], amendments=[transfer]))
     repo.commit("Chuyển 2.000001 sang Sở Xây dựng theo Quyết định 15/QĐ-UBND")
     assert check("--head", "pr", "--owner", "so-tu-phap") == (0, [])
     assert check("--head", "pr", "--author", "@Nguyen-Van-A") == (0, [])  # handles compare without case
-    assert check("--head", "pr", "--owner", "so-xay-dung") == (0, [])
+    code, problems = check("--head", "pr", "--owner", "so-xay-dung")  # the receiver alone: no proof the source agreed
+    assert code == 1 and [p["code"] for p in problems] == ["transfer-not-approved"]
+    assert check("--head", "pr", "--owner", "so-xay-dung", "--approved-by", "@nguyen-van-a") == (0, [])
     code, problems = check("--head", "pr", "--owner", "so-y-te")
     assert code == 1 and [p["code"] for p in problems] == ["agency-not-owned"]
 
@@ -156,7 +158,9 @@ def test_a_change_cannot_make_its_author_a_maintainer_of_another_agency(repo: Gi
     # the author adds themself to so-y-te's maintainers in the same change
     agencies.write_text(AGENCIES + '  maintainers: ["@nguyen-van-a"]\n', encoding="utf-8")
     assert tthc("validate").exit_code == 0
-    assert "@nguyen-van-a" in tthc("codeowners").stdout.splitlines()[-1]  # so-y-te now lists the author, on disk
+    assert "/catalog/procedures/so-y-te/ @nguyen-van-a" in tthc("codeowners").stdout  # so-y-te now lists the author, on disk
     repo.write("so-y-te", record("2.000003", name="Sửa hộ", levels=["province"]))
     code, problems = check("--author", "@nguyen-van-a")
-    assert code == 1 and [p["file"] for p in problems] == ["catalog/procedures/so-y-te/2.000003.yaml"]
+    assert code == 1 and [(p["code"], p["file"]) for p in problems] == [
+        ("register-not-owned", "catalog/agencies.yaml"), ("register-review", "catalog/agencies.yaml"),
+        ("agency-not-owned", "catalog/procedures/so-y-te/2.000003.yaml")]

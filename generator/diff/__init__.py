@@ -641,21 +641,33 @@ def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
-    before = {json.dumps(e, sort_keys=True, ensure_ascii=False) for e in _entries(old, key)}
-    # An entry is new only when its decision (and stage) was not there before: an old entry
-    # edited or re-dated is an edit (history-edited), never a new decision.
+    """The entries of ``new[key]`` that record a new decision: not on the ``old`` side, and not an old entry rewritten.
+
+    An entry's identity is its decision and stage. A head entry whose identity
+    is not on the base side is new, except that each base entry whose identity
+    is gone from the head side (its decision or stage was rewritten, or it was
+    removed) accounts for the most similar such head entry: that one is the old
+    entry edited (``history-edited``), never a record of a new change. An entry
+    without a decision records nothing (Decree 63/2010/NĐ-CP Art. 15 as amended
+    by Decree 92/2017/NĐ-CP: a change is made by a decision).
+    """
+    def dump(entry: Mapping[str, Any]) -> str:
+        return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+
     def ident(entry: Mapping[str, Any]) -> str:
         return json.dumps([entry.get("decision"), entry.get("stage")], sort_keys=True, ensure_ascii=False, default=str)
 
-    before_ids = {ident(e) for e in _entries(old, key) if isinstance(e, Mapping)}
-    out = []
-    for entry in _entries(new, key):
-        if json.dumps(entry, sort_keys=True, ensure_ascii=False) in before:
+    before, after = _entries(old, key), _entries(new, key)
+    before_dumps, before_ids, after_ids = {dump(e) for e in before}, {ident(e) for e in before}, {ident(e) for e in after}
+    unseen = [(j, e) for j, e in enumerate(after) if dump(e) not in before_dumps and ident(e) not in before_ids]
+    for i, gone in enumerate(before):
+        if not unseen:
+            break
+        if ident(gone) in after_ids:
             continue
-        if isinstance(entry, Mapping) and ident(entry) in before_ids:
-            continue  # an old entry edited, not a new one
-        out.append(entry)
-    return tuple(out)
+        best = max(unseen, key=lambda je: (sum(1 for k, v in gone.items() if je[1].get(k) == v), -abs(je[0] - i)))
+        unseen.remove(best)
+    return tuple(e for _, e in unseen if isinstance(e.get("decision"), str) and e["decision"].strip())
 
 
 def _normalized(record: Mapping[str, Any], memo: dict | None) -> Any:

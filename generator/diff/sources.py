@@ -147,9 +147,18 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         GitError: git failed.
     """
     base_file = Path(base)
+    for name in (base, head) if base_file.is_file() or _names_a_file(base) else ():
+        if name is not None and not Path(name).exists():
+            raise UsageError(_("{name}: no such file (it does not exist); tthc diff OLD.yaml NEW.yaml compares two "
+                               "files, tthc diff BASE [HEAD] two git commits").format(name=name))
     if base_file.is_file():
         if head is None or not Path(head).is_file():
             raise UsageError(_("{base} is a file: give a second file to compare it with (tthc diff OLD.yaml NEW.yaml)").format(base=base))
+        for name in (base, head):
+            if Path(name).name in ("agencies.yaml", "sectors.yaml", "cost-basis.yaml", "coverage.yaml"):
+                raise UsageError(_("{name} is a register of the catalog, not a procedure file: tthc diff OLD.yaml NEW.yaml "
+                                   "compares two procedure files (tthc check-change --base REF compares agencies.yaml and "
+                                   "sectors.yaml)").format(name=name))
         old, new = _file_side(base_file), _file_side(Path(head))
         problems = old.unreadable() + new.unreadable()
         if problems:
@@ -160,6 +169,9 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
         return diff, base, head
     info = require_repository(repo_dir)
     base_sha = resolve_ref(repo_dir, base)
+    if base_sha is None and base_file.is_dir():
+        raise UsageError(_("{base} is a folder: tthc diff compares two files (OLD.yaml NEW.yaml) or two git commits; to "
+                           "compare a folder between commits, name it after them: tthc diff BASE [HEAD] {base}").format(base=base))
     if base_sha is None:
         raise UsageError(_("{base!r} is neither a file nor a git commit (check the name; run `git fetch` for a remote "
                            "branch)").format(base=base) + _shallow_hint(info.shallow))
@@ -182,6 +194,11 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                                "{base} or {head})")).format(given=given, base=base, head=head))
     return diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
                       cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir)), base, head
+
+
+def _names_a_file(name: str) -> bool:
+    """Whether ``name`` is written as a catalog file (``*.yaml``/``*.yml``), not as a git revision."""
+    return name.lower().endswith((".yaml", ".yml")) and ":" not in name
 
 
 def _invalid(problems: list[Diagnostic]) -> None:

@@ -37,7 +37,7 @@ from generator.i18n import N_, _ as translate
 from generator.progress import Progress, no_progress
 from generator.importer import chatbot, portal_api
 from generator.importer.normalise import clean, slugify
-from generator.importer.record import ImportedRecord
+from generator.importer.record import ImportedRecord, describe_value, wrong_types
 from generator.importer.references import (
     PLAN_1085,
     build_agencies,
@@ -73,6 +73,8 @@ class Problem:
     code: str
     reason: str
     fatal: bool = False
+    #: the source field the problem is about, when known (a wrong-typed value: ``so_quyet_dinh``)
+    path: str = ""
 
     def __str__(self) -> str:
         return self.diagnostic().format()
@@ -80,6 +82,8 @@ class Problem:
     @property
     def field(self) -> str:
         """The record's field the problem is about (``legal_basis``, ``methods.fees``...), or ``""``."""
+        if self.path:
+            return self.path
         reason = self.reason
         if re.match(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính|online|postal|in_person): ", reason):
             return "methods.processing_time" if "processing time" in reason else "methods.fees"
@@ -244,10 +248,20 @@ def read_sources(sources: list[Path], retrieved_api: str = "", known_publishers:
         except RecursionError:
             problems.append(Problem(str(path), "", "not a procedure record: the JSON is nested too deeply", fatal=True))
             continue
-        if chatbot.looks_like(data):
-            loaded.append((path, "chatbot", data))
-        elif portal_api.looks_like(data):
-            loaded.append((path, "api", data))
+        kind = "chatbot" if chatbot.looks_like(data) else "api" if portal_api.looks_like(data) else None
+        if kind is not None:
+            wrong = wrong_types(data, chatbot.SHAPE if kind == "chatbot" else portal_api.SHAPE)
+            if wrong:
+                code = data.get("ma_thu_tuc") if kind == "chatbot" else data.get("codeNotation") or data.get("code")
+                for where, expected, value in wrong:
+                    problems.append(Problem(
+                        str(path), code if isinstance(code, str) else "",
+                        f"cannot be imported: {where} holds {describe_value(value)} where the "
+                        f"{'page crawl' if kind == 'chatbot' else 'portal API'} gives {expected}; "
+                        f"correct the value in the source file (or remove it) and import again",
+                        fatal=True, path=where))
+                continue
+            loaded.append((path, kind, data))
         else:
             problems.append(Problem(str(path), "", "not a procedure record of the page crawl or the portal API",
                                     fatal=True))

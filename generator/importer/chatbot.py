@@ -88,6 +88,14 @@ _ONLY_PREFIX = re.compile(
 
 
 
+#: Every field of a page-crawl record the importer reads: text (SOURCE.md: "all strings").
+SHAPE = {key: "text" for key in (
+    "ma_thu_tuc", "ten_thu_tuc", "detail_url", "formality_id", "so_quyet_dinh", "cap_thuc_hien", "loai_thu_tuc",
+    "linh_vuc", "doi_tuong_thuc_hien", "co_quan_co_tham_quyen", "dia_chi_tiep_nhan", "co_quan_duoc_uy_quyen",
+    "co_quan_phoi_hop", "thu_tuc_lien_quan", "trinh_tu_thuc_hien", "cach_thuc_thuc_hien", "thanh_phan_ho_so",
+    "can_cu_phap_ly", "co_quan_thuc_hien", "yeu_cau_dieu_kien", "ket_qua_xu_ly", "raw_text")}
+
+
 def looks_like(data: Any) -> bool:
     """True when ``data`` is a page-crawl record (it has the crawler's field names)."""
     return isinstance(data, dict) and all(k in data for k in FIELDS)

@@ -64,6 +64,29 @@ def local_date(epoch_ms: int | None) -> str:
     return datetime.fromtimestamp(epoch_ms / 1000, VIETNAM).date().isoformat()
 
 
+_COMPONENT = {"name": "text", "originalQty": "number", "copyQty": "number", "attachments": [{"fileName": "text"}]}
+_NAMED = [{"name": "text", "code": "text"}]
+#: Every field of an API record the importer reads, with the type the portal gives it (checked on the
+#: records of data/raw/dvcqg-api-sample and dvcqg-api-crawler-tthc); other fields are not read.
+SHAPE: dict[str, Any] = {
+    **{key: "text" for key in ("codeNotation", "code", "name", "description", "keywords", "formalityType",
+                               "delegatedAgencies", "executingAgencies", "authorizedAgencies", "coordinatingAgencies",
+                               "dossierReceivingAddresses", "requirementsAndConditions", "id",
+                               "departmentPromulgateCode", "departmentPromulgateName", "type")},
+    "categoriesDetails": _NAMED, "subjectTypesDetails": _NAMED, "resultsDetails": _NAMED, "legalBasisesDetails": _NAMED,
+    "executionSteps": [{"name": "text", "description": "text"}],
+    "executionMethods": [{"submissionMethod": "text", "processingTime": "number", "processingTimeUnit": "text",
+                          "description": "text",
+                          "fees": [{"value": "number", "currencyName": "text", "description": "text"}]}],
+    "procedureProposal": {"proposalNumber": "text", "decisionDate": "number"},
+    "executionCases": [{"name": "text", "profileComponents": [_COMPONENT]}],
+    "cases": [{"code": "text", "name": "text", "processingDay": {"qty": "number", "type": "text"},
+               "profileComponents": [_COMPONENT]}],
+    "returningMethods": [{"type": "text", "value": ["text"]}],
+    "updatedAt": "number",
+}
+
+
 def parse_record(data: dict[str, Any], source_file: str, sector_id: Callable[[str], str],
                  agency_id: Callable[[str, str], str], retrieved: str = "") -> ImportedRecord:
     """Turn one API record into a procedure dict.

@@ -39,6 +39,44 @@ INTERNAL_SCOPE_BY_PREFIX = {"5": "between_agencies", "6": "within_agency"}
 
 CODE = re.compile(r"^[0-9]\.[0-9]{6}$")
 
+#: The kinds of value a source field may hold (:func:`wrong_types`): text, a number (never a boolean).
+TEXT, NUMBER = "text", "number"
+
+
+def wrong_types(data: Any, shape: Any, path: str = "") -> list[tuple[str, str, Any]]:
+    """The values of ``data`` whose type is not the one ``shape`` expects, as ``(field path, expected, value)``.
+
+    ``shape`` is :data:`TEXT`, :data:`NUMBER`, a dict (an object whose listed keys
+    have those shapes; other keys are not read, so not checked) or a one-item list
+    (a list of that shape). ``None`` (JSON ``null``) is always allowed: a missing
+    value. Paths are JSON-style (``executionMethods[0].fees[1].value``).
+
+    Both importers read only values of the expected type: a mapping where text is
+    expected would otherwise be written into the record as its Python repr.
+    """
+    if data is None:
+        return []
+    if shape == TEXT:
+        return [] if isinstance(data, str) else [(path, "text", data)]
+    if shape == NUMBER:
+        return [] if isinstance(data, (int, float)) and not isinstance(data, bool) else [(path, "a number", data)]
+    if isinstance(shape, list):
+        if not isinstance(data, list):
+            return [(path, "a list", data)]
+        return [w for i, item in enumerate(data) for w in wrong_types(item, shape[0], f"{path}[{i}]")]
+    if not isinstance(data, dict):
+        return [(path, "an object", data)]
+    return [w for key, sub in shape.items() for w in wrong_types(data.get(key), sub, f"{path}.{key}" if path else key)]
+
+
+def describe_value(value: Any) -> str:
+    """``a mapping ({'a': 1})``: what a wrong-typed source value is, shortened."""
+    kind = ("a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else
+            "a boolean" if isinstance(value, bool) else "a number" if isinstance(value, (int, float)) else
+            "text" if isinstance(value, str) else type(value).__name__)
+    shown = repr(value)
+    return f"{kind} ({shown if len(shown) <= 40 else shown[:39] + '…'})"
+
 
 @dataclass
 class ImportedRecord:
