@@ -480,7 +480,7 @@ class _Differ:
         self.changes: list[Change] = []
 
     def value(self, old: Any, new: Any, parts: list[str | int], labels: list[str], node: dict[str, Any]) -> None:
-        if old == new:
+        if old is new or old == new:
             return
         if isinstance(old, Mapping) and isinstance(new, Mapping):
             for key in _key_order(node, set(old) | set(new)):
@@ -494,7 +494,7 @@ class _Differ:
         self.changes.append(Change("changed", format_path(parts), SEP.join(labels), old, new))
 
     def member(self, old: Any, new: Any, parts: list[str | int], labels: list[str], node: dict[str, Any]) -> None:
-        if old == new:
+        if old is new or old == new:
             return
         if old is None:
             self.changes.append(Change("added", format_path(parts), SEP.join(labels), None, new))
@@ -671,14 +671,39 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
 
 
 def _normalized(record: Mapping[str, Any], memo: dict | None) -> Any:
-    """:func:`normalize` of ``record``, kept in ``memo`` by identity (the record is kept
-    alive with it, so its id is not reused)."""
+    """:func:`normalize` of ``record``; with ``memo``, every mapping and list in it is kept in
+    ``memo`` by identity (with the object itself, so its id is not reused).
+
+    The revisions of a history share their unchanged subtrees (``generator.history._Shared``),
+    so with one memo per procedure each subtree is normalised once, and the normal forms of
+    two revisions share their unchanged parts too: the recursive diff then finds equal
+    subtrees by identity instead of comparing them value by value.
+    """
     if memo is None:
         return normalize(record)
-    hit = memo.get(id(record))
-    if hit is None or hit[0] is not record:
-        hit = memo[id(record)] = (record, normalize(record))
-    return hit[1]
+    return _normalize_shared(record, memo)
+
+
+def _normalize_shared(value: Any, memo: dict) -> Any:
+    """:func:`normalize`, reusing ``memo``'s result for a mapping or list seen before."""
+    if isinstance(value, str):
+        return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if not isinstance(value, (Mapping, list, tuple)):
+        return normalize(value)
+    hit = memo.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    if isinstance(value, Mapping):
+        out: Any = {}
+        for k, v in value.items():
+            nv = _normalize_shared(v, memo)
+            if nv is None or nv == "" or nv == [] or nv == {}:
+                continue
+            out[str(k)] = nv
+    else:
+        out = [_normalize_shared(v, memo) for v in value]
+    memo[id(value)] = (value, out)
+    return out
 
 
 def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None,
