@@ -503,7 +503,8 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
     from generator.change import check_change as run_check
     from generator.report import print_report
 
-    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author)
+    root, catalog_subdir = _repository_catalog(catalog_dir, head)
+    report = run_check(root, base, head, catalog_subdir, owner=owner, author=author)
     print_report(report, fmt, sys.stdout)
     if report.files_checked == 0 and not report.diagnostics:
         click.echo(f"tthc check-change: {_nothing_compared(base, head, 'check-change')}", err=True)
@@ -526,6 +527,36 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8", newline="\n")
     click.echo(_("wrote {path}").format(path=output), err=True)
+
+
+def _repository_catalog(catalog_dir: Path, head: str | None) -> tuple[Path, str]:
+    """The repository's top level and the catalog folder relative to it, from any folder inside it.
+
+    ``--catalog`` is taken relative to the working directory; when no such
+    folder is there (run from a subfolder with the default ``catalog``), it is
+    taken relative to the repository's top level, where git's trees name it.
+
+    Raises:
+        UsageError: not in a git repository; the catalog folder is outside it,
+            or (checking the working tree) exists in neither place.
+    """
+    from generator.git import require_repository
+
+    root = require_repository(Path(".")).root.resolve()
+    folder = catalog_dir if catalog_dir.is_absolute() else Path.cwd() / catalog_dir
+    if not folder.is_dir() and not catalog_dir.is_absolute() and (root / catalog_dir).is_dir():
+        folder = root / catalog_dir
+    elif not folder.is_dir() and not catalog_dir.is_absolute() and head is not None:
+        folder = root / catalog_dir  # checking a commit: the folder need not be on disk
+    if head is None and not folder.is_dir():
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)")
+                         .format(folder=catalog_dir))
+    try:
+        sub = folder.resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(_("the catalog folder {folder} is not inside the git repository {root}").format(
+            folder=catalog_dir, root=root)) from None
+    return root, sub
 
 
 def _nothing_compared(base: str, head: str | None, command: str) -> str:
