@@ -233,6 +233,9 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool, dry_r
         "--overwrite), {warned} with warnings, {failed} not imported").format(
         read=len(report.records), written=len(report.written), skipped=len(report.skipped), warned=warned,
         failed=len(report.failed)), err=True)
+    if report.unchanged:
+        click.echo(_("tthc import: {count} file(s) unchanged (each already holds the record imported; not rewritten)")
+                   .format(count=len(report.unchanged)), err=True)
     for merge in report.sector_merges:
         click.echo(_("tthc import: sector spellings merged: {spellings}").format(spellings=" | ".join(merge)), err=True)
     if dry_run:

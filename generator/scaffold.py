@@ -43,6 +43,7 @@ from typing import Any
 from generator.diagnostics import Report
 from generator.errors import CatalogInvalid, UsageError
 from generator.i18n import _
+from generator.importer.writer import round_trip_yaml
 from generator.load import load_file, load_schema
 from generator.model import LEVEL_LABELS
 from generator.schema_ref import copy_schemas, schema_modeline
@@ -200,7 +201,6 @@ def procedure_yaml(code: str, name: str | None, kind: str, level: str, sector: s
     Returns:
         UTF-8 text, ``\\n`` line ends, keys in the schema's order.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -231,9 +231,6 @@ def procedure_yaml(code: str, name: str | None, kind: str, level: str, sector: s
     for key in doc:
         doc.yaml_set_comment_before_after_key(key, before=_comment(key, schema, notes.get(key, "")))
     further = ", ".join(f"{k} ({props[k]['title']})" for k in FURTHER_FIELDS if k in props)
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
     out = io.StringIO()
-    yaml.dump(doc, out)
+    round_trip_yaml().dump(doc, out)
     return (out.getvalue() + f"# Các trường thường điền tiếp (xem lược đồ): {further}.\n")

@@ -96,6 +96,7 @@ class SpreadsheetImport:
         records: The procedures read without errors (written or not).
         refused: ``(file, code)`` of procedures not written because of errors.
         written: Files written. skipped: files left as they were (exist; no ``overwrite``).
+        unchanged: files of ``overwrite`` left as they were because they already hold the record.
         diagnostics: Every problem found, in workbook order.
         list_rows: Rows read from portal list exports; ``list_in_catalog`` of them already in the catalog.
         notes: ``(file, text)``: what each portal list gave.
@@ -105,6 +106,7 @@ class SpreadsheetImport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     list_rows: int = 0
     list_in_catalog: int = 0
@@ -817,6 +819,9 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
     for index, (record, path) in enumerate(pending):
         if index not in accepted:
             report.refused.append((record.source_file, record.code))
+            continue
+        if path.is_file() and path.read_bytes() == accepted[index]:  # the record is the file's: not rewritten
+            report.unchanged.append(path)
             continue
         if not dry_run:
             write_checked(path, accepted[index])
