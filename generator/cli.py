@@ -285,8 +285,16 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
 
     for path in init_repository(directory, site_name=site_name, requirement=requirement, site_url=site_url):
         click.echo((directory / path).as_posix())
-    click.echo(_("tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
-                 "then tthc new --agency ID --sector ID").format(directory=directory), err=True)
+    installs = next(line for line in (directory / "requirements.txt").read_text(encoding="utf-8").splitlines()
+                    if line.strip() and not line.startswith("#"))
+    click.echo(_("tthc init: requirements.txt installs {requirement}").format(requirement=installs), err=True)
+    if installs.startswith("tthc @ file:"):
+        click.echo(_("tthc init: warning: that is a folder of this computer, which CI cannot install: build a wheel "
+                     "(python -m pip wheel --no-deps -w dist .) and run tthc init again with that wheel installed, "
+                     "or give --package with a git URL"), err=True)
+    click.echo(_("tthc init: next: cd {directory} && git init -b main && git add -A && git commit -m \"Danh mục\", "
+                 "add agencies to catalog/agencies.yaml, then tthc new --agency ID --sector ID").format(
+                     directory=directory), err=True)
 
 
 @main.command("import-decisions", help=N_(

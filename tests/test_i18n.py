@@ -134,21 +134,21 @@ def test_every_message_of_the_source_has_a_vietnamese_translation_with_the_same_
 #: constructors with the index of their message and hint arguments.
 _MESSAGE_ARGUMENTS = {**dict.fromkeys(("UsageError", "BuildError", "GitError", "TthcError", "PluginError", "NotARepository",
                                        "RepositoryUnreadable", "ShallowHistory"), (0,)),
-                      "Diagnostic": (6, 7), "diagnostic": (3, 4)}
+                      "Diagnostic": (6, 7), "diagnostic": (3, 4), "_diag": (6, 7)}
 
 
 def test_no_message_for_people_is_written_around_the_catalog() -> None:
     """A literal or f-string message given straight to an error or a diagnostic would stay English.
 
-    The importer (generator/importer/) is left out: its notes on what it could not carry over are English
-    for now, and its rule choice reads their words (README, "Language").
+    The importer of portal records (generator/importer/, but for its spreadsheet reader) is left out: its notes
+    on what it could not carry over are English for now, and its rule choice reads their words (README, "Language").
     """
     import ast
 
     found = []
     for path in sorted((ROOT / "generator").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel.startswith("generator/importer/"):
+        if rel.startswith("generator/importer/") and rel != "generator/importer/spreadsheet.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
