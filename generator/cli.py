@@ -267,8 +267,8 @@ def new(agency: str, sector: str, code: str | None, kind: str, name: str | None,
 
     created = new_procedure(catalog_dir, agency, sector, code=code, kind=kind, name=name, decision=decision,
                             site_url=site_url)
-    for warning in created.report.warnings:
-        click.echo(warning.format(), err=True)
+    for diagnostic in created.report.sorted():  # the placeholders still to fill in
+        click.echo(diagnostic.format(), err=True)
     click.echo(created.path.as_posix())
 
 
