@@ -13,6 +13,8 @@ Every help text and message is Vietnamese unless the locale asks for English
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
 from contextlib import contextmanager
 from functools import partial
@@ -581,6 +583,64 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
+#: MkDocs' own progress lines (mkdocs.commands.build, mkdocs.livereload), in the user's language
+#: (``tthc serve`` shows them; ``tthc build`` shows none: it prints its own summary).
+_MKDOCS_LINES = (
+    (re.compile(r"^Building documentation\.\.\.$"), N_("building the site...")),
+    (re.compile(r"^Documentation built in (?P<seconds>[0-9.]+) seconds$"), N_("site built in {seconds} s")),
+    (re.compile(r"^Serving on (?P<url>\S+)$"), N_("serving the site at {url}")),
+    (re.compile(r"^Watching paths for changes: (?P<paths>.*)$"), N_("watching for changes: {paths}")),
+    (re.compile(r"^Detected file changes$"), N_("files changed, building again")),
+    (re.compile(r"^Reloading browsers$"), N_("reloading the browsers")),
+    (re.compile(r"^Shutting down\.\.\.$"), N_("stopping")),
+)
+
+
+class _LogFormatter(logging.Formatter):
+    """Log lines of ``tthc build`` / ``tthc serve``: ``tthc: warning: ...`` in the user's language.
+
+    MkDocs' known progress lines are translated (:data:`_MKDOCS_LINES`); its other INFO and DEBUG
+    lines (``Cleaning site directory``...) are dropped (:func:`_shown`); warnings and
+    errors always reach the user, with a Vietnamese prefix (MkDocs' own text stays as MkDocs wrote it).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return _("tthc: error: {message}").format(message=message)
+        if record.levelno >= logging.WARNING:
+            return _("tthc: warning: {message}").format(message=message)
+        for pattern, text in _MKDOCS_LINES:
+            match = pattern.match(message)
+            if match:
+                return "tthc: " + _(text).format(**match.groupdict())
+        return message if message.startswith("tthc") else f"tthc: {message}"
+
+
+def _shown(record: logging.LogRecord) -> bool:
+    """Warnings, errors, tthc's own INFO lines and MkDocs' known ones (:data:`_MKDOCS_LINES`)."""
+    if record.levelno >= logging.WARNING or not record.name.startswith("mkdocs") or record.name == "mkdocs.plugins.tthc":
+        return True
+    return any(pattern.match(record.getMessage()) for pattern, _text in _MKDOCS_LINES)
+
+
+@contextmanager
+def _log_to_stderr(level: int) -> Iterator[None]:
+    """While the block runs, log records of ``level`` and above to stderr through :class:`_LogFormatter`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter())
+    handler.addFilter(_shown)
+    root = logging.getLogger()
+    before = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
+
+
 @main.command(help=N_("Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."))
 @CATALOG_OPTION
 @option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
@@ -594,12 +654,9 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
           no_cache: bool) -> None:
     """``tthc build``: :func:`generator.build.build_site`."""
-    import logging
-
     from generator.build import build_site
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    with progress_bar(_("building")) as advance:
+    with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
                             allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
     click.echo(_("built {pages} pages into {site} ({megabytes} MB)").format(
@@ -612,12 +669,10 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
 @option("-a", "--dev-addr", default=None, metavar="IP:PORT", help=N_("Address to serve on (default 127.0.0.1:8000)."))
 def serve(catalog_dir: Path, config_file: Path, dev_addr: str | None) -> None:
     """``tthc serve``: :func:`generator.build.serve_site`."""
-    import logging
-
     from generator.build import serve_site
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
+    with _log_to_stderr(logging.INFO):
+        serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
 
 
 if __name__ == "__main__":  # pragma: no cover
