@@ -551,3 +551,21 @@ def test_the_spreadsheet_reader_speaks_vietnamese_naming_sheet_row_and_column(wo
     row = _line(lines, "orphan-row")
     assert f"dòng {orphan} của trang thanh_phan_ho_so thuộc thủ tục 1.999999, thủ tục này không có dòng nào ở trang thu_tuc" in row
     assert "(hint: thêm thủ tục vào trang thu_tuc" in row
+
+
+def test_importing_into_a_new_catalog_repository_keeps_the_comments_of_agencies_and_sectors(
+        workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commented example `tthc init` writes in agencies.yaml / sectors.yaml survives an import adding entries."""
+    monkeypatch.chdir(tmp_path)
+    assert tthc("init", "tinh", "--package", "tthc==0.1.0")[0] == 0
+    catalog = tmp_path / "tinh" / "catalog"
+    before = {name: (catalog / name).read_text(encoding="utf-8") for name in ("agencies.yaml", "sectors.yaml")}
+    code, output = tthc("import", str(workbook), "--catalog", str(catalog))
+    assert code == 0, output
+    for name, text in before.items():
+        header = text[:text.index(f"\n{name[:-5]}:")]  # the schema line and the commented example
+        after = (catalog / name).read_text(encoding="utf-8")
+        assert after.startswith(header + f"\n{name[:-5]}:\n- id: "), after[:400]
+        assert load_file(catalog / name, name[:-5]).data == load_file(MINI / name, name[:-5]).data
+    code, output = tthc("validate", "--catalog", str(catalog))
+    assert code == 0, output

@@ -46,7 +46,7 @@ from generator.importer.references import (
     read_list_publishers,
     sector_id,
 )
-from generator.importer.writer import write_checked, write_yaml
+from generator.importer.writer import file_bytes, write_checked, write_yaml
 from generator.load import LoadedFile
 
 
@@ -165,8 +165,8 @@ def _write_references(path: Path, key: str, entries: list[dict[str, Any]], exist
     without ``overwrite``: entries with new ids are appended to its text
     (comments and values kept, see :func:`~generator.importer.writer.append_entries`);
     new spellings or codes of entries it already has are left out. With
-    ``overwrite`` a file whose entries changed is written again whole (its
-    comments are lost).
+    ``overwrite`` a file whose entries changed is edited in place
+    (:func:`~generator.importer.writer.file_bytes`: comments kept).
     """
     from generator.importer.writer import append_entries
 
@@ -177,8 +177,8 @@ def _write_references(path: Path, key: str, entries: list[dict[str, Any]], exist
     if any(p.file == str(path) and p.fatal for p in report.problems):
         return
     if overwrite:
-        if entries != existing:
-            write_yaml(path, {key: entries}, key)
+        if entries != existing:  # edited in place: comments and untouched entries stay (writer.file_bytes)
+            write_checked(path, file_bytes(path, {key: entries}, key))
             report.references.append(path)
         return
     known = {e["id"] for e in existing}

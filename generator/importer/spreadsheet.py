@@ -47,7 +47,7 @@ from typing import Any, Callable
 from generator.diagnostics import Diagnostic, format_path
 from generator.i18n import N_, _
 from generator.importer.record import ImportedRecord
-from generator.importer.writer import write_checked, write_yaml
+from generator.importer.writer import file_bytes, write_checked
 from generator.load import DataPath, LoadedFile, load_file
 from generator.workbook import unescape_cell
 from generator.model import (
@@ -865,14 +865,12 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
         if not dry_run:
             write_checked(path, accepted[index])
         report.written.append(path)
-    if agencies != agencies_before:
-        if not dry_run:
-            write_yaml(agencies_path, {"agencies": agencies}, "agencies")
-        report.written.append(agencies_path)
-    if sectors != sectors_before:
-        if not dry_run:
-            write_yaml(sectors_path, {"sectors": sectors}, "sectors")
-        report.written.append(sectors_path)
+    for path, kind, entries, before in ((agencies_path, "agencies", agencies, agencies_before),
+                                        (sectors_path, "sectors", sectors, sectors_before)):
+        if entries != before:  # an existing file is edited in place: its comments stay (writer.file_bytes)
+            if not dry_run:
+                write_checked(path, file_bytes(path, {kind: entries}, kind))
+            report.written.append(path)
     return report
 
 
