@@ -13,6 +13,8 @@ Every help text and message is Vietnamese unless the locale asks for English
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
 from contextlib import contextmanager
 from functools import partial
@@ -233,6 +235,9 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool, dry_r
         "--overwrite), {warned} with warnings, {failed} not imported").format(
         read=len(report.records), written=len(report.written), skipped=len(report.skipped), warned=warned,
         failed=len(report.failed)), err=True)
+    if report.unchanged:
+        click.echo(_("tthc import: {count} file(s) unchanged (each already holds the record imported; not rewritten)")
+                   .format(count=len(report.unchanged)), err=True)
     for merge in report.sector_merges:
         click.echo(_("tthc import: sector spellings merged: {spellings}").format(spellings=" | ".join(merge)), err=True)
     if dry_run:
@@ -264,8 +269,8 @@ def new(agency: str, sector: str, code: str | None, kind: str, name: str | None,
 
     created = new_procedure(catalog_dir, agency, sector, code=code, kind=kind, name=name, decision=decision,
                             site_url=site_url)
-    for warning in created.report.warnings:
-        click.echo(warning.format(), err=True)
+    for diagnostic in created.report.sorted():  # the placeholders still to fill in
+        click.echo(diagnostic.format(), err=True)
     click.echo(created.path.as_posix())
 
 
@@ -282,8 +287,16 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
 
     for path in init_repository(directory, site_name=site_name, requirement=requirement, site_url=site_url):
         click.echo((directory / path).as_posix())
-    click.echo(_("tthc init: next: cd {directory} && git init -b main, add agencies to catalog/agencies.yaml, "
-                 "then tthc new --agency ID --sector ID").format(directory=directory), err=True)
+    installs = next(line for line in (directory / "requirements.txt").read_text(encoding="utf-8").splitlines()
+                    if line.strip() and not line.startswith("#"))
+    click.echo(_("tthc init: requirements.txt installs {requirement}").format(requirement=installs), err=True)
+    if installs.startswith("tthc @ file:"):
+        click.echo(_("tthc init: warning: that is a folder of this computer, which CI cannot install: build a wheel "
+                     "(python -m pip wheel --no-deps -w dist .) and run tthc init again with that wheel installed, "
+                     "or give --package with a git URL"), err=True)
+    click.echo(_("tthc init: next: cd {directory} && git init -b main && git add -A && git commit -m \"Danh mục\", "
+                 "add agencies to catalog/agencies.yaml, then tthc new --agency ID --sector ID").format(
+                     directory=directory), err=True)
 
 
 @main.command("import-decisions", help=N_(
@@ -507,7 +520,8 @@ def check_change(base: str, head: str | None, catalog_dir: Path, fmt: str, owner
     from generator.change import check_change as run_check
     from generator.report import print_report
 
-    report = run_check(Path("."), base, head, catalog_dir.as_posix(), owner=owner, author=author, approvers=approvers)
+    root, catalog_subdir = _repository_catalog(catalog_dir, head)
+    report = run_check(root, base, head, catalog_subdir, owner=owner, author=author, approvers=approvers)
     print_report(report, fmt, sys.stdout)
     if report.registers and report.files_checked == len(report.registers):
         click.echo("tthc check-change: " + _("compared {files}; no procedure file differs").format(
@@ -538,6 +552,36 @@ def codeowners(catalog_dir: Path, output: Path | None) -> None:
     click.echo(_("wrote {path}").format(path=output), err=True)
 
 
+def _repository_catalog(catalog_dir: Path, head: str | None) -> tuple[Path, str]:
+    """The repository's top level and the catalog folder relative to it, from any folder inside it.
+
+    ``--catalog`` is taken relative to the working directory; when no such
+    folder is there (run from a subfolder with the default ``catalog``), it is
+    taken relative to the repository's top level, where git's trees name it.
+
+    Raises:
+        UsageError: not in a git repository; the catalog folder is outside it,
+            or (checking the working tree) exists in neither place.
+    """
+    from generator.git import require_repository
+
+    root = require_repository(Path(".")).root.resolve()
+    folder = catalog_dir if catalog_dir.is_absolute() else Path.cwd() / catalog_dir
+    if not folder.is_dir() and not catalog_dir.is_absolute() and (root / catalog_dir).is_dir():
+        folder = root / catalog_dir
+    elif not folder.is_dir() and not catalog_dir.is_absolute() and head is not None:
+        folder = root / catalog_dir  # checking a commit: the folder need not be on disk
+    if head is None and not folder.is_dir():
+        raise UsageError(_("catalog folder not found: {folder} (run from the repository root, or pass --catalog DIR)")
+                         .format(folder=catalog_dir))
+    try:
+        sub = folder.resolve().relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(_("the catalog folder {folder} is not inside the git repository {root}").format(
+            folder=catalog_dir, root=root)) from None
+    return root, sub
+
+
 def _nothing_compared(base: str, head: str | None, command: str) -> str:
     """The note of a run that found no procedure file differing, with the likely mistake."""
     option = "--base " if command == "check-change" else ""
@@ -549,6 +593,64 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 
 
 # --- build, serve (generator/build, generator/plugin) -------------------------
+#: MkDocs' own progress lines (mkdocs.commands.build, mkdocs.livereload), in the user's language
+#: (``tthc serve`` shows them; ``tthc build`` shows none: it prints its own summary).
+_MKDOCS_LINES = (
+    (re.compile(r"^Building documentation\.\.\.$"), N_("building the site...")),
+    (re.compile(r"^Documentation built in (?P<seconds>[0-9.]+) seconds$"), N_("site built in {seconds} s")),
+    (re.compile(r"^Serving on (?P<url>\S+)$"), N_("serving the site at {url}")),
+    (re.compile(r"^Watching paths for changes: (?P<paths>.*)$"), N_("watching for changes: {paths}")),
+    (re.compile(r"^Detected file changes$"), N_("files changed, building again")),
+    (re.compile(r"^Reloading browsers$"), N_("reloading the browsers")),
+    (re.compile(r"^Shutting down\.\.\.$"), N_("stopping")),
+)
+
+
+class _LogFormatter(logging.Formatter):
+    """Log lines of ``tthc build`` / ``tthc serve``: ``tthc: warning: ...`` in the user's language.
+
+    MkDocs' known progress lines are translated (:data:`_MKDOCS_LINES`); its other INFO and DEBUG
+    lines (``Cleaning site directory``...) are dropped (:func:`_shown`); warnings and
+    errors always reach the user, with a Vietnamese prefix (MkDocs' own text stays as MkDocs wrote it).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return _("tthc: error: {message}").format(message=message)
+        if record.levelno >= logging.WARNING:
+            return _("tthc: warning: {message}").format(message=message)
+        for pattern, text in _MKDOCS_LINES:
+            match = pattern.match(message)
+            if match:
+                return "tthc: " + _(text).format(**match.groupdict())
+        return message if message.startswith("tthc") else f"tthc: {message}"
+
+
+def _shown(record: logging.LogRecord) -> bool:
+    """Warnings, errors, tthc's own INFO lines and MkDocs' known ones (:data:`_MKDOCS_LINES`)."""
+    if record.levelno >= logging.WARNING or not record.name.startswith("mkdocs") or record.name == "mkdocs.plugins.tthc":
+        return True
+    return any(pattern.match(record.getMessage()) for pattern, _text in _MKDOCS_LINES)
+
+
+@contextmanager
+def _log_to_stderr(level: int) -> Iterator[None]:
+    """While the block runs, log records of ``level`` and above to stderr through :class:`_LogFormatter`."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter())
+    handler.addFilter(_shown)
+    root = logging.getLogger()
+    before = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
+
+
 @main.command(help=N_("Build the static site (MkDocs with the tthc plugin, as `mkdocs build` does)."))
 @CATALOG_OPTION
 @option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
@@ -562,12 +664,9 @@ def _nothing_compared(base: str, head: str | None, command: str) -> str:
 def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
           no_cache: bool) -> None:
     """``tthc build``: :func:`generator.build.build_site`."""
-    import logging
-
     from generator.build import build_site
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    with progress_bar(_("building")) as advance:
+    with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
                             allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
     click.echo(_("built {pages} pages into {site} ({megabytes} MB)").format(
@@ -580,12 +679,10 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
 @option("-a", "--dev-addr", default=None, metavar="IP:PORT", help=N_("Address to serve on (default 127.0.0.1:8000)."))
 def serve(catalog_dir: Path, config_file: Path, dev_addr: str | None) -> None:
     """``tthc serve``: :func:`generator.build.serve_site`."""
-    import logging
-
     from generator.build import serve_site
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
+    with _log_to_stderr(logging.INFO):
+        serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,6 +49,7 @@ RULES: dict[str, tuple[str, str]] = {
     "unquoted-number": ("Code written as a number", "quote the value so it stays text"),
     # rules beyond the schema (DESIGN.md §3)
     "code-filename": ("Code differs from the file name", "rename the file to <code>.yaml or fix the code"),
+    "name-placeholder": ("Procedure name is still a placeholder", "write the procedure's name as the publishing decision gives it; `tthc new` writes a placeholder until then"),
     "code-unique": ("Code used by two procedures", "a code identifies one procedure; remove or renumber one of them"),
     "agency-folder": ("Folder is not a known publishing agency", "move the file into catalog/procedures/<agency id>/ of an agency listed in agencies.yaml"),
     "unknown-agency": ("Agency id not found", "use an id from catalog/agencies.yaml, or write the agency's full name"),

@@ -238,7 +238,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                                 allow_shallow=self.config.allow_shallow or None, site_url=config.site_url,
                                 feedback_url=self.config.feedback_url or None, repo_url=config.repo_url,
                                 on_history_missing=lambda err: log.info(
-                                    f"tthc: no git history ({err}); pages show no 'last updated' date"),
+                                    _("tthc: no git history ({reason}); pages show no 'last updated' date").format(reason=err)),
                                 memo=_SERVE_CACHE.setdefault("memo", {}) if "cache" in _SERVE_CACHE else None,
                                 cache=self.cache, processes=1 if self._serving else None)
         except CatalogInvalid as err:
@@ -263,7 +263,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         else:  # every procedure page through MkDocs, as before the layout was rendered once
             for page in self._all_procedure_pages():
                 self._pages[page.src_uri] = page
-        log.info(f"tthc: {len(self.plan.catalog.procedures)} procedures from {self.catalog_dir}")
+        log.info(_("tthc: {count} procedures from {catalog}").format(count=len(self.plan.catalog.procedures),
+                                                                     catalog=self.catalog_dir))
         self._mkdocs_started = time.perf_counter()
 
     def _all_procedure_pages(self):
@@ -404,9 +405,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             raise PluginError(str(self.failure)) from None
         self._advance(self._total)
         if not self.plan.catalog.procedures and self.config.search:  # a new catalog (tthc init)
-            log.info("tthc: no procedure yet, so no search index")
+            log.info(_("tthc: no procedure yet, so no search index"))
         elif result is not None:
-            log.info(f"tthc: search index of {result.pages} pages")
+            log.info(_("tthc: search index of {pages} pages").format(pages=result.pages))
 
     def on_startup(self, command: str, dirty: bool) -> None:
         """``mkdocs serve`` / ``tthc serve``: rebuilds after an edit render only what changed

@@ -43,9 +43,11 @@ from typing import Any
 from generator.diagnostics import Report
 from generator.errors import CatalogInvalid, UsageError
 from generator.i18n import _
+from generator.importer.writer import round_trip_yaml
 from generator.load import load_file, load_schema
 from generator.model import LEVEL_LABELS
 from generator.schema_ref import copy_schemas, schema_modeline
+from generator.validate import PLACEHOLDER_NAME
 
 CODE = re.compile(r"^([0-9])\.([0-9]{6})$")
 INTERNAL_PREFIXES = ("5", "6")
@@ -53,7 +55,6 @@ DEFAULT_PREFIX = {"external": "1", "internal": "5"}
 #: Shown (with their schema titles) in the closing comment: what an editor fills in next.
 FURTHER_FIELDS = ("description", "subjects", "agencies", "steps", "methods", "documents", "requirements",
                   "results", "legal_basis", "related")
-PLACEHOLDER_NAME = "(ghi tên thủ tục)"
 PLACEHOLDER_DECISION = "(ghi số quyết định công bố, ví dụ 497/QĐ-BXD)"
 
 
@@ -131,7 +132,9 @@ def new_procedure(
         sector: a sector id of ``sectors.yaml``.
         code: the procedure code ``D.NNNNNN``; None picks the next free code.
         kind: ``external`` (TTHC) or ``internal`` (TTHC nội bộ).
-        name: the procedure's name (tên thủ tục); None writes a placeholder.
+        name: the procedure's name (tên thủ tục); None writes a placeholder, which
+            ``tthc validate`` refuses (``name-placeholder`` error) until it is replaced,
+            so a scaffold cannot be published unedited.
         decision: the publishing decision's number (số quyết định công bố);
             None writes a placeholder, which ``tthc validate`` flags with a
             ``legal-number`` warning until it is filled in.
@@ -140,7 +143,8 @@ def new_procedure(
         today: unused by the rules here; passed to validation (tests).
 
     Returns:
-        A :class:`NewProcedure`; ``report`` holds the file's warnings.
+        A :class:`NewProcedure`; ``report`` holds the file's warnings and its
+        ``name-placeholder`` error (without ``name``).
 
     Raises:
         UsageError: unknown agency or sector, a malformed code, a code that
@@ -182,7 +186,7 @@ def new_procedure(
         out.write(text)
     copy_schemas(catalog, site_url)
     report = validate_catalog(catalog, only=[path], today=today)
-    if report.errors:
+    if any(d.code != "name-placeholder" for d in report.errors):
         path.unlink()
         raise CatalogInvalid(report)
     return NewProcedure(path=path, code=code, report=report)
@@ -200,7 +204,6 @@ def procedure_yaml(code: str, name: str | None, kind: str, level: str, sector: s
     Returns:
         UTF-8 text, ``\\n`` line ends, keys in the schema's order.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -231,9 +234,6 @@ def procedure_yaml(code: str, name: str | None, kind: str, level: str, sector: s
     for key in doc:
         doc.yaml_set_comment_before_after_key(key, before=_comment(key, schema, notes.get(key, "")))
     further = ", ".join(f"{k} ({props[k]['title']})" for k in FURTHER_FIELDS if k in props)
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
     out = io.StringIO()
-    yaml.dump(doc, out)
+    round_trip_yaml().dump(doc, out)
     return (out.getvalue() + f"# Các trường thường điền tiếp (xem lược đồ): {further}.\n")

@@ -47,6 +47,10 @@ COST_BASIS_FILE = "cost-basis.yaml"
 #: National totals the catalog is measured against (home page).
 COVERAGE_FILE = "coverage.yaml"
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: The name ``tthc new`` writes until the editor gives one (generator/scaffold.py), and the stand-ins
+#: people type for a name not known yet; compared casefolded, spaces collapsed.
+PLACEHOLDER_NAME = "(ghi tên thủ tục)"
+_PLACEHOLDER_NAMES = frozenset({PLACEHOLDER_NAME, "tên thủ tục", "todo", "tbd", "fixme", "...", "…", "xxx"})
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 _TYPE_WORDS = {
@@ -730,6 +734,11 @@ def check_procedure(
         if others:
             out.append(loaded.diagnostic("error", "code-unique", ("code",), _('the code "{code}" is also used by {files}').format(code=code, files=", ".join(o.display for o in others)),
                                          _("a code identifies one procedure; keep one of the files")))
+    name = data.get("name")
+    if isinstance(name, str) and " ".join(name.split()).casefold() in _PLACEHOLDER_NAMES:
+        out.append(loaded.diagnostic("error", "name-placeholder", ("name",),
+                                     _("the name '{name}' is a placeholder, not the procedure's name").format(name=name.strip()),
+                                     _("write the procedure's name (tên thủ tục) as the publishing decision gives it")))
     kind = data.get("kind")
     if kind == "internal" and "internal_scope" not in data:
         out.append(loaded.diagnostic("error", "internal-scope", ("kind",), _("an internal procedure (TTHC nội bộ) must say its group (internal_scope)"),

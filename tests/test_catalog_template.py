@@ -103,6 +103,25 @@ def test_init_writes_a_valid_catalog_repository_and_never_overwrites(tmp_path: P
     assert again.exit_code == 2 and "never overwrites" in again.stderr
 
 
+def test_init_writes_the_requirement_tthc_was_installed_from_never_an_unserved_pin(tmp_path: Path, monkeypatch) -> None:
+    """This checkout's tthc (an install from a folder): a git URL with the commit, or the folder with a warning."""
+    from generator.catalog_repo import installed_requirement
+
+    monkeypatch.chdir(tmp_path)
+    result = tthc("init", "tinh")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in (tmp_path / "tinh" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    expected, wheel = installed_requirement()
+    assert lines == [expected] and wheel is None
+    assert lines[0] != "tthc==0.1.0" and lines[0].startswith("tthc @ ")  # pip would look the pin up on an index
+    assert f"requirements.txt installs {expected}" in result.stderr
+    assert ("CI cannot install" in result.stderr) == expected.startswith("tthc @ file:")
+    assert not (tmp_path / "tinh" / "wheels").exists()
+    readme = (tmp_path / "tinh" / "README.md").read_text(encoding="utf-8")
+    assert "pip wheel --no-deps" in readme and "git init -b main" in readme and "wheels/" in readme
+
+
 def test_every_template_file_is_in_the_wheel_package_data() -> None:
     """pyproject.toml lists the template's hidden files one by one (globs skip them)."""
     import glob

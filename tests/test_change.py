@@ -118,3 +118,27 @@ def test_github_format_and_unknown_base(repo: GitRepo) -> None:
     assert result.stdout.startswith("::error file=catalog/procedures/bo-a/1.000001.yaml,line=")
     bad = tthc("check-change", "--base", "nope", cwd=repo.root)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "nope" in bad.stderr
+
+
+@pytest.mark.parametrize("where", ["catalog", "catalog/procedures/bo-a", "docs"])
+def test_check_change_from_a_subdirectory_compares_the_same_files(repo: GitRepo, where: str) -> None:
+    """Paths are the repository's, not the working directory's: the same change is refused from anywhere."""
+    repo.write("bo-a", record("1.000001", methods=FASTER))
+    (repo.root / where).mkdir(parents=True, exist_ok=True)
+    top = check(repo, "--format", "json")
+    below = tthc("check-change", "--base", "main", "--format", "json", cwd=repo.root / where)
+    assert top.returncode == below.returncode == 1, below.stdout + below.stderr
+    assert json.loads(below.stdout) == json.loads(top.stdout)
+    assert "compared nothing" not in below.stderr
+
+
+def test_check_change_says_so_when_it_compares_nothing(repo: GitRepo) -> None:
+    same = check(repo)
+    assert same.returncode == 0
+    assert "tthc check-change: compared nothing" in same.stderr or "không so sánh" in same.stderr
+
+
+def test_check_change_without_a_catalog_folder_is_a_usage_error(repo: GitRepo) -> None:
+    result = tthc("check-change", "--base", "main", "--catalog", "khong-co", cwd=repo.root)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "khong-co" in result.stderr

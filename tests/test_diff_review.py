@@ -226,3 +226,37 @@ def test_a_change_repairing_a_broken_file_passes_the_gate_and_diff_names_the_bas
     assert gate.returncode == 0, gate.stdout
     diff = tthc("diff", "main", cwd=repo.root)
     assert diff.returncode == 1 and "main:catalog/procedures/bo-a/1.000001.yaml:" in diff.stderr
+
+
+# --- issue 10 province review: the PR comment of an added procedure, and <summary> escaping ----------------
+
+def test_pr_comment_shows_an_added_procedures_key_fields_and_escapes_summary_as_html(tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    write_registers(repo)
+    repo.write("bo-a", record("1.000001"))
+    repo.commit("Danh mục")
+    repo.write("bo-a", record(
+        "1.000002", name="Cấp phép [x] *gấp* @giam-doc <b>ngay</b>",
+        agencies={"executing": ["Sở Thử nghiệm"]},
+        methods=[{"channel": "online", "processing_time": {"value": 5, "unit": "working_days"},
+                  "fees": [{"kind": "fee", "amount_vnd": 50000}]},
+                 {"channel": "in_person", "processing_time": {"value": 7, "unit": "working_days"}}],
+        documents=[{"id": "don", "name": "Đơn đề nghị"}, {"id": "cccd", "name": "Căn cước"}]))
+    result = tthc("diff", "main", "--format", "markdown", cwd=repo.root)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    (summary,) = [line for line in text.splitlines() if line.startswith("<details><summary>")]
+    assert "\\" not in summary  # no Markdown backslash shows inside HTML
+    assert "&#91;x&#93;" in summary and "&#42;gấp&#42;" in summary
+    assert "@&#8203;giam-doc" in summary and "&lt;b&gt;ngay&lt;/b&gt;" in summary and "<b>" not in summary
+    assert "(0 thay đổi)" not in summary
+    block = text[text.index(summary):]
+    for row in ("| Mã thủ tục | 1.000002 |", "| Cơ quan công bố | bo-a |", "| Cơ quan thực hiện | Sở Thử nghiệm |",
+                "| Thời hạn giải quyết | Trực tuyến: 5 ngày làm việc; Trực tiếp: 7 ngày làm việc |",
+                "| Thành phần hồ sơ | 2 giấy tờ |", "| Quyết định công bố | 100/QĐ-BTN |"):
+        assert row in block, block
+    fee = next(line for line in block.splitlines() if line.startswith("| Phí, lệ phí |"))
+    assert "Trực tuyến" in fee and "50.000 đồng" in fee
+    name = next(line for line in block.splitlines() if line.startswith("| Tên thủ tục |"))
+    assert "\\[x\\]" in name and "@&#8203;giam-doc" in name and "<b>" not in name  # Markdown context: Markdown escaping
+    assert "@giam-doc" not in text

@@ -134,21 +134,21 @@ def test_every_message_of_the_source_has_a_vietnamese_translation_with_the_same_
 #: constructors with the index of their message and hint arguments.
 _MESSAGE_ARGUMENTS = {**dict.fromkeys(("UsageError", "BuildError", "GitError", "TthcError", "PluginError", "NotARepository",
                                        "RepositoryUnreadable", "ShallowHistory"), (0,)),
-                      "Diagnostic": (6, 7), "diagnostic": (3, 4)}
+                      "Diagnostic": (6, 7), "diagnostic": (3, 4), "_diag": (6, 7)}
 
 
 def test_no_message_for_people_is_written_around_the_catalog() -> None:
     """A literal or f-string message given straight to an error or a diagnostic would stay English.
 
-    The importer (generator/importer/) is left out: its notes on what it could not carry over are English
-    for now, and its rule choice reads their words (README, "Language").
+    The importer of portal records (generator/importer/, but for its spreadsheet reader) is left out: its notes
+    on what it could not carry over are English for now, and its rule choice reads their words (README, "Language").
     """
     import ast
 
     found = []
     for path in sorted((ROOT / "generator").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel.startswith("generator/importer/"):
+        if rel.startswith("generator/importer/") and rel != "generator/importer/spreadsheet.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
@@ -228,3 +228,56 @@ def test_build_draws_its_progress_bar_over_the_pages_written_only_when_asked(tmp
     assert f"đã xây dựng {pages} trang vào " in shown.stdout
     quiet = CliRunner().invoke(main, args, env=VIETNAMESE)
     assert quiet.exit_code == 0 and "đang xây dựng" not in quiet.stderr and "%|" not in quiet.stderr
+
+
+def _mini_site_config(tmp_path: Path, docs: Path) -> Path:
+    import json
+
+    import yaml
+
+    mini = ROOT / "tests" / "fixtures" / "mini_catalog"
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+                            .replace("!ENV [TTHC_CATALOG, catalog]", str(mini))
+                            .replace('!ENV [TTHC_SITE_URL, ""]', json.dumps("")))
+    config["docs_dir"] = str(docs)
+    config["plugins"] = [{"tthc": {"catalog": str(mini), "search": False, "history": False}}]
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return tmp_path / "mkdocs.yml"
+
+
+def test_build_shows_no_english_mkdocs_lines_but_still_its_warnings(tmp_path: Path) -> None:
+    """`tthc build` prints Vietnamese: MkDocs' progress lines are not shown, its warnings are, with our prefix."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "site_templates" / "docs", docs)
+    (docs / "them.md").write_text("# Trang thêm\n\nXem [trang không có](khong-co.md).\n", encoding="utf-8")
+    config = _mini_site_config(tmp_path, docs)
+    args = ["build", "--config-file", str(config), "--site-dir", str(tmp_path / "site"), "--no-search"]
+    shown = CliRunner().invoke(main, args, env=VIETNAMESE)
+    assert shown.exit_code == 0, shown.output
+    output = shown.stdout + shown.stderr
+    for english in ("INFO", "WARNING", "Building documentation", "Documentation built in", "Cleaning site directory"):
+        assert english not in output, output
+    (warning,) = [line for line in shown.stderr.splitlines() if "khong-co.md" in line]
+    assert warning.startswith("tthc: cảnh báo: ") and "them.md" in warning
+    assert "đã xây dựng " in shown.stdout
+
+
+def test_serve_log_lines_of_mkdocs_are_translated_and_its_chatter_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from generator.cli import _LogFormatter, _shown
+
+    def record(name: str, level: int, message: str, *args) -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, message, args, None)
+
+    formatter = _LogFormatter()
+    monkeypatch.setenv("LANGUAGE", "vi")
+    built = record("mkdocs.commands.build", logging.INFO, "Documentation built in %.2f seconds", 0.5)
+    assert _shown(built) and formatter.format(built) == "tthc: đã dựng trang web trong 0.50 giây"
+    serving = record("mkdocs.livereload", logging.INFO, "Serving on %s", "http://127.0.0.1:8000/")
+    assert formatter.format(serving) == "tthc: trang web đang chạy tại http://127.0.0.1:8000/"
+    assert not _shown(record("mkdocs.commands.build", logging.INFO, "Cleaning site directory"))
+    ours = record("mkdocs.plugins.tthc", logging.INFO, "tthc: 3 thủ tục từ catalog")
+    assert _shown(ours) and formatter.format(ours) == "tthc: 3 thủ tục từ catalog"
+    warned = record("mkdocs.structure.pages", logging.WARNING, "Doc file 'a.md' contains a link 'b.md'")
+    assert _shown(warned) and formatter.format(warned) == "tthc: cảnh báo: Doc file 'a.md' contains a link 'b.md'"

@@ -284,3 +284,80 @@ def test_a_dry_run_writes_nothing(records: Path, tmp_path: Path) -> None:
     again = tthc("import", str(records), str(API_3_000369), "--catalog", "cat", "--overwrite", "--dry-run", cwd=tmp_path)
     assert again.returncode == 0, again.stdout
     assert _digest(tmp_path / "cat") == before
+
+
+# --- --overwrite keeps what did not change (issue 10, must-have 5: editing keeps comments) -------------------
+
+
+@needs_data
+def test_overwrite_with_the_same_record_leaves_the_file_byte_identical(records: Path, tmp_path: Path) -> None:
+    """A re-import of what the file already holds is no edit: same bytes, same mtime, reported unchanged."""
+    import os
+
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    commented = target.read_text(encoding="utf-8").replace("status: in_force\n", "# Ghi chú của cán bộ\nstatus: in_force\n")
+    target.write_text(commented, encoding="utf-8")
+    os.utime(target, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    before = target.read_bytes()
+    again = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                 cwd=tmp_path, env={"LANG": "en_US.UTF-8"})
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert target.read_bytes() == before
+    assert target.stat().st_mtime_ns == 1_000_000_000_000_000_000
+    assert "0 written" in again.stderr and "1 file(s) unchanged" in again.stderr
+    vi = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+              cwd=tmp_path, env={"LANGUAGE": "vi"})
+    assert "1 tệp không đổi" in vi.stderr
+
+
+@needs_data
+def test_overwrite_of_a_changed_record_keeps_comments_schema_line_and_key_order(records: Path, tmp_path: Path) -> None:
+    """Only the fields that differ are replaced; `tthc new`-style comments and untouched lines survive."""
+    from generator.load import load_file
+
+    assert tthc("import", str(records), "--catalog", "cat", cwd=tmp_path).returncode == 0
+    target = tmp_path / "cat" / "procedures" / "bo-cong-an" / "1.011410.yaml"
+    imported = target.read_text(encoding="utf-8")
+    assert imported.startswith("# yaml-language-server: $schema=")
+    name_line = next(line for line in imported.splitlines() if line.startswith("name: "))
+    edited = (imported.replace(name_line, "# Tên thủ tục: theo quyết định công bố\nname: Tên sửa tay")
+              .replace("status: in_force\n", "status: in_force  # Tình trạng: còn hiệu lực\n"))
+    target.write_text(edited, encoding="utf-8")
+    forced = tthc("import", str(records / "bo-cong-an" / "1.011410.json"), "--catalog", "cat", "--overwrite",
+                  cwd=tmp_path)
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "# Tên thủ tục: theo quyết định công bố\n" + name_line + "\n" in text  # the name is re-imported, its comment kept
+    assert "status: in_force  # Tình trạng: còn hiệu lực\n" in text
+    assert text == imported.replace(name_line, "# Tên thủ tục: theo quyết định công bố\n" + name_line).replace(
+        "status: in_force\n", "status: in_force  # Tình trạng: còn hiệu lực\n")  # nothing else moved
+    fresh = load_file(target, "procedure")
+    assert not [d for d in fresh.diagnostics if d.severity == "error"]
+    assert fresh.data["name"] == name_line[len("name: "):].strip('"')
+
+
+def test_overwrite_updates_a_tthc_new_scaffold_in_place(tmp_path: Path) -> None:
+    """A file made by `tthc new`, exported, edited in the sheet and imported again keeps its Vietnamese comments;
+    every other file of the catalog, imported as it was exported, is left byte for byte."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini_catalog", repo / "catalog")
+    made = tthc("new", "--agency", "ubnd-tinh-an-giang", "--sector", "dau-tu", "--name", "Cấp phép thử",
+                "--decision", "12/QĐ-UBND", cwd=repo)
+    assert made.returncode == 0, made.stdout + made.stderr
+    path = repo / made.stdout.strip()
+    before = path.read_text(encoding="utf-8")
+    assert before.startswith("# yaml-language-server: ") and "\n# Tên thủ tục" in before
+    others = {p: p.read_bytes() for p in (repo / "catalog" / "procedures").rglob("*.yaml") if p != path}
+    out = tmp_path / "csv"
+    exported = tthc("export", "--format", "csv", "-o", str(out), cwd=repo)
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    sheet = (out / "thu_tuc.csv").read_text(encoding="utf-8-sig")
+    assert sheet.count("Cấp phép thử") == 1
+    (out / "thu_tuc.csv").write_text(sheet.replace("Cấp phép thử", "Cấp phép thử nghiệm"), encoding="utf-8-sig")
+    again = tthc("import", *sorted(str(p) for p in out.glob("*.csv")), "--overwrite", cwd=repo,
+                 env={"LANG": "en_US.UTF-8"})
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert path.read_text(encoding="utf-8") == before.replace("name: Cấp phép thử\n", "name: Cấp phép thử nghiệm\n")
+    assert {p: p.read_bytes() for p in others} == others
+    assert f"{len(others)} file(s) unchanged" in again.stderr

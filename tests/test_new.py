@@ -60,8 +60,14 @@ def test_the_scaffold_has_every_required_field_commented_and_passes_validate(rep
     copy = schema_of(path)
     assert copy == (repo / "catalog" / "schemas" / "procedure.schema.json").resolve()
     assert copy.read_bytes() == (schemas_dir() / "draft-07" / "procedure.schema.json").read_bytes()
-    # placeholders are flagged until filled in, never errors
+    # placeholders are flagged until filled in: the decision's number warns, the name is an error, so an
+    # unedited scaffold cannot be published (tthc validate, the build and CI refuse it)
     assert "warning[legal-number] publication.decision" in result.stderr
+    assert "error[name-placeholder] name: the name '(ghi tên thủ tục)' is a placeholder" in result.stderr
+    validate = tthc("validate")
+    assert validate.exit_code == 1 and "error[name-placeholder]" in validate.output, validate.output
+    path.write_text(path.read_text(encoding="utf-8").replace("name: (ghi tên thủ tục)", "name: Cấp phép thử nghiệm"),
+                    encoding="utf-8")
     validate = tthc("validate")
     assert validate.exit_code == 0, validate.output
     assert "0 error(s)" in validate.output
@@ -132,8 +138,9 @@ def test_next_free_code_on_the_real_catalog_of_bo_xay_dung(tmp_path: Path, monke
         assert code not in codes and code[0] == own[-1][0]
         assert int(code[2:]) == 1 + max(int(c[2:]) for c in codes if c[0] == code[0])
         assert schema_of(path) == (catalog / "schemas" / "procedure.schema.json").resolve()
-        # tthc new validated the file against the whole catalog: only the placeholders' warnings remain
-        assert [line.split(": ")[1] for line in result.stderr.splitlines()] == ["warning[legal-number] publication.decision"]
+        # tthc new validated the file against the whole catalog: only the placeholders' diagnostics remain
+        assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [
+            "error[name-placeholder] name", "warning[legal-number] publication.decision"]
 
 
 @pytest.mark.skipif(not CRAWL.is_dir(), reason="shared data ../shared/data/raw not present")

@@ -286,8 +286,8 @@ def test_document_of_a_missing_procedure(workbook: Path, tmp_path: Path) -> None
     code, lines, written = _import(workbook, _target(tmp_path))
     line = _line(lines, "orphan-row")
     assert code == 1
-    assert f":{row}:{col}: error[orphan-row] thanh_phan_ho_so!A{row}: #code: the row belongs to procedure 1.999999, " \
-           "which has no row in sheet thu_tuc" in line
+    assert f":{row}:{col}: error[orphan-row] thanh_phan_ho_so!A{row}: #code: row {row} of sheet thanh_phan_ho_so " \
+           "belongs to procedure 1.999999, which has no row in sheet thu_tuc" in line
     assert "1.999999" not in written and len(written) == 9
 
 
@@ -299,7 +299,7 @@ def test_unknown_sheet_column_and_not_a_template(workbook: Path, tmp_path: Path)
     book.save(workbook)
     code, lines, written = _import(workbook, _target(tmp_path))
     assert code == 1 and written == set()
-    assert "did you mean 'description'?" in _line(lines, "schema-unknown-key")
+    assert "rename it 'description' if that is the column meant" in _line(lines, "schema-unknown-key")
     assert "trang" not in _line(lines, "sheet-unknown") and "ghi_chu" in _line(lines, "sheet-unknown")
     other = tmp_path / "other.xlsx"
     book = openpyxl.Workbook()
@@ -524,3 +524,48 @@ def test_csv_neutralising_prefix_is_removed_exactly_once(tmp_path: Path) -> None
     assert load_file(target / "procedures" / "bo-xay-dung" / "1.000001.yaml", "procedure").data == _prune(data)
     name = "procedures/bo-xay-dung/1.000001.yaml"  # written by the same writer on both sides: the same bytes
     assert catalog_files(target)[name] == catalog_files(root)[name]
+
+
+def test_the_spreadsheet_reader_speaks_vietnamese_naming_sheet_row_and_column(workbook: Path, tmp_path: Path) -> None:
+    """unknown-agency, unknown-sector, orphan-row (and every other message of the reader) through gettext."""
+    book = openpyxl.load_workbook(workbook)
+    ws = book["thu_tuc"]
+    agency_row = _row_of(ws, "1.000001", "code")
+    sector_row = _row_of(ws, "1.000002", "code")
+    ws.cell(agency_row, _column(ws, "#agency")).value = "so-khong-co"
+    ws.cell(sector_row, _column(ws, "sector")).value = "linh-vuc-khong-co"
+    docs = book["thanh_phan_ho_so"]
+    orphan = _row_of(docs, "1.000003") if any(c.value == "1.000003" for c in docs["A"]) else 3
+    docs.cell(orphan, _column(docs, "#code")).value = "1.999999"
+    book.save(workbook)
+    result = CliRunner().invoke(main, ["import", str(workbook), "--catalog", str(_target(tmp_path))],
+                                env={"LANGUAGE": "vi"})
+    lines = result.output.splitlines()
+    agency = _line(lines, "unknown-agency")
+    assert f":{agency_row}:{_column(ws, '#agency')}: error[unknown-agency] thu_tuc!" in agency
+    assert "cơ quan công bố 'so-khong-co' của thủ tục 1.000001 không có trong agencies.yaml" in agency
+    assert "(hint: ghi mã cơ quan trong agencies.yaml" in agency
+    sector = _line(lines, "unknown-sector")
+    assert f":{sector_row}:{_column(ws, 'sector')}: error[unknown-sector] thu_tuc!" in sector
+    assert "lĩnh vực 'linh-vuc-khong-co' của thủ tục 1.000002 không có trong sectors.yaml" in sector
+    row = _line(lines, "orphan-row")
+    assert f"dòng {orphan} của trang thanh_phan_ho_so thuộc thủ tục 1.999999, thủ tục này không có dòng nào ở trang thu_tuc" in row
+    assert "(hint: thêm thủ tục vào trang thu_tuc" in row
+
+
+def test_importing_into_a_new_catalog_repository_keeps_the_comments_of_agencies_and_sectors(
+        workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commented example `tthc init` writes in agencies.yaml / sectors.yaml survives an import adding entries."""
+    monkeypatch.chdir(tmp_path)
+    assert tthc("init", "tinh", "--package", "tthc==0.1.0")[0] == 0
+    catalog = tmp_path / "tinh" / "catalog"
+    before = {name: (catalog / name).read_text(encoding="utf-8") for name in ("agencies.yaml", "sectors.yaml")}
+    code, output = tthc("import", str(workbook), "--catalog", str(catalog))
+    assert code == 0, output
+    for name, text in before.items():
+        header = text[:text.index(f"\n{name[:-5]}:")]  # the schema line and the commented example
+        after = (catalog / name).read_text(encoding="utf-8")
+        assert after.startswith(header + f"\n{name[:-5]}:\n- id: "), after[:400]
+        assert load_file(catalog / name, name[:-5]).data == load_file(MINI / name, name[:-5]).data
+    code, output = tthc("validate", "--catalog", str(catalog))
+    assert code == 0, output

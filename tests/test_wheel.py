@@ -134,3 +134,24 @@ def test_the_installed_tthc_init_makes_a_repository_that_validates(installed: Pa
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "tinh" / ".github" / "workflows" / "pull-request.yml").is_file()
     assert run([str(installed / "tthc"), "validate"], cwd=tmp_path / "tinh", env=env).returncode == 0
+
+
+def test_tthc_init_from_a_wheel_install_vendors_the_wheel_and_requirements_txt_installs_it(
+        installed: Path, wheel: Path, tmp_path: Path) -> None:
+    """`pip install -r requirements.txt` of a new repository works with no package index: it names the very
+    wheel tthc was installed from, copied into wheels/ (a pin like tthc==0.1.0 no index serves would fail)."""
+    env = clean_env()
+    result = run([str(installed / "tthc"), "init", "tinh"], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    repo = tmp_path / "tinh"
+    lines = [line for line in (repo / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines == [f"./wheels/{wheel.name}"]
+    assert (repo / "wheels" / wheel.name).read_bytes() == wheel.read_bytes()
+    assert f"requirements.txt installs ./wheels/{wheel.name}" in result.stderr
+    venv = tmp_path / "ci-venv"
+    assert run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    installs = run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+                    "--no-deps", "--no-index", "-r", "requirements.txt"], cwd=repo, env=env)
+    assert installs.returncode == 0, installs.stderr
+    assert (venv / "bin" / "tthc").is_file()

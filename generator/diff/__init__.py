@@ -163,6 +163,8 @@ class ProcedureDiff:
         new_amendments: ``amendments`` entries present only in the new version.
         old_path / new_path: files (catalog diffs), else ``None``.
         replaced_by: the replacement's code when ``status == "replaced"``.
+        record: the new record of an ``added`` procedure (normalised), else ``None``:
+            what a reviewer reads of a procedure that has no "before".
     """
 
     code: str
@@ -175,6 +177,7 @@ class ProcedureDiff:
     old_path: str | None = None
     new_path: str | None = None
     replaced_by: str | None = None
+    record: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def semantic(self) -> bool:
@@ -739,7 +742,8 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         return ProcedureDiff(code=code, name=name, status="added" if old is None else "deleted",
                              effects=tuple(compute_effects(a if old is not None else None, b if new is not None else None, cost_basis)),
                              new_simplifications=tuple(_entries(b, "simplifications")),
-                             new_amendments=tuple(_entries(b, "amendments")), replaced_by=replaced_by)
+                             new_amendments=tuple(_entries(b, "amendments")), replaced_by=replaced_by,
+                             record=b if old is None else None)
     differ = _Differ()
     differ.value(a, b, [], [], _schema())
     changes = tuple(differ.changes)

@@ -222,6 +222,47 @@ def md_escape(text: Any) -> str:
     return text.replace("\r", "").replace("\n", "<br>")
 
 
+def html_text(text: Any) -> str:
+    """Escape a value for HTML where Markdown is not read (inside ``<summary>``): no markup, no mention.
+
+    The characters Markdown would read (``[``, ``*``, backslash...) become numeric character
+    references, which HTML and Markdown both show as the character itself, so no backslash
+    is visible and nothing becomes markup either way; ``@`` is followed by a zero-width space.
+    """
+    text = html.escape(str(text), quote=True)
+    text = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", text)
+    text = text.replace("@", "@&#8203;")
+    return " ".join(text.replace("\r", "").split())
+
+
+def added_fields(p: ProcedureDiff) -> list[tuple[str, str]]:
+    """``(label, text)`` of the key fields of an added procedure (name, code, agencies, time, fee, documents).
+
+    Texts are plain (not escaped); a field the record lacks is left out.
+    """
+    record = p.record or {}
+    out = [("Mã thủ tục", str(record.get("code", p.code))), ("Tên thủ tục", str(record.get("name", p.name)))]
+    if p.new_path and p.new_path.count("/") >= 1:
+        out.append(("Cơ quan công bố", p.new_path.split("/")[-2]))
+    executing = (record.get("agencies") or {}).get("executing") if isinstance(record.get("agencies"), Mapping) else None
+    if executing:
+        out.append(("Cơ quan thực hiện", value_text(executing, 200)))
+    methods = [m for m in record.get("methods") or [] if isinstance(m, Mapping)]
+    times = [f"{CHANNEL_LABELS.get(str(m.get('channel')), str(m.get('channel')))}: {format_time(m['processing_time'])}"
+             for m in methods if isinstance(m.get("processing_time"), Mapping)]
+    if times:
+        out.append(("Thời hạn giải quyết", "; ".join(times)))
+    fees = [f"{CHANNEL_LABELS.get(str(m.get('channel')), str(m.get('channel')))}: {value_text(m['fees'], 200, 'fees')}"
+            for m in methods if m.get("fees")]
+    out.append(("Phí, lệ phí", "; ".join(fees) if fees else "không ghi"))
+    documents = record.get("documents")
+    out.append(("Thành phần hồ sơ", f"{len(documents) if isinstance(documents, list) else 0} giấy tờ"))
+    decision = (record.get("publication") or {}).get("decision") if isinstance(record.get("publication"), Mapping) else None
+    if decision:
+        out.append(("Quyết định công bố", str(decision)))
+    return out
+
+
 def _short(text: str, limit: int) -> str:
     return cut_words(text, limit)
 
@@ -251,8 +292,9 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
                        f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
         out.append("")
     for p in diff.procedures:
-        out.append(f"<details><summary><strong>{md_escape(p.code)}</strong> {md_escape(p.name)}: "
-                   f"{STATUS_LABELS[p.status]} ({len(p.changes)} thay đổi)</summary>")
+        count = "" if p.status == "added" else f" ({len(p.changes)} thay đổi)"
+        out.append(f"<details><summary><strong>{html_text(p.code)}</strong> {html_text(p.name)}: "
+                   f"{STATUS_LABELS[p.status]}{count}</summary>")
         out.append("")
         if p.moved:
             out.append(f"{_files_label(p)}: `{_code(p.old_path)}` → `{_code(p.new_path)}`")
@@ -268,6 +310,9 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
         if p.status == "unchanged":
             out += [NO_SEMANTIC_CHANGE, "", "</details>", ""]
             continue
+        if p.status == "added":
+            out += ([""] if out[-1] else []) + ["| Trường | Giá trị |", "|---|---|"]
+            out += [f"| {label} | {md_escape(text)} |" for label, text in added_fields(p)]
         if p.effects:
             out += ["", "**Tác động**", ""] + [f"- {md_escape(e.text)}" for e in p.effects]
         if p.changes:

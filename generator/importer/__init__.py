@@ -46,7 +46,7 @@ from generator.importer.references import (
     read_list_publishers,
     sector_id,
 )
-from generator.importer.writer import write_checked, write_yaml
+from generator.importer.writer import file_bytes, write_checked, write_yaml
 from generator.load import LoadedFile
 
 
@@ -118,6 +118,7 @@ class ImportReport:
         records: Every record read (written or not).
         written: Paths written.
         skipped: Paths left alone because they existed (no ``overwrite``).
+        unchanged: Paths of ``overwrite`` left alone because they already hold the record.
         problems: Records with warnings, and files that could not be read at all (``fatal``).
         sector_merges: Spellings merged into one sector, for each merged sector.
         references: agencies.yaml / sectors.yaml written or appended to.
@@ -127,6 +128,7 @@ class ImportReport:
     records: list[ImportedRecord] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sector_merges: list[list[str]] = field(default_factory=list)
     #: agencies.yaml / sectors.yaml written or appended to (not counted in ``written``).
@@ -167,8 +169,8 @@ def _write_references(path: Path, key: str, entries: list[dict[str, Any]], exist
     without ``overwrite``: entries with new ids are appended to its text
     (comments and values kept, see :func:`~generator.importer.writer.append_entries`);
     new spellings or codes of entries it already has are left out. With
-    ``overwrite`` a file whose entries changed is written again whole (its
-    comments are lost).
+    ``overwrite`` a file whose entries changed is edited in place
+    (:func:`~generator.importer.writer.file_bytes`: comments kept).
     """
     from generator.importer.writer import append_entries
 
@@ -179,8 +181,8 @@ def _write_references(path: Path, key: str, entries: list[dict[str, Any]], exist
     if any(p.file == str(path) and p.fatal for p in report.problems):
         return
     if overwrite:
-        if entries != existing:
-            write_yaml(path, {key: entries}, key)
+        if entries != existing:  # edited in place: comments and untouched entries stay (writer.file_bytes)
+            write_checked(path, file_bytes(path, {key: entries}, key))
             report.references.append(path)
         return
     known = {e["id"] for e in existing}
@@ -398,7 +400,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         from generator.importer.spreadsheet import import_spreadsheets
 
         done = import_spreadsheets(spreadsheets, catalog, overwrite, dry_run=dry_run)
-        return ImportReport(records=done.records, written=done.written, skipped=done.skipped,
+        return ImportReport(records=done.records, written=done.written, skipped=done.skipped, unchanged=done.unchanged,
                             problems=[Problem(f, "", note) for f, note in done.notes]
                             + [Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
                             diagnostics=done.diagnostics)
@@ -452,6 +454,9 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
                               references, report.diagnostics, report.problems)
     for index, raw in accepted.items():
         path = pending[index][1]
+        if path.is_file() and path.read_bytes() == raw:  # the record is the file's: not rewritten
+            report.unchanged.append(path)
+            continue
         if not dry_run:
             write_checked(path, raw)
         report.written.append(path)
@@ -481,8 +486,9 @@ def refuse_invalid(catalog: Path, pending: list[tuple[str, str, Path, dict[str, 
                    problems: list[Problem], located: dict[int, LoadedFile] | None = None) -> dict[int, bytes]:
     """Validate records before they are written; say why each invalid one is refused.
 
-    Each record is dumped exactly as :func:`~generator.importer.writer.write_yaml`
-    would write it, read back by the strict loader and judged by
+    Each record is dumped exactly as it would be written
+    (:func:`~generator.importer.writer.file_bytes`: an existing file kept or
+    updated in place, else a new one), read back by the strict loader and judged by
     :func:`generator.validate.check_pending` (schema and rules, as ``tthc
     validate`` would judge the file once written). The errors of a refused
     record go to ``diagnostics`` (positioned in the file it would have been,
@@ -504,11 +510,11 @@ def refuse_invalid(catalog: Path, pending: list[tuple[str, str, Path, dict[str, 
         ``index -> bytes`` of the records that may be written: the exact bytes
         checked, to write as they are (:func:`~generator.importer.writer.write_checked`).
     """
-    from generator.importer.writer import yaml_bytes
+    from generator.importer.writer import file_bytes, yaml_bytes
     from generator.load import load_bytes
     from generator.validate import check_pending, display_path
 
-    raws = [yaml_bytes(path, data, "procedure") for _, _, path, data in pending]
+    raws = [file_bytes(path, data, "procedure") for _, _, path, data in pending]
     loaded = [(path, load_bytes(raw, display_path(path), "procedure")) for raw, (_, _, path, _) in zip(raws, pending)]
     for index, placed in (located or {}).items():
         placed.diagnostics = list(loaded[index][1].diagnostics)

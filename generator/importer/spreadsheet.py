@@ -45,8 +45,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.diagnostics import Diagnostic, format_path
+from generator.i18n import N_, _
 from generator.importer.record import ImportedRecord
-from generator.importer.writer import write_checked, write_yaml
+from generator.importer.writer import file_bytes, write_checked
 from generator.load import DataPath, LoadedFile, load_file
 from generator.workbook import unescape_cell
 from generator.model import (
@@ -74,6 +75,9 @@ _LABELS: dict[str, str] = {
     "qua bưu chính": "postal", "bưu chính": "postal", "qua dịch vụ bưu chính": "postal",
 }
 
+_LIST_DIFFERS_HINT = N_("check the procedure's page on the national portal and correct whichever is wrong; "
+                        "the catalog is not changed")
+
 #: The portal list's header labels and what each is.
 LIST_COLUMNS = {"Mã số": "code", "Tên": "name", "Cơ quan ban hành": "publisher", "Cơ quan thực hiện": "executing",
                 "Lĩnh vực": "sector"}
@@ -96,6 +100,7 @@ class SpreadsheetImport:
         records: The procedures read without errors (written or not).
         refused: ``(file, code)`` of procedures not written because of errors.
         written: Files written. skipped: files left as they were (exist; no ``overwrite``).
+        unchanged: files of ``overwrite`` left as they were because they already hold the record.
         diagnostics: Every problem found, in workbook order.
         list_rows: Rows read from portal list exports; ``list_in_catalog`` of them already in the catalog.
         notes: ``(file, text)``: what each portal list gave.
@@ -105,6 +110,7 @@ class SpreadsheetImport:
     refused: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     list_rows: int = 0
     list_in_catalog: int = 0
@@ -138,8 +144,9 @@ def read_xlsx(path: Path, display: str) -> tuple[list[RawSheet], list[Diagnostic
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        return [], [Diagnostic(display, 0, 0, "error", "not-a-template", "", f"cannot read the workbook: {err}",
-                               "save the file as an Excel workbook (.xlsx)")]
+        return [], [Diagnostic(display, 0, 0, "error", "not-a-template", "",
+                               _("cannot read the workbook: {reason}").format(reason=err),
+                               _("save the file as an Excel workbook (.xlsx) and import it again"))]
     try:
         sheets_read = []
         for ws in book.worksheets:
@@ -161,10 +168,12 @@ def read_csv(path: Path, display: str) -> tuple[RawSheet | None, list[Diagnostic
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
-        return None, [Diagnostic(display, 0, 0, "error", "missing-file", "", f"cannot read the file: {err.strerror}", "check the path")]
+        return None, [Diagnostic(display, 0, 0, "error", "missing-file", "",
+                                 _("cannot read the file: {reason}").format(reason=err.strerror), _("check the path"))]
     except UnicodeDecodeError as err:
-        return None, [Diagnostic(display, 0, 0, "error", "encoding", "", f"not UTF-8 (byte {err.start})",
-                                 "save the CSV as 'CSV UTF-8 (Comma delimited)'")]
+        return None, [Diagnostic(display, 0, 0, "error", "encoding", "",
+                                 _("the file is not UTF-8 (byte {offset})").format(offset=err.start),
+                                 _("save the CSV as 'CSV UTF-8 (Comma delimited)' and import it again"))]
     # a leading ' is the template's neutralising prefix (generator.workbook.escape_cell): exactly one is removed
     rows = [tuple(unescape_cell(v) if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
     return RawSheet(path.stem, display, rows), []
@@ -184,26 +193,30 @@ def _decode(raw: Any, column: Column) -> tuple[Any, tuple[str, str, str] | None]
         return _ABSENT, None
     if isinstance(raw, str):
         raw = unicodedata.normalize("NFC", raw)
-    label = f" ({column.title})"
+    title = column.title
     if column.kind == "key":
         if column.key in (CODE_KEY, AGENCY_KEY):
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-                return raw, ("unquoted-number", f"expected text{label}, got the number {raw}: the spreadsheet "
-                             "turned what was typed into a number", "format the column as Text and type the code again, e.g. 1.000178")
+                return raw, ("unquoted-number", _("expected text ({title}), got the number {value}: the spreadsheet "
+                                                   "turned what was typed into a number").format(title=title, value=raw),
+                             _("format the column as Text and type the code again, e.g. 1.000178"))
             return str(raw).strip(), None
         if isinstance(raw, int) and not isinstance(raw, bool) or isinstance(raw, float) and raw.is_integer():
             return int(raw), None
         if isinstance(raw, str) and _INT.match(raw.strip()):
             return int(raw.strip()), None
-        return raw, ("schema-type", f"expected a whole number{label}, got {raw!r}", "number the rows 1, 2, 3... within each procedure")
+        return raw, ("schema-type", _("expected a whole number ({title}), got {value!r}").format(title=title, value=raw),
+                     _("number the rows 1, 2, 3... within each procedure"))
     if column.kind == "text":
         if isinstance(raw, (dt.datetime, dt.date)):
             if column.date:
                 return raw.strftime("%Y-%m-%d"), None
-            return raw, ("schema-type", f"expected text{label}, got a date", "format the cell as Text and type the value again")
+            return raw, ("schema-type", _("expected text ({title}), got a date").format(title=title),
+                         _("format the cell as Text and type the value again"))
         if isinstance(raw, float) or (isinstance(raw, int) and not isinstance(raw, bool) and column.path[-1:] == ("code",)):
-            return raw, ("unquoted-number", f"expected text{label}, got the number {raw}: the spreadsheet turned "
-                         "what was typed into a number", "format the column as Text and type the value again")
+            return raw, ("unquoted-number", _("expected text ({title}), got the number {value}: the spreadsheet "
+                                               "turned what was typed into a number").format(title=title, value=raw),
+                         _("format the column as Text and type the value again"))
         if isinstance(raw, int) and not isinstance(raw, bool):
             return str(raw), None
         if isinstance(raw, str) and column.enum and raw.strip() not in column.enum:
@@ -306,22 +319,26 @@ def _layout(raw: RawSheet, spec: Sheet) -> tuple[_Layout | None, list[Diagnostic
         if column is None:
             names = list(by_key) if two_rows else [c.title for c in spec.columns]
             close = difflib.get_close_matches(text, names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"use the template's columns: {', '.join(by_key)}"
+            hint = (_("rename it '{name}' if that is the column meant, or delete it").format(name=close[0]) if close else
+                    _("use the template's columns: {names}").format(names=", ".join(by_key)))
             out.append(_diag(raw.file, raw.name, header_row, index, "error", "schema-unknown-key",
-                             f"unknown column '{text}' in sheet {raw.name}", hint))
+                             _("unknown column '{column}' in sheet {sheet}").format(column=text, sheet=raw.name), hint))
             continue
         if column in columns.values():
             out.append(_diag(raw.file, raw.name, header_row, index, "error", "schema-unknown-key",
-                             f"column '{column.key}' ({column.title}) appears twice in sheet {raw.name}",
-                             "keep one of the two columns and delete the other"))
+                             _("column '{key}' ({title}) appears twice in sheet {sheet}").format(
+                                 key=column.key, title=column.title, sheet=raw.name),
+                             _("keep one of the two columns and delete the other")))
             continue
         columns[index] = column
     for column in spec.columns:
         if column.required and column not in columns.values():
             out.append(_diag(raw.file, raw.name, header_row, 0, "error", "column-missing",
-                             f"sheet {raw.name} has no column '{column.key}' ({column.title}), which every row needs",
-                             f"add the column: '{column.title}' in row 1 and '{column.key}' in row 2 "
-                             "(the template written by `tthc export --format xlsx` has it)"))
+                             _("sheet {sheet} has no column '{key}' ({title}), which every row needs").format(
+                                 sheet=raw.name, key=column.key, title=column.title),
+                             _("add the column: '{title}' in row 1 and '{key}' in row 2 "
+                               "(the template written by `tthc export --format xlsx` has it)").format(
+                                 title=column.title, key=column.key)))
     return (None if out else _Layout(spec, raw, columns, header_row)), out
 
 
@@ -335,8 +352,9 @@ def _rows(layout: _Layout) -> tuple[list[_Row], list[Diagnostic]]:
     for offset, values in enumerate(data[:last + 1]):
         number = layout.header_row + 1 + offset
         if offset not in filled:
-            out.append(_diag(raw.file, raw.name, number, 0, "warning", "empty-row", f"row {number} of sheet {raw.name} is empty",
-                             "delete the empty row; it is skipped"))
+            out.append(_diag(raw.file, raw.name, number, 0, "warning", "empty-row",
+                             _("row {row} of sheet {sheet} is empty").format(row=number, sheet=raw.name),
+                             _("delete the empty row; it is skipped")))
             continue
         keys: dict[str, tuple[Any, int]] = {}
         obj: dict[str, Any] = {}
@@ -423,8 +441,10 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
         if spec is None:
             close = difflib.get_close_matches(raw.name, [s.name for s in sheets()], n=1)
             diags.append(_diag(raw.file, raw.name, 0, 0, "warning", "sheet-unknown",
-                               f"sheet '{raw.name}' is not part of the template and is not read",
-                               f"did you mean '{close[0]}'?" if close else "the template's sheets are: " + ", ".join(s.name for s in sheets())))
+                               _("sheet '{sheet}' is not part of the template and is not read").format(sheet=raw.name),
+                               _("rename it '{name}' if that is the sheet meant, or move its rows there").format(name=close[0])
+                               if close else _("the template's sheets are: {names}").format(
+                                   names=", ".join(s.name for s in sheets()))))
             continue
         layout, problems = _layout(raw, spec)
         diags.extend(problems)
@@ -434,8 +454,10 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
             result.layout_ok = False
     if ROOT_SHEET not in layouts and result.layout_ok:
         file = raw_sheets[0].file if raw_sheets else ""
-        diags.append(Diagnostic(file, 0, 0, "error", "not-a-template", "", f"the workbook has no sheet {ROOT_SHEET}",
-                                "start from the template written by `tthc export --format xlsx` (one row per procedure in sheet thu_tuc)"))
+        diags.append(Diagnostic(file, 0, 0, "error", "not-a-template", "",
+                                _("the workbook has no sheet {sheet}").format(sheet=ROOT_SHEET),
+                                _("start from the template written by `tthc export --format xlsx` (one row per procedure "
+                                  "in sheet thu_tuc)")))
         result.layout_ok = False
     if not result.layout_ok:
         return result
@@ -463,13 +485,16 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
                     continue  # the cell's error is reported already
                 if not isinstance(code, str) or not code:
                     diags.append(_diag(raw.file, raw.name, row.number, layout.column_of("code"), "error", "schema-required",
-                                       "the row has no procedure code (Mã thủ tục)", "write the code, e.g. 1.000178, or delete the row", "code"))
+                                       _("row {row} of sheet {sheet} has no procedure code (Mã thủ tục)").format(
+                                           row=row.number, sheet=raw.name),
+                                       _("write the code, e.g. 1.000178, or delete the row"), "code"))
                     continue
                 if code in records:
                     first = places[code][()].row.number
                     diags.append(_diag(raw.file, raw.name, row.number, layout.column_of("code"), "error", "code-unique",
-                                       f"code {code} is already used by row {first} of sheet {raw.name}",
-                                       "a code identifies one procedure: keep one row, or correct the code", "code"))
+                                       _("code {code} is already used by row {first} of sheet {sheet}").format(
+                                           code=code, first=first, sheet=raw.name),
+                                       _("a code identifies one procedure: keep one row, or correct the code"), "code"))
                     bad.add(code)
                     continue
                 records[code] = row.value
@@ -483,9 +508,11 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
                 continue  # the cell's error is reported already
             if not code or code not in records:
                 column = code_key[1] if code_key else layout.column_of(CODE_KEY)
-                what = f"procedure {code}, which has no row in sheet {ROOT_SHEET}" if code else "no procedure (Mã thủ tục is empty)"
+                what = (_("row {row} of sheet {sheet} belongs to procedure {code}, which has no row in sheet {root}")
+                        if code else _("row {row} of sheet {sheet} belongs to no procedure (Mã thủ tục is empty)"))
                 diags.append(_diag(raw.file, raw.name, row.number, column, "error", "orphan-row",
-                                   f"the row belongs to {what}", "add the procedure to sheet thu_tuc, or correct the code in this row", CODE_KEY))
+                                   what.format(row=row.number, sheet=raw.name, code=code, root=ROOT_SHEET),
+                                   _("add the procedure to sheet thu_tuc, or correct the code in this row"), CODE_KEY))
                 if code:
                     bad.add(code)
                 continue
@@ -496,8 +523,11 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
                 found = numbered.get((spec.parent or "", code, stt)) if isinstance(stt, int) else None
                 if found is None:
                     diags.append(_diag(raw.file, raw.name, row.number, column, "error", "orphan-row",
-                                       f"the row belongs to row STT {stt} of sheet {spec.parent} for procedure {code}, which is not there",
-                                       f"number the rows of sheet {spec.parent} (column #stt) and give that number here", parent_key))
+                                       _("row {row} of sheet {sheet} belongs to STT {stt} of sheet {parent} for procedure "
+                                         "{code}, which is not there").format(row=row.number, sheet=raw.name, stt=stt,
+                                                                             parent=spec.parent, code=code),
+                                       _("number the rows of sheet {parent} (column #stt) and give that number here").format(
+                                           parent=spec.parent), parent_key))
                     bad.add(code)
                     continue
                 owner, owner_path = found
@@ -512,8 +542,9 @@ def read_template(raw_sheets: list[RawSheet]) -> TemplateContent:
                 stt, column = row.keys.get(STT_KEY, (None, layout.column_of(STT_KEY)))
                 if (spec.name, code, stt) in numbered:
                     diags.append(_diag(raw.file, raw.name, row.number, column, "error", "code-unique",
-                                       f"STT {stt} is used twice for procedure {code} in sheet {spec.name}",
-                                       "number the rows of each procedure 1, 2, 3...", STT_KEY))
+                                       _("STT {stt} is used twice for procedure {code} in sheet {sheet}").format(
+                                           stt=stt, code=code, sheet=spec.name),
+                                       _("number the rows of each procedure 1, 2, 3..."), STT_KEY))
                     bad.add(code)
                 numbered[(spec.name, code, stt)] = (row.value, path)
 
@@ -595,8 +626,9 @@ def _check_record(code: str, record: dict[str, Any], places: dict[DataPath, _Pla
                 continue
             if ident in seen:
                 out.append(loaded.diagnostic("error", "document-id-unique", base + (index, "id"),
-                                             f"document id '{ident}' is already used by {format_path(seen[ident])} of procedure {code}",
-                                             "give each document of the procedure its own id"))
+                                             _("document id '{id}' is already used by {other} of procedure {code}").format(
+                                                 id=ident, other=format_path(seen[ident]), code=code),
+                                             _("give each document of the procedure its own id")))
             else:
                 seen[ident] = base + (index,)
     return out
@@ -634,7 +666,8 @@ def read_portal_list(raw: RawSheet, header: int) -> tuple[list[dict[str, Any]], 
             continue
         if "code" not in row:
             diags.append(_diag(raw.file, raw.name, number, index.get("code", -1) + 1, "warning", "schema-required",
-                               "the row has no code (Mã số)", "the row is skipped"))
+                               _("row {row} of the portal's list {sheet} has no code (Mã số)").format(row=number, sheet=raw.name),
+                               _("the row is skipped; add the code from the national portal if the row is wanted")))
             continue
         out.append(row)
     return out, diags
@@ -652,8 +685,9 @@ def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], sectors:
     report.list_rows += len(rows)
     known = sum(row["code"] in existing for row in rows)
     report.list_in_catalog += known
-    report.notes.append((raw.file, f"the portal's list: {len(rows)} list row(s) read, {known} already in the catalog "
-                                   f"(left as they are), {len(rows) - known} not written (the list lacks required fields)"))
+    report.notes.append((raw.file, _("the portal's list: {rows} list row(s) read, {known} already in the catalog "
+                                     "(left as they are), {missing} not written (the list lacks required fields)").format(
+                                         rows=len(rows), known=known, missing=len(rows) - known)))
     sector_names = {s.get("id"): [s.get("name", ""), *s.get("variants", [])] for s in sectors}
     for row in rows:
         path = existing.get(row["code"])
@@ -665,24 +699,25 @@ def _import_list(raw: RawSheet, header: int, existing: dict[str, Path], sectors:
             if row.get("name") and not _same(row["name"], name):
                 report.diagnostics.append(_diag(
                     raw.file, raw.name, row["row"], 2, "warning", "list-differs",
-                    f"the portal's list names procedure {row['code']} «{row['name'][:120]}», "
-                    f"the catalog ({path.parent.name}/{path.name}) «{' '.join(name.split())[:120]}»",
-                    "check the procedure's page on the national portal and correct whichever is wrong; the catalog is not changed"))
+                    _("the portal's list names procedure {code} «{listed}», the catalog ({file}) «{name}»").format(
+                        code=row["code"], listed=row["name"][:120], file=f"{path.parent.name}/{path.name}",
+                        name=" ".join(name.split())[:120]),
+                    _(_LIST_DIFFERS_HINT)))
             if row.get("sector") and sector in sector_names and not any(_same(row["sector"], n) for n in sector_names[sector]):
                 report.diagnostics.append(_diag(
                     raw.file, raw.name, row["row"], 5, "warning", "list-differs",
-                    f"the portal's list puts procedure {row['code']} in sector «{row['sector']}», "
-                    f"the catalog in '{sector}' («{sector_names[sector][0]}»)",
-                    "check the procedure's page on the national portal and correct whichever is wrong; the catalog is not changed"))
+                    _("the portal's list puts procedure {code} in sector «{listed}», the catalog in '{sector}' («{name}»)").format(
+                        code=row["code"], listed=row["sector"], sector=sector, name=sector_names[sector][0]),
+                    _(_LIST_DIFFERS_HINT)))
             continue
         given = [label for label, key in LIST_COLUMNS.items() if key in row]
         report.diagnostics.append(_diag(
             raw.file, raw.name, row["row"], 1, "warning", "list-incomplete",
-            f"procedure {row['code']} is not in the catalog, and the portal's list gives only {', '.join(given)}; "
-            "a record also needs its publishing decision (Quyết định công bố), levels (Cấp thực hiện) and status "
-            "(Tình trạng): not written",
-            "import the procedure's full record (page crawl or portal API JSON), or fill in the template "
-            "(tthc export --format xlsx) and import it"))
+            _("procedure {code} is not in the catalog, and the portal's list gives only {given}; a record also needs "
+              "its publishing decision (Quyết định công bố), levels (Cấp thực hiện) and status (Tình trạng): "
+              "not written").format(code=row["code"], given=", ".join(given)),
+            _("import the procedure's full record (page crawl or portal API JSON), or fill in the template "
+              "(tthc export --format xlsx) and import it")))
 
 
 # ---------------------------------------------------------------------------
@@ -733,11 +768,11 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
     sectors = _existing_list(sectors_path, "sectors")
     agencies_before, sectors_before = list(agencies), list(sectors)
     located: dict[int, LoadedFile] = {}  # id(record) -> the record placed at its cells
-    for _, files in _group(paths):
+    for _book, files in _group(paths):
         raw_sheets: list[RawSheet] = []
         for path in files:
             if not path.is_file():
-                raise UsageError(f"no such file: {path}")
+                raise UsageError(_("no such file: {path}").format(path=path))
             display = path.as_posix()
             if path.suffix.lower() == ".xlsx":
                 found, problems = read_xlsx(path, display)
@@ -769,8 +804,9 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
                 if not overwrite and entry.get("id") in by_id and by_id[entry.get("id")] != entry:
                     report.diagnostics.append(_diag(
                         raw_sheets[0].file, sheet_name, 0, 0, "warning", rule,
-                        f"'{entry.get('id')}' in sheet {sheet_name} differs from {kind}.yaml, which is kept",
-                        f"use --overwrite to replace the entry of {kind}.yaml with the sheet's"))
+                        _("'{id}' in sheet {sheet} differs from {kind}.yaml, which is kept").format(
+                            id=entry.get("id"), sheet=sheet_name, kind=kind),
+                        _("use --overwrite to replace the entry of {kind}.yaml with the sheet's").format(kind=kind)))
         agencies, sectors = _merge(agencies, content.agencies, overwrite), _merge(sectors, content.sectors, overwrite)
         known_agencies = {a.get("id") for a in agencies}
         known_sectors = {s.get("id") for s in sectors}
@@ -779,23 +815,28 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
             problem = ""
             if not agency and code in existing:
                 agency = existing[code].parent.name
+            hint = _("write the agency's id from agencies.yaml (e.g. bo-xay-dung), or add it to sheet co_quan")
             if not agency:
-                problem = "the row names no publishing agency (#agency)"
+                problem = _("row {row} of sheet {sheet} names no publishing agency (#agency) for procedure {code}").format(
+                    row=row, sheet=sheet_name, code=code)
             elif agency not in known_agencies:
-                problem = f"unknown publishing agency '{agency}': it is neither in agencies.yaml nor in sheet co_quan"
+                problem = _("unknown publishing agency '{agency}' for procedure {code}: it is neither in agencies.yaml "
+                            "nor in sheet co_quan").format(agency=agency, code=code)
             elif code in existing and existing[code].parent.name != agency:
-                problem = (f"code {code} is already filed under {existing[code].parent.name}; "
-                           "a procedure's folder is its publishing agency and its code never moves")
+                problem = _("code {code} is already filed under {folder}; a procedure's folder is its publishing agency "
+                            "and its code never moves").format(code=code, folder=existing[code].parent.name)
+                hint = _("write {folder} in #agency, or leave the cell empty; a transfer of competence moves the file "
+                         "with an amendments entry").format(folder=existing[code].parent.name)
             if problem:
-                report.diagnostics.append(_diag(file, sheet_name, row, column, "error", "unknown-agency", problem,
-                                                "write the agency's id from agencies.yaml (e.g. bo-xay-dung), or add it to sheet co_quan",
+                report.diagnostics.append(_diag(file, sheet_name, row, column, "error", "unknown-agency", problem, hint,
                                                 AGENCY_KEY))
                 report.refused.append((file, code))
                 continue
             if record.get("sector") not in known_sectors:
                 report.diagnostics.append(_diag(file, sheet_name, row, sector_column, "error", "unknown-sector",
-                                                f"sector '{record.get('sector')}' is neither in sectors.yaml nor in sheet linh_vuc",
-                                                "use an id from sectors.yaml, or add the sector to sheet linh_vuc", "sector"))
+                                                _("sector '{sector}' of procedure {code} is neither in sectors.yaml nor in "
+                                                  "sheet linh_vuc").format(sector=record.get("sector"), code=code),
+                                                _("use an id from sectors.yaml, or add the sector to sheet linh_vuc"), "sector"))
                 report.refused.append((file, code))
                 continue
             report.records.append(ImportedRecord(code, agency, record, file))
@@ -818,17 +859,18 @@ def import_spreadsheets(paths: list[Path], catalog: Path, overwrite: bool = Fals
         if index not in accepted:
             report.refused.append((record.source_file, record.code))
             continue
+        if path.is_file() and path.read_bytes() == accepted[index]:  # the record is the file's: not rewritten
+            report.unchanged.append(path)
+            continue
         if not dry_run:
             write_checked(path, accepted[index])
         report.written.append(path)
-    if agencies != agencies_before:
-        if not dry_run:
-            write_yaml(agencies_path, {"agencies": agencies}, "agencies")
-        report.written.append(agencies_path)
-    if sectors != sectors_before:
-        if not dry_run:
-            write_yaml(sectors_path, {"sectors": sectors}, "sectors")
-        report.written.append(sectors_path)
+    for path, kind, entries, before in ((agencies_path, "agencies", agencies, agencies_before),
+                                        (sectors_path, "sectors", sectors, sectors_before)):
+        if entries != before:  # an existing file is edited in place: its comments stay (writer.file_bytes)
+            if not dry_run:
+                write_checked(path, file_bytes(path, {kind: entries}, kind))
+            report.written.append(path)
     return report
 
 

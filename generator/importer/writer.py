@@ -8,10 +8,18 @@
 * text with line breaks is a literal block (``|``).
 
 Same input, same bytes.
+
+An existing file is updated, not rewritten (:func:`file_bytes`): when the
+record it holds (as the strict loader :mod:`generator.load` reads it) is the
+record to write, its bytes are kept as they are; otherwise it is edited with
+ruamel.yaml's round trip (:func:`round_trip_yaml`, the writer ``tthc new``
+uses too), so comments, the ``# yaml-language-server`` line, quoting and the
+order of the fields left untouched survive.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -90,6 +98,148 @@ def write_yaml(path: Path, data: Any, kind: str) -> None:
     (``# yaml-language-server: $schema=...``, as ``tthc new`` writes it: generator.schema_ref)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(yaml_bytes(path, data, kind))
+
+
+def round_trip_yaml(sequence: int = 4, offset: int = 2) -> Any:
+    """The ruamel.yaml round-trip writer of catalog files (``tthc new``, updates of existing files).
+
+    Args:
+        sequence, offset: ruamel's list indentation (``4, 2``: ``  - item`` under its key, as
+            ``tthc new`` writes; ``2, 0``: ``- item`` at the key's column, as :func:`dump_yaml` writes).
+
+    Returns:
+        A ``ruamel.yaml.YAML`` (round trip, quotes kept, 2-space mappings, no line folding).
+    """
+    from ruamel.yaml import YAML
+
+    writer = YAML()
+    writer.preserve_quotes = True
+    writer.indent(mapping=2, sequence=sequence, offset=offset)
+    writer.width = 1_000_000
+    return writer
+
+
+def file_bytes(path: Path, data: Any, kind: str) -> bytes:
+    """The bytes to write ``data`` to ``path`` with: a new file's, or the existing file kept or updated.
+
+    * ``path`` absent, or not loadable without errors: :func:`yaml_bytes`;
+    * its record (strict loader) equals ``data`` as :func:`yaml_bytes` would be read back:
+      the file's own bytes, unchanged;
+    * otherwise the file edited in place (:func:`update_bytes`): changed values replaced,
+      removed keys deleted, new keys inserted in the schema's order, everything else as it
+      was (the editor's schema line put first when the file has none). When that edit does not read back (strict loader) as exactly ``data``,
+      :func:`yaml_bytes` (the file's comments are then lost, never its data).
+    """
+    from generator.load import load_bytes
+
+    fresh = yaml_bytes(path, data, kind)
+    if not path.is_file():
+        return fresh
+    raw = path.read_bytes()
+    old = load_bytes(raw, path.as_posix(), kind, positions=False)
+    new = load_bytes(fresh, path.as_posix(), kind, positions=False)
+    if any(d.severity == "error" for d in old.diagnostics + new.diagnostics):
+        return fresh
+    if old.data == new.data:
+        return raw
+    updated = update_bytes(raw, new.data, kind)
+    if updated is None:
+        return fresh
+    if not updated.startswith(b"# yaml-language-server:"):  # the importer's files all carry the editor's schema line
+        from generator.schema_ref import schema_modeline
+
+        updated = schema_modeline(path, kind).encode("utf-8") + updated
+    check = load_bytes(updated, path.as_posix(), kind, positions=False)
+    if any(d.severity == "error" for d in check.diagnostics) or check.data != new.data:
+        return fresh
+    return updated
+
+
+def update_bytes(raw: bytes, data: dict[str, Any], kind: str) -> bytes | None:
+    """``raw`` (a YAML mapping) edited to hold ``data``, with ruamel.yaml's round trip; None if it cannot be.
+
+    The list indentation of the file is kept (``- item`` at its key's column or two further).
+    """
+    from ruamel.yaml.error import YAMLError
+
+    text = raw.decode("utf-8-sig")
+    indented = re.search(r"^( *)[^\s#-][^\n]*:\n\1  - ", text, re.MULTILINE)
+    flush = re.search(r"^( *)[^\s#-][^\n]*:\n\1- ", text, re.MULTILINE)
+    writer = round_trip_yaml(4, 2) if indented and not (flush and flush.start() < indented.start()) else round_trip_yaml(2, 0)
+    try:
+        doc = writer.load(text)
+    except YAMLError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    schema = load_schema(kind)
+    _merge_into(doc, order_keys(data, schema, schema))
+    out = io.StringIO()
+    writer.dump(doc, out)
+    return out.getvalue().encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """A ruamel node as plain dicts, lists, str and numbers (to compare with a record's values)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _styled(value: Any) -> Any:
+    """``value`` as ruamel nodes, strings quoted or blocked as :func:`dump_yaml` writes them."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    if isinstance(value, dict):
+        return CommentedMap((k, _styled(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_styled(v) for v in value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value)
+        if "\n" in text:
+            return LiteralScalarString(text)
+        resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+        if not _PLAIN_START.match(text) or resolved != "tag:yaml.org,2002:str":
+            return DoubleQuotedScalarString(text)
+        return text
+    return value
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """What to put where ``old`` (a ruamel node) was so that it holds ``new``: ``old`` itself when it can."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        _merge_into(old, new)
+        return old
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, item in enumerate(new):
+            merged = _merged(old[index], item)
+            if merged is not old[index]:
+                old[index] = merged
+        return old
+    if type(_plain(old)) is type(new) and _plain(old) == new:
+        return old
+    return _styled(new)
+
+
+def _merge_into(node: dict[str, Any], new: dict[str, Any]) -> None:
+    """Edit the ruamel mapping ``node`` to hold ``new`` (keys in ``new``'s order where they are added)."""
+    for key in [k for k in node if k not in new]:
+        del node[key]
+    keys = list(new)
+    for index, key in enumerate(keys):
+        if key in node:
+            merged = _merged(node[key], new[key])
+            if merged is not node[key]:
+                node[key] = merged
+            continue
+        before = [k for k in keys[:index] if k in node]
+        position = list(node).index(before[-1]) + 1 if before else 0
+        node.insert(position, key, _styled(new[key]))  # type: ignore[attr-defined]
 
 
 def write_checked(path: Path, raw: bytes) -> None:
