@@ -23,7 +23,11 @@ does, with the build's own code:
 The pages of procedures beyond the small site are not on disk; a first
 search reads only ``/pagefind/`` files (the results link to the pages, they
 do not load them), so the bytes are the same; ``--check`` compares them with
-a full build's at a small size.
+a full build's at a small size. Measured on 1 December 2026: at 2,000
+procedures 171.9 kB both ways; before the page reordering of
+:func:`generator.search.compact_bundle`, 188.5 kB at 10,000 and 348.6 kB at
+50,000, where full builds had measured 188 kB and 348 kB; after it, 169.7 kB
+and 256.8 kB.
 
 Usage::
 
