@@ -58,8 +58,10 @@ card's other values (time limits, fees, decision) and the status banner are
 not indexed.
 
 What a first search downloads is kept small at 50,000 procedures by
-:func:`compact_bundle`, which renames Pagefind's page entries in page order
-and drops the fragments' unused text.
+:func:`compact_bundle`, which puts Pagefind's pages in word-count order
+under short names (the metadata every search loads gzips to about 1.3 bytes
+a page) and drops the fragments' unused text: 257 kB at 50,000 procedures,
+170 kB at 10,000 (``benchmarks/search_bench.py``).
 
 How people ask (abbreviations, everyday words, i/y spellings, typos) is
 handled at query time in the browser, not by indexing extra words:
@@ -77,6 +79,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -89,6 +92,8 @@ from dataclasses import dataclass
 from html import escape as escape_html
 from html.parser import HTMLParser
 from pathlib import Path
+
+import cbor2
 
 from generator.errors import BuildError
 from generator.i18n import _
@@ -481,8 +486,9 @@ def _index(staging: Path, bundle: Path) -> int:
     return int(match.group(1))
 
 
-#: What Pagefind 1.x puts before the CBOR of its metadata file and the JSON of
-#: a fragment, inside their gzip (pagefind's ``fossick``/``output`` modules).
+#: What Pagefind 1.x puts before the CBOR of its metadata, index and filter
+#: files and the JSON of a fragment, inside their gzip (pagefind's
+#: ``fossick``/``output`` modules).
 _SIGNATURE = b"pagefind_dcd"
 
 
@@ -490,69 +496,101 @@ class _Unexpected(Exception):
     """The bundle is not laid out as :func:`compact_bundle` expects."""
 
 
-def _cbor_head(data: bytes, i: int) -> tuple[int, int, int]:
-    """The CBOR item head at ``data[i]`` (RFC 8949 §3): ``(major type, argument, next index)``."""
-    if i >= len(data):
-        raise _Unexpected("truncated")
-    major, info = data[i] >> 5, data[i] & 31
-    if info < 24:
-        return major, info, i + 1
-    if info > 27:
-        raise _Unexpected("indefinite length")
-    size = 1 << (info - 24)
-    return major, int.from_bytes(data[i + 1:i + 1 + size], "big"), i + 1 + size
-
-
-def _cbor_encode_head(major: int, value: int) -> bytes:
-    if value < 24:
-        return bytes([major << 5 | value])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if value < 1 << (8 * size):
-            return bytes([major << 5 | info]) + value.to_bytes(size, "big")
-    raise _Unexpected("too large")
-
-
 def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def _renamed_meta(raw: bytes, lang: str) -> tuple[bytes, list[str]]:
-    """Pagefind's metadata with page ``k`` named ``<lang>_<k in hex>``; the old names, in page order.
+def _read_cbor_file(path: Path, check: bool = True) -> object:
+    """A Pagefind CBOR file (gzip, signature, CBOR), decoded (``cbor2``).
 
-    The metadata is ``[version, [[page hash, word count], ...], chunks,
-    filters, sorts, ...]`` in CBOR; only the page hashes change, the rest
-    is copied byte for byte.
+    Args:
+        path: the file.
+        check: whether the CBOR must encode back to the same bytes (so :func:`_cbor_file_bytes`
+            writes what Pagefind wrote: no other kind of item, no other encoding than
+            minicbor's shortest form); :func:`compact_bundle` checks the metadata, the filter
+            files and the first index chunk (the index chunks are many, and alike).
+
+    Raises:
+        _Unexpected: no signature, not CBOR, or (``check``) not encoding back to its bytes.
+        OSError: the file cannot be read.
     """
+    raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(_SIGNATURE):
-        raise _Unexpected("no signature")
-    major, items, i = _cbor_head(raw, len(_SIGNATURE))
-    if major != 4 or items < 2:
-        raise _Unexpected("not an array")
-    start = i
-    major, size, i = _cbor_head(raw, i)
-    if major != 3 or not raw[i:i + size].startswith(b"1."):
-        raise _Unexpected("not Pagefind 1.x")
-    i += size
-    version = raw[start:i]
-    major, count, i = _cbor_head(raw, i)
-    if major != 4:
-        raise _Unexpected("no page list")
-    names: list[str] = []
-    pages = [_cbor_encode_head(4, count)]
-    for k in range(count):
-        major, two, i = _cbor_head(raw, i)
-        major_name, size, i = _cbor_head(raw, i) if (major, two) == (4, 2) else (0, 0, i)
-        if major_name != 3:
-            raise _Unexpected("not a page entry")
-        names.append(raw[i:i + size].decode("utf-8"))
-        i += size
-        major, _, after = _cbor_head(raw, i)
-        if major != 0:
-            raise _Unexpected("no word count")
-        new = f"{lang}_{k:x}".encode("ascii")
-        pages.append(b"\x82" + _cbor_encode_head(3, len(new)) + new + raw[i:after])
-        i = after
-    return _SIGNATURE + _cbor_encode_head(4, items) + version + b"".join(pages) + raw[i:], names
+        raise _Unexpected(f"{path.name}: no signature")
+    try:
+        item = cbor2.loads(raw[len(_SIGNATURE):])
+        same = not check or cbor2.dumps(item) == raw[len(_SIGNATURE):]
+    except (cbor2.CBORError, ValueError, TypeError) as err:
+        raise _Unexpected(f"{path.name}: {err}") from None
+    if not same:
+        raise _Unexpected(f"{path.name}: not the CBOR this module writes")
+    return item
+
+
+def _cbor_file_bytes(item: object) -> bytes:
+    return _gzip(_SIGNATURE + cbor2.dumps(item))
+
+
+def _page_name(lang: str, k: int, digits: int) -> str:
+    """Page ``k``'s new name: ``<lang>_`` and ``k``'s ``digits`` hexadecimal digits, lowest first
+    (``vi_5a00`` for 165 of 4 digits): consecutive names differ in their first digit only, which gzip
+    codes as one literal and one repeat of the entry before."""
+    return f"{lang}_" + "".join("0123456789abcdef"[(k >> (4 * i)) & 15] for i in range(digits))
+
+
+def _chunk_name(lang: str, data: bytes) -> str:
+    """The name of a rewritten index or filter file: ``<lang>_`` and 7 hex digits of its SHA-256,
+    as Pagefind names them (a new content gets a new name, so no cache serves the old one)."""
+    return f"{lang}_{hashlib.sha256(data).hexdigest()[:7]}"
+
+
+def _renumbered_words(chunk: object, new_of_old: list[int]) -> list:
+    """An index chunk with page numbers renumbered: ``[[[word, pages, variants], ...]]``, where
+    ``pages`` is ``[[page number step, locations, meta locations], ...]`` in page order (the first
+    step from 0) and ``variants`` is ``[[word as written, pages], ...]``. Locations are kept."""
+    if not isinstance(chunk, list) or len(chunk) != 1 or not isinstance(chunk[0], list):
+        raise _Unexpected("index chunk layout")
+
+    def renumber(pages: object) -> list:
+        if not isinstance(pages, list) or not all(isinstance(e, list) and len(e) == 3 for e in pages):
+            raise _Unexpected("page list")
+        try:
+            numbers = [new_of_old[n] for n in itertools.accumulate(e[0] for e in pages)]
+        except (IndexError, TypeError):
+            raise _Unexpected("page number out of range") from None
+        if pages and min(e[0] for e in pages) < 0:
+            raise _Unexpected("page numbers out of order")
+        out, previous = [], 0
+        for i in sorted(range(len(pages)), key=numbers.__getitem__):
+            out.append([numbers[i] - previous, pages[i][1], pages[i][2]])
+            previous = numbers[i]
+        return out
+
+    words = []
+    for word in chunk[0]:
+        if not isinstance(word, list) or len(word) != 3 or not isinstance(word[0], str) or not isinstance(word[2], list):
+            raise _Unexpected("word entry")
+        variants = []
+        for variant in word[2]:
+            if not isinstance(variant, list) or len(variant) != 2 or not isinstance(variant[0], str):
+                raise _Unexpected("variant entry")
+            variants.append([variant[0], renumber(variant[1])])
+        words.append([word[0], renumber(word[1]), variants])
+    return [words]
+
+
+def _renumbered_filter(data: object, new_of_old: list[int]) -> list:
+    """A filter file with page numbers renumbered: ``[name, [[value, [page number, ...]], ...]]``,
+    each value's pages in ascending order."""
+    if not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], str) or not isinstance(data[1], list):
+        raise _Unexpected("filter layout")
+    values = []
+    for value in data[1]:
+        if (not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], list)
+                or not all(isinstance(n, int) and 0 <= n < len(new_of_old) for n in value[1])):
+            raise _Unexpected("filter value")
+        values.append([value[0], sorted(new_of_old[n] for n in value[1])])
+    return [data[0], values]
 
 
 def _fragment_without_text(data: bytes) -> bytes:
@@ -568,22 +606,42 @@ def compact_bundle(bundle: Path) -> bool:
     """Make what a first search downloads smaller, results unchanged.
 
     Pagefind's metadata file, which every search loads first, lists each
-    indexed page by the hash of its fragment (``vi_be905ba``, random, so
-    gzip cannot shrink it: about 6 bytes a page, 62 kB at 10,000 pages,
-    300 kB at 50,000, measured by ``benchmarks/run.py``). Here page ``k``
-    is renamed ``<lang>_<k in hex>`` (its fragment file too), which gzip
-    codes in about 3 bytes a page. And each fragment (the result's data,
-    loaded for each result read) loses its
-    ``content``, the folded text Pagefind makes excerpts from, which the
-    site never shows (results show metadata only; see the module
-    docstring): about 525 → 200 bytes gzipped (the site's search reads
-    the fragments of the first 40 results of a query, to rank by name). Word counts, index chunks, filters
-    and metadata are untouched, so the same query finds the same pages in
-    the same order.
+    indexed page, in the order of its fragment's hash, as ``[name, word
+    count]``, the name being that hash (``vi_be905ba``: random, so gzip
+    cannot shrink it) and word counts in random order: about 6 bytes a
+    page, 300 kB at 50,000 pages (``benchmarks/run.py``). Here the pages are
+    put in the order of their word count (pages of one count in Pagefind's
+    order) and page ``k`` is named by ``k``'s hexadecimal digits, lowest
+    first (:func:`_page_name`): consecutive entries then differ in one or
+    two bytes and gzip codes a page in about 1.3 bytes (155 → 63 kB at
+    50,000, measured by ``benchmarks/search_bench.py``). The page numbers in
+    the index chunks and filter files follow the new order (those files are
+    renamed by their new content, :func:`_chunk_name`), the fragment files
+    the new names. And each fragment (the result's data, loaded for each
+    result read) loses its ``content``, the folded text Pagefind makes
+    excerpts from, which the site never shows (results show metadata only;
+    see the module docstring): about 525 → 200 bytes gzipped (the site's
+    search reads the fragments of the first 40 results of a query, to rank
+    by name).
 
-    The layout read is Pagefind 1.x's (``pagefind-entry.json``, CBOR
-    metadata, JSON fragments, each gzipped after a ``pagefind_dcd``
-    signature); a bundle laid out otherwise is left as Pagefind wrote it.
+    Each page keeps its word count, each word the same pages with the same
+    locations and weights, each filter value the same pages: Pagefind's
+    score of a page (BM25 of the weights, the word count, the average word
+    count, the number of pages holding the word; pagefind_core_search
+    ``search_term``) is the same, so a query finds the same pages with the
+    same scores, in the same order but among pages of equal score, which
+    Pagefind orders by page number (an order it draws from the fragments'
+    hashes, and which the search UI's re-ranking ties also follow).
+
+    The layout read is Pagefind 1.x's (``pagefind-entry.json`` with one
+    language, CBOR metadata, index and filter files, JSON fragments, each
+    gzipped after a ``pagefind_dcd`` signature, no sort files); the
+    metadata, filter files and first index chunk must decode and encode
+    back to the same bytes (:func:`_read_cbor_file`). A bundle laid out
+    otherwise is left as Pagefind wrote it.
+
+    Cost: about 1 s of CPU per 1,000 pages beyond the fragments' rewrite
+    (decoding and encoding the index chunks, ``cbor2``).
 
     Args:
         bundle: the Pagefind bundle folder (``site/pagefind``).
@@ -591,37 +649,71 @@ def compact_bundle(bundle: Path) -> bool:
     Returns:
         True when the bundle was compacted, False when its layout was not
         the expected one (nothing changed).
+
+    Raises:
+        OSError: a file could not be written (the bundle may then be half
+            written: the build fails, and a failed build publishes nothing).
     """
     entry_path = bundle / "pagefind-entry.json"
+    staged = {folder: bundle / f"{folder}.compact" for folder in ("fragment", "index", "filter")}
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
-        plans = []
-        for lang, info in entry["languages"].items():
-            meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-            meta, names = _renamed_meta(gzip.decompress(meta_path.read_bytes()), lang)
-            new_names = {f"{lang}_{k:x}" for k in range(len(names))}
-            if (len(set(names)) != len(names) or new_names & set(names)
-                    or any(not (bundle / "fragment" / f"{n}.pf_fragment").is_file() for n in names)):
-                raise _Unexpected("fragments do not match the page list")
-            plans.append((lang, info, meta_path, meta, names))
+        [(lang, info)] = entry["languages"].items()
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor_file(meta_path)
+        if not (isinstance(meta, list) and len(meta) >= 5 and isinstance(meta[0], str) and meta[0].startswith("1.")
+                and all(isinstance(part, list) for part in meta[1:5]) and not meta[4]):
+            raise _Unexpected("not Pagefind 1.x metadata without sorts")
+        pages, chunks, filters = meta[1], meta[2], meta[3]
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], int) for p in pages):
+            raise _Unexpected("page list")
+        names = [p[0] for p in pages]
+        if (len(set(names)) != len(names)
+                or any(not (bundle / "fragment" / f"{n}.pf_fragment").is_file() for n in names)):
+            raise _Unexpected("fragments do not match the page list")
+        if not (all(isinstance(c, list) and len(c) == 3 and isinstance(c[2], str) for c in chunks)
+                and all(isinstance(f, list) and len(f) == 2 and isinstance(f[1], str) for f in filters)):
+            raise _Unexpected("chunk or filter list")
+        order = sorted(range(len(pages)), key=lambda k: (pages[k][1], k))
+        new_of_old = [0] * len(pages)
+        for new, old in enumerate(order):
+            new_of_old[old] = new
+        digits = max(1, len(f"{len(pages) - 1:x}"))
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        new_chunks = []
+        for k, (low, high, name) in enumerate(chunks):
+            chunk = _read_cbor_file(bundle / "index" / f"{name}.pf_index", check=k == 0)
+            data = _cbor_file_bytes(_renumbered_words(chunk, new_of_old))
+            new_name = _chunk_name(lang, data)
+            (staged["index"] / f"{new_name}.pf_index").write_bytes(data)
+            new_chunks.append([low, high, new_name])
+        new_filters = []
+        for filter_name, name in filters:
+            data = _cbor_file_bytes(_renumbered_filter(_read_cbor_file(bundle / "filter" / f"{name}.pf_filter"), new_of_old))
+            new_name = _chunk_name(lang, data)
+            (staged["filter"] / f"{new_name}.pf_filter").write_bytes(data)
+            new_filters.append([filter_name, new_name])
+        for new, old in enumerate(order):
+            (staged["fragment"] / f"{_page_name(lang, new, digits)}.pf_fragment").write_bytes(
+                _fragment_without_text((bundle / "fragment" / f"{names[old]}.pf_fragment").read_bytes()))
     except (OSError, ValueError, KeyError, TypeError, _Unexpected):
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
         return False
-    for lang, info, meta_path, meta, names in plans:
-        fragments = bundle / "fragment"
-        staged = fragments.with_name("fragment.compact")
-        staged.mkdir()
-        for k, name in enumerate(names):
-            (staged / f"{lang}_{k:x}.pf_fragment").write_bytes(
-                _fragment_without_text((fragments / f"{name}.pf_fragment").read_bytes()))
-            (fragments / f"{name}.pf_fragment").unlink()
-        for rest in fragments.iterdir():   # another language's fragments
-            rest.rename(staged / rest.name)
-        fragments.rmdir()
-        staged.rename(fragments)
-        meta_bytes = _gzip(meta)
-        info["hash"] = f"{lang}_{hashlib.sha256(meta_bytes).hexdigest()[:10]}"
-        meta_path.unlink()
-        (bundle / f"pagefind.{info['hash']}.pf_meta").write_bytes(meta_bytes)
+    new_meta = [meta[0], [[_page_name(lang, new, digits), pages[old][1]] for new, old in enumerate(order)],
+                new_chunks, new_filters, *meta[4:]]
+    meta_bytes = _cbor_file_bytes(new_meta)
+    for folder, staging in staged.items():   # a bundle without filters has no filter folder
+        if (bundle / folder).is_dir():
+            shutil.rmtree(bundle / folder)
+            staging.rename(bundle / folder)
+        else:
+            staging.rmdir()
+    info["hash"] = f"{lang}_{hashlib.sha256(meta_bytes).hexdigest()[:10]}"
+    meta_path.unlink()
+    (bundle / f"pagefind.{info['hash']}.pf_meta").write_bytes(meta_bytes)
     entry_path.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
     return True
 

@@ -16,6 +16,7 @@ from generator.search import (
     UNUSED_FILES,
     SearchRecord,
     _index,
+    _read_cbor_file,
     compact_bundle,
     fold,
     folded_d_words,
@@ -215,42 +216,66 @@ def _fragments(bundle: Path) -> dict[str, dict]:
     return out
 
 
-def _meta_pages(bundle: Path) -> list[str]:
-    """The page names of the metadata, in page order: the first ``page_count``
-    names in the CBOR (the page list comes right after the version)."""
+def _index_by_url(bundle: Path) -> dict:
+    """What a bundle tells Pagefind's search, with pages named by URL instead of number:
+    each page's word count, each word's pages with their locations (and each variant's),
+    each filter value's pages, the index chunks' word ranges; read with the decoder
+    :func:`compact_bundle` uses, which checks that each file encodes back to its bytes."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]["vi"]
-    raw = gzip.decompress((bundle / f"pagefind.{entry['hash']}.pf_meta").read_bytes())
-    return [m.decode() for m in re.findall(rb"vi_[0-9a-f]+", raw)][:entry["page_count"]]
+    meta = _read_cbor_file(bundle / f"pagefind.{entry['hash']}.pf_meta")
+    urls = [_fragments(bundle)[name]["url"] for name, _ in meta[1]]
+
+    def pages(entries: list) -> set:
+        number, out = 0, set()
+        for step, locations, meta_locations in entries:
+            number += step
+            out.add((urls[number], json.dumps(locations), json.dumps(meta_locations)))
+        return out
+
+    words = {}
+    for _low, _high, name in meta[2]:
+        for word, entries, variants in _read_cbor_file(bundle / "index" / f"{name}.pf_index")[0]:
+            words[word] = (pages(entries), {variant: pages(v) for variant, v in variants})
+    filters = {}
+    for _name, name in meta[3]:
+        filter_name, values = _read_cbor_file(bundle / "filter" / f"{name}.pf_filter")
+        filters[filter_name] = {value: sorted(urls[n] for n in numbers) for value, numbers in values}
+    return {"word counts": {url: count for url, (_, count) in zip(urls, meta[1])},
+            "chunks": [chunk[:2] for chunk in meta[2]], "words": words, "filters": filters, "rest": meta[4:]}
 
 
-def test_compact_bundle_keeps_every_page_its_fragment_and_order_and_drops_the_text(tmp_path: Path):
+def test_compact_bundle_keeps_what_every_query_finds_and_drops_the_text(tmp_path: Path):
     staging = tmp_path / "staging"
     for n in range(40):
         page = staging / "thu-tuc" / f"1.{n:06d}" / "index.html"
         page.parent.mkdir(parents=True)
         words = " ".join(f"tu{i}" for i in range(n % 7 + 1))
-        page.write_text(staged_page(SearchRecord(((f"Thủ tục số {n}", 7.0), (words, 1.0)),
-                                                 (("filter", "agency", f"Bộ {n % 3}"), ("meta", "code", f"1.{n:06d}")))),
+        page.write_text(staged_page(SearchRecord(((f"Thủ tục số {n} giấy phép", 7.0), (f"giay {words}", 1.0)),
+                                                 (("filter", "agency", f"Bộ {n % 3}"), ("filter", "level", "Cấp xã"),
+                                                  ("meta", "code", f"1.{n:06d}")))),
                         encoding="utf-8")
     bundle = tmp_path / "pagefind"
     _index(staging, bundle)
-    before_pages = _meta_pages(bundle)
-    before = _fragments(bundle)
-    assert len(before_pages) == 40 and set(before_pages) == set(before)
-    untouched = {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*")
-                 if p.is_file() and p.parent.name in ("index", "filter")}
+    before = _index_by_url(bundle)
+    before_fragments = {f["url"]: f for f in _fragments(bundle).values()}
+    assert len(before["word counts"]) == 40 and len(set(before["word counts"].values())) == 7
 
     assert compact_bundle(bundle) is True
 
-    after_pages = _meta_pages(bundle)
-    after = _fragments(bundle)
-    assert after_pages == [f"vi_{k:x}" for k in range(40)] and set(after) == set(after_pages)
-    for old, new in zip(before_pages, after_pages):
-        assert after[new]["content"] == ""
-        assert {**after[new], "content": before[old]["content"]} == before[old]
-    assert {p.relative_to(bundle): p.read_bytes() for p in bundle.rglob("*")
-            if p.is_file() and p.parent.name in ("index", "filter")} == untouched
+    after = _index_by_url(bundle)
+    assert after == before
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]["vi"]
+    names = [name for name, _ in _read_cbor_file(bundle / f"pagefind.{entry['hash']}.pf_meta")[1]]
+    assert names == [f"vi_{k & 15:x}{k >> 4:x}" for k in range(40)]          # lowest digit first
+    counts = [after["word counts"][_fragments(bundle)[name]["url"]] for name in names]
+    assert counts == sorted(counts)                                           # pages in word-count order
+    after_fragments = _fragments(bundle)
+    assert set(after_fragments) == set(names)
+    for fragment in after_fragments.values():
+        assert fragment["content"] == ""
+        assert {**fragment, "content": before_fragments[fragment["url"]]["content"]} == before_fragments[fragment["url"]]
     assert len(list(bundle.glob("*.pf_meta"))) == 1
+    assert not list(bundle.glob("*.compact"))
 
 
 def test_compact_bundle_leaves_a_bundle_of_another_layout_alone(tmp_path: Path):
