@@ -143,7 +143,7 @@ def test_failed_build_leaves_the_previous_site_intact(tmp_path):
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     # no staging folder left behind; the incremental cache of the first build stays (README "Building")
-    assert sorted(x.name for x in tmp_path.iterdir()) == [".site-cache", "catalog", "site"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == [".site-cache", ".site-lock", "catalog", "site"]
 
 
 def test_unknown_related_code_fails_the_build(tmp_path):
