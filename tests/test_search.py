@@ -197,6 +197,63 @@ def test_records_from_rendered_bodies_equal_records_from_whole_pages_on_the_real
     assert [code for code in pruned if pruned[code] != whole[code]] == []
 
 
+def _events(html: str, fast: bool) -> list[tuple]:
+    """The handler calls the search reader makes for ``html``: by the fast reader (None when it
+    declines) or by the standard library's parser."""
+    from html.parser import HTMLParser
+
+    from generator.search import _feed_fast
+
+    class Recorder(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.calls: list[tuple] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.calls.append(("start", tag, attrs))
+
+        def handle_startendtag(self, tag, attrs):
+            self.calls.append(("startend", tag, attrs))
+
+        def handle_endtag(self, tag):
+            self.calls.append(("end", tag))
+
+        def handle_data(self, data):
+            self.calls.append(("data", data))
+
+    recorder = Recorder()
+    if fast:
+        return recorder.calls if _feed_fast(recorder, html) else None
+    recorder.feed(html)
+    recorder.close()
+    return recorder.calls
+
+
+def test_the_fast_reader_reads_pages_as_the_standard_parser_does_or_declines():
+    """generator.search._feed_fast must give the handlers exactly what HTMLParser gives them: on every
+    page of the real catalog's procedures (as the render stage renders them) and on markup that is
+    read differently by naive readers; what it cannot read exactly it leaves to HTMLParser."""
+    from generator.catalog import read_catalog
+    from generator.render.procedures import ProcedureRenderer
+    from generator.search import without_ignored
+
+    tricky = [
+        '<DIV Class="A&amp;B" hidden data-x=\'1\' data-y=2>a &amp; b &#39;c&#x27; &nbsp;d<BR/>e</DIV>',
+        '<p>x<!-- a <b>comment</b> -->y</p><!DOCTYPE html><script>if (a < b && c) {"</p>"}</script>z',
+        '<style>p > a {color: red}</style><input value="a > b" disabled><img src=x.png alt="">',
+        '<p title="multi\nline">t</p   >\n\t  <span>&lt;not a tag&gt;</span>',
+    ]
+    for html in tricky:
+        assert _events(html, fast=True) == _events(html, fast=False), html
+    for declined in ("a < b", "<p>x</p><!-- never closed", "<?xml version='1.0'?><p>x</p>", "</p class=x>"):
+        assert _events(declined, fast=True) is None, declined
+    catalog, _ = read_catalog(Path(__file__).resolve().parents[1] / "catalog")
+    renderer = ProcedureRenderer(catalog)
+    differing = [p.code for p in catalog.procedures
+                 if _events(html := without_ignored(str(renderer.page(p).html)), fast=True) != _events(html, fast=False)]
+    assert differing == []
+
+
 def test_without_ignored_cuts_nested_elements_and_keeps_unmatched_markup():
     from generator.search import without_ignored
 
