@@ -41,6 +41,15 @@ the same reporters as ``tthc validate``:
     changed is an error; an agency added, maintainers or the control office
     changed, a sector changed is a warning that a control-office reviewer
     must approve.
+``name-changed``, ``publication-changed``, ``cost-inputs-changed`` (warnings)
+    Changes that need no decision but must be checked by a reviewer
+    (:data:`generator.diff.REVIEWED`), each naming the old and new values: the
+    procedure's ``name`` (a typo correction is allowed; a procedure renamed into
+    another one is not), its ``publication`` (the publishing decision, Decree
+    63/2010/NĐ-CP Art. 15 as amended by Decree 48/2013/NĐ-CP and 92/2017/NĐ-CP),
+    and its ``compliance_cost`` inputs (Circular 02/2017/TT-VPCP Art. 27(3)):
+    they feed the cost figures and the savings of simplification reports, so a
+    "before" cost inflated by an edit inflates the savings.
 ``history-edited`` (warning)
     An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
@@ -203,6 +212,7 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                 _("substantive change to {fields} without a new simplifications or amendments entry").format(fields=labels),
                 _("add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
                   "(date, decision, summary) naming the decision that approved this change"), key=True))
+        report.extend(_reviewed(p, head_file))
         old_rec = old[p.old_path].record
         for key in ("simplifications", "amendments", "reviews"):
             before, after = _entries(old_rec, key), _entries(head_file.record, key)
@@ -219,6 +229,49 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
 
         report.extend(foreign_changes(diff, new, owners, approvers))
     return report
+
+
+def _value(value: Any, limit: int = 120) -> str:
+    """A value as it would be written in JSON, cut to ``limit`` characters (``(none)`` for a missing one)."""
+    if value is None:
+        return _("(none)")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _changes_text(changes: list[Any]) -> str:
+    """``publication.decision: "497/QĐ-BXD" → "999/QĐ-BXD"; …`` for the changes of one field."""
+    return "; ".join(f"{c.path}: {_value(c.old)} → {_value(c.new)}" for c in changes)
+
+
+def _reviewed(p: Any, head_file: SideFile) -> list[Diagnostic]:
+    """The reviewer warnings of one changed procedure (:data:`generator.diff.REVIEWED`)."""
+    out = []
+    for name in p.reviewed_fields:
+        changes = [c for c in p.changes if c.field == name]
+        if name == "name":
+            old, new = changes[0].old, changes[0].new
+            out.append(head_file.loaded.diagnostic(
+                "warning", "name-changed", ("name",),
+                _("the procedure's name changed from {old} to {new}").format(old=_value(old, 300), new=_value(new, 300)),
+                _("check that the new name is the one in the publishing decision (publication) and that it is a "
+                  "correction of the same procedure, not another procedure under this code; a renamed procedure "
+                  "needs an amendments entry naming the decision"), key=True))
+        elif name == "publication":
+            out.append(head_file.loaded.diagnostic(
+                "warning", "publication-changed", ("publication",),
+                _("the publishing decision changed: {changes}").format(changes=_changes_text(changes)),
+                _("check the decision that published this procedure (its number and date, Decree 63/2010/NĐ-CP Art. 15 "
+                  "as amended by Decree 48/2013/NĐ-CP and 92/2017/NĐ-CP); a new publishing decision that changes the "
+                  "procedure also needs an amendments entry"), key=True))
+        else:
+            out.append(head_file.loaded.diagnostic(
+                "warning", "cost-inputs-changed", ("compliance_cost",),
+                _("the compliance cost inputs changed: {changes}").format(changes=_changes_text(changes)),
+                _("check which source supports the new inputs (compliance_cost.source; Circular 02/2017/TT-VPCP "
+                  "Art. 27(3)): they feed the cost figures and the savings of simplification reports, so a higher "
+                  "\"before\" cost inflates the savings"), key=True))
+    return out
 
 
 def validation_errors(repo_dir: Path, base: str, head: str | None, catalog_subdir: str = "catalog",

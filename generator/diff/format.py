@@ -231,6 +231,28 @@ def _code(text: Any) -> str:
     return str(text or "").replace("`", "'").replace("\n", " ")
 
 
+#: What a reviewer checks when a field of :data:`generator.diff.REVIEWED` changed (the PR comment).
+REVIEW_NOTES = {
+    "name": "đổi tên thủ tục: kiểm tra tên mới đúng với quyết định công bố và vẫn là cùng một thủ tục",
+    "publication": "đổi quyết định công bố: kiểm tra số, ngày của quyết định",
+    "compliance_cost": ("đổi số liệu chi phí tuân thủ: kiểm tra nguồn số liệu mới (số liệu này tính ra chi phí "
+                        "tiết kiệm được, khoản 3 Điều 27 Thông tư 02/2017/TT-VPCP)"),
+}
+
+
+def _review_lines(diff: CatalogDiff) -> list[str]:
+    """A visible block (outside the folded details) for each name, publication or cost input change."""
+    out = []
+    for p in diff.procedures:
+        for name in p.reviewed_fields:
+            changes = "; ".join(md_escape(change_text(c)) for c in p.changes if c.field == name)
+            out.append(f"> ⚠️ **{md_escape(p.code)}**, {REVIEW_NOTES[name]}. {changes}")
+            out.append(">")
+    if out:
+        out = ["**Cần người duyệt kiểm tra** (không cần quyết định, nhưng phải kiểm tra):", ""] + out[:-1] + [""]
+    return out
+
+
 def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     """The pull-request comment: summary table, then one ``<details>`` block per procedure."""
     out = [f"### So sánh danh mục TTHC: `{base.replace('`', '')}` → `{head.replace('`', '')}`", ""]
@@ -250,6 +272,7 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
             out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
                        f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
         out.append("")
+    out += _review_lines(diff)
     for p in diff.procedures:
         out.append(f"<details><summary><strong>{md_escape(p.code)}</strong> {md_escape(p.name)}: "
                    f"{STATUS_LABELS[p.status]} ({len(p.changes)} thay đổi)</summary>")

@@ -1,0 +1,83 @@
+"""A fresh hostile review of the gate (issue 8, second round): each gap pinned by a test that failed before the fix.
+
+Every check-change and diff test runs on a real git repository in ``tmp_path``
+through the real entry point (in process, tests/tthc_cli.py).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gitrepo import GitRepo
+from tthc_cli import tthc
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini_catalog"
+FILE = Path("catalog/procedures/bo-xay-dung/1.000001.yaml")
+
+
+def _gate(repo: GitRepo, *args: str) -> tuple[int, list[dict]]:
+    result = tthc("check-change", "--base", "main", "--format", "json", *args, cwd=repo.root)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(MINI, repo.root / "catalog")
+    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
+    return repo
+
+
+def _edit(repo: GitRepo, old: str, new: str) -> None:
+    path = repo.root / FILE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- name, publication and compliance cost: no decision needed, but never silent -----------------------
+
+@pytest.mark.parametrize("old, new, rule, shown, in_comment", [
+    ("name: Cấp giấy phép xây dựng mới", "name: Cấp giấy phép khai thác khoáng sản", "name-changed",
+     ["Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "Cấp giấy phép khai thác khoáng sản đối với nhà ở riêng lẻ"],
+     "→ Cấp giấy phép khai thác khoáng sản"),
+    ("decision: 497/QĐ-BXD", "decision: 999/QĐ-BXD", "publication-changed", ["publication.decision", "497/QĐ-BXD", "999/QĐ-BXD"],
+     "497/QĐ-BXD → 999/QĐ-BXD"),
+    ("hours: 8}", "hours: 80}", "cost-inputs-changed", ["compliance_cost.activities[0].hours", "8 → 80", "02/2017/TT-VPCP"],
+     "Số giờ: 8 → 80"),
+    ("submissions_per_year: 1200", "submissions_per_year: 120000", "cost-inputs-changed", ["1200 → 120000"], "1.200 → 120.000"),
+])
+def test_reviewed_fields_warn_with_old_and_new_values(mini: GitRepo, old: str, new: str, rule: str, shown: list[str],
+                                                      in_comment: str) -> None:
+    _edit(mini, old, new)
+    code, found = _gate(mini)
+    assert code == 0, found  # a warning: a typo correction of the name needs no decision
+    (d,) = found
+    assert (d["code"], d["severity"], d["file"]) == (rule, "warning", FILE.as_posix())
+    assert d["line"] > 0
+    text = d["message"] + " " + d["hint"]
+    for piece in shown:
+        assert piece in text, text
+    # Vietnamese through the catalogs
+    vi = tthc("check-change", "--base", "main", "--format", "json", cwd=mini.root, env={"LANGUAGE": "vi"}).stdout
+    assert "kiểm tra" in json.loads(vi)[0]["hint"]
+    # and the pull-request comment shows it outside the folded details
+    markdown = tthc("diff", "main", "--format", "markdown", cwd=mini.root).stdout
+    visible = markdown.split("<details>")[0]
+    assert "Cần người duyệt kiểm tra" in visible and "1.000001" in visible
+    assert in_comment in visible
+
+
+def test_a_cost_change_with_a_decision_still_asks_for_its_source(mini: GitRepo) -> None:
+    _edit(mini, "fees_vnd: 0", "fees_vnd: 5000000")
+    _edit(mini, "source:\n", "  - stage: implemented\n    date: 2026-06-01\n    decision: 99/QĐ-BXD\n"
+                              "    kinds: [cut_time]\n    summary: Sửa số liệu.\nsource:\n")
+    code, found = _gate(mini)
+    assert code == 0, found
+    assert [d["code"] for d in found] == ["cost-inputs-changed"]
