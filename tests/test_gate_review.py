@@ -81,3 +81,33 @@ def test_a_cost_change_with_a_decision_still_asks_for_its_source(mini: GitRepo) 
     code, found = _gate(mini)
     assert code == 0, found
     assert [d["code"] for d in found] == ["cost-inputs-changed"]
+
+
+# --- git replace refs and grafts: git shows another commit in place of the recorded one ----------------
+
+def _replace_last_commit_with_a_harmless_one(repo: GitRepo) -> None:
+    fake = repo.git("commit-tree", repo.git("rev-parse", "HEAD~1^{tree}"), "-p", "HEAD~1", "-m", "Đính chính nhỏ")
+    repo.git("replace", repo.git("rev-parse", "HEAD"), fake)
+
+
+def test_a_replace_ref_cannot_hide_a_change_from_history_or_the_gate(mini: GitRepo) -> None:
+    _edit(mini, "value: 15, unit", "value: 45, unit")
+    mini.commit("Tăng thời hạn", "2026-06-11T09:00:00+07:00")
+    _replace_last_commit_with_a_harmless_one(mini)
+    assert mini.git("log", "-1", "--format=%s") == "Đính chính nhỏ"  # what git itself now shows
+    history = tthc("history", "1.000001", cwd=mini.root)
+    assert history.returncode == 0, history.stderr
+    assert "Tăng thời hạn" in history.stdout and "15 → 45" in history.stdout
+    result = tthc("check-change", "--base", "HEAD~1", "--head", "HEAD", "--format", "json", cwd=mini.root)
+    assert result.returncode == 1 and [d["code"] for d in json.loads(result.stdout)] == ["change-unrecorded"]
+
+
+def test_a_graft_cannot_rewrite_the_parents_history_reads(mini: GitRepo) -> None:
+    _edit(mini, "value: 15, unit", "value: 45, unit")
+    mini.commit("Tăng thời hạn", "2026-06-11T09:00:00+07:00")
+    head = mini.git("rev-parse", "HEAD")
+    (mini.root / ".git" / "info").mkdir(exist_ok=True)
+    (mini.root / ".git" / "info" / "grafts").write_text(head + "\n", encoding="utf-8")  # HEAD as a root commit
+    history = tthc("history", "1.000001", cwd=mini.root)
+    assert history.returncode == 0, history.stderr
+    assert "15 → 45" in history.stdout and "Danh mục ban đầu" in history.stdout
