@@ -50,6 +50,14 @@ the same reporters as ``tthc validate``:
     and its ``compliance_cost`` inputs (Circular 02/2017/TT-VPCP Art. 27(3)):
     they feed the cost figures and the savings of simplification reports, so a
     "before" cost inflated by an edit inflates the savings.
+``data-correction-claimed`` (warning)
+    A commit of the change declares itself a correction of imported data
+    (the trailer ``Loại thay đổi: đính chính dữ liệu`` or a subject starting
+    with ``tái nhập``: :func:`generator.render.history.declares_data_correction`)
+    and touches a procedure whose substantive fields the change alters: history
+    will show that commit's changes as a data correction ("không phải thay đổi
+    thủ tục"), announce none of them and leave the page's "last updated" date
+    as it was, on the strength of a typed commit message.
 ``history-edited`` (warning)
     An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
@@ -224,11 +232,52 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                              "{count} earlier {key} entries changed or removed (entry {entries} of {base})", len(lost)).format(
                         count=len(lost), key=key, entries=", ".join(str(i + 1) for i in lost), base=base),
                     _("keep past entries as they were and add a new entry for a new decision"), key=True))
+    report.extend(_claimed_corrections(repo_dir, base_sha, head_sha, diff, new))
     if owners is not None:
         from generator.ownership import foreign_changes
 
         report.extend(foreign_changes(diff, new, owners, approvers))
     return report
+
+
+def _claimed_corrections(repo_dir: Path, base_sha: str, head_sha: str | None, diff: Any,
+                         new: dict[str, SideFile]) -> list[Diagnostic]:
+    """``data-correction-claimed`` for each commit of ``base..head`` (``HEAD`` for the working tree)
+    that declares a data correction and touches a procedure file with substantive changes."""
+    from generator import git
+    from generator.render.history import DATA_CORRECTION_TRAILER, declares_data_correction
+
+    substantive = {p.new_path: p for p in diff.procedures if p.new_path and p.old_path and p.substantive_fields}
+    if not substantive:
+        return []
+    info = require_repository(repo_dir)
+    proc = git.start(info.root, "log", "--no-renames", "--format=%x1e%H%x00%B%x00", "--name-only", "-z",
+                     "--end-of-options", f"{base_sha}..{head_sha or 'HEAD'}", "--")
+    out, _err = proc.communicate()
+    if proc.returncode != 0:
+        return []  # the comparison itself read both sides; an unborn HEAD has no commits to judge
+    prefix = info.prefix
+    found = []
+    for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        sha, message, *names = chunk.split("\x00")
+        if not declares_data_correction(message):
+            continue
+        for name in names:
+            name = name.strip("\n")
+            rel = name[len(prefix):] if prefix and name.startswith(prefix) else name
+            p = substantive.get(rel)
+            if p is None:
+                continue
+            labels = ", ".join(p.substantive_fields)
+            found.append(new[rel].loaded.diagnostic(
+                "warning", "data-correction-claimed", (),
+                _("commit {sha} declares itself a correction of imported data ({trailer}, or a subject starting with "
+                  "'tái nhập') and touches this procedure, whose {fields} the change alters: history will show that commit's "
+                  "changes as a data correction, not a change of the procedure, and announce none of them").format(sha=sha[:10], trailer=DATA_CORRECTION_TRAILER,
+                                                                       fields=labels),
+                _("check the changed values against the source (source.url); if the procedure itself changed, take the "
+                  "line out of the commit message (git rebase -i) and record the decision in amendments or simplifications")))
+    return found
 
 
 def _value(value: Any, limit: int = 120) -> str:

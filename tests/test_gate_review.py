@@ -111,3 +111,29 @@ def test_a_graft_cannot_rewrite_the_parents_history_reads(mini: GitRepo) -> None
     history = tthc("history", "1.000001", cwd=mini.root)
     assert history.returncode == 0, history.stderr
     assert "15 → 45" in history.stdout and "Danh mục ban đầu" in history.stdout
+
+
+# --- a commit message that claims a data correction -------------------------------------------------------
+
+def test_a_commit_claiming_a_data_correction_beside_a_recorded_change_is_shown_to_the_reviewer(mini: GitRepo) -> None:
+    """One commit raises a fee under the data-correction trailer, the next records an unrelated time cut:
+    the gate passed (a new entry records the change) and history calls the fee rise a data correction,
+    announced nowhere. The gate now names the commit."""
+    mini.git("checkout", "-q", "-b", "pr")
+    _edit(mini, "amount_vnd: 75000", "amount_vnd: 5000000")
+    mini.commit("Sửa số liệu lệ phí\n\nLoại thay đổi: đính chính dữ liệu", "2026-06-11T09:00:00+07:00")
+    _edit(mini, "{value: 10, unit: working_days}", "{value: 8, unit: working_days}")
+    _edit(mini, "source:\n", "  - stage: implemented\n    date: 2026-06-01\n    decision: 99/QĐ-BXD\n"
+                              "    kinds: [cut_time]\n    summary: Giảm thời hạn trực tuyến.\nsource:\n")
+    mini.commit("Giảm thời hạn theo 99/QĐ-BXD", "2026-06-12T09:00:00+07:00")
+    correction = mini.git("rev-parse", "HEAD~1")[:10]
+    code, found = _gate(mini, "--head", "pr")
+    assert code == 0, found
+    (d,) = found
+    assert (d["code"], d["severity"], d["file"]) == ("data-correction-claimed", "warning", FILE.as_posix())
+    assert correction in d["message"] and "methods" in d["message"] and "source.url" in d["hint"]
+    # the same from the working tree, and nothing for a commit without the claim
+    assert [x["code"] for x in _gate(mini)[1]] == ["data-correction-claimed"]
+    mini.git("commit", "-q", "--amend", "-m", "Giảm thời hạn theo 99/QĐ-BXD")
+    mini.git("rebase", "-q", "--exec", "git commit -q --amend -m 'Sửa lệ phí'", "main")
+    assert _gate(mini, "--head", "pr") == (0, [])
