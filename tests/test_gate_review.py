@@ -137,3 +137,41 @@ def test_a_commit_claiming_a_data_correction_beside_a_recorded_change_is_shown_t
     mini.git("commit", "-q", "--amend", "-m", "Giảm thời hạn theo 99/QĐ-BXD")
     mini.git("rebase", "-q", "--exec", "git commit -q --amend -m 'Sửa lệ phí'", "main")
     assert _gate(mini, "--head", "pr") == (0, [])
+
+
+# --- an "evil merge": a change slipped in while merging ----------------------------------------------------
+
+def test_a_change_made_while_merging_is_credited_to_the_merger_not_the_branch_author(mini: GitRepo) -> None:
+    """The branch adds a keyword; the merge commit also raises a fee that neither parent has. Before:
+    history credited the fee rise to the branch author, with the branch commit's subject."""
+    mini.git("checkout", "-q", "-b", "pr")
+    _edit(mini, "keywords: giấy phép xây dựng, nhà ở", "keywords: giấy phép xây dựng, nhà ở, cấp phép")
+    mini.commit("Thêm từ khóa", "2026-06-11T09:00:00+07:00", author="Người Đóng Góp")
+    mini.git("checkout", "-q", "main")
+    env = {"GIT_AUTHOR_NAME": "Người Gộp", "GIT_COMMITTER_NAME": "Người Gộp",
+           "GIT_AUTHOR_DATE": "2026-06-12T09:00:00+07:00", "GIT_COMMITTER_DATE": "2026-06-12T09:00:00+07:00"}
+    mini.git("merge", "-q", "--no-ff", "--no-commit", "pr", env=env)
+    _edit(mini, "amount_vnd: 75000", "amount_vnd: 9000000")
+    mini.git("add", "-A")
+    mini.git("commit", "-q", "-m", "Merge pull request #1", env=env)
+    from generator.history import read_history
+
+    rev = read_history(mini.root).of("1.000001")[-1]
+    assert (rev.author, rev.subject, rev.credited) == ("Người Gộp", "Merge pull request #1", None)
+
+
+def test_a_clean_merge_with_a_change_on_the_branch_stays_credited_to_the_author(mini: GitRepo) -> None:
+    """The same file changed on both sides and git merged it alone: the branch's author is credited."""
+    mini.git("checkout", "-q", "-b", "pr")
+    _edit(mini, "keywords: giấy phép xây dựng, nhà ở", "keywords: giấy phép xây dựng, nhà ở, cấp phép")
+    made = mini.commit("Thêm từ khóa", "2026-06-11T09:00:00+07:00", author="Người Đóng Góp")
+    mini.git("checkout", "-q", "main")
+    _edit(mini, "retrieved: 2026-06-10", "retrieved: 2026-06-11")
+    mini.commit("Cập nhật ngày lấy dữ liệu", "2026-06-11T10:00:00+07:00", author="Người Khác")
+    env = {"GIT_AUTHOR_NAME": "Người Gộp", "GIT_COMMITTER_NAME": "Người Gộp",
+           "GIT_AUTHOR_DATE": "2026-06-12T09:00:00+07:00", "GIT_COMMITTER_DATE": "2026-06-12T09:00:00+07:00"}
+    mini.git("merge", "-q", "--no-ff", "-m", "Merge pull request #2", "pr", env=env)
+    from generator.history import read_history
+
+    rev = read_history(mini.root).of("1.000001")[-1]
+    assert (rev.author, rev.credited) == ("Người Đóng Góp", made)
