@@ -50,6 +50,12 @@ the same reporters as ``tthc validate``:
     and its ``compliance_cost`` inputs (Circular 02/2017/TT-VPCP Art. 27(3)):
     they feed the cost figures and the savings of simplification reports, so a
     "before" cost inflated by an edit inflates the savings.
+``change-beyond-entry`` (warning)
+    The change is recorded only by new ``simplifications`` entries whose
+    ``kinds`` are all narrow (``cut_time``, ``cut_fees``, ``cut_documents``),
+    and it also changes what those kinds do not cover (e.g. a fee raised in
+    the same change as a time cut): the decision named is typed, so the
+    reviewer is told which changes the entry does not describe.
 ``data-correction-claimed`` (warning)
     A commit of the change declares itself a correction of imported data
     (the trailer ``Loại thay đổi: đính chính dữ liệu`` or a subject starting
@@ -220,6 +226,8 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                 _("substantive change to {fields} without a new simplifications or amendments entry").format(fields=labels),
                 _("add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
                   "(date, decision, summary) naming the decision that approved this change"), key=True))
+        if fields and recorded:
+            report.extend(_beyond_entry(p, head_file))
         report.extend(_reviewed(p, head_file))
         old_rec = old[p.old_path].record
         for key in ("simplifications", "amendments", "reviews"):
@@ -238,6 +246,34 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
 
         report.extend(foreign_changes(diff, new, owners, approvers))
     return report
+
+
+#: What a narrow simplification kind covers: a change whose data path has one of these parts.
+_KIND_COVERS = {"cut_time": ("processing_time",), "cut_fees": ("fees",),
+                "cut_documents": ("documents", "dossier_sets")}
+
+
+def _beyond_entry(p: Any, head_file: SideFile) -> list[Diagnostic]:
+    """``change-beyond-entry`` when the new entries are narrow simplifications and a substantive
+    change lies outside every kind they name."""
+    import re
+
+    if p.new_amendments:
+        return []
+    kinds = {k for e in p.new_simplifications if isinstance(e, dict) for k in (e.get("kinds") or []) if isinstance(k, str)}
+    if not kinds or not kinds <= set(_KIND_COVERS):
+        return []
+    covered = {part for k in kinds for part in _KIND_COVERS[k]}
+    outside = [c for c in p.changes if c.field in p.substantive_fields
+               and not covered & set(re.findall(r"[A-Za-z_]+", c.path))]
+    if not outside:
+        return []
+    return [head_file.loaded.diagnostic(
+        "warning", "change-beyond-entry", (outside[0].field,),
+        _("the new simplifications entry names {kinds}, but the change also alters {changes}").format(
+            kinds=", ".join(sorted(kinds)), changes=_changes_text(outside[:5]) + (" …" if len(outside) > 5 else "")),
+        _("check that the decision named covers these changes too; otherwise record them with their own decision "
+          "(an amendments entry, or the kinds they are)"), key=True)]
 
 
 def _claimed_corrections(repo_dir: Path, base_sha: str, head_sha: str | None, diff: Any,

@@ -86,6 +86,7 @@ RULES: dict[str, tuple[str, str]] = {
     "name-changed": ("Procedure name changed", "check that the new name is the publishing decision's and names the same procedure"),
     "publication-changed": ("Publishing decision changed", "check the number and date of the decision that published the procedure"),
     "cost-inputs-changed": ("Compliance cost inputs changed", "check which source supports the new inputs (compliance_cost.source): they feed the savings figures"),
+    "change-beyond-entry": ("Change beyond what the new simplification entry describes", "check the decision covers every change, or record the others with their own entry"),
     "data-correction-claimed": ("Commit declares a data correction but changes the procedure", "check the changed values against source.url; a change of the procedure needs its decision recorded, not the data-correction trailer"),
     "history-edited": ("Earlier simplification or amendment entry changed", "keep past entries as they were; add a new entry for a new decision"),
     "agency-not-owned": ("Change to another agency's procedure (check-change --owner)", "leave that agency's files out of the change, or have its maintainers make it; a transfer of competence moves the file with an amendments entry naming the decision"),

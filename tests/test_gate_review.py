@@ -129,14 +129,15 @@ def test_a_commit_claiming_a_data_correction_beside_a_recorded_change_is_shown_t
     correction = mini.git("rev-parse", "HEAD~1")[:10]
     code, found = _gate(mini, "--head", "pr")
     assert code == 0, found
-    (d,) = found
-    assert (d["code"], d["severity"], d["file"]) == ("data-correction-claimed", "warning", FILE.as_posix())
+    assert sorted(x["code"] for x in found) == ["change-beyond-entry", "data-correction-claimed"]
+    (d,) = [x for x in found if x["code"] == "data-correction-claimed"]
+    assert (d["severity"], d["file"]) == ("warning", FILE.as_posix())
     assert correction in d["message"] and "methods" in d["message"] and "source.url" in d["hint"]
     # the same from the working tree, and nothing for a commit without the claim
-    assert [x["code"] for x in _gate(mini)[1]] == ["data-correction-claimed"]
+    assert "data-correction-claimed" in [x["code"] for x in _gate(mini)[1]]
     mini.git("commit", "-q", "--amend", "-m", "Giảm thời hạn theo 99/QĐ-BXD")
     mini.git("rebase", "-q", "--exec", "git commit -q --amend -m 'Sửa lệ phí'", "main")
-    assert _gate(mini, "--head", "pr") == (0, [])
+    assert [x["code"] for x in _gate(mini, "--head", "pr")[1]] == ["change-beyond-entry"]
 
 
 # --- an "evil merge": a change slipped in while merging ----------------------------------------------------
@@ -175,3 +176,26 @@ def test_a_clean_merge_with_a_change_on_the_branch_stays_credited_to_the_author(
 
     rev = read_history(mini.root).of("1.000001")[-1]
     assert (rev.author, rev.credited) == ("Người Đóng Góp", made)
+
+
+# --- a narrow simplification entry recording more than it says ---------------------------------------------
+
+_CUT_TIME = ("  - stage: implemented\n    date: 2026-06-01\n    decision: 99/QĐ-BXD\n"
+             "    kinds: [cut_time]\n    summary: Giảm thời hạn trực tuyến.\nsource:\n")
+
+
+def test_a_fee_raised_under_a_time_cut_entry_is_shown_to_the_reviewer(mini: GitRepo) -> None:
+    _edit(mini, "{value: 10, unit: working_days}", "{value: 8, unit: working_days}")
+    _edit(mini, "amount_vnd: 75000", "amount_vnd: 5000000")
+    _edit(mini, "source:\n", _CUT_TIME)
+    code, found = _gate(mini)
+    assert code == 0
+    (d,) = found
+    assert d["code"] == "change-beyond-entry" and d["severity"] == "warning"
+    assert "methods[0].fees[0].amount_vnd: 75000 → 5000000" in d["message"] and "cut_time" in d["message"]
+
+
+def test_a_time_cut_under_a_time_cut_entry_passes_quietly(mini: GitRepo) -> None:
+    _edit(mini, "{value: 10, unit: working_days}", "{value: 8, unit: working_days}")
+    _edit(mini, "source:\n", _CUT_TIME)
+    assert _gate(mini) == (0, [])
