@@ -199,3 +199,20 @@ def test_a_time_cut_under_a_time_cut_entry_passes_quietly(mini: GitRepo) -> None
     _edit(mini, "{value: 10, unit: working_days}", "{value: 8, unit: working_days}")
     _edit(mini, "source:\n", _CUT_TIME)
     assert _gate(mini) == (0, [])
+
+
+# --- a change buried among reformatted files in the PR comment ---------------------------------------------
+
+def test_a_rename_among_a_thousand_reformatted_files_stays_in_the_first_65000_characters(tmp_path: Path) -> None:
+    """GitHub cuts a comment at 65,536 characters (the template keeps 65,000). Before: one table row and
+    one details block per formatting-only file, so a rename of the last code sank below the cut."""
+    from generator.diff import diff_catalogs
+    from generator.diff.format import to_markdown
+    from gitrepo import record
+
+    old = {f"catalog/procedures/bo-a/1.{i:06d}.yaml": record(f"1.{i:06d}", f"Thủ tục thử nghiệm số {i} có tên dài") for i in range(1, 1201)}
+    new = {path: dict(rec) for path, rec in old.items()}  # the same records: only their files' formatting changed
+    last = "catalog/procedures/bo-a/1.001200.yaml"
+    new[last] = dict(old[last], name="Cấp giấy phép khai thác khoáng sản")
+    comment = to_markdown(diff_catalogs(old, new), "main", "pr")[:65000]
+    assert "Cấp giấy phép khai thác khoáng sản" in comment and "Cần người duyệt kiểm tra" in comment

@@ -231,6 +231,9 @@ def _code(text: Any) -> str:
     return str(text or "").replace("`", "'").replace("\n", " ")
 
 
+#: Formatting-only procedures listed by code in the Markdown comment, at most.
+FORMATTING_LISTED = 200
+
 #: What a reviewer checks when a field of :data:`generator.diff.REVIEWED` changed (the PR comment).
 REVIEW_NOTES = {
     "name": "đổi tên thủ tục: kiểm tra tên mới đúng với quyết định công bố và vẫn là cùng một thủ tục",
@@ -261,19 +264,25 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     out.append("")
     for path, old_code, new_code in diff.code_changes:
         out.append(f"> ⚠️ `{_code(path)}`: mã thủ tục đổi từ {md_escape(old_code)} thành {md_escape(new_code)}")
-    if diff.procedures:
+    # What needs a look comes first, and formatting-only files last, in one line: GitHub cuts a comment
+    # at 65,536 characters, so a change must not sink below a thousand reformatted files.
+    out += _review_lines(diff)
+    shown = [p for p in diff.procedures if p.status != "unchanged" or p.moved]
+    formatting = [p for p in diff.procedures if p.status == "unchanged" and not p.moved]
+    if shown:
         out += ["| Mã | Thủ tục | Thay đổi | Quyết định | Tác động chính |", "|---|---|---|---|---|"]
-        for p in diff.procedures:
+        for p in shown:
             effects = "<br>".join(md_escape(_short(e.text, 140)) for e in p.effects[:4])
             if len(p.effects) > 4:
                 effects += f"<br>… và {len(p.effects) - 4} tác động khác"
-            if p.status == "unchanged" and not p.moved:
-                effects = "Không thay đổi nội dung"
             out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
                        f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
         out.append("")
-    out += _review_lines(diff)
-    for p in diff.procedures:
+    if formatting:
+        codes = ", ".join(md_escape(p.code) for p in formatting[:FORMATTING_LISTED])
+        more = f", … và {len(formatting) - FORMATTING_LISTED} thủ tục khác" if len(formatting) > FORMATTING_LISTED else ""
+        out += [f"**{STATUS_LABELS['unchanged']}** ({len(formatting)} thủ tục): {codes}{more}", ""]
+    for p in shown:
         out.append(f"<details><summary><strong>{md_escape(p.code)}</strong> {md_escape(p.name)}: "
                    f"{STATUS_LABELS[p.status]} ({len(p.changes)} thay đổi)</summary>")
         out.append("")
