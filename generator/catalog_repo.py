@@ -11,7 +11,7 @@ wheel). :func:`init_repository` copies it into an empty or new folder:
   a commented example), ``plans/``, ``procedures/`` and ``schemas/`` (the
   JSON Schemas the editor lines point at, :mod:`generator.schema_ref`);
 * ``.github/workflows/pull-request.yml`` and ``deploy.yml``, ``.gitlab-ci.yml``
-  (with ``ci/gitlab_mr_comment.py``), ``.pre-commit-config.yaml``,
+  (with ``ci/gitlab_mr_comment.py`` and ``ci/gitlab_mr_approvers.py``), ``.pre-commit-config.yaml``,
   ``.github/CODEOWNERS`` (from :func:`generator.ownership.codeowners`),
   ``.gitignore`` and a Vietnamese ``README.md``.
 

@@ -41,6 +41,29 @@ the same reporters as ``tthc validate``:
     changed is an error; an agency added, maintainers or the control office
     changed, a sector changed is a warning that a control-office reviewer
     must approve.
+``name-changed``, ``publication-changed``, ``cost-inputs-changed`` (warnings)
+    Changes that need no decision but must be checked by a reviewer
+    (:data:`generator.diff.REVIEWED`), each naming the old and new values: the
+    procedure's ``name`` (a typo correction is allowed; a procedure renamed into
+    another one is not), its ``publication`` (the publishing decision, Decree
+    63/2010/NĐ-CP Art. 15 as amended by Decree 48/2013/NĐ-CP and 92/2017/NĐ-CP),
+    and its ``compliance_cost`` inputs (Circular 02/2017/TT-VPCP Art. 27(3)):
+    they feed the cost figures and the savings of simplification reports, so a
+    "before" cost inflated by an edit inflates the savings.
+``change-beyond-entry`` (warning)
+    The change is recorded only by new ``simplifications`` entries whose
+    ``kinds`` are all narrow (``cut_time``, ``cut_fees``, ``cut_documents``),
+    and it also changes what those kinds do not cover (e.g. a fee raised in
+    the same change as a time cut): the decision named is typed, so the
+    reviewer is told which changes the entry does not describe.
+``data-correction-claimed`` (warning)
+    A commit of the change declares itself a correction of imported data
+    (the trailer ``Loại thay đổi: đính chính dữ liệu`` or a subject starting
+    with ``tái nhập``: :func:`generator.render.history.declares_data_correction`)
+    and touches a procedure whose substantive fields the change alters: history
+    will show that commit's changes as a data correction ("không phải thay đổi
+    thủ tục"), announce none of them and leave the page's "last updated" date
+    as it was, on the strength of a typed commit message.
 ``history-edited`` (warning)
     An earlier ``simplifications``/``amendments``/``reviews`` entry was changed or
     removed. These entries are the record of past decisions; correcting a
@@ -203,6 +226,9 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                 _("substantive change to {fields} without a new simplifications or amendments entry").format(fields=labels),
                 _("add an entry to simplifications (stage: implemented, date, decision, kinds, summary) or amendments "
                   "(date, decision, summary) naming the decision that approved this change"), key=True))
+        if fields and recorded:
+            report.extend(_beyond_entry(p, head_file))
+        report.extend(_reviewed(p, head_file))
         old_rec = old[p.old_path].record
         for key in ("simplifications", "amendments", "reviews"):
             before, after = _entries(old_rec, key), _entries(head_file.record, key)
@@ -214,11 +240,123 @@ def check_change(repo_dir: Path, base: str, head: str | None = None, catalog_sub
                              "{count} earlier {key} entries changed or removed (entry {entries} of {base})", len(lost)).format(
                         count=len(lost), key=key, entries=", ".join(str(i + 1) for i in lost), base=base),
                     _("keep past entries as they were and add a new entry for a new decision"), key=True))
+    report.extend(_claimed_corrections(repo_dir, base_sha, head_sha, diff, new))
     if owners is not None:
         from generator.ownership import foreign_changes
 
         report.extend(foreign_changes(diff, new, owners, approvers))
     return report
+
+
+#: What a narrow simplification kind covers: a change whose data path has one of these parts.
+_KIND_COVERS = {"cut_time": ("processing_time",), "cut_fees": ("fees",),
+                "cut_documents": ("documents", "dossier_sets")}
+
+
+def _beyond_entry(p: Any, head_file: SideFile) -> list[Diagnostic]:
+    """``change-beyond-entry`` when the new entries are narrow simplifications and a substantive
+    change lies outside every kind they name."""
+    import re
+
+    if p.new_amendments:
+        return []
+    kinds = {k for e in p.new_simplifications if isinstance(e, dict) for k in (e.get("kinds") or []) if isinstance(k, str)}
+    if not kinds or not kinds <= set(_KIND_COVERS):
+        return []
+    covered = {part for k in kinds for part in _KIND_COVERS[k]}
+    outside = [c for c in p.changes if c.field in p.substantive_fields
+               and not covered & set(re.findall(r"[A-Za-z_]+", c.path))]
+    if not outside:
+        return []
+    return [head_file.loaded.diagnostic(
+        "warning", "change-beyond-entry", (outside[0].field,),
+        _("the new simplifications entry names {kinds}, but the change also alters {changes}").format(
+            kinds=", ".join(sorted(kinds)), changes=_changes_text(outside[:5]) + (" …" if len(outside) > 5 else "")),
+        _("check that the decision named covers these changes too; otherwise record them with their own decision "
+          "(an amendments entry, or the kinds they are)"), key=True)]
+
+
+def _claimed_corrections(repo_dir: Path, base_sha: str, head_sha: str | None, diff: Any,
+                         new: dict[str, SideFile]) -> list[Diagnostic]:
+    """``data-correction-claimed`` for each commit of ``base..head`` (``HEAD`` for the working tree)
+    that declares a data correction and touches a procedure file with substantive changes."""
+    from generator import git
+    from generator.render.history import DATA_CORRECTION_TRAILER, declares_data_correction
+
+    substantive = {p.new_path: p for p in diff.procedures if p.new_path and p.old_path and p.substantive_fields}
+    if not substantive:
+        return []
+    info = require_repository(repo_dir)
+    proc = git.start(info.root, "log", "--no-renames", "--format=%x1e%H%x00%B%x00", "--name-only", "-z",
+                     "--end-of-options", f"{base_sha}..{head_sha or 'HEAD'}", "--")
+    out, _err = proc.communicate()
+    if proc.returncode != 0:
+        return []  # the comparison itself read both sides; an unborn HEAD has no commits to judge
+    prefix = info.prefix
+    found = []
+    for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        sha, message, *names = chunk.split("\x00")
+        if not declares_data_correction(message):
+            continue
+        for name in names:
+            name = name.strip("\n")
+            rel = name[len(prefix):] if prefix and name.startswith(prefix) else name
+            p = substantive.get(rel)
+            if p is None:
+                continue
+            labels = ", ".join(p.substantive_fields)
+            found.append(new[rel].loaded.diagnostic(
+                "warning", "data-correction-claimed", (),
+                _("commit {sha} declares itself a correction of imported data ({trailer}, or a subject starting with "
+                  "'tái nhập') and touches this procedure, whose {fields} the change alters: history will show that commit's "
+                  "changes as a data correction, not a change of the procedure, and announce none of them").format(sha=sha[:10], trailer=DATA_CORRECTION_TRAILER,
+                                                                       fields=labels),
+                _("check the changed values against the source (source.url); if the procedure itself changed, take the "
+                  "line out of the commit message (git rebase -i) and record the decision in amendments or simplifications")))
+    return found
+
+
+def _value(value: Any, limit: int = 120) -> str:
+    """A value as it would be written in JSON, cut to ``limit`` characters (``(none)`` for a missing one)."""
+    if value is None:
+        return _("(none)")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _changes_text(changes: list[Any]) -> str:
+    """``publication.decision: "497/QĐ-BXD" → "999/QĐ-BXD"; …`` for the changes of one field."""
+    return "; ".join(f"{c.path}: {_value(c.old)} → {_value(c.new)}" for c in changes)
+
+
+def _reviewed(p: Any, head_file: SideFile) -> list[Diagnostic]:
+    """The reviewer warnings of one changed procedure (:data:`generator.diff.REVIEWED`)."""
+    out = []
+    for name in p.reviewed_fields:
+        changes = [c for c in p.changes if c.field == name]
+        if name == "name":
+            old, new = changes[0].old, changes[0].new
+            out.append(head_file.loaded.diagnostic(
+                "warning", "name-changed", ("name",),
+                _("the procedure's name changed from {old} to {new}").format(old=_value(old, 300), new=_value(new, 300)),
+                _("check that the new name is the one in the publishing decision (publication) and that it is a "
+                  "correction of the same procedure, not another procedure under this code; a renamed procedure "
+                  "needs an amendments entry naming the decision"), key=True))
+        elif name == "publication":
+            out.append(head_file.loaded.diagnostic(
+                "warning", "publication-changed", ("publication",),
+                _("the publishing decision changed: {changes}").format(changes=_changes_text(changes)),
+                _("check the decision that published this procedure (its number and date, Decree 63/2010/NĐ-CP Art. 15 "
+                  "as amended by Decree 48/2013/NĐ-CP and 92/2017/NĐ-CP); a new publishing decision that changes the "
+                  "procedure also needs an amendments entry"), key=True))
+        else:
+            out.append(head_file.loaded.diagnostic(
+                "warning", "cost-inputs-changed", ("compliance_cost",),
+                _("the compliance cost inputs changed: {changes}").format(changes=_changes_text(changes)),
+                _("check which source supports the new inputs (compliance_cost.source; Circular 02/2017/TT-VPCP "
+                  "Art. 27(3)): they feed the cost figures and the savings of simplification reports, so a higher "
+                  "\"before\" cost inflates the savings"), key=True))
+    return out
 
 
 def validation_errors(repo_dir: Path, base: str, head: str | None, catalog_subdir: str = "catalog",

@@ -42,11 +42,17 @@ FSCK_HINT = N_("run `git fsck` to find the damage; re-clone the repository (a fu
 def start(repo: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
     """Start ``git -C repo args...`` with stdout and stderr piped.
 
+    Replace refs (``git replace``, ``refs/replace/*``) and grafts (``.git/info/grafts``) are
+    ignored (``GIT_NO_REPLACE_OBJECTS``, an empty ``GIT_GRAFT_FILE``): they make git show another
+    commit's content or parents in place of the one recorded, so a local ref could rewrite a
+    procedure's history, or the change the gate compares, without rewriting a commit.
+
     Raises:
         GitError: git is not installed.
     """
     global processes_started
-    env = dict(os.environ, LC_ALL="C", GIT_PAGER="cat", GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0")
+    env = dict(os.environ, LC_ALL="C", GIT_PAGER="cat", GIT_NO_LAZY_FETCH="1", GIT_TERMINAL_PROMPT="0",
+               GIT_NO_REPLACE_OBJECTS="1", GIT_GRAFT_FILE=os.devnull)
     try:
         proc = subprocess.Popen(
             ["git", "-c", "core.quotepath=off", "-C", str(repo), *args],

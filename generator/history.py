@@ -30,8 +30,10 @@ Rules (issue 4, issue 8):
   reached the branch. It is *credited* (author, author date, message) to
   the side-branch commit that made it: the newest one, among the commits
   that merge brought in, that wrote the file's merged content (else the
-  newest that touched the file, e.g. when git merged it with a change on the
-  branch; else the merge itself, a change made only while merging). Commits
+  newest that touched the file, when git's own merge of the two parents gives
+  that content, e.g. git merged it with a change on the branch; else the merge
+  itself: a change made only while merging, a conflict resolved by hand, or a
+  change slipped into a merge commit, is the merger's). Commits
   that are not merges come first: a merge inside the side branch (a topic
   branch merged into the feature branch) brings the topic's changes but
   did not make them.
@@ -68,6 +70,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -471,8 +474,15 @@ def _landed(commits: dict[str, _Commit], chain: list[_Commit]) -> dict[str, list
     return out
 
 
-def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit]) -> _Commit:
-    """The commit credited for ``path`` (now ``blob``) in ``merge`` (see the module docstring)."""
+def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit], root: Path | None = None) -> _Commit:
+    """The commit credited for ``path`` (now ``blob``) in ``merge`` (see the module docstring).
+
+    When no side-branch commit wrote ``blob``, the newest that touched the file is credited only if
+    ``blob`` is what git's own merge of the two parents gives (``git merge-tree``, with ``root``):
+    a merge whose content is not git's automatic merge (a conflict resolved by hand, or an "evil
+    merge" that slips a change in while merging) is credited to the merge, i.e. the person who
+    merged, not to an author who never wrote that content.
+    """
     touching = [c for c in brought if any(p == path for _, p, _ in c.files)]
     if not touching:
         return merge
@@ -483,7 +493,36 @@ def _credit(merge: _Commit, path: str, blob: str, brought: list[_Commit]) -> _Co
     for commit in touching:
         if any(p == path and b == blob for _, p, b in commit.files):
             return commit
+    if root is not None and len(merge.parents) == 2 and _automatic_merge_blob(root, merge, path) not in (None, blob):
+        return merge
     return touching[0]
+
+
+def _automatic_merge_blob(root: Path, merge: _Commit, path: str) -> str | None:
+    """The blob of ``path`` in git's automatic merge of ``merge``'s two parents (conflict markers
+    included), ``""`` when that merge has no such file, None when git cannot say (git before 2.38)."""
+    blobs = _automatic_merge(str(root), tuple(merge.parents))
+    return None if blobs is None else blobs.get(path, "")
+
+
+@lru_cache(maxsize=8)
+def _automatic_merge(root: str, parents: tuple[str, ...]) -> dict[str, str] | None:
+    """``path -> blob`` of git's automatic merge of ``parents`` (two git processes per merge)."""
+    proc = git.start(Path(root), "merge-tree", "--write-tree", "--no-messages", "--end-of-options", *parents)
+    out, _err = proc.communicate()
+    tree = out.decode("ascii", "replace").split("\n")[0]
+    if proc.returncode not in (0, 1) or not re.fullmatch(r"[0-9a-f]{40,64}", tree):
+        return None
+    proc = git.start(Path(root), "ls-tree", "-r", "-z", "--end-of-options", tree)
+    out, _err = proc.communicate()
+    if proc.returncode != 0:
+        return None
+    blobs = {}
+    for entry in out.decode("utf-8", "replace").split("\x00"):
+        if "\t" in entry:
+            meta, name = entry.split("\t", 1)
+            blobs[name] = meta.split()[-1]
+    return blobs
 
 
 def _split(path: str) -> tuple[str, str]:
@@ -642,7 +681,7 @@ def read_history(repo_dir: Path | str, catalog_subdir: str = "catalog", ref: str
             if old_code is not None and old_code != code:
                 gone[old_code] = path
             code_at[path] = code
-            credited = _credit(commit, path, blob, landed.get(commit.sha, [])) if len(commit.parents) > 1 else commit
+            credited = _credit(commit, path, blob, landed.get(commit.sha, []), info.root) if len(commit.parents) > 1 else commit
             touched.append((code, path, version, credited))
         touched_codes = {code for code, _, _, _ in touched}
         for code, path, version, credited in touched:

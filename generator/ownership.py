@@ -91,6 +91,12 @@ def read_agencies_file(catalog: Path, raw: bytes | None = None, display: str | N
 #: agencies.yaml): the registers, the plans, the cost basis and the coverage figures.
 SHARED_FILES = ("agencies.yaml", "sectors.yaml", "plans/", "cost-basis.yaml", "coverage.yaml")
 
+#: The repository's own files that run or configure the gate (paths from the repository root), also
+#: the control office's: a pull request runs the workflow it carries, so one that edits the workflow
+#: (drops ``check-change``, adds ``--approved-by``) or pins another tthc in requirements.txt would
+#: otherwise pass its own gate with nobody in particular asked to review it.
+GATE_FILES = ("/.github/", "/.gitlab-ci.yml", "/ci/", "/requirements.txt", "/mkdocs.yml", "/.pre-commit-config.yaml")
+
 
 def codeowners(catalog: Path, repo_root: Path | None = None, notes: list[str] | None = None) -> str:
     """The text of a ``CODEOWNERS`` file for the catalog at ``catalog``.
@@ -105,7 +111,8 @@ def codeowners(catalog: Path, repo_root: Path | None = None, notes: list[str] | 
     Returns:
         A header comment, then ``/catalog/procedures/<agency>/ @a @b`` for each
         agency with maintainers, sorted by agency id (same input, same bytes),
-        then one line per shared file (:data:`SHARED_FILES`) owned by the
+        then one line per shared file (:data:`SHARED_FILES`) and per file that runs the gate
+        (:data:`GATE_FILES`: the CI workflows, requirements.txt...) owned by the
         ``control_office`` reviewers; later lines win in CODEOWNERS, so nobody
         else owns them. Agencies without maintainers get no line (GitHub then
         asks nobody in particular); without a control office the shared files
@@ -133,6 +140,7 @@ def codeowners(catalog: Path, repo_root: Path | None = None, notes: list[str] | 
     reviewers = [str(r) for r in register.get("control_office") or []]
     if reviewers:
         lines += [f"{prefix}{name} {' '.join(reviewers)}\n" for name in SHARED_FILES]
+        lines += [f"{name} {' '.join(reviewers)}\n" for name in GATE_FILES]
     else:
         note = _("agencies.yaml names no control_office, so {files} have no owner: add control_office: "
                  "[\"@handle\"] (the control office's reviewers, Cục/Phòng Kiểm soát TTHC) at the top of "

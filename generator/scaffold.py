@@ -181,14 +181,19 @@ def new_procedure(
         raise UsageError(_("{path} already exists (never overwritten)").format(path=path))
     level = agencies[agency].get("level") if agencies[agency].get("level") in LEVEL_LABELS else "other"
     text = schema_modeline(path, "procedure", site_url) + procedure_yaml(code, name, kind, level, sector, decision)
+    new_folder = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8", newline="\n") as out:  # "x": never over a file made meanwhile
         out.write(text)
-    copy_schemas(catalog, site_url)
     report = validate_catalog(catalog, only=[path], today=today)
+    # a refused procedure leaves nothing behind: no file, no folder, no schemas (an unedited name is
+    # the one error a scaffold is written with: the editor fills it in)
     if any(d.code != "name-placeholder" for d in report.errors):
         path.unlink()
+        if new_folder:
+            path.parent.rmdir()
         raise CatalogInvalid(report)
+    copy_schemas(catalog, site_url)
     return NewProcedure(path=path, code=code, report=report)
 
 

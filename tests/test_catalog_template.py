@@ -233,7 +233,7 @@ def test_the_pull_request_steps_pass_post_an_escaped_diff_and_build_the_site(pul
     steps = tthc_steps(checkout / WORKFLOWS[0], "check")
     assert [s["run"].split("tthc ", 1)[1].split()[0] for s in steps] == ["validate", "codeowners", "check-change",
                                                                           "diff", "build"]
-    env = ci_env(tmp_path, GITHUB_BASE_REF="main", TTHC_ENFORCE_OWNERS="true", PR_AUTHOR="nguyen-van-a")
+    env = ci_env(tmp_path, BASE_REF="main", TTHC_ENFORCE_OWNERS="true", PR_AUTHOR="nguyen-van-a")
     results = run_steps(steps, checkout, env)
     for name, result in results.items():
         assert result.returncode == 0, f"{name}\n{result.stdout}\n{result.stderr}"
@@ -262,14 +262,70 @@ def test_a_change_to_another_agencys_procedure_is_refused_on_the_pull_request(pu
     git(checkout, "commit", "-q", "-am", "Sửa tên thủ tục của Sở Y tế")
     steps = {s["name"]: s for s in tthc_steps(checkout / WORKFLOWS[0], "check")}
     gate = [s for name, s in steps.items() if "check-change" in s["run"]]
-    env = ci_env(tmp_path, GITHUB_BASE_REF="main", TTHC_ENFORCE_OWNERS="true", PR_AUTHOR="nguyen-van-a")
+    env = ci_env(tmp_path, BASE_REF="main", TTHC_ENFORCE_OWNERS="true", PR_AUTHOR="nguyen-van-a")
     (result,) = run_steps(gate, checkout, env).values()
     assert result.returncode == 1
     rel = foreign.relative_to(checkout).as_posix()
     assert re.search(rf"^::error file={re.escape(rel)},line=3,col=1,title=tthc agency-not-owned::", result.stdout, re.M), result.stdout
     # without the repository variable the gate does not look at ownership
-    (result,) = run_steps(gate, checkout, ci_env(tmp_path, GITHUB_BASE_REF="main", PR_AUTHOR="nguyen-van-a")).values()
+    (result,) = run_steps(gate, checkout, ci_env(tmp_path, BASE_REF="main", PR_AUTHOR="nguyen-van-a")).values()
     assert result.returncode == 0, result.stdout
+
+
+def _approvals_step(checkout: Path) -> dict:
+    steps = yaml.safe_load((checkout / WORKFLOWS[0]).read_text(encoding="utf-8"))["jobs"]["check"]["steps"]
+    (step,) = [s for s in steps if s.get("id") == "approvals"]
+    assert "${{" not in step["run"]
+    return step
+
+
+def test_a_transfer_approved_on_the_pull_request_passes_with_the_reviewers_from_the_api(pull_request, tmp_path: Path) -> None:
+    """The approvals step reads the reviews through ``gh api`` (here a stand-in on PATH printing what the
+    API's --jq gives), and the gate gets each approver as --approved-by; no login reaches a shell unquoted."""
+    checkout, _ = pull_request
+    moved = next((checkout / "catalog" / "procedures" / "so-y-te").glob("*.yaml"))
+    target = checkout / "catalog" / "procedures" / "so-tu-phap" / moved.name
+    git(checkout, "mv", str(moved), str(target))
+    target.write_text(target.read_text(encoding="utf-8") + "amendments:\n  - date: \"2026-06-01\"\n    decision: 17/QĐ-UBND\n"
+                      "    summary: Chuyển thẩm quyền sang Sở Tư pháp\n", encoding="utf-8")
+    git(checkout, "commit", "-q", "-am", "Chuyển thủ tục sang Sở Tư pháp")
+    head = git(checkout, "rev-parse", "HEAD").strip()
+    fake = tmp_path / "fake-bin"
+    fake.mkdir()
+    reviews = tmp_path / "reviews.tsv"
+    (fake / "gh").write_text(f'#!/bin/sh\necho "$@" > "{tmp_path}/gh-args"\ncat "{reviews}"\n', encoding="utf-8")
+    (fake / "gh").chmod(0o755)
+    gate = [s for s in tthc_steps(checkout / WORKFLOWS[0], "check") if "check-change" in s["run"]]
+
+    def run_gate(tsv: str) -> subprocess.CompletedProcess[str]:
+        reviews.write_text(tsv, encoding="utf-8")
+        output = tmp_path / "output"
+        output.write_text("", encoding="utf-8")
+        env = ci_env(tmp_path, BASE_REF="main", TTHC_ENFORCE_OWNERS="true", PR_AUTHOR="nguyen-van-a",
+                     GITHUB_OUTPUT=str(output), REPO="org/catalog", PR_NUMBER="7", HEAD_SHA=head)
+        env["PATH"] = f"{fake}{os.pathsep}{env['PATH']}"
+        (approvals,) = run_steps([_approvals_step(checkout)], checkout, env).values()
+        assert approvals.returncode == 0, approvals.stderr
+        logins = output.read_text(encoding="utf-8").removeprefix("logins=").strip()
+        (result,) = run_steps(gate, checkout, dict(env, APPROVERS=logins)).values()
+        return result
+
+    # no approval: the receiving agency cannot take the procedure alone
+    result = run_gate("")
+    assert result.returncode == 1 and "transfer-not-approved" in result.stdout, result.stdout
+    assert (tmp_path / "gh-args").read_text(encoding="utf-8").split()[:3] == ["api", "--paginate", "repos/org/catalog/pulls/7/reviews"]
+    # approved by the source agency's maintainer on the commit checked: passes
+    result = run_gate(f"tran-thi-b\tAPPROVED\t{head}\n")
+    assert result.returncode == 0, result.stdout
+    # an approval of an earlier commit, a later change request, or a login that is no GitHub login: not counted
+    for tsv in (f"tran-thi-b\tAPPROVED\t{'0' * 40}\n",
+                f"tran-thi-b\tAPPROVED\t{head}\ntran-thi-b\tCHANGES_REQUESTED\t{head}\n",
+                f"tran-thi-b; touch pwned\tAPPROVED\t{head}\n$(touch pwned)\tAPPROVED\t{head}\n"):
+        result = run_gate(tsv)
+        assert result.returncode == 1 and "transfer-not-approved" in result.stdout, (tsv, result.stdout)
+    # a comment after the approval leaves it standing
+    assert run_gate(f"tran-thi-b\tAPPROVED\t{head}\ntran-thi-b\tCOMMENTED\t{head}\n").returncode == 0
+    assert not (checkout / "pwned").exists()
 
 
 def test_the_gitlab_job_runs_the_same_checks(pull_request, tmp_path: Path) -> None:
@@ -289,6 +345,24 @@ def test_the_gitlab_job_runs_the_same_checks(pull_request, tmp_path: Path) -> No
     assert "TTHC_GITLAB_TOKEN" in after.stdout  # no token: nothing posted, and no failure
     assert (checkout / "diff.md").read_text(encoding="utf-8").startswith("<!-- tthc-diff -->\n")
     assert "tthc build --site-dir public" in config["pages"]["script"]
+
+
+def test_the_gitlab_job_passes_the_merge_requests_approvers(pull_request, tmp_path: Path) -> None:
+    """ci/gitlab_mr_approvers.py reads GitLab's approvals API (here a file:// stand-in for it) and
+    prints only names of GitLab's form, which the job turns into --approved-by arguments."""
+    checkout, _ = pull_request
+    api = tmp_path / "api" / "projects" / "5" / "merge_requests" / "9"
+    api.mkdir(parents=True)
+    (api / "approvals").write_text(json.dumps({"approved_by": [
+        {"user": {"username": "tran-thi-b"}}, {"user": {"username": "x; touch pwned"}}, {"user": {"username": "$(id)"}}]}),
+        encoding="utf-8")
+    env = ci_env(tmp_path, TTHC_GITLAB_TOKEN="t", CI_API_V4_URL=(tmp_path / "api").as_uri(), CI_PROJECT_ID="5",
+                 CI_MERGE_REQUEST_IID="9")
+    result = run([sys.executable, "ci/gitlab_mr_approvers.py"], checkout, env)
+    assert result.stdout == "tran-thi-b\n"
+    script = yaml.safe_load((checkout / ".gitlab-ci.yml").read_text(encoding="utf-8"))["check"]["script"]
+    assert any('--approved-by "@$login"' in line for line in script)
+    assert any('"${approved[@]}"' in line and "check-change" in line for line in script)
 
 
 def test_the_pre_commit_hook_validates_the_catalog_files_it_is_given(pull_request, tmp_path: Path) -> None:

@@ -156,7 +156,10 @@ def test_codeowners_gives_the_shared_files_to_the_control_office(owned: GitRepo)
     lines = [line for line in result.stdout.splitlines() if not line.startswith("#")]
     assert lines == ["/catalog/procedures/so-tu-phap/ @nguyen-van-a", "/catalog/procedures/so-xay-dung/ @tran-thi-b",
                      *(f"/catalog/{name} @kiem-soat-tthc kiemsoat@vpcp.gov.vn"
-                       for name in ("agencies.yaml", "sectors.yaml", "plans/", "cost-basis.yaml", "coverage.yaml"))]
+                       for name in ("agencies.yaml", "sectors.yaml", "plans/", "cost-basis.yaml", "coverage.yaml")),
+                     # the files that run the gate: a pull request runs the workflow it carries
+                     *(f"{name} @kiem-soat-tthc kiemsoat@vpcp.gov.vn" for name in (
+                         "/.github/", "/.gitlab-ci.yml", "/ci/", "/requirements.txt", "/mkdocs.yml", "/.pre-commit-config.yaml"))]
     _agencies(owned, 'control_office: ["not a handle"]\n' + AGENCIES)
     bad = tthc("validate", "--format", "json", cwd=owned.root)
     assert bad.returncode == 1 and json.loads(bad.stdout)[0]["path"] == "control_office[0]"

@@ -168,3 +168,14 @@ def test_in_a_checkout_of_tthc_the_schema_line_points_at_the_sources(monkeypatch
     assert schema_location(ROOT / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml", "procedure") == \
         "../../../generator/schemas/draft-07/procedure.schema.json"
     assert schema_location(ROOT / "catalog" / "sectors.yaml", "sectors") == "../generator/schemas/draft-07/sectors.schema.json"
+
+
+def test_a_refused_name_writes_nothing_not_even_the_schemas_or_a_folder(repo: Path) -> None:
+    """A name `tthc validate` refuses (a control character) stops `new` with the error; before the fix
+    the procedure file was removed but catalog/schemas/ stayed behind (hostile review, issue 8)."""
+    (repo / "catalog" / "agencies.yaml").write_text((repo / "catalog" / "agencies.yaml").read_text(encoding="utf-8")
+                                                   + "  - id: so-moi\n    name: Sở Mới\n    level: province\n", encoding="utf-8")
+    before = sorted(Path("catalog").rglob("*"))
+    result = CliRunner().invoke(main, ["new", "--agency", "so-moi", "--sector", "dau-tu", "--name", "Cấp phép\x07"])
+    assert result.exit_code == 1 and "control-character" in result.output
+    assert sorted(Path("catalog").rglob("*")) == before

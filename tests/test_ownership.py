@@ -81,7 +81,8 @@ def test_a_change_to_the_owners_own_procedures_passes(repo: GitRepo) -> None:
     repo.write("so-tu-phap", record("2.000001", name="Chứng thực bản sao", levels=["province"]))
     repo.write("so-tu-phap", record("2.000004", levels=["province"]))
     repo.commit("Sở Tư pháp: sửa tên, thêm thủ tục")
-    assert check("--head", "pr", "--owner", "so-tu-phap") == (0, [])
+    code, problems = check("--head", "pr", "--owner", "so-tu-phap")
+    assert (code, [p["code"] for p in problems]) == (0, ["name-changed"])  # a rename is shown to the reviewer
 
 
 def test_touching_another_agencys_procedures_is_refused_in_vietnamese_with_a_hint(repo: GitRepo) -> None:
@@ -163,4 +164,5 @@ def test_a_change_cannot_make_its_author_a_maintainer_of_another_agency(repo: Gi
     code, problems = check("--author", "@nguyen-van-a")
     assert code == 1 and [(p["code"], p["file"]) for p in problems] == [
         ("register-not-owned", "catalog/agencies.yaml"), ("register-review", "catalog/agencies.yaml"),
-        ("agency-not-owned", "catalog/procedures/so-y-te/2.000003.yaml")]
+        ("agency-not-owned", "catalog/procedures/so-y-te/2.000003.yaml"),
+        ("name-changed", "catalog/procedures/so-y-te/2.000003.yaml")]

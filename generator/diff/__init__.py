@@ -51,6 +51,12 @@ from generator.model import CHANNEL_LABELS
 SUBSTANTIVE = ("kind", "internal_scope", "levels", "agencies", "subjects", "steps", "methods", "documents",
                "dossier_sets", "cases", "requirements", "results", "legal_basis", "status", "replaced_by", "replaces")
 
+#: Top-level fields that need no decision but a reviewer's look (``tthc check-change`` warns, the
+#: Markdown diff lists them above the details): the name (a typo correction is allowed, an
+#: impersonation is not), the publishing decision, and the compliance cost inputs, which feed the
+#: savings of simplification reports (Circular 02/2017/TT-VPCP Art. 27(3)).
+REVIEWED = ("name", "publication", "compliance_cost")
+
 #: Keys that match list items, tried in order (see the module docstring).
 LIST_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("id", "name"),
@@ -194,6 +200,14 @@ class ProcedureDiff:
         """Substantive top-level fields changed (see :data:`SUBSTANTIVE`), in that order."""
         touched = {c.field for c in self.changes}
         return tuple(f for f in SUBSTANTIVE if f in touched)
+
+    @property
+    def reviewed_fields(self) -> tuple[str, ...]:
+        """Fields of :data:`REVIEWED` changed, in that order (only for a procedure on both sides)."""
+        if self.status in ("added", "deleted"):
+            return ()
+        touched = {c.field for c in self.changes}
+        return tuple(f for f in REVIEWED if f in touched)
 
     @property
     def decisions(self) -> tuple[str, ...]:

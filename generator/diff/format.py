@@ -272,6 +272,31 @@ def _code(text: Any) -> str:
     return str(text or "").replace("`", "'").replace("\n", " ")
 
 
+#: Formatting-only procedures listed by code in the Markdown comment, at most.
+FORMATTING_LISTED = 200
+
+#: What a reviewer checks when a field of :data:`generator.diff.REVIEWED` changed (the PR comment).
+REVIEW_NOTES = {
+    "name": "đổi tên thủ tục: kiểm tra tên mới đúng với quyết định công bố và vẫn là cùng một thủ tục",
+    "publication": "đổi quyết định công bố: kiểm tra số, ngày của quyết định",
+    "compliance_cost": ("đổi số liệu chi phí tuân thủ: kiểm tra nguồn số liệu mới (số liệu này tính ra chi phí "
+                        "tiết kiệm được, khoản 3 Điều 27 Thông tư 02/2017/TT-VPCP)"),
+}
+
+
+def _review_lines(diff: CatalogDiff) -> list[str]:
+    """A visible block (outside the folded details) for each name, publication or cost input change."""
+    out = []
+    for p in diff.procedures:
+        for name in p.reviewed_fields:
+            changes = "; ".join(md_escape(change_text(c)) for c in p.changes if c.field == name)
+            out.append(f"> ⚠️ **{md_escape(p.code)}**, {REVIEW_NOTES[name]}. {changes}")
+            out.append(">")
+    if out:
+        out = ["**Cần người duyệt kiểm tra** (không cần quyết định, nhưng phải kiểm tra):", ""] + out[:-1] + [""]
+    return out
+
+
 def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     """The pull-request comment: summary table, then one ``<details>`` block per procedure."""
     out = [f"### So sánh danh mục TTHC: `{base.replace('`', '')}` → `{head.replace('`', '')}`", ""]
@@ -280,18 +305,25 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     out.append("")
     for path, old_code, new_code in diff.code_changes:
         out.append(f"> ⚠️ `{_code(path)}`: mã thủ tục đổi từ {md_escape(old_code)} thành {md_escape(new_code)}")
-    if diff.procedures:
+    # What needs a look comes first, and formatting-only files last, in one line: GitHub cuts a comment
+    # at 65,536 characters, so a change must not sink below a thousand reformatted files.
+    out += _review_lines(diff)
+    shown = [p for p in diff.procedures if p.status != "unchanged" or p.moved]
+    formatting = [p for p in diff.procedures if p.status == "unchanged" and not p.moved]
+    if shown:
         out += ["| Mã | Thủ tục | Thay đổi | Quyết định | Tác động chính |", "|---|---|---|---|---|"]
-        for p in diff.procedures:
+        for p in shown:
             effects = "<br>".join(md_escape(_short(e.text, 140)) for e in p.effects[:4])
             if len(p.effects) > 4:
                 effects += f"<br>… và {len(p.effects) - 4} tác động khác"
-            if p.status == "unchanged" and not p.moved:
-                effects = "Không thay đổi nội dung"
             out.append(f"| {md_escape(p.code)} | {md_escape(p.name)} | {STATUS_LABELS[p.status]} | "
                        f"{md_escape(', '.join(p.decisions)) or '—'} | {effects or '—'} |")
         out.append("")
-    for p in diff.procedures:
+    if formatting:
+        codes = ", ".join(md_escape(p.code) for p in formatting[:FORMATTING_LISTED])
+        more = f", … và {len(formatting) - FORMATTING_LISTED} thủ tục khác" if len(formatting) > FORMATTING_LISTED else ""
+        out += [f"**{STATUS_LABELS['unchanged']}** ({len(formatting)} thủ tục): {codes}{more}", ""]
+    for p in shown:
         count = "" if p.status == "added" else f" ({len(p.changes)} thay đổi)"
         out.append(f"<details><summary><strong>{html_text(p.code)}</strong> {html_text(p.name)}: "
                    f"{STATUS_LABELS[p.status]}{count}</summary>")
