@@ -317,15 +317,15 @@ def _agency_problem(record: ImportedRecord, known_ids: set[str], existing: dict[
     agency would leave an invalid catalog, so the record is refused instead.
     """
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", record.agency):
-        return (f"cannot tell the publishing agency: the folder '{record.agency}' is not an agency id; "
-                "put page-crawl records in a folder named after the agency id, e.g. records/bo-cong-an/")
+        return translate(N_("cannot tell the publishing agency: the folder '{agency}' is not an agency id; put page-crawl "
+                 "records in a folder named after the agency id, e.g. records/bo-cong-an/")).format(agency=record.agency)
     if record.agency not in known_ids:
-        return (f"unknown publishing agency '{record.agency}': add it to agencies.yaml (id, name, level), "
-                "or import it together with the portal's lists/ folder that names it")
+        return translate(N_("unknown publishing agency '{agency}': add it to agencies.yaml (id, name, level), or import it "
+                 "together with the portal's lists/ folder that names it")).format(agency=record.agency)
     other = existing.get(record.code)
     if other is not None and other.parent.name != record.agency:
-        return (f"code {record.code} is already filed under {other.relative_to(catalog).as_posix()}; "
-                "a procedure's folder is its publishing agency and its code never moves")
+        return translate(N_("code {code} is already filed under {path}; a procedure's folder is its publishing agency and its "
+                 "code never moves")).format(code=record.code, path=other.relative_to(catalog).as_posix())
     return ""
 
 
