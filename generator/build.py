@@ -153,11 +153,23 @@ class _Lock:
 
 
 def _remove_leftovers(site_dir: Path) -> None:
-    """Delete ``.<site>-building-*`` and ``.<site>-old-*`` folders that killed builds left (under the lock)."""
+    """Delete ``.<site>-building-*`` and ``.<site>-old-*`` folders that killed builds, or the
+    background removal of an earlier build not yet done, left (under the lock), in the background.
+
+    Each is first renamed to ``.<site>-old-*-gone-*``, so this build's own staging folder (made
+    after this) never matches, and a removal killed half way is found again next time."""
+    import uuid
+
     for pattern in (f".{site_dir.name}-building-*", f".{site_dir.name}-old-*"):
         for leftover in site_dir.parent.glob(pattern):
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
+            if not leftover.is_dir() or leftover.is_symlink():
+                continue
+            if "-gone-" not in leftover.name:
+                try:
+                    leftover = leftover.rename(site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}"))
+                except OSError:
+                    continue  # removed meanwhile by the earlier build's remover
+            _remove_in_background(leftover)
 
 
 def _publishable(folder: Path) -> None:

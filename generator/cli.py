@@ -230,11 +230,13 @@ def import_(sources: tuple[Path, ...], catalog_dir: Path, overwrite: bool, dry_r
     for problem in report.problems:
         click.echo(problem.diagnostic().format())
     warned = len({(p.file, p.code) for p in report.problems if not p.fatal})
+    failed = {(p.file, p.code) for p in report.failed}  # a record refused for several reasons counts once
+    imported = {(r.source_file, r.code) for r in report.records}
     click.echo(_(
         "tthc import: {read} record(s) read, {written} written, {skipped} left as they were (exist; use "
         "--overwrite), {warned} with warnings, {failed} not imported").format(
-        read=len(report.records), written=len(report.written), skipped=len(report.skipped), warned=warned,
-        failed=len(report.failed)), err=True)
+        read=len(imported | failed), written=len(report.written), skipped=len(report.skipped), warned=warned,
+        failed=len(failed)), err=True)
     if report.unchanged:
         click.echo(_("tthc import: {count} file(s) unchanged (each already holds the record imported; not rewritten)")
                    .format(count=len(report.unchanged)), err=True)
@@ -294,7 +296,7 @@ def init(directory: Path, site_name: str | None, requirement: str | None, site_u
         click.echo(_("tthc init: warning: that is a folder of this computer, which CI cannot install: build a wheel "
                      "(python -m pip wheel --no-deps -w dist .) and run tthc init again with that wheel installed, "
                      "or give --package with a git URL"), err=True)
-    click.echo(_("tthc init: next: cd {directory} && git init -b main && git add -A && git commit -m \"Danh mục\", "
+    click.echo(_("tthc init: next: cd {directory} && git init -b main && git add -A && git commit -m \"Danh mục ban đầu\", "
                  "add agencies to catalog/agencies.yaml, then tthc new --agency ID --sector ID").format(
                      directory=directory), err=True)
 

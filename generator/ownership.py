@@ -248,7 +248,10 @@ def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners, approvers: t
 
     Returns:
         One error per foreign procedure added, changed (even by formatting
-        only), deleted or moved; none for a recorded transfer between an
+        only), deleted or moved that the foreign agency (its maintainers, or a
+        control-office reviewer) neither makes nor approves (so the control
+        office can correct any procedure, and an agency can accept another's
+        edit by approving the pull request); none for a recorded transfer between an
         owner's folder and another agency's that the *source* agency makes or
         approves (its maintainers, or a control-office reviewer): a transfer
         taken by the receiving agency alone is ``transfer-not-approved``, since
@@ -272,12 +275,15 @@ def foreign_changes(diff: Any, new: dict[str, Any], owners: Owners, approvers: t
                 approvers=_who_approves(owners, source))
             out.append(new[p.new_path].loaded.diagnostic("error", "transfer-not-approved", (), message, hint))
             continue
+        if all(_approved(owners, agency, approvers) for agency in foreign):
+            continue  # made or approved by each foreign agency's maintainers or by the control office
         others = ", ".join(foreign)
         people = "; ".join(f"{a}: {' '.join(owners.maintainers[a])}" for a in foreign if owners.maintainers.get(a))
         message = _("change to procedure {code} of agency {others} (folder procedures/{folder}/), not of {who}").format(
             code=p.code, others=others, folder=foreign[0], who=owners.who)
-        hint = _("leave this file out of the change, or ask agency {others}{people} to make it; for a transfer of "
-                 "competence move the file and add an amendments entry naming the transfer decision").format(
+        hint = _("leave this file out of the change, or ask agency {others}{people} to make it or to approve the pull "
+                 "request (check-change --approved-by @HANDLE); for a transfer of competence move the file and add an "
+                 "amendments entry naming the transfer decision").format(
             others=others, people=f" ({people})" if people else "")
         if p.new_path is not None and p.new_path in new:
             out.append(new[p.new_path].loaded.diagnostic("error", "agency-not-owned", (), message, hint))

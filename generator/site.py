@@ -163,7 +163,6 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     """
     from generator.errors import NotARepository
     from generator.render import site_pages
-    from generator.render.dashboard import chart_files
     from generator.render.history import render_feeds
     from generator.render.procedures import ProcedureRenderer
     from generator.render.urls import UrlRegistry
@@ -199,7 +198,7 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         pages = site_pages(catalog, revisions, registry, file_sizes=sizes, stats=stats, feedback_url=feedback_url,
                            repo_url=repo_url)
         feeds = render_feeds(catalog, revisions, site_url=site_url or "")
-        charts = chart_files(stats)
+        charts = _charts(stats, memo.setdefault("charts", {}) if memo is not None else None, cache)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
                     exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
 
@@ -286,6 +285,18 @@ def _remembered(name: str, key: str, compute: Any, memo: dict | None, cache: Any
     if memo is not None:
         memo["value"], memo["key"] = value, key
     return value
+
+
+def _charts(stats: Any, memo: dict | None, cache: Any) -> dict[str, bytes]:
+    """:func:`generator.render.dashboard.chart_files`, through ``memo`` and ``cache`` (keyed by
+    :func:`~generator.render.dashboard.chart_key` and the generator's code): matplotlib took a
+    second of a rebuild whose edit changed no figure."""
+    from generator.cache import code_digest
+    from generator.render.dashboard import chart_files, chart_key
+
+    if memo is None and cache is None:
+        return chart_files(stats)
+    return _remembered("charts", code_digest() + chart_key(stats), lambda: chart_files(stats), memo, cache)
 
 
 def _exports(catalog: Any, memo: dict | None, cache: Any = None) -> dict[str, bytes]:

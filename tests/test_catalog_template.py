@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -254,6 +255,20 @@ def test_the_pull_request_steps_pass_post_an_escaped_diff_and_build_the_site(pul
     assert "/.site-*/" in (checkout / ".gitignore").read_text(encoding="utf-8").splitlines()  # the build's cache
 
 
+def test_a_file_the_diff_cannot_read_gives_a_comment_with_its_errors_not_an_empty_one(pull_request, tmp_path: Path) -> None:
+    """The comment step replaces the previous comment: when tthc diff fails (a tab in a changed file),
+    diff.md must say so and list the errors, never hold only the hidden marker."""
+    checkout, procedure = pull_request
+    procedure.write_text(procedure.read_text(encoding="utf-8").replace("\nname:", "\n\tname:", 1), encoding="utf-8")
+    git(checkout, "commit", "-q", "-am", "Thụt lề bằng tab")
+    steps = [s for s in tthc_steps(checkout / WORKFLOWS[0], "check") if "tthc diff" in s["run"]]
+    (result,) = run_steps(steps, checkout, ci_env(tmp_path, BASE_REF="main")).values()
+    assert result.returncode == 0, result.stderr
+    comment = (checkout / "diff.md").read_text(encoding="utf-8")
+    assert comment.startswith("<!-- tthc-diff -->\n") and "không đọc được thay đổi" in comment
+    assert procedure.name in comment and "~~~~~~~~" in comment
+
+
 def test_a_change_to_another_agencys_procedure_is_refused_on_the_pull_request(pull_request, tmp_path: Path) -> None:
     checkout, _ = pull_request
     foreign = next((checkout / "catalog" / "procedures" / "so-y-te").glob("*.yaml"))
@@ -267,8 +282,12 @@ def test_a_change_to_another_agencys_procedure_is_refused_on_the_pull_request(pu
     assert result.returncode == 1
     rel = foreign.relative_to(checkout).as_posix()
     assert re.search(rf"^::error file={re.escape(rel)},line=3,col=1,title=tthc agency-not-owned::", result.stdout, re.M), result.stdout
-    # without the repository variable the gate does not look at ownership
+    # ownership is checked by default: without the repository variable the change is refused too
     (result,) = run_steps(gate, checkout, ci_env(tmp_path, BASE_REF="main", PR_AUTHOR="nguyen-van-a")).values()
+    assert result.returncode == 1 and "agency-not-owned" in result.stdout, result.stdout
+    # TTHC_ENFORCE_OWNERS=false turns it off
+    (result,) = run_steps(gate, checkout, ci_env(tmp_path, BASE_REF="main", PR_AUTHOR="nguyen-van-a",
+                                                 TTHC_ENFORCE_OWNERS="false")).values()
     assert result.returncode == 0, result.stdout
 
 
@@ -328,17 +347,54 @@ def test_a_transfer_approved_on_the_pull_request_passes_with_the_reviewers_from_
     assert not (checkout / "pwned").exists()
 
 
+@contextlib.contextmanager
+def _gitlab_api(responses: dict[str, object]):
+    """A stand-in for GitLab's REST API on 127.0.0.1 (this machine only): ``path -> JSON``; yields its v4 URL."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = json.dumps(responses[self.path]).encode() if self.path in responses else b"{}"
+            self.send_response(200 if self.path in responses else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/v4"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_the_gitlab_job_runs_the_same_checks(pull_request, tmp_path: Path) -> None:
     checkout, _ = pull_request
     config = yaml.safe_load((checkout / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     job = config["check"]
     assert config["variables"]["GIT_DEPTH"] == 0
-    env = ci_env(tmp_path, CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", TTHC_ENFORCE_OWNERS="true",
-                 GITLAB_USER_LOGIN="nguyen-van-a")
-    # GitLab's runner runs a job's script lines in one shell, stopping at the first failure
-    script = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(job["script"])], checkout, env,
-                 check=False)
+    # ownership is judged against the merge request's author, read from GitLab's API (a local stand-in
+    # here), never against GITLAB_USER_LOGIN (who started or retried the pipeline)
+    with _gitlab_api({"/api/v4/projects/5/merge_requests/9": {"author": {"username": "nguyen-van-a"}},
+                      "/api/v4/projects/5/merge_requests/9/approvals": {"approved_by": []}}) as api:
+        env = ci_env(tmp_path, CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main", GITLAB_USER_LOGIN="tran-thi-b",
+                     TTHC_GITLAB_TOKEN="t", CI_API_V4_URL=api, CI_PROJECT_ID="5", CI_MERGE_REQUEST_IID="9")
+        # GitLab's runner runs a job's script lines in one shell, stopping at the first failure
+        script = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(job["script"])], checkout,
+                     env, check=False)
     assert script.returncode == 0, script.stdout + script.stderr
+    # without a token the author is unknown: the check fails and says why (ownership is on by default)
+    no_token = {k: v for k, v in env.items() if k != "TTHC_GITLAB_TOKEN"}
+    refused = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(job["script"])], checkout,
+                  no_token, check=False)
+    assert refused.returncode != 0 and "TTHC_GITLAB_TOKEN" in refused.stderr
+    env = no_token
     after = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", "\n".join(job["after_script"])], checkout, env,
                 check=False)
     assert after.returncode == 0, after.stdout + after.stderr

@@ -159,7 +159,8 @@ def compute_effects(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
     effects: list[Effect] = []
     o, n = _map(old), _map(new)
     if old is not None and new is not None and o.get("status") != n.get("status"):
-        os_, ns = (x if isinstance(x, str) else str(x) for x in (o.get("status"), n.get("status")))
+        os_, ns = (x if isinstance(x, str) else "không ghi" if x is None else str(x)
+                   for x in (o.get("status"), n.get("status")))
         text = f"Tình trạng: {STATUS_LABELS.get(os_, os_)} → {STATUS_LABELS.get(ns, ns)}"
         if n.get("status") == "replaced" and n.get("replaced_by"):
             text += f" (thay thế bởi {n['replaced_by']})"

@@ -402,7 +402,7 @@ def import_sources(sources: list[Path], catalog: Path, overwrite: bool = False,
         done = import_spreadsheets(spreadsheets, catalog, overwrite, dry_run=dry_run)
         return ImportReport(records=done.records, written=done.written, skipped=done.skipped, unchanged=done.unchanged,
                             problems=[Problem(f, "", note) for f, note in done.notes]
-                            + [Problem(f, c, "not imported: see the errors above", fatal=True) for f, c in done.refused],
+                            + [Problem(f, c, translate(N_("not imported: see the errors above")), fatal=True) for f, c in done.refused],
                             diagnostics=done.diagnostics)
     agencies_path, sectors_path = catalog / "agencies.yaml", catalog / "sectors.yaml"
     reference_problems: list[Problem] = []

@@ -80,7 +80,7 @@ def target_chart(stats: Stats) -> bytes | None:
 
 def agency_chart(stats: Stats) -> bytes | None:
     """Grouped bars per agency: procedures reviewed, with an approved plan, implemented."""
-    groups = [g for g in stats.by_agency if g.counts.reviewed or g.counts.planned or g.counts.simplified]
+    groups = _agency_groups(stats)
     if not groups:
         return None
     plt = _pyplot()
@@ -116,6 +116,30 @@ def chart_files(stats: Stats) -> dict[str, bytes]:
     return {f"{DASHBOARD_PREFIX}/{name}": svg for name, svg in charts.items() if svg is not None}
 
 
+def _agency_groups(stats: Stats) -> list[Any]:
+    return [g for g in stats.by_agency if g.counts.reviewed or g.counts.planned or g.counts.simplified]
+
+
+def chart_names(stats: Stats) -> set[str]:
+    """The file names of the charts :func:`chart_files` draws for ``stats``, without drawing them."""
+    names = set()
+    if any(p.targets for p in stats.plans):
+        names.add(TARGET_CHART)
+    if _agency_groups(stats):
+        names.add(AGENCY_CHART)
+    return names
+
+
+def chart_key(stats: Stats) -> str:
+    """A digest of everything :func:`chart_files` draws (each target's label, required and achieved
+    per cent; each charted agency's name and counts): equal keys, equal charts."""
+    import hashlib
+
+    targets = [(t.label, t.percent, t.achieved_percent) for p in stats.plans for t in p.targets]
+    groups = [(g.name, g.counts.reviewed, g.counts.planned, g.counts.simplified) for g in _agency_groups(stats)]
+    return hashlib.sha256(repr((targets, groups)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) -> list[GeneratedPage]:
     """The dashboard page, the list of decisions and one page per decision."""
     env = environment()
@@ -124,7 +148,7 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
     decision_urls = {d.number: f"{DECISION_PREFIX}/{decision_slug(d.number)}/" for d in stats.decisions}
     agency_names = {a.id: a.name for a in catalog.agencies}
     html = env.get_template("dashboard.html").render(
-        s=stats, labels=COUNT_LABELS, charts={name.split("/")[-1] for name in chart_files(stats)},
+        s=stats, labels=COUNT_LABELS, charts=chart_names(stats),
         target_chart=TARGET_CHART, agency_chart=AGENCY_CHART,
         target_sentence=_target_sentence(stats), decision_urls=decision_urls, root="../", basis=catalog.cost_basis,
         agency_names=agency_names,
