@@ -346,3 +346,22 @@ def test_errors_already_listed_are_not_sent_to_validate_to_see_them(mini: GitRep
     result = tthc("diff", str(path), str(broken), cwd=mini.root)
     assert result.returncode == 1 and "error[duplicate-key]" in result.stderr
     assert "run `tthc validate` to see them" not in result.stderr and "1 error(s), listed above" in result.stderr
+
+
+def test_the_pr_comment_warns_when_a_changed_record_does_not_validate(mini: GitRepo) -> None:
+    """A record whose values break the schema (a status missing, a unit no one knows) is compared as
+    written, but the comment must say first that the record does not validate, with the errors."""
+    path = mini.root / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: in_force\n", "", 1).replace("unit: working_days", "unit: ngay", 1),
+                    encoding="utf-8")
+    mini.commit("Sửa sai", "2026-06-11T09:00:00+07:00")
+    result = tthc("diff", "HEAD~1", "HEAD", "--format", "markdown", cwd=mini.root)
+    assert result.returncode == 0, result.stderr
+    assert "Bản ghi không hợp lệ" in result.stdout and "1.000001.yaml:" in result.stdout
+    assert "None" not in result.stdout
+    assert "status" in result.stdout.split("Bản ghi không hợp lệ", 1)[1].split("<details>", 1)[0]
+    text_out = tthc("diff", "HEAD~1", "HEAD", cwd=mini.root)
+    assert "Bản ghi không hợp lệ" in text_out.stdout
+    clean = tthc("diff", "HEAD~1", "HEAD~1", "--format", "markdown", cwd=mini.root)
+    assert "Bản ghi không hợp lệ" not in clean.stdout

@@ -239,6 +239,9 @@ class CatalogDiff:
 
     procedures: tuple[ProcedureDiff, ...] = ()
     code_changes: tuple[tuple[str, str, str], ...] = field(default=())
+    #: Schema errors of changed files on the head side (``tthc diff``): such a record is compared
+    #: as written, but its values are not what the schema allows, so its effects may mislead.
+    invalid: tuple[Any, ...] = field(default=())
 
     def count(self, status: str) -> int:
         return sum(1 for p in self.procedures if p.status == status)

@@ -173,6 +173,11 @@ def summary_counts(diff: CatalogDiff) -> list[tuple[str, int]]:
 
 # --- text ----------------------------------------------------------------------
 
+#: The warning above a diff whose head side holds records that do not validate.
+INVALID_HEAD = ("Bản ghi không hợp lệ: các thay đổi dưới đây so sánh giá trị như đã ghi, nhưng giá trị không đúng "
+                "lược đồ nên hệ quả có thể sai; sửa các lỗi này trước")
+
+
 def to_text(diff: CatalogDiff, base: str, head: str, color: bool = False) -> str:
     """The terminal rendering. ``color`` adds ANSI colours (only for a TTY)."""
     def c(kind: str, text: str) -> str:
@@ -183,6 +188,9 @@ def to_text(diff: CatalogDiff, base: str, head: str, color: bool = False) -> str
     lines.append(" · ".join(f"{label}: {n}" for label, n in counts) if counts else "Không có thủ tục nào thay đổi.")
     for path, old_code, new_code in diff.code_changes:
         lines.append(c("removed", f"! {path}: mã thủ tục đổi từ {old_code} thành {new_code} (mã không bao giờ được đổi)"))
+    if diff.invalid:
+        lines.append(c("removed", f"! {INVALID_HEAD} (tthc validate):"))
+        lines += [c("removed", f"  {d.format()}") for d in diff.invalid]
     for p in diff.procedures:
         lines += ["", c("head", headline(p))]
         if p.moved:
@@ -305,6 +313,10 @@ def to_markdown(diff: CatalogDiff, base: str, head: str) -> str:
     out.append("")
     for path, old_code, new_code in diff.code_changes:
         out.append(f"> ⚠️ `{_code(path)}`: mã thủ tục đổi từ {md_escape(old_code)} thành {md_escape(new_code)}")
+    if diff.invalid:
+        out += [f"> ⚠️ **{INVALID_HEAD}** (`tthc validate`):", ">"]
+        out += [f"> - `{_code(d.file)}:{d.line}:{d.column}` {md_escape(d.path)}: {md_escape(d.message)}" for d in diff.invalid]
+        out.append("")
     # What needs a look comes first, and formatting-only files last, in one line: GitHub cuts a comment
     # at 65,536 characters, so a change must not sink below a thousand reformatted files.
     out += _review_lines(diff)

@@ -192,8 +192,23 @@ def compare(repo_dir: Path, base: str, head: str | None, paths: list[str], catal
                                "{base})") if head is None else
                              _("{given!r} is neither a git commit nor a file or folder of the catalog (not on disk, not at "
                                "{base} or {head})")).format(given=given, base=base, head=head))
-    return diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
-                      cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir)), base, head
+    result = diff_sides(old, new, agency_names(repo_dir, catalog_subdir),
+                        cost_basis=cost_basis_on_disk(repo_dir, catalog_subdir))
+    return replace(result, invalid=tuple(schema_errors(old, new))), base, head
+
+
+def schema_errors(old: dict[str, SideFile], new: dict[str, SideFile]) -> list[Diagnostic]:
+    """The procedure-schema errors of the head side's changed files (as ``tthc validate`` reports
+    them, with line and column), for the diff to warn that those records do not validate."""
+    from generator.validate import schema_diagnostics
+
+    out: list[Diagnostic] = []
+    for path in sorted(new):
+        f = new[path]
+        if path in old and old[path].raw == f.raw or f.record is None:
+            continue
+        out += [d for d in schema_diagnostics(f.loaded) if d.severity == "error"]
+    return out
 
 
 def _names_a_file(name: str) -> bool:
