@@ -20,6 +20,7 @@ import fnmatch
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -108,6 +109,9 @@ def display_path(path: Path) -> str:
 Known = Mapping[str, "tuple[bytes, LoadedFile]"]
 
 
+#: A file modified less than this many seconds before it is loaded is not kept in a :data:`LoadMemo`.
+RACY_SECONDS = 2
+
 #: Procedure files loaded by an earlier run of the same process or build cache, by
 #: :func:`file_stamp`: ``stamp -> (LoadedFile, schema diagnostics)``.
 LoadMemo = dict
@@ -147,7 +151,8 @@ def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path
         workers: processes for the per-file stage (None: ``TTHC_WORKERS`` or the CPU count).
         memo: procedure files loaded before (:data:`LoadMemo`, e.g. by the previous build of
             the site): a file whose :func:`file_stamp` is there is not read again; the memo
-            is updated to hold exactly the files loaded now.
+            is updated to hold the files loaded now, but those modified in the last
+            :data:`RACY_SECONDS` (their stamp may not change with their next edit).
 
     Raises:
         UsageError: ``TTHC_WORKERS`` is not a number of at least 1.
@@ -194,9 +199,12 @@ def load_catalog_files(root: Path, display: Callable[[Path], str] = display_path
     loaded_now = ordered_map(_load_procedure, [jobs[i] for i in todo], workers=workers, serial_below=PARALLEL_FROM)
     results = dict(reused)
     results.update(zip(todo, loaded_now))
-    if memo is not None:
+    if memo is not None:  # a file changed in the last RACY_SECONDS may change again within one clock tick,
+        # same size, same times (git's "racy" index entries): it is not kept, so it is read next time too
+        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         memo.clear()
-        memo.update((stamp, results[i]) for i, stamp in enumerate(stamps) if stamp is not None)
+        memo.update((stamp, results[i]) for i, stamp in enumerate(stamps)
+                    if stamp is not None and stamp[4] < recent)
     for done, (path, (loaded, schema)) in enumerate(zip(paths, (results[i] for i in range(len(jobs)))), start=1):
         progress(done, len(paths))
         files.procedures.append((path, loaded))
