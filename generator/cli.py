@@ -373,7 +373,7 @@ def report(catalog_dir: Path, agency: str | None, plan_id: str | None, as_of: st
             value=plan_id, plans=", ".join(p.id for p in catalog.plans) or _("none")))
     if fmt == "xlsx" and output is None:
         raise UsageError(_("--format xlsx writes a workbook: give -o FILE.xlsx"))
-    if output is not None and catalog_dir.resolve() in output.resolve().parents:
+    if output is not None and _within(output, catalog_dir):
         raise UsageError(_("refusing to write {output} into the catalog folder {catalog}: choose a file outside it").format(
             output=output, catalog=catalog_dir))
     suffixes = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}
@@ -408,7 +408,7 @@ def export(catalog_dir: Path, out_dir: Path, fmt: str, agency: str | None) -> No
         _export_template(catalog_dir, out_dir, fmt, agency)
         return
     catalog, _problems = read_catalog(catalog_dir)
-    if out_dir.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in out_dir.resolve().parents:
+    if _within(out_dir, catalog_dir):
         raise UsageError(_("refusing to write into the catalog folder {catalog}: choose another -o folder").format(catalog=catalog_dir))
     try:
         written = write_exports(catalog, out_dir)
@@ -435,6 +435,12 @@ def fidelity(sources: tuple[Path, ...], catalog_dir: Path) -> None:
     sys.exit(EXIT_INVALID if report.silent_drops else EXIT_OK)
 
 
+def _within(path: Path, catalog_dir: Path) -> bool:
+    """Whether ``path`` is the catalog folder or inside it (where no output may be written)."""
+    path, catalog = path.resolve(), catalog_dir.resolve()
+    return path == catalog or catalog in path.parents
+
+
 def _export_template(catalog_dir: Path, out: Path, fmt: str, agency: str | None) -> None:
     """``tthc export --format xlsx|csv``: the agency template (generator/spreadsheet.py)."""
     from generator.spreadsheet import catalog_template, template_csv, template_workbook
@@ -444,7 +450,7 @@ def _export_template(catalog_dir: Path, out: Path, fmt: str, agency: str | None)
         out = out / "thu-tuc-hanh-chinh.xlsx"
     files = {out.name: template_workbook(rows)} if fmt == "xlsx" else template_csv(rows)
     folder = out.parent if fmt == "xlsx" else out
-    if folder.resolve() == catalog_dir.resolve() or catalog_dir.resolve() in folder.resolve().parents:
+    if _within(folder, catalog_dir):
         raise UsageError(_("refusing to write into the catalog folder {catalog}: choose another -o").format(catalog=catalog_dir))
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -378,7 +378,8 @@ _TAG = re.compile(
     r"(?P<attrs>(?:\s+[^\s\"'=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*(?P<close>/)?>"
     r"|(?P<skip>!--.*?-->|![a-zA-Z][^>]*>))", re.S)
 _ATTR = re.compile(r"([^\s\"'=/>]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
-_RAW_TEXT_TAGS = frozenset({"script", "style"})
+#: Where the raw text of a script or style element ends.
+_RAW_TEXT_END = {tag: re.compile(rf"</{tag}\s*>", re.I) for tag in ("script", "style")}
 
 
 def _feed_fast(parser: HTMLParser, html: str) -> bool:
@@ -424,8 +425,8 @@ def _feed_fast(parser: HTMLParser, html: str) -> bool:
             value = double if double is not None else single if single is not None else bare
             attrs.append((name.lower(), None if value is None else unescape(value) if "&" in value else value))
         events.append(("startend" if match.group("close") else "start", tag, attrs))
-        if tag in _RAW_TEXT_TAGS and not match.group("close"):
-            close = re.compile(rf"</{tag}\s*>", re.I).search(html, position)
+        if tag in _RAW_TEXT_END and not match.group("close"):
+            close = _RAW_TEXT_END[tag].search(html, position)
             if close is None:
                 return False
             if close.start() > position:

@@ -33,6 +33,17 @@ def english_messages() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:  # session-wide, so module-scoped fixtures (built sites) see it too
         patch.setenv("LANGUAGE", "en")
         yield
+@pytest.fixture
+def mini(tmp_path: Path):
+    """A git repository (``tests/gitrepo.GitRepo``) whose ``catalog/`` is the mini catalog, in one commit on ``main``."""
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(MINI, repo.root / "catalog")
+    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
+    return repo
+
+
 class MiniSite(NamedTuple):
     """The built mini site, served: its address (ending in ``/``), folder, and the
     short shas (10 hex digits) of the four revisions of ``1.000001``, oldest first."""

@@ -13,24 +13,14 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GitRepo, record
-from tthc_cli import tthc
+from tthc_cli import gate, tthc
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI = ROOT / "tests" / "fixtures" / "mini_catalog"
 
 
 def _gate(repo: GitRepo, *args: str) -> tuple[int, list[dict]]:
-    result = tthc("check-change", "--base", "main", "--format", "json", *args, cwd=repo.root)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, json.loads(result.stdout)
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "repo")
-    shutil.copytree(MINI, repo.root / "catalog")
-    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
-    return repo
+    return gate(repo.root, *args)
 
 
 # --- 1. an old entry rewritten never records a new change -----------------------------------------------

@@ -7,31 +7,18 @@ through the real entry point (in process, tests/tthc_cli.py).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from gitrepo import GitRepo
-from tthc_cli import tthc
+from tthc_cli import gate, tthc
 
-ROOT = Path(__file__).resolve().parents[1]
-MINI = ROOT / "tests" / "fixtures" / "mini_catalog"
 FILE = Path("catalog/procedures/bo-xay-dung/1.000001.yaml")
 
 
 def _gate(repo: GitRepo, *args: str) -> tuple[int, list[dict]]:
-    result = tthc("check-change", "--base", "main", "--format", "json", *args, cwd=repo.root)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, json.loads(result.stdout)
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "repo")
-    shutil.copytree(MINI, repo.root / "catalog")
-    repo.commit("Danh mục ban đầu", "2026-06-10T09:00:00+07:00")
-    return repo
+    return gate(repo.root, *args)
 
 
 def _edit(repo: GitRepo, old: str, new: str) -> None:

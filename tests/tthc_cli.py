@@ -9,6 +9,7 @@ output, exit code and files use :func:`tthc` instead.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import traceback
@@ -56,3 +57,10 @@ def tthc(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Completed:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
     return Completed(result.exit_code, result.stdout, stderr)
+
+
+def gate(root: Path, *args: str) -> tuple[int, list[dict]]:
+    """``tthc check-change --base main --format json ARGS`` in ``root``: exit code and diagnostics (no traceback)."""
+    result = tthc("check-change", "--base", "main", "--format", "json", *args, cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)

@@ -252,24 +252,33 @@ class CatalogDiff:
 _SPACE = re.compile(r"\s+")
 
 
-def normalize(value: Any) -> Any:
+def normalize(value: Any, memo: dict | None = None) -> Any:
     """The comparison form of a value: NFC strings with whitespace collapsed, recursively.
 
     ``None`` values and empty strings in mappings are dropped (an empty key
     and a missing key mean the same); ``True``/``False`` stay booleans.
+    With ``memo``, the result for each mapping and list is kept there by
+    identity (with the object itself, so its id is not reused) and given
+    again for the same object (see :func:`_normalized`).
     """
     if isinstance(value, str):
         return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
-    if isinstance(value, Mapping):
-        out = {}
-        for k, v in value.items():
-            nv = normalize(v)
-            if nv is None or nv == "" or nv == [] or nv == {}:
-                continue
-            out[str(k)] = nv
+    if isinstance(value, (Mapping, list, tuple)):
+        hit = memo.get(id(value)) if memo is not None else None
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if isinstance(value, Mapping):
+            out: Any = {}
+            for k, v in value.items():
+                nv = normalize(v, memo)
+                if nv is None or nv == "" or nv == [] or nv == {}:
+                    continue
+                out[str(k)] = nv
+        else:
+            out = [normalize(v, memo) for v in value]
+        if memo is not None:
+            memo[id(value)] = (value, out)
         return out
-    if isinstance(value, (list, tuple)):
-        return [normalize(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if hasattr(value, "isoformat"):
@@ -691,39 +700,14 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
 
 
 def _normalized(record: Mapping[str, Any], memo: dict | None) -> Any:
-    """:func:`normalize` of ``record``; with ``memo``, every mapping and list in it is kept in
-    ``memo`` by identity (with the object itself, so its id is not reused).
+    """:func:`normalize` of ``record`` through ``memo`` (one per procedure).
 
     The revisions of a history share their unchanged subtrees (``generator.history._Shared``),
     so with one memo per procedure each subtree is normalised once, and the normal forms of
     two revisions share their unchanged parts too: the recursive diff then finds equal
     subtrees by identity instead of comparing them value by value.
     """
-    if memo is None:
-        return normalize(record)
-    return _normalize_shared(record, memo)
-
-
-def _normalize_shared(value: Any, memo: dict) -> Any:
-    """:func:`normalize`, reusing ``memo``'s result for a mapping or list seen before."""
-    if isinstance(value, str):
-        return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
-    if not isinstance(value, (Mapping, list, tuple)):
-        return normalize(value)
-    hit = memo.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    if isinstance(value, Mapping):
-        out: Any = {}
-        for k, v in value.items():
-            nv = _normalize_shared(v, memo)
-            if nv is None or nv == "" or nv == [] or nv == {}:
-                continue
-            out[str(k)] = nv
-    else:
-        out = [_normalize_shared(v, memo) for v in value]
-    memo[id(value)] = (value, out)
-    return out
+    return normalize(record, memo)
 
 
 def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, *, cost_basis: Any = None,
