@@ -47,6 +47,7 @@ import hashlib
 import json
 import os
 import shutil
+from stat import S_ISREG
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,20 @@ class PageCache:
             except OSError:
                 pass
 
+    def templates(self) -> Any:
+        """A Jinja2 bytecode cache in this folder (``jinja/``), or None when it cannot be made:
+        compiling the templates (Material's and ours) took about half a second of every rebuild.
+        Jinja2 keys each file by the template's name and a checksum of its source, so an edited
+        template is compiled again."""
+        import jinja2
+
+        folder = self.folder / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return jinja2.FileSystemBytecodeCache(str(folder))
+
     def keys(self, plan: Any, layouts: Any) -> list[str]:
         """The key of each procedure of ``plan.catalog`` (in its order)."""
         catalog, history = plan.catalog, plan.history
@@ -159,12 +174,13 @@ class PageCache:
         entry = self.entries.get(code)
         if not entry or entry.get("key") != key:
             return None
+        pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
         try:
             for path, digest, *stamp in entry["files"]:
-                if not _safe(path) or not _as_recorded(self.folder / PAGES_DIR / path, digest, stamp):
+                if not _safe(path) or not _as_recorded(os.path.join(pages, path), digest, stamp):
                     return None
             for path, *_recorded in entry["files"]:
-                _link(self.folder / PAGES_DIR / path, site_dir / path)
+                self._link(os.path.join(pages, path), os.path.join(site, path))
             records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
                                           tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
                        for path, rec in entry["records"].items()}
@@ -175,13 +191,19 @@ class PageCache:
         self.new_entries[code] = entry
         return group
 
+    def adopt(self, code: str) -> None:
+        """Keep the entry of ``code`` for the next build: its pages were reused (:meth:`reuse`) by
+        another process, which the rendering processes are."""
+        self.new_entries[code] = self.entries[code]
+
     def store(self, code: str, key: str, group: Any, site_dir: Path) -> None:
         """Remember the pages of ``code`` just written into ``site_dir`` (a link to each file)."""
         try:
             files = []
+            pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
             for path in group.files:
-                source = site_dir / path
-                _link(source, self.folder / PAGES_DIR / path)
+                source = os.path.join(site, path)
+                self._link(source, os.path.join(pages, path))
                 files.append((path, _sha256(source), *_stamp(source)))
         except OSError:
             return  # a full disk, a read-only folder: the next build renders these pages again
@@ -190,6 +212,27 @@ class PageCache:
             "records": {path: {"parts": list(r.parts), "tags": list(r.tags), "words": r.words}
                         for path, r in group.records.items()},
         }
+
+    @staticmethod
+    def _link(source: Any, target: Any) -> None:
+        """Hard-link ``source`` at ``target`` (replacing it, and making its folder when missing), or
+        copy it where links are not possible (another file system): one system call for most files."""
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            os.unlink(target)
+            os.link(source, target)
+        except FileNotFoundError:
+            os.lstat(source)  # a missing source raises here
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        except OSError:
+            if os.path.lexists(target):
+                os.unlink(target)
+            shutil.copy2(source, target)
 
     @staticmethod
     def records_digest(records: dict[str, Any]) -> str:
@@ -216,7 +259,7 @@ class PageCache:
                     for name, recorded in self.search_files.items()):
                 return False
             for name in sorted(self.search_files):
-                _link(cached / name, site_dir / bundle / name)
+                self._link(cached / name, site_dir / bundle / name)
         except OSError:
             shutil.rmtree(site_dir / bundle, ignore_errors=True)
             return False
@@ -227,11 +270,12 @@ class PageCache:
         Errors are ignored (the next build renders more)."""
         try:
             kept = {path for entry in self.new_entries.values() for path, *_recorded in entry["files"]}
-            pages = self.folder / PAGES_DIR
-            if pages.is_dir():
-                for path in pages.rglob("*"):
-                    if path.is_file() and path.relative_to(pages).as_posix() not in kept:
-                        path.unlink()
+            pages = os.path.join(self.folder, PAGES_DIR)
+            for folder, _dirs, names in os.walk(pages):
+                prefix = os.path.relpath(folder, pages).replace(os.sep, "/")
+                for name in names:
+                    if (name if prefix == "." else f"{prefix}/{name}") not in kept:
+                        os.unlink(os.path.join(folder, name))
             cached = self.folder / SEARCH_DIR
             source = site_dir / bundle
             search_files = self.search_files
@@ -241,7 +285,7 @@ class PageCache:
                 for path in sorted(source.rglob("*")):
                     if path.is_file():
                         name = path.relative_to(source).as_posix()
-                        _link(path, cached / name)
+                        self._link(path, cached / name)
                         search_files[name] = [_sha256(path), *_stamp(path)]
             data = {"format": FORMAT, "search": self.records_digest(records) if source.is_dir() else None,
                     "search_files": search_files if source.is_dir() else {}, "procedures": self.new_entries}
@@ -259,23 +303,25 @@ class PageCache:
         self.search_files = data["search_files"]
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Any) -> str:
     """The SHA-256 of a file's bytes (hex)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _stamp(path: Path) -> list[int]:
+def _stamp(path: Any) -> list[int]:
     """``[size, mtime_ns, inode]`` of a file (not following a link)."""
-    st = path.lstat()
+    st = os.lstat(path)
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _as_recorded(path: Path, digest: Any, stamp: list[Any]) -> bool:
-    """True when ``path`` is a regular file with the recorded ``stamp`` (:func:`_stamp`), or
-    else with the recorded SHA-256 ``digest``; raises OSError when it cannot be read."""
-    if path.is_symlink() or not path.is_file():
+def _as_recorded(path: Any, digest: Any, stamp: list[Any]) -> bool:
+    """True when ``path`` is a regular file (not a link) with the recorded ``stamp`` (:func:`_stamp`),
+    or else with the recorded SHA-256 ``digest``; raises OSError when it cannot be read."""
+    st = os.lstat(path)
+    if not S_ISREG(st.st_mode):
         return False
-    return (len(stamp) == 3 and _stamp(path) == stamp) or _sha256(path) == digest
+    return (len(stamp) == 3 and [st.st_size, st.st_mtime_ns, st.st_ino] == stamp) or _sha256(path) == digest
 
 
 def _safe(path: Any) -> bool:
@@ -292,14 +338,3 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def _link(source: Path, target: Path) -> None:
-    """Hard-link ``source`` at ``target`` (replacing it), or copy it where links are not possible."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() or target.is_symlink():
-        target.unlink()
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)

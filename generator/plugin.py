@@ -229,6 +229,13 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self.layout_once = os.environ.get("TTHC_LAYOUT_ONCE", "1") != "0"
         return config
 
+    def on_env(self, env, config, files):
+        """Material's templates are compiled once per cache, not once per build (:meth:`PageCache.templates`)."""
+        cache = self.cache if self.cache is not None else _SERVE_CACHE.get("cache")
+        if cache is not None and env.bytecode_cache is None:
+            env.bytecode_cache = cache.templates()
+        return env
+
     def on_pre_build(self, config) -> None:
         from generator.site import prepare
 

@@ -40,6 +40,7 @@ import json
 import os
 import resource
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -169,8 +170,16 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     from generator.stats import compute_stats
 
     stages = Stages()
+    if cache is not None:
+        from generator.render import environment
+
+        if environment().bytecode_cache is None:  # the site's templates, compiled once per cache
+            environment().bytecode_cache = cache.templates()
     with stages.stage("read and validate the catalog"):
         catalog, report = _read_catalog(catalog_dir, memo, cache)
+    # the open-data files (a second of a rebuild) are made by another process meanwhile
+    exports = _InBackground(lambda: _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None, cache),
+                            _process_count(len(catalog.procedures), processes))
     revisions = None
     if history:
         with stages.stage("read the history"):
@@ -187,20 +196,84 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
                 cache.keep("history", history_key, revisions)
     with stages.stage("statistics"):
         stats = compute_stats(catalog, revisions)
-    with stages.stage("open data"):
-        exports = _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None, cache)
     with stages.stage("render the index pages"):
         registry = UrlRegistry()
         renderer = ProcedureRenderer(catalog, revisions, site_url, feedback_url)
         for procedure in catalog.procedures:
             renderer.check(procedure, registry)
-        sizes = {name: len(content) for name, content in exports.items()}
+        sizes = _FileSizes(exports, stages)  # the open-data page, rendered last, waits for the files
         pages = site_pages(catalog, revisions, registry, file_sizes=sizes, stats=stats, feedback_url=feedback_url,
                            repo_url=repo_url)
         feeds = render_feeds(catalog, revisions, site_url=site_url or "")
         charts = _charts(stats, memo.setdefault("charts", {}) if memo is not None else None, cache)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
-                    exports=exports, feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+                    exports=sizes.files(), feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+
+
+class _InBackground:
+    """``function()`` computed by a forked process while this one goes on, when ``processes`` > 1
+    (else here and now); :meth:`result` gives its value, or raises its exception. A process that
+    dies (killed, out of memory) only means computing it here."""
+
+    def __init__(self, function: Any, processes: int) -> None:
+        self.function, self.pool, self.future = function, None, None
+        if processes > 1:
+            import multiprocessing
+
+            _BACKGROUND["function"] = function  # inherited by the forked process, never pickled
+            try:
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+                self.future = self.pool.submit(_background_call)
+            finally:
+                _BACKGROUND.clear()
+        else:
+            self.value = function()
+
+    def result(self) -> Any:
+        if self.future is None:
+            return self.value
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            self.value = self.future.result()
+        except BrokenProcessPool:
+            self.value = self.function()
+        finally:
+            self.pool.shutdown()
+            self.future = None
+        return self.value
+
+
+_BACKGROUND: dict[str, Any] = {}
+
+
+def _background_call() -> Any:
+    return _BACKGROUND["function"]()
+
+
+class _FileSizes(Mapping):
+    """The bytes of each open-data file (``name -> int``) for the open-data page; the first
+    look waits for the files (:class:`_InBackground`) and times the wait as a stage."""
+
+    def __init__(self, job: _InBackground, stages: Stages) -> None:
+        self.job, self.stages, self._files = job, stages, None
+
+    def files(self) -> dict[str, bytes]:
+        """The open-data files by name: bytes."""
+        if self._files is None:
+            start = time.perf_counter()
+            self._files = self.job.result()
+            self.stages.add("open data (made meanwhile; the wait)", time.perf_counter() - start)
+        return self._files
+
+    def __getitem__(self, name: str) -> int:
+        return len(self.files()[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files())
+
+    def __len__(self) -> int:
+        return len(self.files())
 
 
 def _read_catalog(catalog_dir: Path, memo: dict | None, cache: Any) -> tuple[Any, Any]:
@@ -407,31 +480,27 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     """
     procedures = plan.catalog.procedures
     count = _process_count(len(procedures), processes)
-    todo = list(range(len(procedures)))
-    reused: dict[int, Any] = {}
-    if cache is not None:
-        keys = cache.keys(plan, layouts)
-        for index in todo:
-            entry = cache.reuse(procedures[index].code, keys[index], site_dir)
-            if entry is not None:
-                reused[index] = entry
-        todo = [index for index in todo if index not in reused]
-    _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts)
-    try:
-        results = _fork_map(_render_chunk, _chunks(todo, count), count)
+    keys = cache.keys(plan, layouts) if cache is not None else None
+    _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys)
+    try:  # reused pages are linked by the same processes (a link is 70 µs on an overlay file system)
+        results = _fork_map(_render_chunk, _chunks(list(range(len(procedures))), count), count)
     finally:
         _JOB.clear()
-    rendered = {index: group for chunk in results for index, group in chunk}
-    written = Written(rendered=len(rendered))
-    plan.stages.counts.update(procedures_rendered=len(rendered), procedures_reused=len(reused), processes=count)
+    groups = {index: (group, reused) for chunk in results for index, group, reused in chunk}
+    written = Written(rendered=sum(1 for _group, reused in groups.values() if not reused))
+    plan.stages.counts.update(procedures_rendered=written.rendered, procedures_reused=len(groups) - written.rendered,
+                              processes=count)
     for index in range(len(procedures)):
-        group = rendered.get(index) or reused.get(index)
-        if group is None:
+        if index not in groups:
             continue
+        group, reused = groups[index]
         written.pages += group.pages
         written.records.update(group.records)
-        if cache is not None and index in rendered:
-            cache.store(procedures[index].code, keys[index], group, site_dir)
+        if cache is not None:
+            if reused:
+                cache.adopt(procedures[index].code)
+            else:
+                cache.store(procedures[index].code, keys[index], group, site_dir)
     return written
 
 
@@ -452,16 +521,22 @@ def _chunks(indices: list[int], processes: int) -> list[list[int]]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
-    """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one)."""
+def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool]]:
+    """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one),
+    or link them from the cache when their key is unchanged: ``(index, pages, reused)`` each."""
     from generator.render import procedure_pages
     from generator.render.urls import UrlRegistry
     from generator.search import searchable_text
 
-    plan, site_dir, layouts = _JOB["plan"], _JOB["site_dir"], _JOB["layouts"]
+    plan, site_dir, layouts, cache, keys = (_JOB[name] for name in ("plan", "site_dir", "layouts", "cache", "keys"))
     out = []
     for index in indices:
         procedure = plan.catalog.procedures[index]
+        if cache is not None:
+            group = cache.reuse(procedure.code, keys[index], site_dir)
+            if group is not None:
+                out.append((index, group, True))
+                continue
         group = PageGroup()
         # the procedure's page was claimed in prepare(); its history pages claim theirs here
         for page in procedure_pages(plan.renderer, procedure, plan.history, UrlRegistry()):
@@ -478,7 +553,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup]]:
                 record = searchable_text(str(page.html))
                 if record is not None:
                     group.records[path] = record
-        out.append((index, group))
+        out.append((index, group, False))
     return out
 
 

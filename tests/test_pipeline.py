@@ -118,6 +118,13 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     assert json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]["processes"] == 2
     assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
     assert _differences(tmp_path / "serial", tmp_path / "parallel") == []
+    # again: the rendering processes link every page from the cache, and the main process keeps their entries
+    build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
+    counts = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]
+    assert (counts["procedures_rendered"], counts["procedures_reused"], counts["processes"]) == (0, 9, 2)
+    assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
+    manifest = json.loads((tmp_path / ".parallel-cache" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["procedures"]) == 9
 
 
 def test_stage_report_names_each_stage_with_time_and_memory(catalog_repo, tmp_path):

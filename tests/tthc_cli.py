@@ -1,6 +1,7 @@
 """``tthc`` through its real entry point, in process: click's CliRunner on
 ``generator.cli.main`` (the function ``python -m generator.cli`` and the
-``tthc`` script call), from a given working directory.
+``tthc`` script call through ``generator.cli.run``, which only adds the
+process's exit: ``tests/test_cli_exit.py``), from a given working directory.
 
 A subprocess per call costs an interpreter start and the imports (about a
 second on a loaded 2-core machine); tests that only need the command's
