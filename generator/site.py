@@ -317,16 +317,19 @@ def compare_revisions(history: Any, processes: int | None = None) -> int:
     finally:
         _JOB.clear()
     for chunk in results:
-        for index, diffs in chunk:
+        for index, diffs, digest in chunk:
             remember_revision_diffs(history, codes[index], diffs)
+            history.cache[("revisions_digest", codes[index])] = digest
     return len(codes)
 
 
-def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any]]]:
+def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any], str]]:
+    """The revision diffs of the codes at ``indices``, with their :func:`~generator.cache.revisions_digest`."""
+    from generator.cache import revisions_digest
     from generator.render.history import revision_diffs
 
     history, codes = _JOB["history"], _JOB["codes"]
-    return [(index, revision_diffs(history, codes[index])) for index in indices]
+    return [(index, revision_diffs(history, codes[index]), revisions_digest(history, codes[index])) for index in indices]
 
 
 def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[Any]:
