@@ -77,6 +77,7 @@ Typical use (from the build, after MkDocs wrote ``site/``)::
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import itertools
@@ -316,10 +317,20 @@ class _SearchableText(HTMLParser):
             self.parts.append((data, top[4], top[5]))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _word_key(word: str) -> str:
     """The form two words are the same in: stripped of edge punctuation,
-    folded (:func:`fold`), lower case."""
+    folded (:func:`fold`), lower case. Kept for the last 131,072 words: a
+    catalog's pages say the same words again and again."""
     return fold(word.strip(_PUNCTUATION)).lower()
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _indexed_forms(word: str) -> tuple[str, ...]:
+    """What :func:`_new_words` gives for a ``word`` stripped of edge punctuation (kept as :func:`_word_key`)."""
+    if "đ" in word or "Đ" in word:
+        return strip_marks(word), fold(word)
+    return (fold(word),)
 
 
 def _new_words(text: str, seen: set[str], letters_only: bool = False, written: list[str] | None = None) -> list[str]:
@@ -338,9 +349,7 @@ def _new_words(text: str, seen: set[str], letters_only: bool = False, written: l
         word = word.strip(_PUNCTUATION)
         if written is not None:
             written.append(word)
-        if "đ" in word or "Đ" in word:
-            out.append(strip_marks(word))
-        out.append(fold(word))
+        out += _indexed_forms(word)
     return out
 
 
@@ -507,7 +516,7 @@ def folded_d_words(parts: tuple[tuple[str, float], ...] | list[tuple[str, float]
     return groups
 
 
-def staged_page(record: SearchRecord) -> str:
+def staged_page(record: SearchRecord, folded: dict[float, list[str]] | None = None) -> str:
     """Return the small page Pagefind indexes for one site page.
 
     It holds the title as ``<h1>``, each other text piece as a paragraph with
@@ -517,6 +526,7 @@ def staged_page(record: SearchRecord) -> str:
 
     Args:
         record: the page's :class:`SearchRecord`.
+        folded: its :func:`folded_d_words`, when already made.
 
     Returns:
         An HTML document, written only to a temporary folder.
@@ -531,7 +541,7 @@ def staged_page(record: SearchRecord) -> str:
             out.append(f'<p data-pagefind-weight="{weight:g}">{escape_html(text)}</p>')
     for kind, name, value in record.tags:
         out.append(f'<span data-pagefind-{kind}="{escape_html(name)}:{escape_html(value)}"></span>')
-    for weight, words in sorted(folded_d_words(record.parts).items(), reverse=True):
+    for weight, words in sorted((folded if folded is not None else folded_d_words(record.parts)).items(), reverse=True):
         out.append(f'<p data-pagefind-weight="{weight:g}" hidden>{escape_html(" ".join(words))}</p>')
     out.append("</body></html>\n")
     return "".join(out)
@@ -658,6 +668,20 @@ def _renumbered_words(chunk: object, new_of_old: list[int]) -> list:
     return [words]
 
 
+def _renumbered_chunk(job: tuple[Path, bool, list[int], str, Path]) -> str:
+    """Rewrite one index chunk (``path``, checked to encode back to its bytes when ``check``) with
+    the page numbers ``new_of_old`` into the folder ``staged``, named by its new content; its
+    new name. Run on every core by :func:`compact_bundle` (the chunks are most of its time).
+
+    Raises:
+        _Unexpected, OSError, ValueError: as :func:`_read_cbor_file` and writing do."""
+    path, check, new_of_old, lang, staged = job
+    data = _cbor_file_bytes(_renumbered_words(_read_cbor_file(path, check=check), new_of_old))
+    name = _chunk_name(lang, data)
+    (staged / f"{name}.pf_index").write_bytes(data)
+    return name
+
+
 def _renumbered_filter(data: object, new_of_old: list[int]) -> list:
     """A filter file with page numbers renumbered: ``[name, [[value, [page number, ...]], ...]]``,
     each value's pages in ascending order."""
@@ -761,13 +785,11 @@ def compact_bundle(bundle: Path) -> bool:
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
-        new_chunks = []
-        for k, (low, high, name) in enumerate(chunks):
-            chunk = _read_cbor_file(bundle / "index" / f"{name}.pf_index", check=k == 0)
-            data = _cbor_file_bytes(_renumbered_words(chunk, new_of_old))
-            new_name = _chunk_name(lang, data)
-            (staged["index"] / f"{new_name}.pf_index").write_bytes(data)
-            new_chunks.append([low, high, new_name])
+        from generator.parallel import ordered_map
+
+        new_chunks = [[low, high, new_name] for (low, high, _name), new_name in zip(chunks, ordered_map(
+            _renumbered_chunk, [(bundle / "index" / f"{name}.pf_index", k == 0, new_of_old, lang, staged["index"])
+                                for k, (_low, _high, name) in enumerate(chunks)], serial_below=16))]
         new_filters = []
         for filter_name, name in filters:
             data = _cbor_file_bytes(_renumbered_filter(_read_cbor_file(bundle / "filter" / f"{name}.pf_filter"), new_of_old))
@@ -910,10 +932,11 @@ def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchSta
             record = records[relative]
             ordered.append(record)
             words[words_path(Path(relative))] = record.words
-            folded += sum(len(words) for words in folded_d_words(record.parts).values())
+            groups = folded_d_words(record.parts)
+            folded += sum(len(words) for words in groups.values())
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(staged_page(record), encoding="utf-8")
+            target.write_text(staged_page(record, groups), encoding="utf-8")
         if bundle.exists():
             shutil.rmtree(bundle)
         pages = _index(staging, bundle)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -201,11 +202,12 @@ class RevisionChange:
         return [(c.kind, change_text(c)) for c in self.diff.changes
                 if not (c.kind == "added" and c.field in ("simplifications", "amendments"))]  # shown as entries
 
-    @property
+    @cached_property
     def review_lines(self) -> list[ReviewLine]:
         """The field changes for the history page: :attr:`change_lines` without those the
         effects already state (:func:`~generator.render.review.covered_by_effects`), each
-        with a word-level difference of changed text."""
+        with a word-level difference of changed text. Made once: the history page and the
+        revision page (twice) show them."""
         if self.previous is None or self.revision.invalid:
             return []
         return review_lines(self.diff.changes, self.diff.effects, skip=_shown_as_entry)
