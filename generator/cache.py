@@ -191,23 +191,38 @@ class PageCache:
         self.new_entries[code] = entry
         return group
 
-    def adopt(self, code: str) -> None:
-        """Keep the entry of ``code`` for the next build: its pages were reused (:meth:`reuse`) by
-        another process, which the rendering processes are."""
-        self.new_entries[code] = self.entries[code]
+    def adopt(self, code: str, entry: dict[str, Any] | None = None) -> None:
+        """Keep for the next build the entry of ``code``: ``entry`` (from :meth:`entry`) for pages
+        just rendered, else the previous one, whose pages were reused (:meth:`reuse`); both are
+        made by the rendering processes, whose own copy of this cache is lost."""
+        if entry is None:
+            self.new_entries[code] = self.entries[code]
+        else:
+            self.new_entries[code] = entry
 
-    def store(self, code: str, key: str, group: Any, site_dir: Path) -> None:
-        """Remember the pages of ``code`` just written into ``site_dir`` (a link to each file)."""
+    def entry(self, key: str, group: Any, site_dir: Path) -> dict[str, Any] | None:
+        """Keep the pages just written into ``site_dir`` (``group``, a
+        :class:`~generator.site.PageGroup`) in this folder, a link to each file; their manifest
+        entry for :meth:`adopt`, or None when they cannot be kept (a full disk, a read-only
+        folder: the next build renders them again). Run by the rendering processes, with the
+        SHA-256 of each file's bytes (``group.digests``) made as they were written.
+
+        Args:
+            key: the procedure's key (:meth:`keys`).
+            group: its pages, files and search records.
+            site_dir: the site they were written into.
+        """
         try:
             files = []
             pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
-            for path in group.files:
+            digests = group.digests if len(group.digests) == len(group.files) else [None] * len(group.files)
+            for path, digest in zip(group.files, digests):
                 source = os.path.join(site, path)
                 self._link(source, os.path.join(pages, path))
-                files.append((path, _sha256(source), *_stamp(source)))
+                files.append((path, digest or _sha256(source), *_stamp(source)))
         except OSError:
-            return  # a full disk, a read-only folder: the next build renders these pages again
-        self.new_entries[code] = {
+            return None
+        return {
             "key": key, "files": files, "pages": [(p.url, p.update_date) for p in group.pages],
             "records": {path: {"parts": list(r.parts), "tags": list(r.tags), "words": r.words}
                         for path, r in group.records.items()},

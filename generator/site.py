@@ -489,21 +489,18 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
         results = _fork_map(_render_chunk, _chunks(list(range(len(procedures))), count), count)
     finally:
         _JOB.clear()
-    groups = {index: (group, reused) for chunk in results for index, group, reused in chunk}
-    written = Written(rendered=sum(1 for _group, reused in groups.values() if not reused))
+    groups = {index: (group, reused, entry) for chunk in results for index, group, reused, entry in chunk}
+    written = Written(rendered=sum(1 for _group, reused, _entry in groups.values() if not reused))
     plan.stages.counts.update(procedures_rendered=written.rendered, procedures_reused=len(groups) - written.rendered,
                               processes=count)
     for index in range(len(procedures)):
         if index not in groups:
             continue
-        group, reused = groups[index]
+        group, reused, entry = groups[index]
         written.pages += group.pages
         written.records.update(group.records)
-        if cache is not None:
-            if reused:
-                cache.adopt(procedures[index].code)
-            else:
-                cache.store(procedures[index].code, keys[index], group, site_dir)
+        if cache is not None and (reused or entry is not None):
+            cache.adopt(procedures[index].code, entry)
     return written
 
 
@@ -514,6 +511,8 @@ class PageGroup:
     pages: list[WrittenPage] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: The SHA-256 (hex) of each file's bytes, as written (none for reused pages).
+    digests: list[str] = field(default_factory=list)
 
 
 def _chunks(indices: list[int], processes: int) -> list[list[int]]:
@@ -524,9 +523,12 @@ def _chunks(indices: list[int], processes: int) -> list[list[int]]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool]]:
+def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool, dict | None]]:
     """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one),
-    or link them from the cache when their key is unchanged: ``(index, pages, reused)`` each."""
+    or link them from the cache when their key is unchanged: ``(index, pages, reused, cache entry)``
+    each (the entry of pages rendered and kept in the cache, :meth:`~generator.cache.PageCache.entry`)."""
+    import hashlib
+
     from generator.render import procedure_pages
     from generator.render.urls import UrlRegistry
     from generator.search import searchable_text
@@ -538,7 +540,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool]]:
         if cache is not None:
             group = cache.reuse(procedure.code, keys[index], site_dir)
             if group is not None:
-                out.append((index, group, True))
+                out.append((index, group, True, None))
                 continue
         group = PageGroup()
         # the procedure's page was claimed in prepare(); its history pages claim theirs here
@@ -547,16 +549,18 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool]]:
             try:
                 target = site_dir / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(layouts.render(page), encoding="utf-8")
+                data = layouts.render(page).encode("utf-8")
+                target.write_bytes(data)
             except OSError as err:
                 raise BuildError(_("cannot write /{path}: {reason}").format(path=path, reason=err.strerror or err)) from None
             group.pages.append(WrittenPage(page.url, page.update_date))
             group.files.append(path)
+            group.digests.append(hashlib.sha256(data).hexdigest())
             if "data-pagefind-body" in page.html:
                 record = searchable_text(str(page.html))
                 if record is not None:
                     group.records[path] = record
-        out.append((index, group, False))
+        out.append((index, group, False, cache.entry(keys[index], group, site_dir) if cache is not None else None))
     return out
 
 
