@@ -93,7 +93,7 @@ from dataclasses import dataclass
 from html import escape as escape_html
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import cbor2
 
@@ -552,26 +552,34 @@ def _bundle_size(bundle: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def _index(staging: Path, bundle: Path) -> int:
-    """Run the Pagefind binary of ``pagefind[bin]`` on ``staging``; the page count.
+def _index(staging: Path, bundle: Path, meanwhile: Callable[[], Any] = lambda: None) -> int:
+    """Run the Pagefind binary of ``pagefind[bin]`` on ``staging``, and ``meanwhile()`` in this
+    process while it runs (the build's own search files: Pagefind works on its own); the page count.
 
     The command line, not Pagefind's Python API: the API's service answers
     "files written" before its writes are flushed and is then terminated,
     which on a loaded machine left ``pagefind-entry.json`` and the WASM file
     empty (seen at 10,000 pages); the binary exits once everything is written.
+    Its output goes to a temporary file, not a pipe that nobody would read meanwhile.
 
     Raises:
         BuildError: Pagefind failed or wrote no bundle (its output is included).
     """
     cmd = [sys.executable, "-m", "pagefind", "--site", str(staging), "--output-path", str(bundle),
            "--force-language", LANGUAGE]
-    completed = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    output = (completed.stdout + completed.stderr).strip()
-    match = re.search(r"Indexed (\d+) pages?", completed.stdout)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            meanwhile()
+        finally:
+            returncode = process.wait()
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace").strip()
+    match = re.search(r"Indexed (\d+) pages?", output)
     entry = bundle / "pagefind-entry.json"
-    if completed.returncode != 0 or not match or not entry.is_file() or entry.stat().st_size == 0:
+    if returncode != 0 or not match or not entry.is_file() or entry.stat().st_size == 0:
         tail = "\n".join(output.splitlines()[-10:])
-        raise BuildError(_("search index: Pagefind failed (exit code {code}): {output}").format(code=completed.returncode, output=tail))
+        raise BuildError(_("search index: Pagefind failed (exit code {code}): {output}").format(code=returncode, output=tail))
     return int(match.group(1))
 
 
@@ -939,14 +947,25 @@ def index_records(site_dir: Path, records: dict[str, SearchRecord]) -> SearchSta
             target.write_text(staged_page(record, groups), encoding="utf-8")
         if bundle.exists():
             shutil.rmtree(bundle)
-        pages = _index(staging, bundle)
-    for name in UNUSED_FILES:
-        (bundle / name).unlink(missing_ok=True)
-    compact_bundle(bundle)
-    write_terms(bundle, ordered)
-    for relative, text in words.items():
-        target = bundle / WORDS_DIR / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        ours = bundle.with_name(f".{bundle.name}-own")  # the terms and words files, moved in after Pagefind
+
+        def own_files() -> None:
+            shutil.rmtree(ours, ignore_errors=True)
+            ours.mkdir()
+            write_terms(ours, ordered)
+            for relative, text in words.items():
+                target = ours / WORDS_DIR / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+
+        try:
+            pages = _index(staging, bundle, own_files)
+            for name in UNUSED_FILES:
+                (bundle / name).unlink(missing_ok=True)
+            compact_bundle(bundle)
+            for item in sorted(ours.iterdir()):
+                item.rename(bundle / item.name)
+        finally:
+            shutil.rmtree(ours, ignore_errors=True)
     files, size = _bundle_size(bundle)
     return SearchStats(pages, folded, files, size, time.perf_counter() - start)
