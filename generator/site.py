@@ -176,11 +176,11 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     from generator.stats import compute_stats
 
     stages = Stages()
-    if cache is not None:
-        from generator.render import environment
+    from generator.render import environment
 
-        if environment().bytecode_cache is None:  # the site's templates, compiled once per cache
-            environment().bytecode_cache = cache.templates()
+    # the site's templates, compiled once per cache: this build's (the process's environment is
+    # kept between builds, and an earlier build's cache folder may be gone)
+    environment().bytecode_cache = cache.templates() if cache is not None else None
     with stages.stage("read and validate the catalog"):
         catalog, report = _read_catalog(catalog_dir, memo, cache)
     # the open-data files (a second of a rebuild) are made by another process meanwhile
