@@ -497,8 +497,11 @@ def render_feeds(catalog: Catalog, history: History | None, site_url: str = "") 
     template = environment().get_template("feed.xml")
     every = latest_changes(history, limit=None)
     feeds = {"feeds/all.xml": ("Thay đổi thủ tục hành chính", every[:FEED_LIMIT], "all")}
+    by_agency: dict[str, list[RevisionChange]] = {}  # newest first, as every
+    for rc in every:
+        by_agency.setdefault(rc.revision.agency, []).append(rc)
     for agency in catalog.agencies:
-        entries = [rc for rc in every if rc.revision.agency == agency.id][:FEED_LIMIT]
+        entries = by_agency.get(agency.id, [])[:FEED_LIMIT]
         if entries:
             feeds[f"feeds/{agency.id}.xml"] = (f"Thay đổi thủ tục hành chính: {agency.name}", entries, agency.id)
     out = {}
