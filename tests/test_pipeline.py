@@ -133,6 +133,23 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     assert len(manifest["procedures"]) == 9 + 1 and "quyet-dinh/1085-qd-ttg/" in manifest["procedures"]
 
 
+def test_the_progress_bar_counts_every_page_written_after_mkdocs(catalog_repo, tmp_path, monkeypatch):
+    """The pages written after MkDocs' are steps of the bar, one per procedure and one per decision
+    page (9 + 1 in the mini catalog): once they are written it stands at its last step but one
+    (the search index), not past it before and not short of it."""
+    from generator.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    steps: list[tuple[int, int]] = []
+    build_site(catalog_repo / "catalog", tmp_path / "site", search=False, progress=lambda done, total: steps.append((done, total)))
+    total = steps[-1][1]
+    done = [d for d, t in steps if t == total]
+    assert done == sorted(done) and done[-1] == total
+    before_search = [d for d in done if d < total][-1]
+    assert before_search == total - 1
+    assert total - 1 - (9 + 1) in done  # MkDocs' pages (and the layout pages) were the steps before
+
+
 def test_stage_report_names_each_stage_with_time_and_memory(catalog_repo, tmp_path):
     report = tmp_path / "stages.json"
     result = _build(catalog_repo, tmp_path / "site", TTHC_STAGE_REPORT=str(report))
