@@ -12,14 +12,15 @@ functions here):
    dashboard's statistics (:func:`generator.stats.compute_stats`), make the
    open-data files, the Atom feeds and the charts, render the pages of the
    navigation (home, index pages, dashboard: few, and MkDocs + Material
-   build them), claim the decision pages' URLs, and check every procedure's references and URLs, so that
-   a catalog that cannot be built fails here, before any file is written;
+   build them), claim the decision pages' URLs, and check every
+   procedure's references and URLs, so that a catalog that cannot be built
+   fails here, before any file is written;
 2. MkDocs + Material build those pages and the layout pages
    (:mod:`generator.render.layout`);
 3. :func:`write_procedure_pages` (``on_post_build``): every procedure's page,
    history page, revision and compare pages, and every decision's page
-   (``quyet-dinh/<slug>/``, not in the navigation), are rendered and written into
-   the site as they are rendered, in the layout Material made, by a pool of
+   (``quyet-dinh/<slug>/``, not in the navigation), are rendered and written
+   into the site as they are rendered, in the layout Material made, by a pool of
    processes (one per core; ``TTHC_WORKERS=1`` renders in this process), each
    writing its own procedures' files; the output is byte for byte that of a
    serial run. With a :class:`~generator.cache.PageCache`, the pages of a
