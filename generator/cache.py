@@ -12,6 +12,12 @@ compare pages) are hashed into one **key** (:meth:`PageCache.keys`):
   and every revision of it in the history (commit, date, author, message,
   record).
 
+A page that is no procedure's, not in the navigation and written with
+them (a decision page, ``quyet-dinh/<slug>/``), is kept the same way under
+its URL, keyed by the generator's code, the layouts and what the page shows
+(:meth:`PageCache.page_keys`), so an edit that changes no decision renders
+none of them.
+
 The cache is a folder (``.<site>-cache/`` beside the site for ``tthc
 build``; a temporary folder for ``tthc serve``) holding ``manifest.json``
 (``code → key, pages, files with their SHA-256 and stamp, search records``) and a
@@ -159,6 +165,21 @@ class PageCache:
             own.update(repr(procedure).encode("utf-8", "surrogatepass"))
             if history is not None:
                 own.update(revisions_digest(history, procedure.code).encode())
+            keys.append(own.hexdigest())
+        return keys
+
+    def page_keys(self, layouts: Any, texts: list[str]) -> list[str]:
+        """The key of each page that is no procedure's (the decision pages), from ``texts``: what
+        each page shows (:meth:`generator.render.dashboard.DecisionPage.key_text`), with the
+        generator's code and the layouts. Such a page is kept under its URL (a procedure code
+        has no ``/``), with :meth:`reuse`, :meth:`entry` and :meth:`adopt` as a procedure's pages."""
+        shared = hashlib.sha256()
+        for part in ("page", code_digest(), layouts.digest()):
+            shared.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        keys = []
+        for text in texts:
+            own = shared.copy()
+            own.update(text.encode("utf-8", "surrogatepass"))
             keys.append(own.hexdigest())
         return keys
 

@@ -22,7 +22,8 @@ An adapter from MkDocs events to the pipeline of :mod:`generator.site` (STYLE.md
 * ``on_post_page``: keep the layout pages' HTML; remove Material's blank runs
   from the generated pages (:func:`generator.render.layout.compact_page`).
 * ``on_post_build``: :func:`generator.site.write_procedure_pages` writes every
-  procedure's page, history, revision and compare pages from the layouts
+  procedure's page, history, revision and compare pages, and the decision
+  pages, from the layouts
   (both cores; the incremental cache when ``tthc build`` or ``tthc serve``
   gives one), then :func:`generator.site.finish_site` adds them to
   ``sitemap.xml`` and builds the Pagefind index from the records the render
@@ -267,8 +268,11 @@ class TthcPlugin(BasePlugin[TthcConfig]):
 
             self.layouts = Layouts()
             self._layout_pages = {f"{page.url}index.md": page for page in layout_pages()}
-        else:  # every procedure page through MkDocs, as before the layout was rendered once
+        else:  # every procedure and decision page through MkDocs, as before the layout was rendered once
             for page in self._all_procedure_pages():
+                self._pages[page.src_uri] = page
+            for decision in self.plan.decisions:
+                page = decision.page()
                 self._pages[page.src_uri] = page
         log.info(_("tthc: {count} procedures from {catalog}").format(count=len(self.plan.catalog.procedures),
                                                                      catalog=self.catalog_dir))
@@ -296,6 +300,9 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                     procedure = self.plan.catalog.procedure(url.split("/")[1])
                     self._two_inputs(existing.src_uri, url, repr(procedure.name) if procedure else
                                      f"of a procedure (/{PROCEDURE_PREFIX}/ holds the procedures' pages)")
+            for decision in self.plan.decisions:  # written after MkDocs' build too
+                if decision.url in by_url:
+                    self._two_inputs(by_url[decision.url].src_uri, decision.url, repr(decision.decision.number))
             for src_uri in self._layout_pages:
                 files.append(File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
         for name, content in self.plan.exports.items():
@@ -314,8 +321,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             draft7 = draft7_dir() / name  # the editors' copy (generator/schema_draft7.py)
             files.append(File.generated(config, f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}/{name}",
                                         content=published_schema(draft7, config.site_url or "", f"{SCHEMAS_URL_DIR}/{DRAFT7_DIR}")))
-        procedures = len(self.plan.catalog.procedures) if self.layout_once else 0
-        self._done, self._total = 0, sum(1 for f in files if f.is_documentation_page()) + procedures + 1
+        later = len(self.plan.catalog.procedures) + len(self.plan.decisions) if self.layout_once else 0
+        self._done, self._total = 0, sum(1 for f in files if f.is_documentation_page()) + later + 1
         return files
 
     def _advance(self, steps: int = 1) -> None:
@@ -395,7 +402,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                 with self.plan.stages.stage("render and write the procedures' pages"):
                     written = write_procedure_pages(self.plan, site_dir, self.layouts, cache=cache,
                                                     processes=1 if self._serving else None)
-                self._advance(len(self.plan.catalog.procedures))
+                self._advance(len(self.plan.catalog.procedures) + len(self.plan.decisions))
             else:
                 written, cache = Written(), None
             result = finish_site(self.plan, site_dir, written, site_url=config.site_url,

@@ -12,18 +12,21 @@ functions here):
    dashboard's statistics (:func:`generator.stats.compute_stats`), make the
    open-data files, the Atom feeds and the charts, render the pages of the
    navigation (home, index pages, dashboard: few, and MkDocs + Material
-   build them), and check every procedure's references and URLs, so that
-   a catalog that cannot be built fails here, before any file is written;
+   build them), claim the decision pages' URLs, and check every
+   procedure's references and URLs, so that a catalog that cannot be built
+   fails here, before any file is written;
 2. MkDocs + Material build those pages and the layout pages
    (:mod:`generator.render.layout`);
 3. :func:`write_procedure_pages` (``on_post_build``): every procedure's page,
-   history page, revision and compare pages are rendered and written into
-   the site as they are rendered, in the layout Material made, by a pool of
+   history page, revision and compare pages, and every decision's page
+   (``quyet-dinh/<slug>/``, not in the navigation), are rendered and written
+   into the site as they are rendered, in the layout Material made, by a pool of
    processes (one per core; ``TTHC_WORKERS=1`` renders in this process), each
    writing its own procedures' files; the output is byte for byte that of a
    serial run. With a :class:`~generator.cache.PageCache`, the pages of a
-   procedure whose inputs did not change are taken from the previous site
-   instead of being rendered again;
+   procedure whose inputs did not change, and the decision pages that show
+   what they showed, are taken from the previous site instead of being
+   rendered again;
 4. :func:`finish_site`: ``sitemap.xml`` gets those pages, and Pagefind
    indexes the search records the render stage made (:mod:`generator.search`),
    only when they changed since the previous site's index.
@@ -118,6 +121,8 @@ class SitePlan:
         charts: dashboard charts by site path: SVG bytes.
         renderer: the :class:`~generator.render.procedures.ProcedureRenderer` of the procedure pages.
         stages: the stages timed so far.
+        decisions: the decision pages (:class:`~generator.render.dashboard.DecisionPage`), rendered
+            by :func:`write_procedure_pages` (not by MkDocs: they are not in the navigation).
     """
 
     catalog: Any
@@ -129,6 +134,7 @@ class SitePlan:
     charts: dict[str, bytes]
     renderer: Any
     stages: Stages
+    decisions: list[Any] = field(default_factory=list)
 
 
 def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | None = None,
@@ -164,17 +170,18 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     """
     from generator.errors import NotARepository
     from generator.render import site_pages
+    from generator.render.dashboard import decision_pages
     from generator.render.history import render_feeds
     from generator.render.procedures import ProcedureRenderer
     from generator.render.urls import UrlRegistry
     from generator.stats import compute_stats
 
     stages = Stages()
-    if cache is not None:
-        from generator.render import environment
+    from generator.render import environment
 
-        if environment().bytecode_cache is None:  # the site's templates, compiled once per cache
-            environment().bytecode_cache = cache.templates()
+    # the site's templates, compiled once per cache: this build's (the process's environment is
+    # kept between builds, and an earlier build's cache folder may be gone)
+    environment().bytecode_cache = cache.templates() if cache is not None else None
     with stages.stage("read and validate the catalog"):
         catalog, report = _read_catalog(catalog_dir, memo, cache)
     # the open-data files (a second of a rebuild) are made by another process meanwhile
@@ -203,11 +210,13 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
             renderer.check(procedure, registry)
         sizes = _FileSizes(exports, stages)  # the open-data page, rendered last, waits for the files
         pages = site_pages(catalog, revisions, registry, file_sizes=sizes, stats=stats, feedback_url=feedback_url,
-                           repo_url=repo_url)
+                           repo_url=repo_url, decisions=False)
+        decisions = decision_pages(stats, registry, catalog)
         feeds = render_feeds(catalog, revisions, site_url=site_url or "")
         charts = _charts(stats, memo.setdefault("charts", {}) if memo is not None else None, cache)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
-                    exports=sizes.files(), feeds=feeds, charts=charts, renderer=renderer, stages=stages)
+                    exports=sizes.files(), feeds=feeds, charts=charts, renderer=renderer, stages=stages,
+                    decisions=decisions)
 
 
 class _InBackground:
@@ -465,48 +474,59 @@ _JOB: dict[str, Any] = {}
 
 def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache: Any = None,
                           processes: int | None = None) -> Written:
-    """Stage 6: render and write every procedure's pages into ``site_dir``.
+    """Stage 6: render and write every procedure's pages, then the decision pages
+    (``plan.decisions``), into ``site_dir``.
 
     Args:
         plan: from :func:`prepare`.
         site_dir: the site folder MkDocs wrote.
         layouts: the :class:`~generator.render.layout.Layouts` of this build.
-        cache: a :class:`~generator.cache.PageCache`, or None to render everything.
+        cache: a :class:`~generator.cache.PageCache`, or None to render everything. A decision
+            page is kept in it under its URL, keyed by what it shows (:meth:`~generator.cache.PageCache.page_keys`).
         processes: rendering processes (None: :func:`workers`); ``tthc serve`` gives 1
             (its server's threads make forking unsafe, and it renders one procedure at a time).
 
     Returns:
-        :class:`Written`, in the order of the catalog (by code), whatever the number of processes.
+        :class:`Written`, in the order of the catalog (by code), then of the decisions, whatever
+        the number of processes. The stage report counts the procedures and the decision pages
+        rendered and reused (``procedures_rendered``, ``decisions_reused``…).
 
     Raises:
         BuildError: a page cannot be rendered or written (the message names it).
     """
-    procedures = plan.catalog.procedures
+    procedures, decisions = plan.catalog.procedures, plan.decisions
     count = _process_count(len(procedures), processes)
     keys = cache.keys(plan, layouts) if cache is not None else None
-    _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys)
+    if cache is not None:
+        keys = keys + cache.page_keys(layouts, [decision.key_text() for decision in decisions])
+    names = [p.code for p in procedures] + [decision.url for decision in decisions]
+    _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys, names=names)
     try:  # reused pages are linked by the same processes (a link is 70 µs on an overlay file system)
-        results = _fork_map(_render_chunk, _chunks(list(range(len(procedures))), count), count)
+        results = _fork_map(_render_chunk, _chunks(list(range(len(names))), count), count)
     finally:
         _JOB.clear()
     groups = {index: (group, reused, entry) for chunk in results for index, group, reused, entry in chunk}
-    written = Written(rendered=sum(1 for _group, reused, _entry in groups.values() if not reused))
-    plan.stages.counts.update(procedures_rendered=written.rendered, procedures_reused=len(groups) - written.rendered,
+    written = Written(rendered=sum(1 for index, (_group, reused, _entry) in groups.items()
+                                   if not reused and index < len(procedures)))
+    decisions_rendered = sum(1 for index, (_group, reused, _entry) in groups.items() if not reused and index >= len(procedures))
+    plan.stages.counts.update(procedures_rendered=written.rendered, procedures_reused=len(procedures) - written.rendered,
+                              decisions_rendered=decisions_rendered, decisions_reused=len(decisions) - decisions_rendered,
                               processes=count)
-    for index in range(len(procedures)):
+    for index in range(len(names)):
         if index not in groups:
             continue
         group, reused, entry = groups[index]
         written.pages += group.pages
         written.records.update(group.records)
         if cache is not None and (reused or entry is not None):
-            cache.adopt(procedures[index].code, entry)
+            cache.adopt(names[index], entry)
     return written
 
 
 @dataclass
 class PageGroup:
-    """The pages of one procedure: each page written, the search records, and each file's path in the site."""
+    """The pages of one procedure (or one decision page): each page written, the search records,
+    and each file's path in the site."""
 
     pages: list[WrittenPage] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)
@@ -524,44 +544,56 @@ def _chunks(indices: list[int], processes: int) -> list[list[int]]:
 
 
 def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool, dict | None]]:
-    """Render and write the pages of the procedures at ``indices`` (in a rendering process or this one),
-    or link them from the cache when their key is unchanged: ``(index, pages, reused, cache entry)``
-    each (the entry of pages rendered and kept in the cache, :meth:`~generator.cache.PageCache.entry`)."""
-    import hashlib
-
+    """Render and write the pages at ``indices`` (a procedure's below the number of procedures, a
+    decision's above; in a rendering process or this one), or link them from the cache when their
+    key is unchanged: ``(index, pages, reused, cache entry)`` each (the entry of pages rendered
+    and kept in the cache, :meth:`~generator.cache.PageCache.entry`)."""
     from generator.render import procedure_pages
     from generator.render.urls import UrlRegistry
-    from generator.search import searchable_text
 
-    plan, site_dir, layouts, cache, keys = (_JOB[name] for name in ("plan", "site_dir", "layouts", "cache", "keys"))
+    plan, site_dir, layouts, cache, keys, names = (_JOB[name] for name in ("plan", "site_dir", "layouts", "cache",
+                                                                          "keys", "names"))
+    procedures = plan.catalog.procedures
     out = []
     for index in indices:
-        procedure = plan.catalog.procedures[index]
         if cache is not None:
-            group = cache.reuse(procedure.code, keys[index], site_dir)
+            group = cache.reuse(names[index], keys[index], site_dir)
             if group is not None:
                 out.append((index, group, True, None))
                 continue
         group = PageGroup()
-        # the procedure's page was claimed in prepare(); its history pages claim theirs here
-        for page in procedure_pages(plan.renderer, procedure, plan.history, UrlRegistry()):
-            path = f"{page.url}index.html"
-            try:
-                target = site_dir / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                data = layouts.render(page).encode("utf-8")
-                target.write_bytes(data)
-            except OSError as err:
-                raise BuildError(_("cannot write /{path}: {reason}").format(path=path, reason=err.strerror or err)) from None
-            group.pages.append(WrittenPage(page.url, page.update_date))
-            group.files.append(path)
-            group.digests.append(hashlib.sha256(data).hexdigest())
-            if "data-pagefind-body" in page.html:
-                record = searchable_text(str(page.html))
-                if record is not None:
-                    group.records[path] = record
+        if index < len(procedures):  # the procedure's page was claimed in prepare(); its history pages claim theirs here
+            pages = procedure_pages(plan.renderer, procedures[index], plan.history, UrlRegistry())
+        else:
+            pages = [plan.decisions[index - len(procedures)].page()]
+        for page in pages:
+            _write_page(page, site_dir, layouts, group)
         out.append((index, group, False, cache.entry(keys[index], group, site_dir) if cache is not None else None))
     return out
+
+
+def _write_page(page: Any, site_dir: Path, layouts: Any, group: PageGroup) -> None:
+    """Write ``page`` (a :class:`~generator.render.GeneratedPage`) in its layout into ``site_dir``, and
+    note it in ``group`` (with its SHA-256, and its search record when it has a ``data-pagefind-body``)."""
+    import hashlib
+
+    from generator.search import searchable_text
+
+    path = f"{page.url}index.html"
+    try:
+        target = site_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = layouts.render(page).encode("utf-8")
+        target.write_bytes(data)
+    except OSError as err:
+        raise BuildError(_("cannot write /{path}: {reason}").format(path=path, reason=err.strerror or err)) from None
+    group.pages.append(WrittenPage(page.url, page.update_date))
+    group.files.append(path)
+    group.digests.append(hashlib.sha256(data).hexdigest())
+    if "data-pagefind-body" in page.html:
+        record = searchable_text(str(page.html))
+        if record is not None:
+            group.records[path] = record
 
 
 def finish_site(plan: SitePlan, site_dir: Path, written: Written, *, site_url: str | None, search: bool,

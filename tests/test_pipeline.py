@@ -101,6 +101,11 @@ def test_layout_once_gives_the_site_material_gives_page_by_page(catalog_repo, tm
     assert '<link rel="canonical" href="https://tthc.example.vn/thu-tuc/1.000001/">' in page
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://tthc.example.vn/thu-tuc/1.000001/lich-su/" in sitemap and "tthc-khung" not in sitemap
+    # a decision page, written from the layout too (not in the navigation): the comparison covers it
+    decision = (site / "quyet-dinh" / "1085-qd-ttg" / "index.html").read_text(encoding="utf-8")
+    assert "<title>1085/QĐ-TTg - " in decision and "&#34;xây dựng&#34; &lt;mới&gt; &amp; sửa" in decision
+    assert '<link rel="canonical" href="https://tthc.example.vn/quyet-dinh/1085-qd-ttg/">' in decision
+    assert "https://tthc.example.vn/quyet-dinh/1085-qd-ttg/" in sitemap
 
 
 def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_path, monkeypatch):
@@ -122,9 +127,27 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
     counts = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]
     assert (counts["procedures_rendered"], counts["procedures_reused"], counts["processes"]) == (0, 9, 2)
+    assert (counts["decisions_rendered"], counts["decisions_reused"]) == (0, 1)
     assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
     manifest = json.loads((tmp_path / ".parallel-cache" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["procedures"]) == 9
+    assert len(manifest["procedures"]) == 9 + 1 and "quyet-dinh/1085-qd-ttg/" in manifest["procedures"]
+
+
+def test_the_progress_bar_counts_every_page_written_after_mkdocs(catalog_repo, tmp_path, monkeypatch):
+    """The pages written after MkDocs' are steps of the bar, one per procedure and one per decision
+    page (9 + 1 in the mini catalog): once they are written it stands at its last step but one
+    (the search index), not past it before and not short of it."""
+    from generator.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    steps: list[tuple[int, int]] = []
+    build_site(catalog_repo / "catalog", tmp_path / "site", search=False, progress=lambda done, total: steps.append((done, total)))
+    total = steps[-1][1]
+    done = [d for d, t in steps if t == total]
+    assert done == sorted(done) and done[-1] == total
+    before_search = [d for d in done if d < total][-1]
+    assert before_search == total - 1
+    assert total - 1 - (9 + 1) in done  # MkDocs' pages (and the layout pages) were the steps before
 
 
 def test_stage_report_names_each_stage_with_time_and_memory(catalog_repo, tmp_path):
@@ -145,14 +168,16 @@ def _stable_files(site: Path) -> dict[str, bytes]:
 
 def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_build_gives(catalog_repo, tmp_path):
     """Incremental build (generator/cache.py): after editing one procedure's time limit in the
-    working tree, only that procedure's pages are rendered, Pagefind does not run (time limits
-    are not searched), and the site equals a build without the cache, byte for byte."""
+    working tree, only that procedure's pages are rendered (no decision page: none shows it),
+    Pagefind does not run (time limits are not searched), and the site equals a build without
+    the cache, byte for byte; editing what a decision page shows renders that page again."""
     work = tmp_path / "repo"
     shutil.copytree(catalog_repo, work)
     report = tmp_path / "stages.json"
     assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
     first = json.loads(report.read_text(encoding="utf-8"))["counts"]
     assert first["procedures_rendered"] == 9 and first["procedures_reused"] == 0
+    assert (first["decisions_rendered"], first["decisions_reused"]) == (1, 0)
     before = _stable_files(tmp_path / "site")
 
     path = work / "catalog" / "procedures" / "ubnd-tinh-an-giang" / "2.000100.yaml"
@@ -166,15 +191,32 @@ def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_
     assert result.returncode == 0, result.stderr
     second = json.loads(report.read_text(encoding="utf-8"))["counts"]
     assert (second["procedures_rendered"], second["procedures_reused"], second["search_reused"]) == (1, 8, 1)
+    assert (second["decisions_rendered"], second["decisions_reused"]) == (0, 1)
     after = _stable_files(tmp_path / "site")
     changed = {name for name in after if before.get(name) != after[name] and name.startswith("thu-tuc/")}
     assert changed == {"thu-tuc/2.000100/index.html"}
     assert f"{old_days + 7} ngày" in after["thu-tuc/2.000100/index.html"].decode("utf-8")
 
-    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(work / "catalog"),
-                    "--site-dir", str(tmp_path / "full")], cwd=REPO, check=True, capture_output=True,
-                   env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
+    _full_build(work, tmp_path / "full")
     assert _stable_files(tmp_path / "full") == after
+
+    # the summary of 1.000001's simplification is on the page of decision 1085/QĐ-TTg
+    path = work / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("xuống 15 ngày", "xuống 12 ngày"), encoding="utf-8")
+    assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
+    third = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (third["procedures_rendered"], third["decisions_rendered"], third["decisions_reused"]) == (1, 1, 0)
+    page = (tmp_path / "site" / "quyet-dinh" / "1085-qd-ttg" / "index.html").read_text(encoding="utf-8")
+    assert "xuống 12 ngày" in page and "xuống 15 ngày" not in page
+    _full_build(work, tmp_path / "full2")
+    assert _stable_files(tmp_path / "full2") == _stable_files(tmp_path / "site")
+
+
+def _full_build(repo: Path, out: Path) -> None:
+    """``tthc build --no-cache`` of ``repo``'s catalog into ``out``."""
+    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(repo / "catalog"),
+                    "--site-dir", str(out)], cwd=REPO, check=True, capture_output=True,
+                   env=dict(os.environ, TTHC_SITE_URL="https://tthc.example.vn/", SOURCE_DATE_EPOCH="1780000000"))
 
 
 def test_a_damaged_or_crafted_cache_never_gives_a_wrong_site_nor_writes_outside_it(catalog_repo, tmp_path):

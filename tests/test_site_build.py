@@ -166,11 +166,14 @@ def test_missing_catalog_is_a_usage_error(tmp_path):
     assert result.returncode == 2 and "catalog folder not found" in result.stderr
 
 
-def test_a_docs_file_at_a_generated_url_fails_naming_both(tmp_path):
+@pytest.mark.parametrize(("folder", "title"), [("thu-tuc/1.000001", "Cấp giấy phép xây dựng mới"),
+                                              ("quyet-dinh/1085-qd-ttg", "'1085/QĐ-TTg'")])
+def test_a_docs_file_at_a_generated_url_fails_naming_both(tmp_path, folder, title):
+    """Also at a decision page's URL: those pages are written after MkDocs' build, like the procedures'."""
     from generator.build import build_site
     from generator.errors import BuildError
 
-    docs = tmp_path / "docs" / "thu-tuc" / "1.000001"
+    docs = tmp_path / "docs" / folder
     docs.mkdir(parents=True)
     (docs / "index.md").write_text("# Trang viết tay\n", encoding="utf-8")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV [TTHC_CATALOG, catalog]", "catalog")
@@ -180,5 +183,6 @@ def test_a_docs_file_at_a_generated_url_fails_naming_both(tmp_path):
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     with pytest.raises(BuildError) as err:
         build_site(MINI, tmp_path / "site", config_file=tmp_path / "mkdocs.yml", search=False, history=False)
-    assert "/thu-tuc/1.000001/" in str(err.value) and "thu-tuc/1.000001/index.md in the docs folder" in str(err.value)
-    assert "Cấp giấy phép xây dựng mới" in str(err.value)
+    assert f"/{folder}/" in str(err.value) and f"{folder}/index.md in the docs folder" in str(err.value)
+    assert title in str(err.value)
+    assert not (tmp_path / "site").exists()

@@ -221,10 +221,12 @@ def procedure_pages(renderer: Any, procedure: Any, history: Any = None, registry
 
 def site_pages(
     catalog: Catalog, history: Any, registry: Any, *, file_sizes: dict[str, int] | None = None, stats: Any = None,
-    feedback_url: str | None = None, repo_url: str | None = None,
+    feedback_url: str | None = None, repo_url: str | None = None, decisions: bool = True,
 ) -> list[GeneratedPage]:
     """The pages that are not a procedure's own: home, index pages, open data, the
-    "Đóng góp" page and the dashboard (arguments as :func:`render_pages`).
+    "Đóng góp" page and the dashboard (arguments as :func:`render_pages`), with the decision
+    pages unless ``decisions`` is False (the build gets them from
+    :func:`generator.render.dashboard.decision_pages`, to render them in its write stage).
 
     Raises:
         BuildError: two inputs map to one URL.
@@ -239,5 +241,5 @@ def site_pages(
         from generator.stats import compute_stats
 
         stats = compute_stats(catalog, history)
-    pages += render_dashboard_pages(stats, registry, catalog)
+    pages += render_dashboard_pages(stats, registry, catalog, decisions=decisions)
     return pages

@@ -12,13 +12,15 @@ phones. The numbers are those of ``tthc report`` (the same :class:`Stats`).
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from generator.render import GeneratedPage, environment, format_number
 from generator.render.urls import DASHBOARD_PREFIX, DECISION_PREFIX, PROCEDURE_PREFIX, UrlRegistry, decision_slug
-from generator.stats import COST_KEYS, COUNT_LABELS, Stats
+from generator.stats import COST_KEYS, COUNT_LABELS, Decision, Stats
 
 #: Colours of the charts (the site's indigo, a neutral grey, a green for what is done).
 _COLOURS = {"target": "#c5cae9", "achieved": "#3f51b5", "reviewed": "#9fa8da", "planned": "#ffb74d", "simplified": "#2e7d32"}
@@ -140,8 +142,55 @@ def chart_key(stats: Stats) -> str:
     return hashlib.sha256(repr((targets, groups)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) -> list[GeneratedPage]:
-    """The dashboard page, the list of decisions and one page per decision."""
+@dataclass(frozen=True)
+class DecisionPage:
+    """The page of one decision (``quyet-dinh/<slug>/``), rendered when :meth:`page` is called.
+
+    The build renders it in its write stage, into the shared layout, and not at all when the
+    incremental cache holds it already (:meth:`key_text` says what it shows); everything
+    else (:func:`render_pages`, ``TTHC_LAYOUT_ONCE=0``) renders it at once.
+
+    Attributes:
+        decision: the :class:`~generator.stats.Decision`.
+        url: its claimed URL.
+        agency_names: agency id -> name, for every agency of the catalog (shared by all pages).
+    """
+
+    decision: Decision
+    url: str
+    agency_names: Mapping[str, str]
+
+    def page(self) -> GeneratedPage:
+        """The rendered :class:`~generator.render.GeneratedPage`."""
+        d = self.decision
+        html = environment().get_template("decision.html").render(
+            d=d, root="../../", procedure_prefix=PROCEDURE_PREFIX, agency_names=self.agency_names)
+        return GeneratedPage(url=self.url, title=f"{d.number}", html=Markup(html),
+                             description=f"Các thủ tục hành chính được {d.number} đơn giản hóa, sửa đổi hoặc thay thế.")
+
+    def key_text(self) -> str:
+        """Everything the page shows but the generator's code and the layout: its URL, the decision
+        (``repr`` of the frozen dataclass, its entries with their costs) and the names of its agencies."""
+        agencies = sorted({e.agency for e in self.decision.entries})
+        return repr((self.url, self.decision, [(a, self.agency_names.get(a)) for a in agencies]))
+
+
+def decision_pages(stats: Stats, registry: UrlRegistry, catalog: Any) -> list[DecisionPage]:
+    """One :class:`DecisionPage` per decision of ``stats``, in its order, each URL claimed.
+
+    Raises:
+        BuildError: two decisions map to one URL (both are named).
+    """
+    agency_names = {a.id: a.name for a in catalog.agencies}
+    return [DecisionPage(d, registry.claim(f"{DECISION_PREFIX}/{decision_slug(d.number)}/", f"decision {d.number}"),
+                         agency_names)
+            for d in stats.decisions]
+
+
+def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any, *,
+                           decisions: bool = True) -> list[GeneratedPage]:
+    """The dashboard page, the list of decisions and (with ``decisions``) one page per decision;
+    without, the caller gets those from :func:`decision_pages`, called next."""
     env = environment()
     pages = []
     url = registry.claim(f"{DASHBOARD_PREFIX}/", "the dashboard")
@@ -171,10 +220,6 @@ def render_dashboard_pages(stats: Stats, registry: UrlRegistry, catalog: Any) ->
         html=Markup(env.get_template("decisions.html").render(s=stats, decision_urls=decision_urls, root="../")),
         description="Các quyết định, nghị quyết đơn giản hóa, sửa đổi, thay thế thủ tục hành chính có trong danh mục.",
     ))
-    for decision in stats.decisions:
-        durl = registry.claim(decision_urls[decision.number], f"decision {decision.number}")
-        html = env.get_template("decision.html").render(
-            d=decision, root="../../", procedure_prefix=PROCEDURE_PREFIX, agency_names=agency_names)
-        pages.append(GeneratedPage(url=durl, title=f"{decision.number}", html=Markup(html),
-                                   description=f"Các thủ tục hành chính được {decision.number} đơn giản hóa, sửa đổi hoặc thay thế."))
+    if decisions:
+        pages += [page.page() for page in decision_pages(stats, registry, catalog)]
     return pages

@@ -298,16 +298,20 @@ def latest_changes(history: History | None, limit: int | None = 10, codes: Itera
     """
     if history is None:
         return []
+    every = history.cache.get(("latest_changes",))
+    if every is None:  # sorted once per history (the home page and the feeds both ask)
+        every = [
+            rc
+            for code in history.revisions
+            for rc in revision_changes(history, code)
+            if not rc.revision.date_unknown and rc.notable
+        ]
+        every.sort(key=lambda rc: (rc.revision.date, rc.revision.commit, rc.code), reverse=True)
+        history.cache[("latest_changes",)] = every
+    # a stable sort then a filter keeps the order a filter then a stable sort gives
     wanted = set(codes) if codes is not None else None
-    changes = [
-        rc
-        for code in history.revisions
-        if wanted is None or code in wanted
-        for rc in revision_changes(history, code)
-        if not rc.revision.date_unknown and rc.notable
-    ]
-    changes.sort(key=lambda rc: (rc.revision.date, rc.revision.commit, rc.code), reverse=True)
-    return changes if limit is None else changes[:limit]
+    changes = every if wanted is None else [rc for rc in every if rc.code in wanted]
+    return list(changes) if limit is None else changes[:limit]
 
 
 def history_url(code: str) -> str:
