@@ -229,11 +229,15 @@ class _InBackground:
         if processes > 1:
             import multiprocessing
 
+            import gc
+
             _BACKGROUND["function"] = function  # inherited by the forked process, never pickled
+            gc.freeze()  # no collection in the child copies the catalog it shares (see _fork_map)
             try:
                 self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
                 self.future = self.pool.submit(_background_call)
             finally:
+                gc.unfreeze()
                 _BACKGROUND.clear()
         else:
             self.value = function()
@@ -348,12 +352,31 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
     Not :func:`generator.parallel.ordered_map`, which pickles its items and may start its
     workers from a fork server: the catalog, its history and the layouts are far too large to
     send to every worker, so these workers must be forked to inherit them. ``tthc serve``
-    (whose threads make forking unsafe) renders in one process instead."""
+    (whose threads make forking unsafe) renders in one process instead.
+
+    Memory: this process works too (``processes - 1`` are forked), taking the chunks from the
+    end that no worker has started, as :func:`~generator.parallel.ordered_map` does: each
+    forked process comes to hold its own copy of the parts of the history it reads (CPython
+    writes reference counts into every object it touches), so one fewer process is one copy
+    fewer. The objects are frozen out of the garbage collector's reach while the workers run
+    (:func:`gc.freeze`, as Python's documentation advises before a fork), so no collection
+    makes them copy the rest."""
     if processes > 1 and len(chunks) > 1:
+        import gc
         import multiprocessing
 
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(function, chunks))
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(function, chunk) for chunk in chunks]
+                done: dict[int, Any] = {}
+                for index in reversed(range(len(chunks))):
+                    if not futures[index].cancel():  # a worker has it, and every earlier chunk
+                        break
+                    done[index] = function(chunks[index])
+                return [done[index] if index in done else future.result() for index, future in enumerate(futures)]
+        finally:
+            gc.unfreeze()
     return [function(chunk) for chunk in chunks]
 
 
