@@ -10,7 +10,9 @@ functions here):
    each revision with the previous one (:func:`compare_revisions`, both
    cores), compute the
    dashboard's statistics (:func:`generator.stats.compute_stats`), make the
-   open-data files, the Atom feeds and the charts, render the pages of the
+   open-data files (by a forked process, meanwhile: :class:`_InBackground`;
+   the open-data page, rendered last, waits for their sizes), the Atom
+   feeds and the charts, render the pages of the
    navigation (home, index pages, dashboard: few, and MkDocs + Material
    build them), claim the decision pages' URLs, and check every
    procedure's references and URLs, so that a catalog that cannot be built
@@ -20,13 +22,13 @@ functions here):
 3. :func:`write_procedure_pages` (``on_post_build``): every procedure's page,
    history page, revision and compare pages, and every decision's page
    (``quyet-dinh/<slug>/``, not in the navigation), are rendered and written
-   into the site as they are rendered, in the layout Material made, by a pool of
-   processes (one per core; ``TTHC_WORKERS=1`` renders in this process), each
-   writing its own procedures' files; the output is byte for byte that of a
-   serial run. With a :class:`~generator.cache.PageCache`, the pages of a
-   procedure whose inputs did not change, and the decision pages that show
-   what they showed, are taken from the previous site instead of being
-   rendered again;
+   into the site as they are rendered, in the layout Material made, by this
+   process and forked ones (one per core in all; ``TTHC_WORKERS=1`` renders in
+   this process only), each writing its own procedures' files; the output is
+   byte for byte that of a serial run. With a :class:`~generator.cache.PageCache`,
+   the pages of a procedure whose inputs did not change, and the decision pages
+   that show what they showed, are linked from the cache by the same processes
+   instead of being rendered again, and the pages rendered are kept in it;
 4. :func:`finish_site`: ``sitemap.xml`` gets those pages, and Pagefind
    indexes the search records the render stage made (:mod:`generator.search`),
    only when they changed since the previous site's index.
