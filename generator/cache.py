@@ -260,7 +260,7 @@ class PageCache:
             os.link(source, target)
         except FileNotFoundError:
             os.lstat(source)  # a missing source raises here
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _make_folder(os.path.dirname(target))
             try:
                 os.link(source, target)
             except OSError:
@@ -354,6 +354,27 @@ class PageCache:
             return
         self.entries, self.new_entries, self.search_digest = self.new_entries, {}, data["search"]
         self.search_files = data["search_files"]
+
+
+def _make_folder(folder: str) -> None:
+    """``mkdir -p folder``, from the folder up: one system call when its parent exists, which
+    it mostly does (a procedure's pages are linked parents first). :func:`os.makedirs` looks
+    at the parent first, and a rebuild makes a folder per page (38,000 at 2,000 × 10)."""
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            raise
+        _make_folder(parent)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # made meanwhile by the other rendering process
+            if not os.path.isdir(folder):
+                raise
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise
 
 
 def revisions_digest(history: Any, code: str) -> str:
