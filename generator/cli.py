@@ -701,7 +701,9 @@ def run() -> None:
       and its history are millions of objects that live for the whole command, and they were
       scanned a thousand times in a rebuild (0.6 s of it);
     * once the command has returned, the exit handlers run (temporary folders are removed) and
-      the process ends without freeing its objects one by one (0.6 s of a rebuild).
+      the process ends without freeing its objects one by one (0.6 s of a rebuild). Only when
+      no other thread is left that Python would wait for at exit (a pool's manager, a server):
+      otherwise the process ends as Python ends it.
 
     Tests call :func:`main` in their own process and get neither.
 
@@ -711,6 +713,7 @@ def run() -> None:
     import atexit
     import gc
     import os
+    import threading
 
     gc.set_threshold(200_000, 30, 30)
     try:
@@ -718,6 +721,8 @@ def run() -> None:
         status = 0
     except SystemExit as exit:
         status = exit.code
+    if any(not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
+        sys.exit(status)  # Python joins those threads first (its threading shutdown), then exits
     if status is not None and not isinstance(status, int):  # sys.exit("message"), as Python prints it
         print(status, file=sys.stderr)
         status = 1

@@ -170,16 +170,9 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
         TthcError: the history cannot be read, or a reference or URL does not resolve
             (:class:`~generator.errors.BuildError`).
     """
-    from generator.errors import NotARepository
-    from generator.render import site_pages
-    from generator.render.dashboard import decision_pages
-    from generator.render.history import render_feeds
-    from generator.render.procedures import ProcedureRenderer
-    from generator.render.urls import UrlRegistry
-    from generator.stats import compute_stats
+    from generator.render import environment
 
     stages = Stages()
-    from generator.render import environment
 
     # the site's templates, compiled once per cache: this build's (the process's environment is
     # kept between builds, and an earlier build's cache folder may be gone)
@@ -189,6 +182,26 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
     # the open-data files (a second of a rebuild) are made by another process meanwhile
     exports = _InBackground(lambda: _exports(catalog, memo.setdefault("exports", {}) if memo is not None else None, cache),
                             _process_count(len(catalog.procedures), processes))
+    try:
+        return _prepare_rest(catalog, report, exports, stages, catalog_dir, history=history, allow_shallow=allow_shallow,
+                             site_url=site_url, feedback_url=feedback_url, repo_url=repo_url,
+                             on_history_missing=on_history_missing, memo=memo, cache=cache, processes=processes)
+    finally:
+        exports.close()  # (after the result, nothing to do; when the build stopped first, the process is stopped)
+
+
+def _prepare_rest(catalog: Any, report: Any, exports: _InBackground, stages: Stages, catalog_dir: Path, *, history: bool,
+                  allow_shallow: bool | None, site_url: str | None, feedback_url: str | None, repo_url: str | None,
+                  on_history_missing: Any, memo: dict | None, cache: Any, processes: int | None) -> SitePlan:
+    """:func:`prepare` after the catalog is read and its open data started (the arguments are its own)."""
+    from generator.errors import NotARepository
+    from generator.render import site_pages
+    from generator.render.dashboard import decision_pages
+    from generator.render.history import render_feeds
+    from generator.render.procedures import ProcedureRenderer
+    from generator.render.urls import UrlRegistry
+    from generator.stats import compute_stats
+
     revisions = None
     if history:
         with stages.stage("read the history"):
@@ -223,47 +236,72 @@ def prepare(catalog_dir: Path, *, history: bool = True, allow_shallow: bool | No
 
 class _InBackground:
     """``function()`` computed by a forked process while this one goes on, when ``processes`` > 1
-    (else here and now); :meth:`result` gives its value, or raises its exception. A process that
-    dies (killed, out of memory) only means computing it here."""
+    (else here and now); :meth:`result` gives its value, or raises its exception, and
+    :meth:`close` stops the process when the build stops first. A process that dies (killed,
+    out of memory) or whose answer cannot be read back only means computing it here."""
 
     def __init__(self, function: Any, processes: int) -> None:
-        self.function, self.pool, self.future = function, None, None
-        if processes > 1:
-            import multiprocessing
-
-            import gc
-
-            _BACKGROUND["function"] = function  # inherited by the forked process, never pickled
-            gc.freeze()  # no collection in the child copies the catalog it shares (see _fork_map)
-            try:
-                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-                self.future = self.pool.submit(_background_call)
-            finally:
-                gc.unfreeze()
-                _BACKGROUND.clear()
-        else:
+        self.function, self.process, self.receiver = function, None, None
+        if processes <= 1:
             self.value = function()
+            return
+        import gc
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        _BACKGROUND["function"] = function  # inherited by the forked process, never pickled
+        gc.freeze()  # no collection in the child copies the catalog it shares (see _fork_map)
+        try:
+            self.process = context.Process(target=_background_call, args=(sender,), daemon=True)
+            self.process.start()
+        finally:
+            gc.unfreeze()
+            _BACKGROUND.clear()
+            sender.close()
 
     def result(self) -> Any:
-        if self.future is None:
+        if self.process is None:
             return self.value
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
-            self.value = self.future.result()
-        except BrokenProcessPool:
-            self.value = self.function()
+            ok, value = self.receiver.recv()
+        except Exception:  # noqa: BLE001 - died, or an answer that cannot be unpickled: compute it here
+            ok, value = None, None
         finally:
-            self.pool.shutdown()
-            self.future = None
-        return self.value
+            self.close()
+        if ok is None:
+            value = self.function()
+        elif not ok:
+            raise value
+        self.value = value
+        return value
+
+    def close(self) -> None:
+        """Stop the process (when still running) and wait for it; nothing when there is none."""
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.receiver.close()
+        self.process = None
 
 
 _BACKGROUND: dict[str, Any] = {}
 
 
-def _background_call() -> Any:
-    return _BACKGROUND["function"]()
+def _background_call(sender: Any) -> None:
+    """The forked process of :class:`_InBackground`: ``(True, value)`` or ``(False, exception)``."""
+    try:
+        answer = (True, _BACKGROUND["function"]())
+    except BaseException as err:  # noqa: BLE001 - given to the build process, which raises it
+        answer = (False, err)
+    try:
+        sender.send(answer)
+    except Exception:  # noqa: BLE001 - an answer that cannot be pickled: the build computes it itself
+        pass
+    finally:
+        sender.close()
 
 
 class _FileSizes(Mapping):

@@ -4,6 +4,7 @@ What it must keep: the exit status, every line written, and what the exit handle
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -37,3 +38,29 @@ def test_python_m_generator_cli_is_the_program():
     result = subprocess.run([sys.executable, "-m", "generator.cli", "--version"], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and re.fullmatch(r".+ \d+\.\d+\S*", result.stdout.strip()), result
+
+
+def test_a_thread_left_running_is_waited_for_as_python_would(tmp_path):
+    """A non-daemon thread still running when the command returns (a pool's manager thread, a server's)
+    must not be cut off: the process then ends as Python ends it, after the thread."""
+    marker = tmp_path / "thread-finished"
+    code = (f"import threading, time, pathlib\n"
+            f"threading.Thread(target=lambda: (time.sleep(1), pathlib.Path({str(marker)!r}).touch())).start()")
+    result = _run(code, "--version")
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()
+
+
+def test_a_build_that_stops_early_ends_at_once_with_its_message(tmp_path):
+    """A large catalog (the forked open-data process starts from 200 procedures) whose build stops
+    after the catalog is read (here: a shallow clone) ends with its message and status: the forked
+    process is stopped, not waited for at exit (that hung until killed)."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{REPO}", str(clone)], check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if k != "TTHC_ALLOW_SHALLOW"}
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--catalog", str(clone / "catalog"),
+                             "--site-dir", str(tmp_path / "site")], cwd=REPO, capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "--allow-shallow" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
