@@ -223,12 +223,12 @@ def _prepare_rest(catalog: Any, report: Any, exports: _InBackground, stages: Sta
         renderer = ProcedureRenderer(catalog, revisions, site_url, feedback_url)
         for procedure in catalog.procedures:
             renderer.check(procedure, registry)
+        feeds = render_feeds(catalog, revisions, site_url=site_url or "")  # (before the pages: no URL to claim)
+        charts = _charts(stats, memo.setdefault("charts", {}) if memo is not None else None, cache)
         sizes = _FileSizes(exports, stages)  # the open-data page, rendered last, waits for the files
         pages = site_pages(catalog, revisions, registry, file_sizes=sizes, stats=stats, feedback_url=feedback_url,
                            repo_url=repo_url, decisions=False)
         decisions = decision_pages(stats, registry, catalog)
-        feeds = render_feeds(catalog, revisions, site_url=site_url or "")
-        charts = _charts(stats, memo.setdefault("charts", {}) if memo is not None else None, cache)
     return SitePlan(catalog=catalog, report=report, history=revisions, pages={p.src_uri: p for p in pages},
                     exports=sizes.files(), feeds=feeds, charts=charts, renderer=renderer, stages=stages,
                     decisions=decisions)
