@@ -281,14 +281,14 @@ def test_a_full_disk_leaves_no_cache_behind_and_says_what_happened(tmp_path: Pat
     if where == "publish":
         monkeypatch.setattr("generator.build._publishable", full)
     else:
-        write_text = Path.write_text
+        write_bytes = Path.write_bytes  # how the procedures' pages are written (generator/site.py:_write_page)
 
         def page_write(self: Path, *args: object, **kwargs: object) -> int:
             if self.name == "index.html" and "thu-tuc" in self.parts:
                 full()
-            return write_text(self, *args, **kwargs)
+            return write_bytes(self, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "write_text", page_write)
+        monkeypatch.setattr(Path, "write_bytes", page_write)
     site = tmp_path / "out" / "site"
     site.parent.mkdir()
     result = tthc("build", "--catalog", str(MINI), "--site-dir", str(site), "--no-search", cwd=ROOT)
