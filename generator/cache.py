@@ -136,15 +136,15 @@ class PageCache:
         """A Jinja2 bytecode cache in this folder (``jinja/``), or None when it cannot be made:
         compiling the templates (Material's and ours) took about half a second of every rebuild.
         Jinja2 keys each file by the template's name and a checksum of its source, so an edited
-        template is compiled again."""
-        import jinja2
-
+        template is compiled again. A folder that is gone, full or unreadable later (the cache of
+        an earlier build of this process, a full disk) only means compiling again
+        (:class:`_TemplateCache`)."""
         folder = self.folder / "jinja"
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
-        return jinja2.FileSystemBytecodeCache(str(folder))
+        return _template_cache(str(folder))
 
     def keys(self, plan: Any, layouts: Any) -> list[str]:
         """The key of each procedure of ``plan.catalog`` (in its order)."""
@@ -354,6 +354,28 @@ class PageCache:
             return
         self.entries, self.new_entries, self.search_digest = self.new_entries, {}, data["search"]
         self.search_files = data["search_files"]
+
+
+def _template_cache(folder: str) -> Any:
+    """A :class:`jinja2.FileSystemBytecodeCache` of ``folder`` that never fails a build: a
+    compiled template it cannot read or write (the folder removed, a full disk, a damaged
+    file) is compiled from its source, as without a cache."""
+    import jinja2
+
+    class _TemplateCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - unreadable or damaged: compiled again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return _TemplateCache(folder)
 
 
 def _make_folder(folder: str) -> None:

@@ -269,3 +269,20 @@ def test_a_load_memo_reads_again_exactly_the_files_that_changed(tmp_path):
     # the file just edited is not kept: a second edit within one clock tick could keep its stamp
     assert len(memo) == len(second.procedures) - 1
     assert not any(stamp[0].endswith("1.000001.yaml") for stamp in memo)
+
+
+def test_the_templates_cache_never_fails_a_render(tmp_path):
+    """The Jinja2 bytecode kept in the cache folder (``jinja/``): a damaged file, or the folder
+    removed (an earlier build's cache, still set in this process), means compiling again."""
+    import jinja2
+
+    from generator.cache import PageCache
+
+    bytecode = PageCache(tmp_path / "cache").templates()
+    source = {"page.html": "{{ n + 1 }}"}
+    assert jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=bytecode).get_template("page.html").render(n=1) == "2"
+    [compiled] = (tmp_path / "cache" / "jinja").iterdir()
+    compiled.write_bytes(b"not marshal data")
+    assert jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=bytecode).get_template("page.html").render(n=2) == "3"
+    shutil.rmtree(tmp_path / "cache")
+    assert jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=bytecode).get_template("page.html").render(n=3) == "4"
