@@ -91,7 +91,8 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], *, workers: int 
     size = max(1, len(items) // (count * 8))  # several chunks per process: even load, little overhead
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     try:
-        with concurrent.futures.ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context(method)) as pool:
+        forked = {"initializer": end_with_parent, "initargs": (os.getpid(),)} if method == "fork" else {}
+        with concurrent.futures.ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context(method), **forked) as pool:
             locale = {name: os.environ.get(name) for name in _LOCALE_VARIABLES}
             futures = [pool.submit(_run_chunk, function, chunk, locale) for chunk in chunks]
             done: list[list[R] | None] = [None] * len(chunks)
@@ -105,6 +106,24 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], *, workers: int 
             return results
     except (OSError, NotImplementedError, concurrent.futures.process.BrokenProcessPool):
         return [function(item) for item in items]
+
+
+def end_with_parent(parent: int) -> None:
+    """Run first in each process forked from the build's (``initializer`` of a pool): it is
+    killed when that process, ``parent``, ends (Linux's ``PR_SET_PDEATHSIG``; nothing elsewhere).
+    Else a ``tthc`` killed (SIGTERM, SIGKILL, out of memory) left its forked processes waiting
+    forever on pipes only they still held open, with the site's lock (every later build said
+    another one was running), the caller's standard output and their copy of the catalog."""
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (linux/prctl.h)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 #: The environment that chooses the messages' language (generator/i18n.py): a worker started by a

@@ -54,6 +54,7 @@ from typing import Any, Iterator
 
 from generator.errors import BuildError
 from generator.i18n import _
+from generator.parallel import end_with_parent
 
 #: Environment variable: write the stage report (JSON) to this file.
 STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
@@ -253,7 +254,7 @@ class _InBackground:
         _BACKGROUND["function"] = function  # inherited by the forked process, never pickled
         gc.freeze()  # no collection in the child copies the catalog it shares (see _fork_map)
         try:
-            self.process = context.Process(target=_background_call, args=(sender,), daemon=True)
+            self.process = context.Process(target=_background_call, args=(sender, os.getpid()), daemon=True)
             self.process.start()
         finally:
             gc.unfreeze()
@@ -290,8 +291,10 @@ class _InBackground:
 _BACKGROUND: dict[str, Any] = {}
 
 
-def _background_call(sender: Any) -> None:
-    """The forked process of :class:`_InBackground`: ``(True, value)`` or ``(False, exception)``."""
+def _background_call(sender: Any, parent: int) -> None:
+    """The forked process of :class:`_InBackground`: ``(True, value)`` or ``(False, exception)``;
+    it ends with the build's process ``parent`` (:func:`~generator.parallel.end_with_parent`)."""
+    end_with_parent(parent)
     try:
         answer = (True, _BACKGROUND["function"]())
     except BaseException as err:  # noqa: BLE001 - given to the build process, which raises it
@@ -407,7 +410,8 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
 
         gc.freeze()
         try:
-            with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
                 futures = [pool.submit(function, chunk) for chunk in chunks]
                 done: dict[int, Any] = {}
                 for index in reversed(range(len(chunks))):

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,3 +68,63 @@ def test_a_build_that_stops_early_ends_at_once_with_its_message(tmp_path):
     assert result.returncode == 1, result.stderr
     assert "--allow-shallow" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def _forking(code: str = "") -> str:
+    """Program text that makes the mini catalog (9 procedures) take the paths of a large one
+    (files read, open data made and pages rendered by forked processes: 200 procedures up)."""
+    return f"import generator.site, generator.validate; generator.site.PARALLEL_MIN_PROCEDURES = 1\n" \
+           f"generator.validate.PARALLEL_FROM = 1\n{code}"
+
+
+def _gone(pid: int) -> bool:
+    """True when process ``pid`` has ended (a zombie nobody reaped has ended too)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent's death signal is Linux's")
+@pytest.mark.parametrize("where", ["generator.export.export_catalog", "generator.render.procedure_pages",
+                                   "generator.validate._load_procedure"])
+def test_a_build_killed_leaves_no_process_holding_the_site(mini, tmp_path, where):
+    """``tthc build`` killed (SIGKILL, out of memory; SIGTERM likewise) while a forked process works
+    (reading procedure files, making the open-data files, rendering a chunk of pages): that
+    process must end too. It waited forever on a
+    pipe nobody reads, holding the site's lock, so every later build said another one was running."""
+    marker = tmp_path / "worker-pid"
+    module, name = where.rsplit(".", 1)
+    code = _forking(f"""import os, time, {module}
+PARENT = os.getpid()
+def stuck(*args, **kwargs):
+    if os.getpid() != PARENT:
+        open({str(marker)!r}, "w").write(str(os.getpid()))
+        time.sleep(300)
+    return original(*args, **kwargs)
+original, {module}.{name} = {module}.{name}, stuck""")
+    program = f"import sys; sys.argv = ['tthc', 'build', '--no-search', '--catalog', {str(mini.root / 'catalog')!r}, " \
+              f"'--site-dir', {str(tmp_path / 'site')!r}]\n{code}\nfrom generator.cli import run\nrun()"
+    build = subprocess.Popen([sys.executable, "-c", program], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() or not marker.read_text():
+            assert build.poll() is None and time.monotonic() < deadline, "the forked process never started"
+            time.sleep(0.05)
+        worker = int(marker.read_text())
+        build.kill()
+        build.wait()
+        deadline = time.monotonic() + 30
+        while not _gone(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(worker), "the forked process outlived the build"
+        again = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-search", "--catalog",
+                                str(mini.root / "catalog"), "--site-dir", str(tmp_path / "site")],
+                               cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+    finally:
+        build.kill()
+        if worker is not None and not _gone(worker):
+            os.kill(worker, signal.SIGKILL)
