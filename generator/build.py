@@ -23,9 +23,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.errors import BuildError, CatalogInvalid, UsageError
 from generator.i18n import _
@@ -408,4 +410,25 @@ def serve_site(catalog_dir: Path | None, *, config_file: Path = Path("mkdocs.yml
             raise UsageError(_("catalog folder not found: {folder} (pass --catalog DIR)").format(folder=catalog_dir))
         os.environ["TTHC_CATALOG"] = str(Path(catalog_dir).resolve())
     load_config(config_file)  # fail early, with a plain message, on a bad config
-    serve(str(config_file), **({"dev_addr": dev_addr} if dev_addr else {}))
+    previous = _stop_on_sigterm()
+    try:
+        serve(str(config_file), **({"dev_addr": dev_addr} if dev_addr else {}))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM (how systemd, Docker and editors stop a server) stop ``serve`` as Ctrl-C does,
+    so that MkDocs removes its temporary site and the exit handlers the page cache; by default it
+    ended the process at once and left both. The previous handler (None off the main thread,
+    where no handler can be set)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)

@@ -128,3 +128,38 @@ original, {module}.{name} = {module}.{name}, stuck""")
         build.kill()
         if worker is not None and not _gone(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_tthc_serve_stopped_removes_its_temporary_folders(mini, tmp_path, stop):
+    """``tthc serve`` stopped by Ctrl-C or by SIGTERM (how systemd, Docker and editors stop a
+    server): its page cache (``tthc-serve-cache-*``) and MkDocs' site (``mkdocs_*``), both in the
+    temporary folder, are removed. SIGTERM left both behind, a site's size each time."""
+    import socket
+    import urllib.request
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--catalog", str(mini.root / "catalog"),
+                               "--dev-addr", f"127.0.0.1:{port}"], cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, env=dict(os.environ, TMPDIR=str(temporary)))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline, "tthc serve never answered"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        assert sorted(p.name.split("-")[0].split("_")[0] for p in temporary.iterdir()) == ["mkdocs", "tthc"]
+        server.send_signal(stop)
+        _, stderr = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert "Traceback" not in stderr.decode("utf-8", "replace")
+    assert list(temporary.iterdir()) == []
