@@ -101,6 +101,9 @@ class PageCache:
                 self.search_files = dict(data.get("search_files") or {})
         except (OSError, ValueError, AttributeError):
             pass  # no cache yet, or unreadable: render everything
+        #: The folders of ``pages/`` seen to be no symbolic links (:meth:`_in_pages`).
+        self._folders: set[str] = set()
+        _unlink_links(self.folder)
 
     def load(self, name: str, key: str) -> Any:
         """The object stored as ``name`` when it was stored with ``key``; None otherwise.
@@ -238,6 +241,8 @@ class PageCache:
             pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
             digests = group.digests if len(group.digests) == len(group.files) else [None] * len(group.files)
             for path, digest in zip(group.files, digests):
+                if not self._in_pages(path):
+                    return None
                 source = os.path.join(site, path)
                 self._link(source, os.path.join(pages, path))
                 files.append((path, digest or _sha256(source), *_stamp(source)))
@@ -281,7 +286,7 @@ class PageCache:
         if self.entries:
             for entry in self.entries.values():
                 for path, *_recorded in entry.get("files", ()):
-                    if _safe(path) and path not in kept:
+                    if _safe(path) and path not in kept and self._in_pages(path):
                         try:
                             os.unlink(os.path.join(pages, path))
                         except FileNotFoundError:
@@ -292,6 +297,19 @@ class PageCache:
             for name in names:
                 if (name if prefix == "." else f"{prefix}/{name}") not in kept:
                     os.unlink(os.path.join(folder, name))
+
+    def _in_pages(self, path: str) -> bool:
+        """True when no folder on the way from ``pages/`` to ``path`` is a symbolic link, which would
+        lead this build's links and removals outside the cache (a crafted cache); each folder is
+        looked at once (a folder still to be made is made by this build)."""
+        folder, seen = os.path.dirname(path), []
+        while folder and folder not in self._folders:
+            if os.path.islink(os.path.join(self.folder, PAGES_DIR, folder)):
+                return False
+            seen.append(folder)
+            folder = os.path.dirname(folder)
+        self._folders.update(seen)
+        return True
 
     @staticmethod
     def records_digest(records: dict[str, Any]) -> str:
@@ -430,6 +448,19 @@ def _as_recorded(path: Any, digest: Any, stamp: list[Any]) -> bool:
     if not S_ISREG(st.st_mode):
         return False
     return (len(stamp) == 3 and [st.st_size, st.st_mtime_ns, st.st_ino] == stamp) or _sha256(path) == digest
+
+
+def _unlink_links(folder: Path) -> None:
+    """Remove the symbolic links among the entries of the cache ``folder``: a link named ``pages``,
+    ``jinja``, ``pagefind`` or as a temporary file would lead the build's writes outside it (only a
+    crafted cache has one; a link to the cache folder itself is the user's choice and is kept)."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def _safe(path: Any) -> bool:

@@ -286,3 +286,40 @@ def test_the_templates_cache_never_fails_a_render(tmp_path):
     assert jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=bytecode).get_template("page.html").render(n=2) == "3"
     shutil.rmtree(tmp_path / "cache")
     assert jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=bytecode).get_template("page.html").render(n=3) == "4"
+
+
+def test_links_inside_a_crafted_cache_never_lead_its_writes_outside(catalog_repo, tmp_path):
+    """A cache folder whose ``jinja/``, ``pagefind/``, a temporary file or a folder of ``pages/`` is a
+    symbolic link to a folder outside: a rebuild that renders those pages again (1.000001 edited),
+    removes them (2.000101 deleted) and indexes the search again writes and removes nothing there
+    (it wrote the templates' bytecode, the pages' links, the search bundle and the manifest through
+    them, and unlinked the deleted procedure's pages outside), and gives a full build's site."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    assert _build(work, tmp_path / "site").returncode == 0
+    cache, outside = tmp_path / ".site-cache", tmp_path / "outside"
+    outside.mkdir()
+    for name in ("jinja", "pagefind"):
+        shutil.copytree(cache / name, outside / name)
+        shutil.rmtree(cache / name)
+        (cache / name).symlink_to(outside / name)
+    for code in ("1.000001", "2.000101"):
+        shutil.copytree(cache / "pages" / "thu-tuc" / code, outside / code)
+        shutil.rmtree(cache / "pages" / "thu-tuc" / code)
+        (cache / "pages" / "thu-tuc" / code).symlink_to(outside / code)
+    for name in (".manifest.json.tmp", ".history.pickle.tmp", ".open-data.pickle.tmp"):
+        (outside / name).write_text("keep me", encoding="utf-8")
+        (cache / name).symlink_to(outside / name)
+    before = {p.relative_to(outside).as_posix(): p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+
+    path = work / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Cấp giấy phép", "Cấp lại giấy phép"), encoding="utf-8")
+    (work / "catalog" / "procedures" / "ubnd-tinh-an-giang" / "2.000101.yaml").unlink()
+    _git(work, "commit", "-q", "-am", "Sửa và bãi bỏ", date="2026-07-03T09:00:00+07:00")
+    result = _build(work, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+
+    after = {p.relative_to(outside).as_posix(): p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+    assert after == before
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(tmp_path / "site") == _stable_files(tmp_path / "full")
