@@ -728,6 +728,8 @@ def run() -> None:
         status = 1
     atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter runs at exit (temporary folders, logging)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with it closed (>&-)
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be said

@@ -163,3 +163,12 @@ def test_tthc_serve_stopped_removes_its_temporary_folders(mini, tmp_path, stop):
         server.kill()
     assert "Traceback" not in stderr.decode("utf-8", "replace")
     assert list(temporary.iterdir()) == []
+
+
+def test_a_closed_standard_output_is_no_error_at_exit():
+    """Started with standard output closed (``>&-``, as some schedulers and daemons start commands),
+    Python's ``sys.stdout`` is None: a command that printed nothing must still end well (the flush
+    at exit raised AttributeError, with a traceback; ``tthc build`` failed after building the site)."""
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, "-m", "generator.cli", "--version"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
