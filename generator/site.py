@@ -54,7 +54,7 @@ from typing import Any, Iterator
 
 from generator.errors import BuildError
 from generator.i18n import _
-from generator.parallel import end_with_parent
+from generator.parallel import end_with_parent, stop_pool
 
 #: Environment variable: write the stage report (JSON) to this file.
 STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
@@ -412,13 +412,17 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
         try:
             with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
                                      initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(function, chunk) for chunk in chunks]
-                done: dict[int, Any] = {}
-                for index in reversed(range(len(chunks))):
-                    if not futures[index].cancel():  # a worker has it, and every earlier chunk
-                        break
-                    done[index] = function(chunks[index])
-                return [done[index] if index in done else future.result() for index, future in enumerate(futures)]
+                try:
+                    futures = [pool.submit(function, chunk) for chunk in chunks]
+                    done: dict[int, Any] = {}
+                    for index in reversed(range(len(chunks))):
+                        if not futures[index].cancel():  # a worker has it, and every earlier chunk
+                            break
+                        done[index] = function(chunks[index])
+                    return [done[index] if index in done else future.result() for index, future in enumerate(futures)]
+                except BaseException:  # an error or Ctrl-C here: no more chunks begun
+                    stop_pool(pool)
+                    raise
         finally:
             gc.unfreeze()
     return [function(chunk) for chunk in chunks]

@@ -172,3 +172,24 @@ def test_a_closed_standard_output_is_no_error_at_exit():
     result = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, "-m", "generator.cli", "--version"],
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [2.0, 9.0])
+def test_ctrl_c_during_a_large_build_stops_it_in_one_line(tmp_path, delay):
+    """Ctrl-C (SIGINT to the whole command, as a terminal sends it) while the real catalog builds on
+    both cores (reading, then rendering): the build stops within seconds (the chunks no worker
+    has begun are dropped), says so in one line, with no traceback, and publishes nothing."""
+    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--no-search", "--site-dir",
+                                str(tmp_path / "site")], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the build did not stop within 120 s of Ctrl-C")
+    assert process.returncode != 0 and "Traceback" not in err, err[-2000:]
+    assert not (tmp_path / "site").exists()
