@@ -20,7 +20,7 @@ import concurrent.futures
 import multiprocessing
 import os
 import threading
-from typing import Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from generator.errors import UsageError
 from generator.i18n import _
@@ -93,23 +93,31 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], *, workers: int 
     try:
         forked = {"initializer": end_with_parent, "initargs": (os.getpid(),)} if method == "fork" else {}
         with concurrent.futures.ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context(method), **forked) as pool:
-            try:
-                locale = {name: os.environ.get(name) for name in _LOCALE_VARIABLES}
-                futures = [pool.submit(_run_chunk, function, chunk, locale) for chunk in chunks]
-                done: list[list[R] | None] = [None] * len(chunks)
-                for index in reversed(range(len(chunks))):
-                    if not futures[index].cancel():  # a worker has it, so it has every earlier chunk too
-                        break
-                    done[index] = _run_chunk(function, chunks[index])
-                results: list[R] = []
-                for index, future in enumerate(futures):
-                    results += done[index] if done[index] is not None else future.result()
-                return results
-            except BaseException:
-                stop_pool(pool)
-                raise
+            locale = {name: os.environ.get(name) for name in _LOCALE_VARIABLES}
+            done = share_chunks(pool, chunks, lambda chunk: pool.submit(_run_chunk, function, chunk, locale),
+                                lambda chunk: _run_chunk(function, chunk))
+            return [result for chunk_results in done for result in chunk_results]
     except (OSError, NotImplementedError, concurrent.futures.process.BrokenProcessPool):
         return [function(item) for item in items]
+
+
+def share_chunks(pool: concurrent.futures.Executor, chunks: Sequence[Any], submit: Callable[[Any], Any],
+                 here: Callable[[Any], R]) -> list[R]:
+    """Each chunk's result, in order: every chunk is queued to ``pool`` (``submit(chunk)`` gives its
+    future) and this process works too, taking chunks from the end that no worker has started
+    (``here(chunk)``), so ``workers - 1`` forked processes keep every core busy. An error or
+    Ctrl-C here stops the pool (:func:`stop_pool`) before it is raised."""
+    try:
+        futures = [submit(chunk) for chunk in chunks]
+        done: dict[int, R] = {}
+        for index in reversed(range(len(chunks))):
+            if not futures[index].cancel():  # a worker has it, so it has every earlier chunk too
+                break
+            done[index] = here(chunks[index])
+        return [done[index] if index in done else future.result() for index, future in enumerate(futures)]
+    except BaseException:
+        stop_pool(pool)
+        raise
 
 
 def stop_pool(pool: concurrent.futures.Executor) -> None:

@@ -54,7 +54,7 @@ from typing import Any, Iterator
 
 from generator.errors import BuildError
 from generator.i18n import _
-from generator.parallel import end_with_parent, stop_pool
+from generator.parallel import end_with_parent, share_chunks
 
 #: Environment variable: write the stage report (JSON) to this file.
 STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
@@ -398,7 +398,7 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
     (whose threads make forking unsafe) renders in one process instead.
 
     Memory: this process works too (``processes - 1`` are forked), taking the chunks from the
-    end that no worker has started, as :func:`~generator.parallel.ordered_map` does: each
+    end that no worker has started (:func:`~generator.parallel.share_chunks`, as ordered_map): each
     forked process comes to hold its own copy of the parts of the history it reads (CPython
     writes reference counts into every object it touches), so one fewer process is one copy
     fewer. The objects are frozen out of the garbage collector's reach while the workers run
@@ -412,17 +412,7 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[An
         try:
             with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
                                      initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-                try:
-                    futures = [pool.submit(function, chunk) for chunk in chunks]
-                    done: dict[int, Any] = {}
-                    for index in reversed(range(len(chunks))):
-                        if not futures[index].cancel():  # a worker has it, and every earlier chunk
-                            break
-                        done[index] = function(chunks[index])
-                    return [done[index] if index in done else future.result() for index, future in enumerate(futures)]
-                except BaseException:  # an error or Ctrl-C here: no more chunks begun
-                    stop_pool(pool)
-                    raise
+                return share_chunks(pool, chunks, lambda chunk: pool.submit(function, chunk), function)
         finally:
             gc.unfreeze()
     return [function(chunk) for chunk in chunks]
