@@ -84,10 +84,15 @@ class PageCache:
 
     Args:
         folder: the cache folder (created when first stored into).
+        spare: the site the build before the last one published (``.<site>-spare/``, see
+            :mod:`generator.build`), or None. A procedure's folder whose files are still the
+            cached ones is moved from it into the new site (:meth:`reuse`), one ``rename`` instead
+            of a ``mkdir`` per page and a ``link`` per file; so is the search bundle.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, spare: Path | None = None) -> None:
         self.folder = Path(folder)
+        self.spare = None if spare is None else os.fspath(spare)
         self.entries: dict[str, dict[str, Any]] = {}
         self.search_digest: str | None = None
         #: The cached search bundle's files: relative path -> SHA-256.
@@ -200,20 +205,52 @@ class PageCache:
             return None
         pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
         try:
-            for path, digest, *stamp in entry["files"]:
-                if not _safe(path) or not _as_recorded(os.path.join(pages, path), digest, stamp):
-                    return None
-            for path, *_recorded in entry["files"]:
-                self._link(os.path.join(pages, path), os.path.join(site, path))
+            if not all(_safe(path) for path, *_recorded in entry["files"]):
+                return None
+            moved = self._from_spare(entry["files"], site)
+            if not moved:
+                for path, digest, *stamp in entry["files"]:
+                    if not _as_recorded(os.path.join(pages, path), digest, stamp):
+                        return None
+                for path, *_recorded in entry["files"]:
+                    self._link(os.path.join(pages, path), os.path.join(site, path))
             records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
                                           tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
                        for path, rec in entry["records"].items()}
             group = PageGroup(pages=[WrittenPage(url, date) for url, date in entry["pages"]], records=records,
-                              files=[path for path, *_recorded in entry["files"]])
+                              files=[path for path, *_recorded in entry["files"]], moved=moved,
+                              bytes=sum(recorded[1] for _path, *recorded in entry["files"] if len(recorded) > 1))
         except (OSError, KeyError, TypeError, ValueError):
             return None
         self.new_entries[code] = entry
         return group
+
+    def _from_spare(self, files: list[Any], site: str) -> bool:
+        """Move the folder of ``files`` (a manifest entry's, paths already checked by :func:`_safe`)
+        from the spare site into ``site``, when every one of them is there as recorded: the same
+        file (size, modification time, inode) as the cached one. Only a folder two levels down
+        (``thu-tuc/<code>/``, ``quyet-dinh/<slug>/``) that holds all the files is moved: such
+        folders are never inside one another. The spare's folder then holds nothing else: its
+        files are the links one build made of one rendering (a file of another rendering has
+        another inode). False when the folder is not there or not as recorded (the files are
+        then linked from the cache)."""
+        folder = _own_folder(files)
+        if self.spare is None or folder is None:
+            return False
+        try:
+            for path, _digest, *stamp in files:
+                st = os.lstat(os.path.join(self.spare, path))
+                if len(stamp) != 3 or not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+                    return False
+            source, target = os.path.join(self.spare, folder), os.path.join(site, folder)
+            try:
+                os.rename(source, target)
+            except FileNotFoundError:
+                _make_folder(os.path.dirname(target))
+                os.rename(source, target)
+        except OSError:
+            return False
+        return True
 
     def adopt(self, code: str, entry: dict[str, Any] | None = None) -> None:
         """Keep for the next build the entry of ``code``: ``entry`` (from :meth:`entry`) for pages
@@ -328,6 +365,8 @@ class PageCache:
         cached = self.folder / SEARCH_DIR
         if self.search_digest != self.records_digest(records) or not self.search_files:
             return False
+        if self._search_from_spare(site_dir, bundle):
+            return True
         try:
             present = sorted(p.relative_to(cached).as_posix() for p in cached.rglob("*") if p.is_file())
             if present != sorted(self.search_files) or any(
@@ -339,6 +378,24 @@ class PageCache:
                 self._link(cached / name, site_dir / bundle / name)
         except OSError:
             shutil.rmtree(site_dir / bundle, ignore_errors=True)
+            return False
+        return True
+
+    def _search_from_spare(self, site_dir: Path, bundle: str) -> bool:
+        """Move the spare site's search bundle into ``site_dir`` when each of its recorded files is
+        there as recorded (the same files as the cached bundle, see :meth:`_from_spare`)."""
+        if self.spare is None or not _safe(bundle) or "/" in bundle:
+            return False
+        source = os.path.join(self.spare, bundle)
+        try:
+            for name, recorded in self.search_files.items():
+                if not _safe(name) or not isinstance(recorded, list) or len(recorded) != 4:
+                    return False
+                st = os.lstat(os.path.join(source, name))
+                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != recorded[1:]:
+                    return False
+            os.rename(source, site_dir / bundle)
+        except OSError:
             return False
         return True
 
@@ -461,6 +518,24 @@ def _unlink_links(folder: Path) -> None:
                     os.unlink(entry.path)
     except OSError:
         pass
+
+
+def own_folder(paths: list[str]) -> str | None:
+    """``<a>/<b>`` when every one of ``paths`` (files of one procedure or decision page, relative
+    to the site) is below that folder two levels down (``thu-tuc/<code>``), else None. Such
+    folders are never inside one another."""
+    if not paths:
+        return None
+    parts = paths[0].split("/")
+    if len(parts) < 3:
+        return None
+    prefix = f"{parts[0]}/{parts[1]}/"
+    return prefix[:-1] if all(path.startswith(prefix) for path in paths) else None
+
+
+def _own_folder(files: list[Any]) -> str | None:
+    """:func:`own_folder` of manifest entries (``[path, …]`` each)."""
+    return own_folder([path for path, *_recorded in files])
 
 
 def _safe(path: Any) -> bool:

@@ -405,6 +405,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                 self._advance(len(self.plan.catalog.procedures) + len(self.plan.decisions))
             else:
                 written, cache = Written(), None
+            self.written = written
             result = finish_site(self.plan, site_dir, written, site_url=config.site_url,
                                  search=self.config.search and self.layout_once, cache=cache)
             if self.config.search and not self.layout_once and self.plan.catalog.procedures:

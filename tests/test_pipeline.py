@@ -111,7 +111,7 @@ def test_layout_once_gives_the_site_material_gives_page_by_page(catalog_repo, tm
 def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_path, monkeypatch):
     """The pool renders only from 200 procedures up; the test lowers the threshold in-process."""
     from generator import site as pipeline
-    from generator.build import build_site
+    from generator.build import build_site, site_size
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PROCEDURES", 1)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
@@ -124,7 +124,9 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
     assert _differences(tmp_path / "serial", tmp_path / "parallel") == []
     # again: the rendering processes link every page from the cache, and the main process keeps their entries
-    build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
+    result = build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
+    # the summary counts the procedures' folders from what was written, and that is what a walk finds
+    assert (result.pages, result.bytes) == site_size(tmp_path / "parallel") and result.pages > 9 * 3
     counts = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]
     assert (counts["procedures_rendered"], counts["procedures_reused"], counts["processes"]) == (0, 9, 2)
     assert (counts["decisions_rendered"], counts["decisions_reused"]) == (0, 1)
@@ -206,6 +208,9 @@ def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_
     assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
     third = json.loads(report.read_text(encoding="utf-8"))["counts"]
     assert (third["procedures_rendered"], third["decisions_rendered"], third["decisions_reused"]) == (1, 1, 0)
+    # the folders of the 7 procedures unchanged since the first build were moved from its site (the spare)
+    assert (second["pages_moved"], third["pages_moved"]) == (0, 7)
+    assert (tmp_path / ".site-spare" / "thu-tuc").is_dir()
     page = (tmp_path / "site" / "quyet-dinh" / "1085-qd-ttg" / "index.html").read_text(encoding="utf-8")
     assert "xuống 12 ngày" in page and "xuống 15 ngày" not in page
     _full_build(work, tmp_path / "full2")
