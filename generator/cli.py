@@ -35,6 +35,9 @@ from generator.i18n import N_, Nn_, _
 from generator.progress import Progress, no_progress
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: Stopped by Ctrl-C: 128 + SIGINT (2), the status a shell gives a command that SIGINT ended, so a
+#: script or make that runs tthc stops too (``$? -eq 130``) instead of reading it as "invalid input".
+EXIT_INTERRUPTED = 130
 
 # click marks its own messages for gettext (``from gettext import gettext as _`` in each module) but looks them up
 # in the process-wide gettext domain, whose language comes from the environment alone: Vietnamese would need
@@ -122,7 +125,7 @@ CATALOG_OPTION = option(
 
 
 class _Group(_Command, click.Group):
-    """Turns library errors into one-line messages and exit codes."""
+    """Turns library errors into one-line messages and exit codes, and Ctrl-C into :data:`EXIT_INTERRUPTED`."""
 
     command_class = _Command
 
@@ -141,6 +144,11 @@ class _Group(_Command, click.Group):
         except TthcError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_INVALID)
+        except KeyboardInterrupt:  # Ctrl-C: click's own words ("Đã hủy!"), after a line break closing the
+            # terminal's ^C, but the status of SIGINT, not click's 1 (which says "invalid" here)
+            click.echo(err=True)
+            click.echo(_("Aborted!"), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},

@@ -241,5 +241,45 @@ def test_ctrl_c_during_a_large_build_stops_it_in_one_line(tmp_path, delay):
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         pytest.fail("the build did not stop within 120 s of Ctrl-C")
-    assert process.returncode != 0 and "Traceback" not in err, err[-2000:]
+    assert process.returncode == 130 and "Traceback" not in err, err[-2000:]
+    assert err.splitlines()[-1] == "Aborted!", err[-2000:]
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(("command", "where"), [("validate", "generator.validate._load_procedure"),
+                                                ("build", "generator.render.procedure_pages")])
+def test_ctrl_c_ends_a_command_with_status_130_and_one_line(mini, tmp_path, command, where):
+    """Ctrl-C (SIGINT to the whole command, as a terminal sends it) while procedure files are read
+    (``tthc validate``) or pages rendered (``tthc build``), with forked workers: status 130 (128 +
+    SIGINT, what a shell gives a command SIGINT ended, so a script running tthc stops too), not
+    click's 1, which tthc uses for invalid input; click's one line "Đã hủy!" and no traceback."""
+    marker = tmp_path / "busy"
+    module, name = where.rsplit(".", 1)
+    code = _forking(f"""import os, time, {module}
+PARENT = os.getpid()
+def busy(*args, **kwargs):
+    if os.getpid() == PARENT:
+        open({str(marker)!r}, "w").write("here")
+        time.sleep(300)
+    return original(*args, **kwargs)
+original, {module}.{name} = {module}.{name}, busy""")
+    catalog = str(mini.root / "catalog")
+    args = ["validate", "--catalog", catalog] if command == "validate" else \
+        ["build", "--no-search", "--catalog", catalog, "--site-dir", str(tmp_path / "site")]
+    program = f"import sys; sys.argv = ['tthc', *{args!r}]\n{code}\nfrom generator.cli import run\nrun()"
+    process = subprocess.Popen([sys.executable, "-c", program], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True, env=dict(os.environ, LANGUAGE="vi"))
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and err.strip().splitlines() == ["Đã hủy!"], err
     assert not (tmp_path / "site").exists()
