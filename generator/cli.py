@@ -35,6 +35,9 @@ from generator.i18n import N_, Nn_, _
 from generator.progress import Progress, no_progress
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: Stopped by Ctrl-C: 128 + SIGINT (2), the status a shell gives a command that SIGINT ended, so a
+#: script or make that runs tthc stops too (``$? -eq 130``) instead of reading it as "invalid input".
+EXIT_INTERRUPTED = 130
 
 # click marks its own messages for gettext (``from gettext import gettext as _`` in each module) but looks them up
 # in the process-wide gettext domain, whose language comes from the environment alone: Vietnamese would need
@@ -122,7 +125,7 @@ CATALOG_OPTION = option(
 
 
 class _Group(_Command, click.Group):
-    """Turns library errors into one-line messages and exit codes."""
+    """Turns library errors into one-line messages and exit codes, and Ctrl-C into :data:`EXIT_INTERRUPTED`."""
 
     command_class = _Command
 
@@ -141,6 +144,11 @@ class _Group(_Command, click.Group):
         except TthcError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_INVALID)
+        except KeyboardInterrupt:  # Ctrl-C: click's own words ("Đã hủy!"), after a line break closing the
+            # terminal's ^C, but the status of SIGINT, not click's 1 (which says "invalid" here)
+            click.echo(err=True)
+            click.echo(_("Aborted!"), err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
@@ -693,6 +701,39 @@ def serve(catalog_dir: Path, config_file: Path, dev_addr: str | None) -> None:
         serve_site(catalog_dir, config_file=config_file, dev_addr=dev_addr)
 
 
+def _open_closed_streams() -> None:
+    """Open a standard stream that was closed when the program started on the null device.
+
+    Started with standard output or error closed (``tthc validate >&-``, ``2>&-``, as some
+    schedulers and daemons start commands), Python sets ``sys.stdout`` / ``sys.stderr`` to None:
+    every command that writes to them (a report, the diff's terminal check, an error message)
+    raised AttributeError with a traceback, and exited 1 whatever the result. As a daemon does,
+    the free descriptor is opened on ``os.devnull`` (also for the programs tthc starts, such as
+    git, and so that no file tthc opens later takes descriptor 1 or 2), and the stream writes
+    there: what was closed is not read, and the exit status is the command's own. When another
+    file already holds the descriptor, it is left alone and only the Python stream writes to the
+    null device.
+    """
+    import os
+
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        mode = "r" if fd == 0 else "w"
+        try:
+            os.fstat(fd)
+        except OSError:  # still free: it becomes the null device
+            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            else:
+                os.set_inheritable(fd, True)
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115 - lives as long as the process
+        else:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115 - lives as long as the process
+
+
 def run() -> None:
     """The ``tthc`` program (``python -m generator.cli``): :func:`main` with two settings of a
     process that does one command and ends, as mypy's (``mypy/main.py``) are:
@@ -705,7 +746,9 @@ def run() -> None:
       no other thread is left that Python would wait for at exit (a pool's manager, a server):
       otherwise the process ends as Python ends it.
 
-    Tests call :func:`main` in their own process and get neither.
+    A standard stream closed when the program started (``>&-``) is first opened on the null
+    device (:func:`_open_closed_streams`). Tests call :func:`main` in their own process and get
+    none of this.
 
     Raises:
         SystemExit: never from here; the exit status is the one :func:`main` gives.
@@ -716,6 +759,7 @@ def run() -> None:
     import threading
 
     gc.set_threshold(200_000, 30, 30)
+    _open_closed_streams()
     try:
         main()
         status = 0

@@ -122,9 +122,17 @@ def share_chunks(pool: concurrent.futures.Executor, chunks: Sequence[Any], submi
 
 def stop_pool(pool: concurrent.futures.Executor) -> None:
     """On the way out of a pool's ``with`` after an error or Ctrl-C in this process: the chunks no
-    worker has begun are dropped, so the ``with`` waits only for those being worked on (else
-    every chunk queued was still done, minutes after a Ctrl-C at 10,000 procedures)."""
-    pool.shutdown(wait=False, cancel_futures=True)
+    worker has begun are dropped, and only those being worked on are waited for (else every chunk
+    queued was still done, minutes after a Ctrl-C at 10,000 procedures).
+
+    The wait is here, not in the ``with``: after a ``shutdown(wait=False)`` the pool forgets its
+    manager thread, so the ``with`` waited for nothing and the thread was still stopping the workers
+    when Python ended; now and then (a race: 5 of 20, then 1 of 40 Ctrl-C of ``tthc validate``
+    here) Python's exit handler wrote to the thread's wake-up pipe as the thread closed it:
+    "Exception ignored in: <module 'threading'>", a traceback ending in "OSError: [Errno 9] Bad
+    file descriptor" (Python 3.11's concurrent.futures).
+    """
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def end_with_parent(parent: int) -> None:

@@ -402,34 +402,29 @@ def _validator(kind: str) -> _SchemaContext:
 def _fast_check(inlined: dict[str, Any]) -> Callable[[Any], bool]:
     """A yes/no check of a whole file, about 15 times faster than :mod:`jsonschema`'s walk.
 
-    fastjsonschema compiles the schema to Python code. It knows Drafts 4-7, so Draft 2020-12's
-    ``dependentRequired`` is given as Draft 7's ``dependencies`` (same meaning for lists of
-    keys); every other keyword the catalog's schemas use (type, properties, required,
-    additionalProperties, items, enum, const, pattern, minLength, minItems, uniqueItems,
-    minimum, maximum, exclusiveMinimum, allOf, if/then) means the same in both drafts. It is
-    never less strict than jsonschema (its ``$`` in a pattern is the end of the text, not
-    also before a final line break), and only its "yes" is trusted: a file it refuses goes
-    through jsonschema, which writes the errors. ``tests/test_validate_parallel.py`` checks
-    that "yes" never hides a jsonschema error.
+    fastjsonschema compiles the schema to Python code. It knows Drafts 4-7, so it is given the
+    Draft 7 translation of the (inlined) Draft 2020-12 schema, :func:`generator.schema_draft7.to_draft7`,
+    the one the editors' copies are made with: ``dependentRequired`` and ``dependentSchemas``
+    become ``dependencies``, ``prefixItems`` becomes ``items``/``additionalItems``, and a keyword
+    Draft 7 has no equivalent for (``unevaluatedProperties``, ``minContains``...) raises, so the
+    fast check is then left out (every file goes through jsonschema) rather than compiled
+    without it: fastjsonschema ignores a keyword it does not know, and would say "yes" to a file
+    that breaks it. It is never less strict than jsonschema (its ``$`` in a pattern is the end
+    of the text, not also before a final line break), and only its "yes" is trusted: a file it
+    refuses goes through jsonschema, which writes the errors. ``tests/test_validate_parallel.py``
+    checks that "yes" never hides a jsonschema error.
+
+    Returns:
+        ``is_valid(data) -> bool``; always ``False`` when the schema has no Draft 7 translation.
     """
     import fastjsonschema
 
-    def draft7(node: Any) -> Any:
-        if isinstance(node, list):
-            return [draft7(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "properties":
-                out[key] = {name: draft7(sub) for name, sub in value.items()}
-            elif key == "dependentRequired":
-                out["dependencies"] = value
-            elif key not in ("$schema", "$id"):
-                out[key] = draft7(value)
-        return out
+    from generator.schema_draft7 import to_draft7
 
-    check = fastjsonschema.compile(draft7(inlined), use_default=False, use_formats=False)
+    try:
+        check = fastjsonschema.compile(to_draft7(inlined), use_default=False, use_formats=False)
+    except ValueError:  # to_draft7's untranslatable keyword, or fastjsonschema's JsonSchemaDefinitionException
+        return lambda data: False
 
     def is_valid(data: Any) -> bool:
         try:

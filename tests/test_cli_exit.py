@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,6 +175,55 @@ def test_a_closed_standard_output_is_no_error_at_exit():
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
+#: The shell's ways of starting a command with a standard stream closed.
+CLOSED = {"stdout": ">&-", "stderr": "2>&-", "both": ">&- 2>&-", "all three": "<&- >&- 2>&-"}
+
+
+@pytest.mark.parametrize("closed", list(CLOSED))
+def test_every_command_with_a_standard_stream_closed_keeps_its_status_without_a_traceback(mini, closed):
+    """``tthc validate >&-`` raised AttributeError in generator/report.py (``sys.stdout`` is None) and
+    exited 1 for a valid catalog; ``tthc diff`` likewise (``sys.stdout.isatty()``), and with standard
+    error closed an error's message itself raised. Each command now ends with the status it has with
+    both streams open; the stream still open says what it would have said."""
+    broken = mini.root / "broken"
+    shutil.copytree(mini.root / "catalog", broken)
+    (broken / "procedures" / "bo-xay-dung" / "1.000001.yaml").write_text("code: \"1.000001\"\nname: x\n", encoding="utf-8")
+    commands = [
+        (["validate"], 0, "ok:"),
+        (["validate", "--format", "json"], 0, "[]"),
+        (["validate", "--catalog", "broken"], 1, "invalid:"),
+        (["validate", "--catalog", "broken", "--format", "github"], 1, "::error"),
+        (["report", "--format", "json"], 0, "{"),
+        (["diff", "HEAD"], 0, ""),
+        (["history", "1.000001"], 0, "1.000001"),
+        (["validate", "--catalog", "nowhere"], 2, ""),
+        (["no-such-command"], 2, ""),
+    ]
+    for args, status, said in commands:
+        result = subprocess.run(["sh", "-c", f'exec "$0" "$@" {CLOSED[closed]}', sys.executable, "-m", "generator.cli",
+                                 *args], cwd=mini.root, capture_output=True, text=True, timeout=120)
+        assert result.returncode == status, (args, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout, (args, result.stderr)
+        if closed == "stderr":
+            assert said in result.stdout, (args, result.stdout)
+        elif closed == "stdout" and status == 2:
+            assert "tthc" in result.stderr or "Usage" in result.stderr, (args, result.stderr)
+
+
+def test_a_closed_standard_output_becomes_the_null_device_not_the_next_file_opened(tmp_path):
+    """With descriptor 1 closed, the next file opened would get it, and anything written to descriptor 1
+    (a program tthc starts, such as git) would go into that file: it is the null device instead."""
+    out = tmp_path / "next-file"
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, "-c",
+                             "import os, sys\nfrom generator.cli import _open_closed_streams\n_open_closed_streams()\n"
+                             "print('to the null device')\nos.write(1, b'also there')\n"
+                             f"handle = open({str(out)!r}, 'w')\nassert handle.fileno() > 2, handle.fileno()\n"
+                             "assert os.path.samestat(os.fstat(1), os.stat(os.devnull))"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text() == ""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [2.0, 9.0])
 def test_ctrl_c_during_a_large_build_stops_it_in_one_line(tmp_path, delay):
@@ -191,5 +241,45 @@ def test_ctrl_c_during_a_large_build_stops_it_in_one_line(tmp_path, delay):
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         pytest.fail("the build did not stop within 120 s of Ctrl-C")
-    assert process.returncode != 0 and "Traceback" not in err, err[-2000:]
+    assert process.returncode == 130 and "Traceback" not in err, err[-2000:]
+    assert err.splitlines()[-1] == "Aborted!", err[-2000:]
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(("command", "where"), [("validate", "generator.validate._load_procedure"),
+                                                ("build", "generator.render.procedure_pages")])
+def test_ctrl_c_ends_a_command_with_status_130_and_one_line(mini, tmp_path, command, where):
+    """Ctrl-C (SIGINT to the whole command, as a terminal sends it) while procedure files are read
+    (``tthc validate``) or pages rendered (``tthc build``), with forked workers: status 130 (128 +
+    SIGINT, what a shell gives a command SIGINT ended, so a script running tthc stops too), not
+    click's 1, which tthc uses for invalid input; click's one line "Đã hủy!" and no traceback."""
+    marker = tmp_path / "busy"
+    module, name = where.rsplit(".", 1)
+    code = _forking(f"""import os, time, {module}
+PARENT = os.getpid()
+def busy(*args, **kwargs):
+    if os.getpid() == PARENT:
+        open({str(marker)!r}, "w").write("here")
+        time.sleep(300)
+    return original(*args, **kwargs)
+original, {module}.{name} = {module}.{name}, busy""")
+    catalog = str(mini.root / "catalog")
+    args = ["validate", "--catalog", catalog] if command == "validate" else \
+        ["build", "--no-search", "--catalog", catalog, "--site-dir", str(tmp_path / "site")]
+    program = f"import sys; sys.argv = ['tthc', *{args!r}]\n{code}\nfrom generator.cli import run\nrun()"
+    process = subprocess.Popen([sys.executable, "-c", program], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True, env=dict(os.environ, LANGUAGE="vi"))
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and err.strip().splitlines() == ["Đã hủy!"], err
     assert not (tmp_path / "site").exists()
