@@ -360,7 +360,8 @@ def print_stages(runs: list[Run]) -> None:
     for i, name in enumerate(names):
         seconds = statistics.median(float(r[i].get("seconds", 0)) for r in reported if len(r) > i)
         peak = statistics.median(int(r[i].get("peak_rss_bytes", 0)) for r in reported if len(r) > i)
-        print(f"    {name:<24} {seconds:7.2f} s   peak {mb(peak)}")
+        held = statistics.median(int(r[i].get("rss_bytes", 0)) for r in reported if len(r) > i)
+        print(f"    {name:<24} {seconds:7.2f} s   peak {mb(peak)}, held after {mb(held)}")
 
 
 def print_search(label: str, s: dict[str, int], query: str = QUERY) -> None:

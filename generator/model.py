@@ -54,7 +54,7 @@ STAGE_LABELS = {"approved": "Phương án được phê duyệt", "implemented":
 REVIEW_OUTCOME_LABELS = {"keep": "Giữ nguyên", "simplify": "Đề xuất đơn giản hóa", "abolish": "Đề xuất bãi bỏ"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProcessingTime:
     """Thời hạn giải quyết: ``value`` in ``unit`` (may be absent, with a ``note``)."""
 
@@ -71,7 +71,7 @@ class ProcessingTime:
         return f"{number} {UNIT_LABELS.get(self.unit or '', self.unit or '')}".strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fee:
     """Phí, lệ phí: original text and, when known, the amount in whole VND."""
 
@@ -85,7 +85,7 @@ class Fee:
         return FEE_KIND_LABELS.get(self.kind or "", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Method:
     """Cách thức thực hiện for one channel (``in_person``, ``online``, ``postal``)."""
 
@@ -99,7 +99,7 @@ class Method:
         return CHANNEL_LABELS.get(self.channel, self.channel)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """Thành phần hồ sơ: one dossier component; ``id`` is its stable key for diffs."""
 
@@ -112,7 +112,7 @@ class Document:
     original_or_copy: bool | None = None  # True: bản chính hoặc bản sao, one of the two
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One step of Trình tự thực hiện."""
 
@@ -120,7 +120,7 @@ class Step:
     title: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     """Trường hợp: a variant of the procedure with its own time limit and dossier."""
 
@@ -132,7 +132,7 @@ class Case:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReturningMethod:
     """Cách thức trả kết quả: where results are returned for one way of submitting."""
 
@@ -146,7 +146,7 @@ class ReturningMethod:
         return f"{SUBMISSION_LABELS.get(self.submission, self.submission)}: nhận kết quả {ways}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """Kết quả thực hiện, with its portal code (``KQ.G04.000480``) when known."""
 
@@ -154,7 +154,7 @@ class Result:
     code: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LegalDocument:
     """Căn cứ pháp lý: one legal document by number (``33/2025/NĐ-CP``)."""
 
@@ -164,7 +164,7 @@ class LegalDocument:
     url: str | None = None  # the official text, http(s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Publication:
     """Quyết định công bố: the decision that published this version."""
 
@@ -172,7 +172,7 @@ class Publication:
     date: str | None = None  # ISO date YYYY-MM-DD
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     """One activity of the compliance-cost inputs, in hours."""
 
@@ -180,7 +180,7 @@ class Activity:
     hours: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ComplianceCost:
     """Chi phí tuân thủ inputs of one procedure (Circular 02/2017/TT-VPCP Art. 27(3)).
 
@@ -197,7 +197,7 @@ class ComplianceCost:
     source: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostBasis:
     """catalog/cost-basis.yaml: the values Art. 27(3) needs that no record carries, each with its source.
 
@@ -216,7 +216,7 @@ class CostBasis:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromisedTime:
     """A time limit before and after, as a plan states it."""
 
@@ -224,7 +224,7 @@ class PromisedTime:
     after: ProcessingTime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromisedFees:
     """Fees before/after (whole VND) or the share cut (%), as a plan states them."""
 
@@ -233,7 +233,7 @@ class PromisedFees:
     cut_percent: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PublishedCost:
     """Compliance cost per year (VND) before and after, as the decision itself publishes it."""
 
@@ -241,7 +241,7 @@ class PublishedCost:
     after_vnd: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Promised:
     """Nội dung phương án: what a simplification promises (so a plan not yet implemented shows it)."""
 
@@ -251,7 +251,7 @@ class Promised:
     compliance_cost: PublishedCost | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DataLookup:
     """A dossier component replaced by a look-up in a database (thay thế bằng khai thác dữ liệu).
 
@@ -267,7 +267,7 @@ class DataLookup:
     legal_basis: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Simplification:
     """Phương án đơn giản hóa: one simplification, with its approving decision.
 
@@ -300,7 +300,7 @@ class Simplification:
         return STAGE_LABELS.get(self.stage, self.stage)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amendment:
     """Sửa đổi, bổ sung: a re-publication that is not a simplification."""
 
@@ -314,7 +314,7 @@ class Amendment:
     source: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     """Rà soát: one review of the procedure, counted even when it changes nothing."""
 
@@ -330,7 +330,7 @@ class Review:
         return REVIEW_OUTCOME_LABELS.get(self.outcome, self.outcome)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Replaced:
     """A procedure this one replaces (or that was merged into it), as the decision names it."""
 
@@ -339,7 +339,7 @@ class Replaced:
     name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Nguồn of an imported record."""
 
@@ -348,7 +348,7 @@ class Source:
     retrieved: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgencyRoles:
     """Cơ quan thực hiện by role: lists of agency ids or names."""
 
@@ -358,7 +358,7 @@ class AgencyRoles:
     coordinating: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Procedure:
     """One administrative procedure (thủ tục hành chính), current version.
 
@@ -421,7 +421,7 @@ class Procedure:
         return f"thu-tuc/{self.code}/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Agency:
     """An agency of agencies.yaml (bộ, UBND tỉnh, sở...)."""
 
@@ -435,7 +435,7 @@ class Agency:
     maintainers: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sector:
     """A sector (lĩnh vực) of sectors.yaml."""
 
@@ -445,7 +445,7 @@ class Sector:
     variants: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     """An intermediate step of a target: by ``date``, ``percent`` (when stated)."""
 
@@ -454,7 +454,7 @@ class Milestone:
     percent: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """One target of a plan: ``percent`` of ``metric`` by ``deadline``.
 
@@ -470,7 +470,7 @@ class Target:
     milestones: tuple[Milestone, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A review and simplification plan (e.g. Decision 1085/QĐ-TTg)."""
 
@@ -488,7 +488,7 @@ class Plan:
     sources: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NationalTotal:
     """How many procedures of a kind exist nationally, by a dated source (catalog/coverage.yaml)."""
 
