@@ -53,7 +53,7 @@ import hashlib
 import json
 import os
 import shutil
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,8 @@ class PageCache:
             pass  # no cache yet, or unreadable: render everything
         #: The folders of ``pages/`` seen to be no symbolic links (:meth:`_in_pages`).
         self._folders: set[str] = set()
+        #: The folders at the top of the spare (``thu-tuc``) seen to be no symbolic links (:meth:`_from_spare`).
+        self._spare_tops: set[str] = set()
         _unlink_links(self.folder)
 
     def load(self, name: str, key: str) -> Any:
@@ -227,22 +229,28 @@ class PageCache:
 
     def _from_spare(self, files: list[Any], site: str) -> bool:
         """Move the folder of ``files`` (a manifest entry's, paths already checked by :func:`_safe`)
-        from the spare site into ``site``, when every one of them is there as recorded: the same
-        file (size, modification time, inode) as the cached one. Only a folder two levels down
-        (``thu-tuc/<code>/``, ``quyet-dinh/<slug>/``) that holds all the files is moved: such
-        folders are never inside one another. The spare's folder then holds nothing else: its
-        files are the links one build made of one rendering (a file of another rendering has
-        another inode). False when the folder is not there or not as recorded (the files are
-        then linked from the cache)."""
+        from the spare site into ``site``, when it holds exactly those files as recorded (the same
+        file, by size, modification time and inode, as the cached one) and nothing else. Only a
+        folder two levels down (``thu-tuc/<code>/``, ``quyet-dinh/<slug>/``) that holds all the
+        files is moved: such folders are never inside one another. A folder the build made holds
+        only the links of one rendering (a file of another rendering has another inode), but a
+        spare is a folder anyone can write in: a file or folder added to it, a symbolic link in
+        it or on the way to it (to the published site, whose folders a move would take) makes it
+        not as recorded (:func:`_exactly`). False when the folder is not there or not as recorded
+        (the files are then linked from the cache)."""
         folder = _own_folder(files)
         if self.spare is None or folder is None:
             return False
         try:
-            for path, _digest, *stamp in files:
-                st = os.lstat(os.path.join(self.spare, path))
-                if len(stamp) != 3 or not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+            top = folder.split("/", 1)[0]
+            if top not in self._spare_tops:  # ``thu-tuc``, ``quyet-dinh``: a real folder, looked at once
+                if not S_ISDIR(os.lstat(os.path.join(self.spare, top)).st_mode):
                     return False
+                self._spare_tops.add(top)
+            inside = len(folder) + 1
             source, target = os.path.join(self.spare, folder), os.path.join(site, folder)
+            if not _exactly(source, {path[inside:]: stamp for path, _digest, *stamp in files}):
+                return False
             try:
                 os.rename(source, target)
             except FileNotFoundError:
@@ -382,18 +390,19 @@ class PageCache:
         return True
 
     def _search_from_spare(self, site_dir: Path, bundle: str) -> bool:
-        """Move the spare site's search bundle into ``site_dir`` when each of its recorded files is
-        there as recorded (the same files as the cached bundle, see :meth:`_from_spare`)."""
+        """Move the spare site's search bundle into ``site_dir`` when it holds exactly the recorded
+        files as recorded and nothing else (the same files as the cached bundle, see :meth:`_from_spare`)."""
         if self.spare is None or not _safe(bundle) or "/" in bundle:
             return False
         source = os.path.join(self.spare, bundle)
         try:
+            wanted = {}
             for name, recorded in self.search_files.items():
                 if not _safe(name) or not isinstance(recorded, list) or len(recorded) != 4:
                     return False
-                st = os.lstat(os.path.join(source, name))
-                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != recorded[1:]:
-                    return False
+                wanted[name] = recorded[1:]
+            if not _exactly(source, wanted):
+                return False
             os.rename(source, site_dir / bundle)
         except OSError:
             return False
@@ -518,6 +527,38 @@ def _unlink_links(folder: Path) -> None:
                     os.unlink(entry.path)
     except OSError:
         pass
+
+
+def _exactly(folder: str, files: dict[str, Any]) -> bool:
+    """True when ``folder`` is a folder (not a symbolic link) holding exactly ``files`` (relative
+    path → recorded stamp, :func:`_stamp`), each a regular file with that stamp, and nothing else:
+    no other file, folder or link at any depth. One ``scandir`` per folder and one ``lstat`` per file."""
+    if not S_ISDIR(os.lstat(folder).st_mode):
+        return False
+    folders = {os.path.dirname(path) for path in files}
+    for path in list(folders):
+        while path:
+            path = os.path.dirname(path)
+            folders.add(path)
+    found, stack = 0, [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(os.path.join(folder, relative) if relative else folder) as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in folders:
+                        return False
+                    stack.append(name)
+                    continue
+                stamp = files.get(name)
+                if stamp is None or len(stamp) != 3:
+                    return False
+                st = entry.stat(follow_symlinks=False)
+                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+                    return False
+                found += 1
+    return found == len(files)
 
 
 def own_folder(paths: list[str]) -> str | None:

@@ -328,3 +328,36 @@ def test_links_inside_a_crafted_cache_never_lead_its_writes_outside(catalog_repo
     assert after == before
     _full_build(work, tmp_path / "full")
     assert _stable_files(tmp_path / "site") == _stable_files(tmp_path / "full")
+
+
+def test_a_spare_written_into_gives_no_extra_file_no_link_and_takes_nothing_from_the_published_site(catalog_repo, tmp_path):
+    """The spare (the site replaced last time, ``.site-spare/``) is a folder anyone can write in:
+    a file added to a procedure's folder or to the search bundle, a procedure's folder replaced by a
+    symbolic link to the published one, or ``quyet-dinh/`` made a link to the published site's: the
+    next build moves none of these (it moved the extra files into the new site, published a link
+    that loops, and took the decision page's folder out of the published site while building),
+    links those pages from the cache, and gives a full build's site."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    site, spare, report = tmp_path / "site", tmp_path / ".site-spare", tmp_path / "stages.json"
+    for _ in range(2):
+        assert _build(work, site).returncode == 0
+    (spare / "thu-tuc" / "1.000003" / "extra.html").write_text("junk", encoding="utf-8")
+    (spare / "thu-tuc" / "1.000003" / "lich-su" / "extra").mkdir()
+    (spare / "pagefind" / "extra.js").write_text("junk", encoding="utf-8")
+    shutil.rmtree(spare / "thu-tuc" / "1.000002")
+    (spare / "thu-tuc" / "1.000002").symlink_to(site / "thu-tuc" / "1.000002")
+    shutil.rmtree(spare / "quyet-dinh")
+    (spare / "quyet-dinh").symlink_to(site / "quyet-dinh")
+
+    result = _build(work, site, TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (counts["procedures_reused"], counts["pages_moved"], counts["search_reused"]) == (9, 7, 1)
+    assert not [p for p in site.rglob("*") if p.is_symlink()]
+    assert not (site / "thu-tuc" / "1.000003" / "extra.html").exists() and not (site / "pagefind" / "extra.js").exists()
+    assert not (site / "thu-tuc" / "1.000003" / "lich-su" / "extra").exists()
+    # the site published during that build is the spare now, its decision page still in it
+    assert (spare / "quyet-dinh" / "1085-qd-ttg" / "index.html").is_file()
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(site) == _stable_files(tmp_path / "full")
