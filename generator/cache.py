@@ -206,22 +206,30 @@ class PageCache:
         if not entry or entry.get("key") != key:
             return None
         pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
-        try:
+        try:  # all the entry says is read before a file is placed: a page placed, then rendered again
+            # (a damaged entry) was written through its link, into the cache's file and the published site's
             if not all(_safe(path) for path, *_recorded in entry["files"]):
                 return None
-            moved = self._from_spare(entry["files"], site)
-            if not moved:
-                for path, digest, *stamp in entry["files"]:
-                    if not _as_recorded(os.path.join(pages, path), digest, stamp):
-                        return None
-                for path, *_recorded in entry["files"]:
-                    self._link(os.path.join(pages, path), os.path.join(site, path))
             records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
                                           tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
                        for path, rec in entry["records"].items()}
             group = PageGroup(pages=[WrittenPage(url, date) for url, date in entry["pages"]], records=records,
-                              files=[path for path, *_recorded in entry["files"]], moved=moved,
-                              bytes=sum(recorded[1] for _path, *recorded in entry["files"] if len(recorded) > 1))
+                              files=[path for path, *_recorded in entry["files"]],
+                              bytes=sum(int(recorded[1]) for _path, *recorded in entry["files"] if len(recorded) > 1))
+            group.moved = self._from_spare(entry["files"], site)
+            if not group.moved:
+                for path, digest, *stamp in entry["files"]:
+                    if not _as_recorded(os.path.join(pages, path), digest, stamp):
+                        return None
+                placed = []
+                try:
+                    for path in group.files:
+                        self._link(os.path.join(pages, path), os.path.join(site, path))
+                        placed.append(os.path.join(site, path))
+                except OSError:  # the pages are rendered instead, into new files
+                    for target in placed:
+                        _unlink(target)
+                    raise
         except (OSError, KeyError, TypeError, ValueError):
             return None
         self.new_entries[code] = entry
@@ -586,6 +594,14 @@ def _safe(path: Any) -> bool:
         return False
     parts = path.split("/")
     return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
+
+
+def _unlink(path: str) -> None:
+    """Remove the file ``path`` if it can be (errors are ignored)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _same_file(a: Path, b: Path) -> bool:

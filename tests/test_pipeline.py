@@ -361,3 +361,30 @@ def test_a_spare_written_into_gives_no_extra_file_no_link_and_takes_nothing_from
     assert (spare / "quyet-dinh" / "1085-qd-ttg" / "index.html").is_file()
     _full_build(work, tmp_path / "full")
     assert _stable_files(site) == _stable_files(tmp_path / "full")
+
+
+def test_a_damaged_cache_entry_never_writes_into_the_published_sites_files(catalog_repo, tmp_path):
+    """A manifest entry whose files are as recorded but whose search records are damaged: its
+    pages are rendered again, into new files. They were first moved from the spare (or linked
+    from the cache), then written through those links: into the cache's file and the page the
+    published site serves during the build, which is the same file."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    site, cache = tmp_path / "site", tmp_path / ".site-cache"
+    for _ in range(2):
+        assert _build(work, site).returncode == 0
+    page = site / "thu-tuc" / "1.000003" / "index.html"
+    served = (page.stat().st_ino, page.stat().st_mtime_ns)
+    manifest = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))
+    for code in ("1.000003", "1.000002"):
+        manifest["procedures"][code]["records"] = {f"thu-tuc/{code}/index.html": {"parts": 5}}
+    (cache / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.rmtree(tmp_path / ".site-spare" / "thu-tuc" / "1.000002")  # linked from the cache, not moved
+
+    result = _build(work, site)
+    assert result.returncode == 0, result.stderr
+    old = tmp_path / ".site-spare" / "thu-tuc" / "1.000003" / "index.html"  # the page served during the build
+    assert (old.stat().st_ino, old.stat().st_mtime_ns) == served
+    assert page.stat().st_ino != served[0]
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(site) == _stable_files(tmp_path / "full")
