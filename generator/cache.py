@@ -40,9 +40,9 @@ What is read or made before the pages is kept too (:meth:`PageCache.load`,
 ``HEAD`` and the files read beside it, and the open-data files, keyed by
 the catalog's content.
 
-The search index is rebuilt only when the search records changed
-(:meth:`PageCache.search_unchanged`): otherwise the previous bundle is
-linked into the new site.
+The search index is rebuilt only when the search records, the generator's
+code or Pagefind's version changed (:meth:`PageCache.search_unchanged`):
+otherwise the previous bundle is linked into the new site.
 """
 
 from __future__ import annotations
@@ -366,8 +366,12 @@ class PageCache:
 
     @staticmethod
     def records_digest(records: dict[str, Any]) -> str:
-        """A digest of the search records (what Pagefind is given)."""
+        """A digest of what the search bundle is made from: the search records (what Pagefind is
+        given), the generator's code (:func:`code_digest`: how the records become Pagefind's input
+        and how its output is compacted) and Pagefind's version. With the records alone, a
+        rebuild after an upgrade of either kept the bundle the old code or Pagefind had made."""
         digest = hashlib.sha256()
+        digest.update(f"{code_digest()}\0{_pagefind_version()}\0".encode())
         for path in sorted(records):
             digest.update(repr((path, records[path])).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
@@ -489,6 +493,20 @@ def _make_folder(folder: str) -> None:
     except FileExistsError:
         if not os.path.isdir(folder):
             raise
+
+
+@functools.lru_cache(maxsize=1)
+def _pagefind_version() -> str:
+    """The installed versions of Pagefind's packages (``pagefind``, ``pagefind_bin``), or "" when unknown."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pagefind", "pagefind_bin"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(found)
 
 
 def revisions_digest(history: Any, code: str) -> str:

@@ -388,3 +388,27 @@ def test_a_damaged_cache_entry_never_writes_into_the_published_sites_files(catal
     assert page.stat().st_ino != served[0]
     _full_build(work, tmp_path / "full")
     assert _stable_files(site) == _stable_files(tmp_path / "full")
+
+
+def test_an_upgraded_generator_indexes_the_search_again(catalog_repo, tmp_path, monkeypatch):
+    """The search bundle is kept while what it is made from is unchanged: the search records, and
+    the generator's code and Pagefind's version, which make it from them. A new generator (its
+    code's digest, here changed by hand) renders every page again and ran Pagefind no more: the
+    site kept the bundle the old code had made, which a build without the cache does not give."""
+    from generator import cache as page_cache
+    from generator.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    monkeypatch.setenv("TTHC_STAGE_REPORT", str(tmp_path / "stages.json"))
+
+    def search_reused() -> int:
+        return json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]["search_reused"]
+
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 1
+    monkeypatch.setattr(page_cache, "code_digest", lambda: "the next version's code")
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 0
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 1
