@@ -161,20 +161,39 @@ def _remove_leftovers(site_dir: Path) -> None:
     """Delete ``.<site>-building-*`` and ``.<site>-old-*`` folders that killed builds, or the
     background removal of an earlier build not yet done, left (under the lock), in the background.
 
-    Each is first renamed to ``.<site>-old-*-gone-*``, so this build's own staging folder (made
-    after this) never matches, and a removal killed half way is found again next time."""
+    Each is first renamed to ``.<site>-old-gone-*``, so this build's own staging folder (made
+    after this) never matches, and a removal killed half way is found again next time. Only the
+    names this module makes match (:data:`_LEFTOVER`): the folders of a site named
+    ``<site>-old`` beside it (``.<site>-old-spare``, ``-cache``, ``-lock``) matched
+    ``.<site>-old-*`` and were removed, while that site's build might be moving folders out of its
+    spare into its new site."""
+    import re
     import uuid
 
-    for pattern in (f".{site_dir.name}-building-*", f".{site_dir.name}-old-*"):
-        for leftover in site_dir.parent.glob(pattern):
-            if not leftover.is_dir() or leftover.is_symlink():
-                continue
-            if "-gone-" not in leftover.name:
-                try:
-                    leftover = leftover.rename(site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}"))
-                except OSError:
-                    continue  # removed meanwhile by the earlier build's remover
-            _remove_in_background(leftover)
+    leftover_name = re.compile(re.escape(f".{site_dir.name}-") + _LEFTOVER)
+    try:
+        names = sorted(os.listdir(site_dir.parent))
+    except OSError:
+        return
+    for name in names:
+        if not leftover_name.fullmatch(name):
+            continue
+        leftover = site_dir.with_name(name)
+        if not leftover.is_dir() or leftover.is_symlink():
+            continue
+        if "-gone-" not in leftover.name:
+            try:
+                leftover = leftover.rename(site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}"))
+            except OSError:
+                continue  # removed meanwhile by the earlier build's remover
+        _remove_in_background(leftover)
+
+
+#: What follows ``.<site>-`` in the name of a folder a build leaves to be removed: its staging
+#: folder (``building-`` and :func:`tempfile.mkdtemp`'s letters), an old site (``old-`` and the
+#: same letters, :func:`_swap`), one being removed (``old-gone-`` and hex digits). No dash after
+#: them, and not a site's own folder (``spare``, ``cache``, ``lock``): those of another site.
+_LEFTOVER = r"(?:(?:building|old)-(?!(?:spare|cache|lock)$)[A-Za-z0-9_]+|old-gone-[0-9a-f]+)"
 
 
 def _publishable(folder: Path) -> None:

@@ -40,9 +40,9 @@ What is read or made before the pages is kept too (:meth:`PageCache.load`,
 ``HEAD`` and the files read beside it, and the open-data files, keyed by
 the catalog's content.
 
-The search index is rebuilt only when the search records changed
-(:meth:`PageCache.search_unchanged`): otherwise the previous bundle is
-linked into the new site.
+The search index is rebuilt only when the search records, the generator's
+code or Pagefind's version changed (:meth:`PageCache.search_unchanged`):
+otherwise the previous bundle is linked into the new site.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ import hashlib
 import json
 import os
 import shutil
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,8 @@ class PageCache:
             pass  # no cache yet, or unreadable: render everything
         #: The folders of ``pages/`` seen to be no symbolic links (:meth:`_in_pages`).
         self._folders: set[str] = set()
+        #: The folders at the top of the spare (``thu-tuc``) seen to be no symbolic links (:meth:`_from_spare`).
+        self._spare_tops: set[str] = set()
         _unlink_links(self.folder)
 
     def load(self, name: str, key: str) -> Any:
@@ -204,22 +206,30 @@ class PageCache:
         if not entry or entry.get("key") != key:
             return None
         pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
-        try:
+        try:  # all the entry says is read before a file is placed: a page placed, then rendered again
+            # (a damaged entry) was written through its link, into the cache's file and the published site's
             if not all(_safe(path) for path, *_recorded in entry["files"]):
                 return None
-            moved = self._from_spare(entry["files"], site)
-            if not moved:
-                for path, digest, *stamp in entry["files"]:
-                    if not _as_recorded(os.path.join(pages, path), digest, stamp):
-                        return None
-                for path, *_recorded in entry["files"]:
-                    self._link(os.path.join(pages, path), os.path.join(site, path))
             records = {path: SearchRecord(tuple((text, weight) for text, weight in rec["parts"]),
                                           tuple(tuple(tag) for tag in rec["tags"]), rec["words"])
                        for path, rec in entry["records"].items()}
             group = PageGroup(pages=[WrittenPage(url, date) for url, date in entry["pages"]], records=records,
-                              files=[path for path, *_recorded in entry["files"]], moved=moved,
-                              bytes=sum(recorded[1] for _path, *recorded in entry["files"] if len(recorded) > 1))
+                              files=[path for path, *_recorded in entry["files"]],
+                              bytes=sum(int(recorded[1]) for _path, *recorded in entry["files"] if len(recorded) > 1))
+            group.moved = self._from_spare(entry["files"], site)
+            if not group.moved:
+                for path, digest, *stamp in entry["files"]:
+                    if not _as_recorded(os.path.join(pages, path), digest, stamp):
+                        return None
+                placed = []
+                try:
+                    for path in group.files:
+                        self._link(os.path.join(pages, path), os.path.join(site, path))
+                        placed.append(os.path.join(site, path))
+                except OSError:  # the pages are rendered instead, into new files
+                    for target in placed:
+                        _unlink(target)
+                    raise
         except (OSError, KeyError, TypeError, ValueError):
             return None
         self.new_entries[code] = entry
@@ -227,22 +237,28 @@ class PageCache:
 
     def _from_spare(self, files: list[Any], site: str) -> bool:
         """Move the folder of ``files`` (a manifest entry's, paths already checked by :func:`_safe`)
-        from the spare site into ``site``, when every one of them is there as recorded: the same
-        file (size, modification time, inode) as the cached one. Only a folder two levels down
-        (``thu-tuc/<code>/``, ``quyet-dinh/<slug>/``) that holds all the files is moved: such
-        folders are never inside one another. The spare's folder then holds nothing else: its
-        files are the links one build made of one rendering (a file of another rendering has
-        another inode). False when the folder is not there or not as recorded (the files are
-        then linked from the cache)."""
+        from the spare site into ``site``, when it holds exactly those files as recorded (the same
+        file, by size, modification time and inode, as the cached one) and nothing else. Only a
+        folder two levels down (``thu-tuc/<code>/``, ``quyet-dinh/<slug>/``) that holds all the
+        files is moved: such folders are never inside one another. A folder the build made holds
+        only the links of one rendering (a file of another rendering has another inode), but a
+        spare is a folder anyone can write in: a file or folder added to it, a symbolic link in
+        it or on the way to it (to the published site, whose folders a move would take) makes it
+        not as recorded (:func:`_exactly`). False when the folder is not there or not as recorded
+        (the files are then linked from the cache)."""
         folder = _own_folder(files)
         if self.spare is None or folder is None:
             return False
         try:
-            for path, _digest, *stamp in files:
-                st = os.lstat(os.path.join(self.spare, path))
-                if len(stamp) != 3 or not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+            top = folder.split("/", 1)[0]
+            if top not in self._spare_tops:  # ``thu-tuc``, ``quyet-dinh``: a real folder, looked at once
+                if not S_ISDIR(os.lstat(os.path.join(self.spare, top)).st_mode):
                     return False
+                self._spare_tops.add(top)
+            inside = len(folder) + 1
             source, target = os.path.join(self.spare, folder), os.path.join(site, folder)
+            if not _exactly(source, {path[inside:]: stamp for path, _digest, *stamp in files}):
+                return False
             try:
                 os.rename(source, target)
             except FileNotFoundError:
@@ -350,8 +366,12 @@ class PageCache:
 
     @staticmethod
     def records_digest(records: dict[str, Any]) -> str:
-        """A digest of the search records (what Pagefind is given)."""
+        """A digest of what the search bundle is made from: the search records (what Pagefind is
+        given), the generator's code (:func:`code_digest`: how the records become Pagefind's input
+        and how its output is compacted) and Pagefind's version. With the records alone, a
+        rebuild after an upgrade of either kept the bundle the old code or Pagefind had made."""
         digest = hashlib.sha256()
+        digest.update(f"{code_digest()}\0{_pagefind_version()}\0".encode())
         for path in sorted(records):
             digest.update(repr((path, records[path])).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
@@ -382,18 +402,19 @@ class PageCache:
         return True
 
     def _search_from_spare(self, site_dir: Path, bundle: str) -> bool:
-        """Move the spare site's search bundle into ``site_dir`` when each of its recorded files is
-        there as recorded (the same files as the cached bundle, see :meth:`_from_spare`)."""
+        """Move the spare site's search bundle into ``site_dir`` when it holds exactly the recorded
+        files as recorded and nothing else (the same files as the cached bundle, see :meth:`_from_spare`)."""
         if self.spare is None or not _safe(bundle) or "/" in bundle:
             return False
         source = os.path.join(self.spare, bundle)
         try:
+            wanted = {}
             for name, recorded in self.search_files.items():
                 if not _safe(name) or not isinstance(recorded, list) or len(recorded) != 4:
                     return False
-                st = os.lstat(os.path.join(source, name))
-                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != recorded[1:]:
-                    return False
+                wanted[name] = recorded[1:]
+            if not _exactly(source, wanted):
+                return False
             os.rename(source, site_dir / bundle)
         except OSError:
             return False
@@ -474,6 +495,20 @@ def _make_folder(folder: str) -> None:
             raise
 
 
+@functools.lru_cache(maxsize=1)
+def _pagefind_version() -> str:
+    """The installed versions of Pagefind's packages (``pagefind``, ``pagefind_bin``), or "" when unknown."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pagefind", "pagefind_bin"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            pass
+    return ", ".join(found)
+
+
 def revisions_digest(history: Any, code: str) -> str:
     """A digest of every revision of ``code`` in ``history`` (commit, dates, author, message,
     record: their :func:`repr`), kept in ``history.cache``, so the history kept between builds
@@ -520,6 +555,38 @@ def _unlink_links(folder: Path) -> None:
         pass
 
 
+def _exactly(folder: str, files: dict[str, Any]) -> bool:
+    """True when ``folder`` is a folder (not a symbolic link) holding exactly ``files`` (relative
+    path → recorded stamp, :func:`_stamp`), each a regular file with that stamp, and nothing else:
+    no other file, folder or link at any depth. One ``scandir`` per folder and one ``lstat`` per file."""
+    if not S_ISDIR(os.lstat(folder).st_mode):
+        return False
+    folders = {os.path.dirname(path) for path in files}
+    for path in list(folders):
+        while path:
+            path = os.path.dirname(path)
+            folders.add(path)
+    found, stack = 0, [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(os.path.join(folder, relative) if relative else folder) as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in folders:
+                        return False
+                    stack.append(name)
+                    continue
+                stamp = files.get(name)
+                if stamp is None or len(stamp) != 3:
+                    return False
+                st = entry.stat(follow_symlinks=False)
+                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+                    return False
+                found += 1
+    return found == len(files)
+
+
 def own_folder(paths: list[str]) -> str | None:
     """``<a>/<b>`` when every one of ``paths`` (files of one procedure or decision page, relative
     to the site) is below that folder two levels down (``thu-tuc/<code>``), else None. Such
@@ -545,6 +612,14 @@ def _safe(path: Any) -> bool:
         return False
     parts = path.split("/")
     return not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
+
+
+def _unlink(path: str) -> None:
+    """Remove the file ``path`` if it can be (errors are ignored)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _same_file(a: Path, b: Path) -> bool:

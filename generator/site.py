@@ -581,7 +581,8 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     Returns:
         :class:`Written`, in the order of the catalog (by code), then of the decisions, whatever
         the number of processes. The stage report counts the procedures and the decision pages
-        rendered and reused (``procedures_rendered``, ``decisions_reused``…).
+        rendered and reused (``procedures_rendered``, ``decisions_reused``…), and those of both whose
+        folder was moved from the spare site (``pages_moved``, :meth:`~generator.cache.PageCache.reuse`).
 
     Raises:
         BuildError: a page cannot be rendered or written (the message names it).

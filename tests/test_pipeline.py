@@ -351,3 +351,87 @@ def test_links_inside_a_crafted_cache_never_lead_its_writes_outside(catalog_repo
     assert after == before
     _full_build(work, tmp_path / "full")
     assert _stable_files(tmp_path / "site") == _stable_files(tmp_path / "full")
+
+
+def test_a_spare_written_into_gives_no_extra_file_no_link_and_takes_nothing_from_the_published_site(catalog_repo, tmp_path):
+    """The spare (the site replaced last time, ``.site-spare/``) is a folder anyone can write in:
+    a file added to a procedure's folder or to the search bundle, a procedure's folder replaced by a
+    symbolic link to the published one, or ``quyet-dinh/`` made a link to the published site's: the
+    next build moves none of these (it moved the extra files into the new site, published a link
+    that loops, and took the decision page's folder out of the published site while building),
+    links those pages from the cache, and gives a full build's site."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    site, spare, report = tmp_path / "site", tmp_path / ".site-spare", tmp_path / "stages.json"
+    for _ in range(2):
+        assert _build(work, site).returncode == 0
+    (spare / "thu-tuc" / "1.000003" / "extra.html").write_text("junk", encoding="utf-8")
+    (spare / "thu-tuc" / "1.000003" / "lich-su" / "extra").mkdir()
+    (spare / "pagefind" / "extra.js").write_text("junk", encoding="utf-8")
+    shutil.rmtree(spare / "thu-tuc" / "1.000002")
+    (spare / "thu-tuc" / "1.000002").symlink_to(site / "thu-tuc" / "1.000002")
+    shutil.rmtree(spare / "quyet-dinh")
+    (spare / "quyet-dinh").symlink_to(site / "quyet-dinh")
+
+    result = _build(work, site, TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (counts["procedures_reused"], counts["pages_moved"], counts["search_reused"]) == (9, 7, 1)
+    assert not [p for p in site.rglob("*") if p.is_symlink()]
+    assert not (site / "thu-tuc" / "1.000003" / "extra.html").exists() and not (site / "pagefind" / "extra.js").exists()
+    assert not (site / "thu-tuc" / "1.000003" / "lich-su" / "extra").exists()
+    # the site published during that build is the spare now, its decision page still in it
+    assert (spare / "quyet-dinh" / "1085-qd-ttg" / "index.html").is_file()
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(site) == _stable_files(tmp_path / "full")
+
+
+def test_a_damaged_cache_entry_never_writes_into_the_published_sites_files(catalog_repo, tmp_path):
+    """A manifest entry whose files are as recorded but whose search records are damaged: its
+    pages are rendered again, into new files. They were first moved from the spare (or linked
+    from the cache), then written through those links: into the cache's file and the page the
+    published site serves during the build, which is the same file."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    site, cache = tmp_path / "site", tmp_path / ".site-cache"
+    for _ in range(2):
+        assert _build(work, site).returncode == 0
+    page = site / "thu-tuc" / "1.000003" / "index.html"
+    served = (page.stat().st_ino, page.stat().st_mtime_ns)
+    manifest = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))
+    for code in ("1.000003", "1.000002"):
+        manifest["procedures"][code]["records"] = {f"thu-tuc/{code}/index.html": {"parts": 5}}
+    (cache / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    shutil.rmtree(tmp_path / ".site-spare" / "thu-tuc" / "1.000002")  # linked from the cache, not moved
+
+    result = _build(work, site)
+    assert result.returncode == 0, result.stderr
+    old = tmp_path / ".site-spare" / "thu-tuc" / "1.000003" / "index.html"  # the page served during the build
+    assert (old.stat().st_ino, old.stat().st_mtime_ns) == served
+    assert page.stat().st_ino != served[0]
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(site) == _stable_files(tmp_path / "full")
+
+
+def test_an_upgraded_generator_indexes_the_search_again(catalog_repo, tmp_path, monkeypatch):
+    """The search bundle is kept while what it is made from is unchanged: the search records, and
+    the generator's code and Pagefind's version, which make it from them. A new generator (its
+    code's digest, here changed by hand) renders every page again and ran Pagefind no more: the
+    site kept the bundle the old code had made, which a build without the cache does not give."""
+    from generator import cache as page_cache
+    from generator.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    monkeypatch.setenv("TTHC_STAGE_REPORT", str(tmp_path / "stages.json"))
+
+    def search_reused() -> int:
+        return json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]["search_reused"]
+
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 1
+    monkeypatch.setattr(page_cache, "code_digest", lambda: "the next version's code")
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 0
+    build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
+    assert search_reused() == 1

@@ -178,3 +178,17 @@ def test_the_new_site_replaces_the_old_in_one_exchange(tmp_path: Path) -> None:
     assert (site / "index.html").read_text(encoding="utf-8") == "new"
     assert (old / "index.html").read_text(encoding="utf-8") == "old"  # kept by the caller as the spare, or removed
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", old.name])
+
+
+def test_a_build_removes_no_folder_of_another_site_beside_it(tmp_path: Path) -> None:
+    """Two sites in one folder, ``site`` and ``site-old``: a build of ``site`` removes its own
+    leftovers only. ``site-old``'s spare, cache and lock (``.site-old-spare``…) matched the
+    ``.site-old-*`` of ``site``'s leftovers and were removed, while a build of ``site-old`` might be
+    moving folders out of that spare into its new site."""
+    out = tmp_path / "out"
+    for name in ("site-old", "site-old", "site"):
+        result = tthc("build", "--catalog", str(MINI), "--site-dir", str(out / name), "--no-search")
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".site-old-")) == [
+        ".site-old-cache", ".site-old-lock", ".site-old-spare"]
+    assert (out / ".site-old-spare" / "thu-tuc" / "1.000001" / "index.html").is_file()
