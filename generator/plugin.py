@@ -305,8 +305,6 @@ class TthcPlugin(BasePlugin[TthcConfig]):
                     self._two_inputs(by_url[decision.url].src_uri, decision.url, repr(decision.decision.number))
             for src_uri in self._layout_pages:
                 files.append(File.generated(config, src_uri, content="", inclusion=InclusionLevel.NOT_IN_NAV))
-        for name, content in self.plan.exports.items():
-            files.append(File.generated(config, f"{OPEN_DATA_DIR}/{name}", content=content))
         for path, xml in self.plan.feeds.items():
             files.append(File.generated(config, path, content=xml.encode("utf-8")))
         for path, svg in self.plan.charts.items():
@@ -387,11 +385,17 @@ class TthcPlugin(BasePlugin[TthcConfig]):
         self._advance()
         return output
 
+    def on_build_error(self, error) -> None:
+        """A build that failed after :func:`~generator.site.prepare` stops the process making the
+        open-data files (:class:`generator.site._InBackground`; ``tthc serve`` goes on)."""
+        if getattr(self, "plan", None) is not None:
+            self.plan.exports.close()
+
     def on_post_build(self, config) -> None:
         import shutil
 
         from generator.render.layout import LAYOUT_DIR
-        from generator.site import Written, finish_site, write_procedure_pages
+        from generator.site import Written, finish_site, write_open_data, write_procedure_pages
 
         site_dir = Path(config.site_dir)
         self.plan.stages.add("MkDocs + Material: index and layout pages", time.perf_counter() - self._mkdocs_started)
@@ -406,6 +410,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
             else:
                 written, cache = Written(), None
             self.written = written
+            with self.plan.stages.stage("open data: written, sizes on their page"):
+                write_open_data(self.plan, site_dir, OPEN_DATA_DIR)
             result = finish_site(self.plan, site_dir, written, site_url=config.site_url,
                                  search=self.config.search and self.layout_once, cache=cache)
             if self.config.search and not self.layout_once and self.plan.catalog.procedures:

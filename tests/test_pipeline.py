@@ -435,3 +435,34 @@ def test_an_upgraded_generator_indexes_the_search_again(catalog_repo, tmp_path, 
     assert search_reused() == 0
     build_site(catalog_repo / "catalog", tmp_path / "site", config_file=REPO / "mkdocs.yml")
     assert search_reused() == 1
+
+
+def test_a_build_failing_after_the_open_data_began_leaves_no_temporary_folder(catalog_repo, tmp_path, monkeypatch):
+    """The open-data files are made into a temporary folder by another process while the pages
+    are rendered (generator/site.py ``write_open_data``); a build that fails meanwhile (here: a
+    full disk when the procedures' pages are written) removes it, and publishes nothing."""
+    import errno
+    import tempfile
+
+    from generator.build import build_site
+    from generator.errors import BuildError
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if "thu-tuc" in self.parts:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(BuildError, match="nothing was published"):
+        build_site(catalog_repo / "catalog", tmp_path / "site", search=False)
+    assert not (tmp_path / "site").exists()
+    assert [p.name for p in temporary.iterdir() if p.name.startswith("tthc-open-data-")] == []
+    monkeypatch.setattr(Path, "write_bytes", real)
+    build_site(catalog_repo / "catalog", tmp_path / "site", search=False)
+    assert (tmp_path / "site" / "du-lieu-mo" / "catalog.csv").stat().st_size > 100
+    assert [p.name for p in temporary.iterdir() if p.name.startswith("tthc-open-data-")] == []

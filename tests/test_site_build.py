@@ -105,10 +105,16 @@ def test_sitemap_lists_every_procedure_page(site):
 
 
 def test_open_data_files_and_schemas_are_published(site):
+    from generator.render.indexes import file_size_label
+
     page = read(site, "du-lieu-mo")
     for name in ("catalog.json", "catalog.csv", "documents.csv", "methods.csv", "catalog.xlsx"):
         assert f'href="{name}"' in page
-        assert (site / "du-lieu-mo" / name).stat().st_size > 100
+        size = (site / "du-lieu-mo" / name).stat().st_size
+        assert size > 100
+        # the page is rendered before the files are made; their sizes are filled in after
+        assert f'data-label="Dung lượng">{file_size_label(size)}</td>' in page, name
+    assert "TTHC-DUNG-LUONG" not in page
     for name in ("procedure.schema.json", "agencies.schema.json", "sectors.schema.json", "plan.schema.json"):
         assert f'href="../schemas/{name}"' in page
         # as published under a site address: its $id is the schema's URL there (tests/test_contribute.py)

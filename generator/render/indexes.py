@@ -299,14 +299,35 @@ def file_size_label(size: int) -> str:
     return f"{size} byte"
 
 
-def _open_data_page(registry: UrlRegistry, file_sizes: dict[str, int]) -> GeneratedPage:
+def size_placeholder(name: str) -> str:
+    """What the open-data page says of the size of the file ``name`` until the file is made:
+    the build renders the page before, and fills the sizes in once the files are written
+    (:func:`fill_sizes`)."""
+    return f"TTHC-DUNG-LUONG-{name}-TTHC"
+
+
+def fill_sizes(html: str, file_sizes: dict[str, int]) -> str:
+    """``html`` (the open-data page) with each :func:`size_placeholder` of ``file_sizes``
+    (name -> bytes) replaced by the size's label (:func:`file_size_label`)."""
+    for name, size in file_sizes.items():
+        html = html.replace(size_placeholder(name), file_size_label(size))
+    return html
+
+
+def _size_label(size: int | str | None) -> str:
+    """The label of a size in bytes; a text (a :func:`size_placeholder`) as it is; "" for None."""
+    if size is None:
+        return ""
+    return size if isinstance(size, str) else file_size_label(size)
+
+
+def _open_data_page(registry: UrlRegistry, file_sizes: dict[str, int | str]) -> GeneratedPage:
     url = registry.claim(f"{OPEN_DATA_PREFIX}/", "the open-data page")
     schemas = []
     for path in sorted(SCHEMAS_DIR.glob("*.schema.json")):
         schemas.append((path.name, json.loads(path.read_text(encoding="utf-8")).get("title", "")))
     html = environment().get_template("open_data.html").render(
-        files=[(name, fmt, about, file_size_label(file_sizes[name]) if name in file_sizes else "")
-               for name, fmt, about in OPEN_DATA_FILES],
+        files=[(name, fmt, about, _size_label(file_sizes.get(name))) for name, fmt, about in OPEN_DATA_FILES],
         schemas=schemas,
     )
     return GeneratedPage(url=url, title="Dữ liệu mở", html=Markup(html), in_nav=True,
