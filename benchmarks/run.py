@@ -481,16 +481,26 @@ def bench_full_build(targets: Targets, procedures: int, revisions: int, runs: in
 
 
 def bench_rebuild(targets: Targets, label: str, repo: Path, site: Path, runs: int, judge: bool = True) -> None:
-    """Edit one procedure of ``repo`` and build again into ``site`` (already built), ``runs`` times."""
+    """Edit one procedure of ``repo`` and build again into ``site`` (already built, cold), ``runs``
+    times after a first rebuild: the first rebuild after a cold build has no spare site yet (the
+    cold build replaced none), so it links every reused page from the cache; the next ones move
+    the unchanged procedures' folders from the spare (generator/build.py ``_keep_spare``), as an
+    editor's rebuilds do. Both are printed; the target is judged on the later ones."""
     path = some_procedure(repo / "catalog")
+    edit_procedure(path, 0)
+    first = timed(tthc("build", "--site-dir", str(site)), cwd=repo, stage_report=True)
     results = []
     for n in range(1, runs + 1):
         edit_procedure(path, n)
         results.append(timed(tthc("build", "--site-dir", str(site)), cwd=repo, stage_report=True))
     subprocess.run(["git", "-C", str(repo), "checkout", "-q", "--", str(path.relative_to(repo))], check=True)
     seconds, cpu, rss = median(results)
+    print(f"  rebuild after one edit ({label}): first after the cold build (no spare yet) {first.seconds:.1f} s "
+          f"(CPU {first.cpu:.1f} s); then {', '.join(f'{r.seconds:.1f}' for r in results)} s", flush=True)
+    print_stages(results)
     targets.add(f"rebuild after editing one procedure ({label})",
-                f"{seconds:.1f} s (CPU {cpu:.1f} s), peak {gb(rss)} ({spread([r.seconds for r in results])})",
+                f"{seconds:.1f} s (CPU {cpu:.1f} s), peak {gb(rss)} ({spread([r.seconds for r in results])}; "
+                f"first after the cold build {first.seconds:.1f} s)",
                 f"≤ {TARGET_REBUILD_SECONDS:.0f} s", seconds <= TARGET_REBUILD_SECONDS if judge else None)
 
 

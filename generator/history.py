@@ -221,23 +221,6 @@ class History:
         """Revisions of ``code``, oldest first (empty when unknown)."""
         return self.revisions.get(code, ())
 
-    def subset(self, codes: Iterable[str]) -> History:
-        """This history of ``codes`` only: their revisions and the entries of :attr:`cache` keyed
-        ``(kind, code)`` for them, the same objects (no copy); no warnings, and nothing computed
-        across procedures (``latest_changes``). What one procedure's pages are made from, sent to
-        a rendering process (``generator.site._HistoryOf``). Safe while another thread adds to
-        :attr:`cache` (each entry is looked up, none iterated)."""
-        wanted = [code for code in codes if code in self.revisions]
-        cache: dict[Any, Any] = {}
-        kinds = {key[0] for key in list(self.cache) if isinstance(key, tuple) and len(key) == 2}
-        for code in wanted:
-            for kind in kinds:
-                value = self.cache.get((kind, code))
-                if value is not None:
-                    cache[(kind, code)] = value
-        return History(revisions={code: self.revisions[code] for code in wanted}, incomplete=self.incomplete,
-                       head=self.head, agency_names=self.agency_names, cost_basis=self.cost_basis, cache=cache)
-
     def invalid(self) -> list[tuple[str, Revision]]:
         """``(code, revision)`` of every invalid version, oldest first per code."""
         return [(code, rev) for code, revs in self.revisions.items() for rev in revs if rev.invalid]

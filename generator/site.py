@@ -432,8 +432,7 @@ def _diff_chunk(indices: list[int]) -> list[tuple[int, list[Any], str]]:
     return [(index, revision_diffs(history, codes[index]), revisions_digest(history, codes[index])) for index in indices]
 
 
-def _fork_map(function: Any, chunks: list[list[int]], processes: int,
-              sent: Any = None) -> list[Any]:
+def _fork_map(function: Any, chunks: list[list[int]], processes: int) -> list[Any]:
     """``[function(chunk) for chunk in chunks]``, by ``processes`` forked processes when more than one
     (they inherit :data:`_JOB`; results come back in order).
 
@@ -448,10 +447,7 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int,
     writes reference counts into every object it touches), so one fewer process is one copy
     fewer. The objects are frozen out of the garbage collector's reach while the workers run
     (:func:`gc.freeze`, as Python's documentation advises before a fork), so no collection
-    makes them copy the rest. With ``sent``, a forked process is given ``function(chunk,
-    sent(chunk))`` instead: what it needs of the large objects for that chunk, pickled by this
-    process as the chunk is handed over (so it does not touch, and copy, its inherited ones);
-    this process runs ``function(chunk)``."""
+    makes them copy the rest."""
     if processes > 1 and len(chunks) > 1:
         import gc
         import multiprocessing
@@ -460,9 +456,7 @@ def _fork_map(function: Any, chunks: list[list[int]], processes: int,
         try:
             with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
                                      initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
-                submit = ((lambda chunk: pool.submit(function, chunk)) if sent is None else
-                          (lambda chunk: pool.submit(function, chunk, sent(chunk))))
-                return share_chunks(pool, chunks, submit, function)
+                return share_chunks(pool, chunks, lambda chunk: pool.submit(function, chunk), function)
         finally:
             gc.unfreeze()
     return [function(chunk) for chunk in chunks]
@@ -618,8 +612,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     names = [p.code for p in procedures] + [decision.url for decision in decisions]
     _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys, names=names)
     try:  # reused pages are linked by the same processes (a link is 70 µs on an overlay file system)
-        results = _fork_map(_render_chunk, _chunks(list(range(len(names))), count), count,
-                            sent=_HistoryOf if plan.history is not None else None)
+        results = _fork_map(_render_chunk, _chunks(list(range(len(names))), count), count)
     finally:
         _JOB.clear()
     groups = {index: (group, reused, entry) for chunk in results for index, group, reused, entry in chunk}
@@ -669,48 +662,17 @@ def _chunks(indices: list[int], processes: int) -> list[list[int]]:
     return [indices[i:i + size] for i in range(0, len(indices), size)]
 
 
-class _HistoryOf:
-    """Pickled as the history of the procedures at ``indices`` only (:meth:`generator.history.History.subset`,
-    of :data:`_JOB`'s plan): what a rendering process is sent with its chunk (:func:`_fork_map`).
-
-    A forked process that read the history it inherited came to hold its own copy of every
-    object it touched (reference counts): 0.9 GB of the 10,000 × 10 build's 3 GB. Pickled by
-    the pool's feeder thread of this process as each chunk is handed over, while this process
-    renders (which adds entries to the history's cache: the subset reads one entry at a time)."""
-
-    def __init__(self, indices: list[int]) -> None:
-        self.indices = indices
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        plan = _JOB["plan"]
-        procedures = plan.catalog.procedures
-        return _same, (plan.history.subset(procedures[i].code for i in self.indices if i < len(procedures)),)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _render_chunk(indices: list[int], history: Any = None) -> list[tuple[int, PageGroup, bool, dict | None]]:
+def _render_chunk(indices: list[int]) -> list[tuple[int, PageGroup, bool, dict | None]]:
     """Render and write the pages at ``indices`` (a procedure's below the number of procedures, a
     decision's above; in a rendering process or this one), or link them from the cache when their
     key is unchanged: ``(index, pages, reused, cache entry)`` each (the entry of pages rendered
-    and kept in the cache, :meth:`~generator.cache.PageCache.entry`). ``history``: the history of
-    these procedures, sent to a rendering process (:class:`_HistoryOf`); else the plan's."""
-    import copy
-
+    and kept in the cache, :meth:`~generator.cache.PageCache.entry`)."""
     from generator.render import procedure_pages
     from generator.render.urls import UrlRegistry
 
     plan, site_dir, layouts, cache, keys, names = (_JOB[name] for name in ("plan", "site_dir", "layouts", "cache",
                                                                           "keys", "names"))
     procedures = plan.catalog.procedures
-    renderer = plan.renderer
-    if history is None:
-        history = plan.history
-    else:
-        renderer = copy.copy(renderer)
-        renderer.history = history
     out = []
     for index in indices:
         if cache is not None:
@@ -720,7 +682,7 @@ def _render_chunk(indices: list[int], history: Any = None) -> list[tuple[int, Pa
                 continue
         group = PageGroup()
         if index < len(procedures):  # the procedure's page was claimed in prepare(); its history pages claim theirs here
-            pages = procedure_pages(renderer, procedures[index], history, UrlRegistry())
+            pages = procedure_pages(plan.renderer, procedures[index], plan.history, UrlRegistry())
         else:
             pages = [plan.decisions[index - len(procedures)].page()]
         for page in pages:

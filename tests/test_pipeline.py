@@ -108,29 +108,6 @@ def test_layout_once_gives_the_site_material_gives_page_by_page(catalog_repo, tm
     assert "https://tthc.example.vn/quyet-dinh/1085-qd-ttg/" in sitemap
 
 
-def test_a_procedures_pages_made_from_its_own_history_sent_to_a_worker_are_those_made_from_the_whole(catalog_repo):
-    """A rendering process is sent the history of its chunk's procedures only (generator/site.py
-    ``_HistoryOf``, pickled): every page of every procedure is the same as from the whole history."""
-    import copy
-    import pickle
-
-    from generator.render import procedure_pages
-    from generator.render.urls import UrlRegistry
-    from generator.site import prepare
-
-    plan = prepare(catalog_repo / "catalog", processes=1)
-    assert plan.history is not None and sum(len(plan.history.of(p.code)) > 1 for p in plan.catalog.procedures) >= 2
-    for procedure in plan.catalog.procedures:
-        whole = procedure_pages(plan.renderer, procedure, plan.history, UrlRegistry())
-        sent = pickle.loads(pickle.dumps(plan.history.subset([procedure.code])))
-        assert list(sent.revisions) == ([procedure.code] if plan.history.of(procedure.code) else [])
-        renderer = copy.copy(plan.renderer)
-        renderer.history = sent
-        alone = procedure_pages(renderer, procedure, sent, UrlRegistry())
-        assert [(page.url, str(page.html)) for page in alone] == [(page.url, str(page.html)) for page in whole]
-        assert len(whole) >= 1 + (2 if plan.history.of(procedure.code) else 0)
-
-
 def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_path, monkeypatch):
     """The pool renders only from 200 procedures up; the test lowers the threshold in-process."""
     from generator import site as pipeline
