@@ -9,9 +9,9 @@ functions here):
    read its git history (:func:`generator.history.read_history`), compare
    each revision with the previous one (:func:`compare_revisions`, both
    cores), compute the
-   dashboard's statistics (:func:`generator.stats.compute_stats`), make the
-   open-data files (by a forked process, meanwhile: :class:`_InBackground`;
-   the open-data page, rendered last, waits for their sizes), the Atom
+   dashboard's statistics (:func:`generator.stats.compute_stats`), start the
+   open-data files (made by a forked process into a temporary folder while
+   everything else is done: :class:`_InBackground`), the Atom
    feeds and the charts, render the pages of the
    navigation (home, index pages, dashboard: few, and MkDocs + Material
    build them), claim the decision pages' URLs, and check every
@@ -29,7 +29,9 @@ functions here):
    the pages of a procedure whose inputs did not change, and the decision pages
    that show what they showed, are linked from the cache by the same processes
    instead of being rendered again, and the pages rendered are kept in it;
-4. :func:`finish_site`: ``sitemap.xml`` gets those pages, and Pagefind
+4. :func:`write_open_data`: the open-data files are moved into the site, and
+   their sizes filled into the open-data page;
+5. :func:`finish_site`: ``sitemap.xml`` gets those pages, and Pagefind
    indexes the search records the render stage made (:mod:`generator.search`),
    only when they changed since the previous site's index.
 
