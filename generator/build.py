@@ -168,7 +168,6 @@ def _remove_leftovers(site_dir: Path) -> None:
     ``.<site>-old-*`` and were removed, while that site's build might be moving folders out of its
     spare into its new site."""
     import re
-    import uuid
 
     leftover_name = re.compile(re.escape(f".{site_dir.name}-") + _LEFTOVER)
     try:
@@ -183,7 +182,7 @@ def _remove_leftovers(site_dir: Path) -> None:
             continue
         if "-gone-" not in leftover.name:
             try:
-                leftover = leftover.rename(site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}"))
+                leftover = leftover.rename(_gone(site_dir))
             except OSError:
                 continue  # removed meanwhile by the earlier build's remover
         _remove_in_background(leftover)
@@ -314,7 +313,7 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         shutil.rmtree(staging, ignore_errors=True)
         _drop_partial_cache(site_dir, cache, had_cache)
         raise
-    pages, size = site_size(site_dir, getattr(getattr(plugin, "written", None), "folders", {}))
+    pages, size = site_size(site_dir, plugin.written.folders if plugin.written is not None else None)
     return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
 
 
@@ -390,10 +389,22 @@ def _swap(staging: Path, site_dir: Path) -> Path | None:
     return old
 
 
+def _spare_path(site_dir: Path) -> Path:
+    """Where the spare site of ``site_dir`` is kept: ``.<site>-spare/`` beside it (:func:`_keep_spare`)."""
+    return site_dir.with_name(f".{site_dir.name}-spare")
+
+
 def _spare(site_dir: Path) -> Path | None:
-    """The spare site of ``site_dir``, ``.<site>-spare/``, when there is one (see :func:`_keep_spare`)."""
-    spare = site_dir.with_name(f".{site_dir.name}-spare")
+    """The spare site of ``site_dir`` (:func:`_spare_path`), when there is one: a folder, not a link."""
+    spare = _spare_path(site_dir)
     return spare if spare.is_dir() and not spare.is_symlink() else None
+
+
+def _gone(site_dir: Path) -> Path:
+    """A new name for a folder of ``site_dir``'s to be removed: ``.<site>-old-gone-<hex>`` (:data:`_LEFTOVER`)."""
+    import uuid
+
+    return site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}")
 
 
 def _keep_spare(old: Path, site_dir: Path, cache: bool) -> None:
@@ -408,14 +419,12 @@ def _keep_spare(old: Path, site_dir: Path, cache: bool) -> None:
     of 10,000 procedures: most of a rebuild after one edit). Without the cache, the old site is
     only removed. Nothing here fails the build, which is published already.
     """
-    import uuid
-
-    spare = site_dir.with_name(f".{site_dir.name}-spare")
     try:
-        if spare.is_dir() and not spare.is_symlink():
-            _remove_in_background(spare.rename(site_dir.with_name(f".{site_dir.name}-old-gone-{uuid.uuid4().hex[:8]}")))
+        used = _spare(site_dir)
+        if used is not None:
+            _remove_in_background(used.rename(_gone(site_dir)))
         if cache:
-            old.rename(spare)
+            old.rename(_spare_path(site_dir))
             return
     except OSError:
         pass

@@ -246,7 +246,7 @@ class PageCache:
         it or on the way to it (to the published site, whose folders a move would take) makes it
         not as recorded (:func:`_exactly`). False when the folder is not there or not as recorded
         (the files are then linked from the cache)."""
-        folder = _own_folder(files)
+        folder = own_folder([path for path, *_recorded in files])
         if self.spare is None or folder is None:
             return False
         try:
@@ -529,7 +529,11 @@ def _sha256(path: Any) -> str:
 
 def _stamp(path: Any) -> list[int]:
     """``[size, mtime_ns, inode]`` of a file (not following a link)."""
-    st = os.lstat(path)
+    return _stamp_of(os.lstat(path))
+
+
+def _stamp_of(st: os.stat_result) -> list[int]:
+    """The :func:`_stamp` of a file's ``lstat`` result."""
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
@@ -539,7 +543,7 @@ def _as_recorded(path: Any, digest: Any, stamp: list[Any]) -> bool:
     st = os.lstat(path)
     if not S_ISREG(st.st_mode):
         return False
-    return (len(stamp) == 3 and [st.st_size, st.st_mtime_ns, st.st_ino] == stamp) or _sha256(path) == digest
+    return (len(stamp) == 3 and _stamp_of(st) == stamp) or _sha256(path) == digest
 
 
 def _unlink_links(folder: Path) -> None:
@@ -581,7 +585,7 @@ def _exactly(folder: str, files: dict[str, Any]) -> bool:
                 if stamp is None or len(stamp) != 3:
                     return False
                 st = entry.stat(follow_symlinks=False)
-                if not S_ISREG(st.st_mode) or [st.st_size, st.st_mtime_ns, st.st_ino] != stamp:
+                if not S_ISREG(st.st_mode) or _stamp_of(st) != stamp:
                     return False
                 found += 1
     return found == len(files)
@@ -598,11 +602,6 @@ def own_folder(paths: list[str]) -> str | None:
         return None
     prefix = f"{parts[0]}/{parts[1]}/"
     return prefix[:-1] if all(path.startswith(prefix) for path in paths) else None
-
-
-def _own_folder(files: list[Any]) -> str | None:
-    """:func:`own_folder` of manifest entries (``[path, …]`` each)."""
-    return own_folder([path for path, *_recorded in files])
 
 
 def _safe(path: Any) -> bool:

@@ -189,6 +189,8 @@ class TthcPlugin(BasePlugin[TthcConfig]):
     def __init__(self) -> None:
         self.catalog_dir: Path | None = None
         self.plan: Any = None
+        #: What the last build wrote after MkDocs (:class:`generator.site.Written`), or None.
+        self.written: Any = None
         self._pages: dict[str, Any] = {}
         self._layout_pages: dict[str, Any] = {}
         self.layouts: Any = None
@@ -388,7 +390,7 @@ class TthcPlugin(BasePlugin[TthcConfig]):
     def on_build_error(self, error) -> None:
         """A build that failed after :func:`~generator.site.prepare` stops the process making the
         open-data files (:class:`generator.site._InBackground`; ``tthc serve`` goes on)."""
-        if getattr(self, "plan", None) is not None:
+        if self.plan is not None:
             self.plan.exports.close()
 
     def on_post_build(self, config) -> None:
