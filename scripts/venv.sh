@@ -10,7 +10,9 @@
 #   the environment is made again. Without apt the message says what to install.
 # * pip runs only when something changed: the stamp .venv/.tthc-installed-EXTRAS holds a hash of
 #   pyproject.toml, the extras and the interpreter; a second run with the same inputs skips pip.
-#   A different interpreter ($PYTHON) or a broken .venv makes a new environment.
+#   A broken .venv makes a new environment; so does a different interpreter given by $PYTHON, with
+#   a line saying so. Without $PYTHON a working .venv is kept, whichever python3 made it (a run with
+#   PYTHON=/usr/bin/python3 and the next one without it rebuilt .venv from pyenv's python3, silently).
 # Afterwards $VENV_PY is the environment's python.
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -31,9 +33,15 @@ tthc_venv() {
     *) echo "tthc: $python is Python ${base_version##* }; tthc needs 3.11 or later (set PYTHON=/path/to/python3.11)" >&2; return 2 ;;
   esac
   VENV_PY="$PWD/.venv/bin/python"
-  local origin_file=.venv/.tthc-python
-  if [ ! -x "$VENV_PY" ] || ! "$VENV_PY" -c 'import pip' >/dev/null 2>&1 \
-     || [ "$(cat "$origin_file" 2>/dev/null)" != "$base_version" ]; then
+  local origin_file=.venv/.tthc-python made_by
+  made_by=$(cat "$origin_file" 2>/dev/null)
+  if [ -z "${PYTHON:-}" ] && [ -n "$made_by" ] && [ -x "$VENV_PY" ] && "$VENV_PY" -c 'import pip' >/dev/null 2>&1; then
+    base_version="$made_by"  # keep the environment as it was made
+  fi
+  if [ ! -x "$VENV_PY" ] || ! "$VENV_PY" -c 'import pip' >/dev/null 2>&1 || [ "$made_by" != "$base_version" ]; then
+    if [ -n "$made_by" ] && [ "$made_by" != "$base_version" ]; then
+      echo "tthc: .venv was made by Python ${made_by#* }; making it again with $python, as PYTHON says" >&2
+    fi
     rm -rf .venv
     if ! "$python" -m venv .venv >/dev/null 2>&1; then
       rm -rf .venv
