@@ -34,7 +34,7 @@ tthc_venv() {
   esac
   VENV_PY="$PWD/.venv/bin/python"
   local origin_file=.venv/.tthc-python made_by
-  made_by=$(cat "$origin_file" 2>/dev/null)
+  made_by=$(cat "$origin_file" 2>/dev/null || true)  # none yet: a new .venv
   if [ -z "${PYTHON:-}" ] && [ -n "$made_by" ] && [ -x "$VENV_PY" ] && "$VENV_PY" -c 'import pip' >/dev/null 2>&1; then
     base_version="$made_by"  # keep the environment as it was made
   fi
