@@ -245,6 +245,8 @@ def revision_diffs(history: History, code: str) -> list[ProcedureDiff]:
             diff = ProcedureDiff(code=code, name="", status="unchanged")
         else:
             diff = diff_procedures(before, rev.record, cost_basis=history.cost_basis, memo=memo)
+            if diff.record is not None:  # (a reviewer's text of a new record; no history page shows it)
+                diff = replace(diff, record=None)
         if rev.change == "moved" and rev.previous_path:
             diff = replace(diff, effects=(agency_effect(rev.previous_path, rev.path, history.agency_names), *diff.effects))
         out.append(diff)
