@@ -157,7 +157,12 @@ class PageCache:
         return _template_cache(str(folder))
 
     def keys(self, plan: Any, layouts: Any) -> list[str]:
-        """The key of each procedure of ``plan.catalog`` (in its order)."""
+        """The key of each procedure of ``plan.catalog`` (in its order): what its pages show.
+
+        That is its record and revisions, what they show of other procedures (:func:`_linked`),
+        and what every page shares (the generator's code, the layouts, the site's addresses,
+        today's date, the agencies, sectors and cost basis). Editing one procedure's name
+        changes the keys of the procedures whose pages name it, not every key."""
         catalog, history = plan.catalog, plan.history
         shared = hashlib.sha256()
         for part in (code_digest(), layouts.digest(), repr(plan.renderer.site_url), repr(plan.renderer.feedback_url),
@@ -166,13 +171,16 @@ class PageCache:
                      repr(getattr(history, "agency_names", None))):
             shared.update(part.encode("utf-8", "surrogatepass"))
             shared.update(b"\0")
-        for p in catalog.procedures:
-            shared.update(repr((p.code, p.name, p.status, p.replaced_by, p.agency, p.path)).encode("utf-8", "surrogatepass"))
         base = shared.digest()
+        replacers: dict[str, list[Any]] = {}
+        for p in catalog.procedures:
+            if p.replaced_by:
+                replacers.setdefault(p.replaced_by, []).append(p)
         keys = []
         for procedure in catalog.procedures:
             own = hashlib.sha256(base)
             own.update(repr(procedure).encode("utf-8", "surrogatepass"))
+            own.update(_linked(procedure, catalog, replacers.get(procedure.code, ())).encode("utf-8", "surrogatepass"))
             if history is not None:
                 own.update(revisions_digest(history, procedure.code).encode())
             keys.append(own.hexdigest())
@@ -507,6 +515,19 @@ def _pagefind_version() -> str:
         except PackageNotFoundError:
             pass
     return ", ".join(found)
+
+
+def _linked(procedure: Any, catalog: Any, replacers: Any) -> str:
+    """What the page of ``procedure`` shows of other procedures (``generator.render.procedures``:
+    the related ones and its replacement by code, name and status; those it replaces (whose
+    ``replaced_by`` is its code) by code and name), as text for its key."""
+    def shown(code: str) -> Any:
+        other = catalog.procedure(code)
+        return (code, other.name, other.status) if other is not None else (code,)
+
+    return repr((tuple(shown(code) for code in procedure.related),
+                 shown(procedure.replaced_by) if procedure.replaced_by else None,
+                 tuple(sorted((p.code, p.name, p.status) for p in replacers))))
 
 
 def revisions_digest(history: Any, code: str) -> str:

@@ -217,6 +217,36 @@ def test_an_edit_renders_exactly_the_pages_it_changes_and_gives_the_site_a_full_
     assert _stable_files(tmp_path / "full2") == _stable_files(tmp_path / "site")
 
 
+def test_a_new_name_renders_the_procedure_and_the_pages_that_name_it_not_every_page(catalog_repo, tmp_path):
+    """A procedure's name is shown on the pages of the procedures that link to it (related,
+    replaced by, replacing: generator/render/procedures.py), so editing it renders those again,
+    and no other procedure's pages (it used to render all of them); the site is still a full
+    build's, byte for byte. In the mini catalog 1.000001 lists 2.000003 as related, and
+    1.000003 is replaced by it."""
+    work = tmp_path / "repo"
+    shutil.copytree(catalog_repo, work)
+    report = tmp_path / "stages.json"
+    assert _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report)).returncode == 0
+    before = _stable_files(tmp_path / "site")
+
+    path = work / "catalog" / "procedures" / "bo-xay-dung" / "2.000003.yaml"
+    old = "Gia hạn, điều chỉnh giấy phép xây dựng"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"name: {old}", "name: Gia hạn và điều chỉnh giấy phép"),
+                    encoding="utf-8")
+    result = _build(work, tmp_path / "site", TTHC_STAGE_REPORT=str(report))
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
+    assert (counts["procedures_rendered"], counts["procedures_reused"]) == (3, 6)
+    after = _stable_files(tmp_path / "site")
+    changed = {name.split("/")[1] for name in after if name.startswith("thu-tuc/") and before.get(name) != after[name]}
+    assert changed == {"2.000003", "1.000001", "1.000003"}
+    for code in ("1.000001", "1.000003"):
+        page = after[f"thu-tuc/{code}/index.html"].decode("utf-8")
+        assert "Gia hạn và điều chỉnh giấy phép" in page and old not in page
+    _full_build(work, tmp_path / "full")
+    assert _stable_files(tmp_path / "full") == after
+
+
 def _full_build(repo: Path, out: Path) -> None:
     """``tthc build --no-cache`` of ``repo``'s catalog into ``out``."""
     subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-cache", "--catalog", str(repo / "catalog"),
