@@ -281,6 +281,9 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         if allow_shallow is not None:
             plugin.config.allow_shallow = allow_shallow
         plugin.progress = progress
+        # MkDocs keeps one instance of the plugin for the life of the process (it has on_startup): a cache
+        # set by an earlier build in this process (the tests, a library caller) must not serve this one
+        plugin.cache = None
         if cache:
             from generator.cache import PageCache
 
