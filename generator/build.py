@@ -41,11 +41,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced: the site folder, its pages and size in bytes."""
+    """What a build produced: the site folder, its pages and size in bytes, and how many
+    procedures' pages it rendered and how many it reused from the cache (both None when
+    Material rendered every page itself, ``TTHC_LAYOUT_ONCE=0``)."""
 
     site_dir: Path
     pages: int
     bytes: int
+    procedures_rendered: int | None = None
+    procedures_reused: int | None = None
 
 
 def load_config(config_file: Path, catalog_dir: Path | None = None, site_dir: Path | None = None, **overrides):
@@ -281,6 +285,9 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         if allow_shallow is not None:
             plugin.config.allow_shallow = allow_shallow
         plugin.progress = progress
+        # MkDocs keeps one instance of the plugin for the life of the process (it has on_startup): a cache
+        # set by an earlier build in this process (the tests, a library caller) must not serve this one
+        plugin.cache = None
         if cache:
             from generator.cache import PageCache
 
@@ -314,7 +321,9 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
         _drop_partial_cache(site_dir, cache, had_cache)
         raise
     pages, size = site_size(site_dir, plugin.written.folders if plugin.written is not None else None)
-    return BuildResult(site_dir=site_dir, pages=pages, bytes=size)
+    counts = plugin.plan.stages.counts if plugin.plan is not None else {}
+    return BuildResult(site_dir=site_dir, pages=pages, bytes=size, procedures_rendered=counts.get("procedures_rendered"),
+                       procedures_reused=counts.get("procedures_reused"))
 
 
 def check_site_dir(site_dir: Path, keep: list[Path]) -> None:

@@ -19,7 +19,7 @@ import sys
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 import click.core
@@ -31,8 +31,11 @@ import click.types
 
 from generator import i18n
 from generator.errors import CatalogInvalid, TthcError, UsageError
-from generator.i18n import N_, Nn_, _
+from generator.i18n import N_, Nn_, _, ngettext
 from generator.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 #: Stopped by Ctrl-C: 128 + SIGINT (2), the status a shell gives a command that SIGINT ended, so a
@@ -685,8 +688,24 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
     with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
                             allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
-    click.echo(_("built {pages} pages into {site} ({megabytes} MB)").format(
-        pages=result.pages, site=site_dir, megabytes=f"{result.bytes / 1e6:.1f}"))
+    click.echo(build_summary(result, site_dir))
+
+
+def build_summary(result: BuildResult, site_dir: Path) -> str:
+    """``tthc build``'s last line for a :class:`generator.build.BuildResult`: the pages and megabytes
+    written, then the procedures rendered and those reused from the cache (``1 procedure rendered,
+    1,522 reused from the cache``; ``all 1,523 procedures rendered`` when none was reused)."""
+    line = _("built {pages} pages into {site} ({megabytes} MB)").format(
+        pages=f"{result.pages:,}", site=site_dir, megabytes=f"{result.bytes / 1e6:.1f}")
+    rendered, reused = result.procedures_rendered, result.procedures_reused
+    if rendered is None or reused is None or not rendered + reused:  # Material rendered every page; no procedure yet
+        return line
+    if reused:
+        return line + ngettext("; {rendered} procedure rendered, {reused} reused from the cache",
+                               "; {rendered} procedures rendered, {reused} reused from the cache", rendered).format(
+            rendered=f"{rendered:,}", reused=f"{reused:,}")
+    return line + ngettext("; {rendered} procedure rendered", "; all {rendered} procedures rendered", rendered).format(
+        rendered=f"{rendered:,}")
 
 
 @main.command(help=N_("Serve the site with live reload (as `mkdocs serve` does)."))

@@ -10,6 +10,9 @@ Files (published under ``/du-lieu-mo/`` and ``/schemas/`` on the site):
   keyed by ``code`` (and ``case_code`` for a case's own documents).
 * ``methods.csv``: one row per channel (cách thức thực hiện), keyed by
   ``code``; time limit value and unit (``working_days``...), fees in VND.
+
+Numbers are written as the record has them: a whole number without ``.0`` (``12``), a real one
+as it is (``1.5`` working days), a missing one as an empty cell.
 * ``catalog.xlsx``: the three tables as sheets.
 
 A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -121,7 +124,9 @@ def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     return (
         pd.DataFrame(rows, columns=list(PROCEDURE_COLUMNS)),
         pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS)).astype({"originals": "Int64", "copies": "Int64"}),
-        pd.DataFrame(methods, columns=list(METHOD_COLUMNS)).astype({"fees_vnd": "Int64"}),
+        # object, not pandas' inference: a time limit is a whole number or a real one (1.5 working days), and the
+        # float column pandas makes of whole numbers with gaps would write ``12.0`` for a record's ``12``
+        pd.DataFrame(methods, columns=list(METHOD_COLUMNS), dtype=object).astype({"fees_vnd": "Int64"}),
     )
 
 
@@ -148,11 +153,13 @@ _FORMULA_START = FORMULA_START
 
 def _csv(frame: pd.DataFrame) -> bytes:
     """CSV with a UTF-8 byte-order mark, so that Excel reads it as UTF-8 (Vietnamese intact);
-    text cells that would start a formula are neutralised (:func:`neutralise`)."""
+    text cells that would start a formula are neutralised (:func:`neutralise`). A column of Python
+    values (``object``) keeps them as they are: ``Series.map`` would make floats of whole numbers
+    beside a missing one (``12.0``)."""
     safe = frame.copy()
     for column in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+            safe[column] = pd.Series([neutralise(value) for value in safe[column]], index=safe.index, dtype=object)
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 

@@ -351,7 +351,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         mark = event.start_mark
         loaded.diagnostics.append(Diagnostic(loaded.display, mark.line + 1, mark.column + 1, "error", code, "", message, hint))
 
-    parser = None
+    parser = event = None
     try:
         parser = _PARSER(text)
         while (event := parser.get_event()) is not None:
@@ -428,18 +428,9 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         ))
         return None
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = err.problem or _("the YAML cannot be read")  # PyYAML's own words stay English
-        if err.context:
-            started = err.context_mark
-            where = _(" on line {line}").format(line=started.line + 1) if started and mark and started.line != mark.line else ""
-            what = f"{what} ({err.context}{where})"
+        line, column, what, hint = _syntax_error(err, event, text)
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, line, column, "error", "syntax", "", _("YAML syntax error: {problem}").format(problem=what),
-            _("check indentation and quoting on this line and the one before; quote text that contains ': ' or starts with a "
-              "special character"),
-        ))
+            loaded.display, line, column, "error", "syntax", "", _("YAML syntax error: {problem}").format(problem=what), hint))
         return None
     finally:
         if parser is not None:
@@ -449,6 +440,71 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no data"), _("write the record")))
         return None
     return root
+
+
+def _syntax_error(err: yaml.MarkedYAMLError, last: Any, text: str) -> tuple[int, int, str, str]:
+    """Where a YAML syntax error is to be fixed, and what to say: ``(line, column, message, hint)``, 1-based.
+
+    PyYAML and libyaml mark where they noticed the problem (``problem_mark``). For something opened
+    and never closed that is far from the mistake, so these are reported where it was opened, with
+    where it was noticed in the message:
+
+    * a quote never closed (``context_mark`` of "while scanning a quoted scalar", noticed at the end
+      of the file or at a ``---``), or closed only by the quote of a later value, after which the
+      text cannot be read (the quoted value just read spans lines and ends where the problem is);
+    * a ``[`` or ``{`` not closed on its line ("while parsing a flow sequence/mapping", noticed on
+      a later line; on the same line the problem mark is the missing ``,`` itself);
+    * a line standing where a key belongs without a ``:`` ("while scanning a simple key", noticed
+      on the next line).
+
+    Every other error is reported where it was noticed, in PyYAML's English words (an error's
+    ``context_mark`` there is the start of the enclosing mapping or the like, no better a place).
+    """
+    context, problem, started, noticed = err.context or "", err.problem or "", err.context_mark, err.problem_mark
+    if noticed is not None and started is not None:
+        line, column, end = started.line + 1, started.column + 1, noticed.line + 1
+        if context == "while scanning a quoted scalar" and ("end of stream" in problem or "document" in problem):
+            quote = text[started.index] if text[started.index:started.index + 1] in ("'", '"') else '"'
+            where = (_("up to the '---' on line {line}").format(line=end) if "document" in problem
+                     else _("up to the end of the file"))
+            return line, column, _("a quote {quote} opened on line {line} is never closed: YAML looked for the closing {quote} "
+                                   "{where}").format(quote=quote, line=line, where=where), _quote_hint(quote, line)
+        if context in ("while parsing a flow sequence", "while parsing a flow mapping") and end > line:
+            if context.endswith("sequence"):
+                return line, column, _(
+                    "the list opened with '[' on line {line} is never closed: YAML reached line {end}, column {end_column} without "
+                    "finding ',' or ']'").format(line=line, end=end, end_column=noticed.column + 1), _(
+                    "close the list with ']' on line {line} (levels: [province, commune]), and put ',' between its items").format(
+                    line=line)
+            return line, column, _(
+                "the group of fields opened with '{{' on line {line} is never closed: YAML reached line {end}, column {end_column} "
+                "without finding ',' or '}}'").format(line=line, end=end, end_column=noticed.column + 1), _(
+                "close it with '}}' on line {line} (processing_time: {{value: 15, unit: working_days}}), and put ',' between its "
+                "fields").format(line=line)
+        if context == "while scanning a simple key":
+            return line, column, _("line {line} stands where a key is expected, but no ':' follows it").format(line=line), _(
+                "write 'key: value', with a space after ':'; if the line goes on with the text of the line above, indent it "
+                "further than that line's key, or put the whole text in quotes")
+    if (noticed is not None and isinstance(err, yaml.parser.ParserError) and isinstance(last, yaml.ScalarEvent)
+            and last.style in ("'", '"') and last.start_mark.line < last.end_mark.line == noticed.line):
+        quote, line = last.style, last.start_mark.line + 1
+        return line, last.start_mark.column + 1, _(
+            "a quote {quote} opened on line {line} is not closed on that line: YAML took the {quote} on line {end} as its end, and "
+            "cannot read what follows it there").format(quote=quote, line=line, end=noticed.line + 1), _quote_hint(quote, line)
+    mark = noticed or started
+    what = problem or _("the YAML cannot be read")  # PyYAML's own words stay English
+    if context:
+        where = _(" on line {line}").format(line=started.line + 1) if started and mark and started.line != mark.line else ""
+        what = f"{what} ({context}{where})"
+    return (mark.line + 1 if mark else 1), (mark.column + 1 if mark else 1), what, _(
+        "check indentation and quoting on this line and the one before; quote text that contains ': ' or starts with a special "
+        "character")
+
+
+def _quote_hint(quote: str, line: int) -> str:
+    """What to do about a quote opened on ``line`` and not closed there."""
+    return _("close the value with {quote} where it ends on line {line}, or remove the opening {quote}; write a {quote} inside the "
+             "value as {escaped}").format(quote=quote, line=line, escaped='\\"' if quote == '"' else "''")
 
 
 # ---------------------------------------------------------------------------

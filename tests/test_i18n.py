@@ -225,7 +225,7 @@ def test_build_draws_its_progress_bar_over_the_pages_written_only_when_asked(tmp
     assert shown.exit_code == 0, shown.output
     pages = sum(1 for _page in (tmp_path / "site").rglob("index.html"))
     assert "tthc: đang xây dựng" in shown.stderr and "100%" in shown.stderr
-    assert f"đã xây dựng {pages} trang vào " in shown.stdout
+    assert f"đã xây dựng {pages:,} trang vào " in shown.stdout
     quiet = CliRunner().invoke(main, args, env=VIETNAMESE)
     assert quiet.exit_code == 0 and "đang xây dựng" not in quiet.stderr and "%|" not in quiet.stderr
 
