@@ -220,7 +220,8 @@ def test_build_draws_its_progress_bar_over_the_pages_written_only_when_asked(tmp
     config["docs_dir"] = str(ROOT / "site_templates" / "docs")
     config["plugins"] = [{"tthc": {"catalog": str(mini), "search": False, "history": False}}]
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    args = ["build", "--config-file", str(tmp_path / "mkdocs.yml"), "--site-dir", str(tmp_path / "site"), "--no-search"]
+    args = ["build", "--config-file", str(tmp_path / "mkdocs.yml"), "--catalog", str(mini), "--site-dir", str(tmp_path / "site"),
+            "--no-search"]  # (--catalog wins over the config's, and is catalog/ by default: the whole bundled catalog)
     shown = CliRunner().invoke(main, args, env={**VIETNAMESE, "TTHC_PROGRESS": "1"})
     assert shown.exit_code == 0, shown.output
     pages = sum(1 for _page in (tmp_path / "site").rglob("index.html"))
@@ -251,7 +252,8 @@ def test_build_shows_no_english_mkdocs_lines_but_still_its_warnings(tmp_path: Pa
     shutil.copytree(ROOT / "site_templates" / "docs", docs)
     (docs / "them.md").write_text("# Trang thêm\n\nXem [trang không có](khong-co.md).\n", encoding="utf-8")
     config = _mini_site_config(tmp_path, docs)
-    args = ["build", "--config-file", str(config), "--site-dir", str(tmp_path / "site"), "--no-search"]
+    args = ["build", "--config-file", str(config), "--catalog", str(ROOT / "tests" / "fixtures" / "mini_catalog"),
+            "--site-dir", str(tmp_path / "site"), "--no-search"]
     shown = CliRunner().invoke(main, args, env=VIETNAMESE)
     assert shown.exit_code == 0, shown.output
     output = shown.stdout + shown.stderr
