@@ -66,7 +66,7 @@ def test_yaml_syntax_error_gives_loader_diagnostics_not_a_deletion(golden: GitRe
             result = tthc(*args, cwd=golden.root)
             out = result.stdout + result.stderr
             assert result.returncode == 1, out
-            assert "catalog/procedures/bo-khac/1.000006.yaml:3:1: error[syntax]" in out
+            assert "catalog/procedures/bo-khac/1.000006.yaml:2:7: error[syntax]" in out  # (at the "[" left open)
             assert "file-deleted" not in out and "Xóa tệp" not in out and "Traceback" not in out
     finally:
         path.write_bytes(before)

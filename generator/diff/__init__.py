@@ -250,7 +250,10 @@ class CatalogDiff:
 
 # --- normalisation -----------------------------------------------------------
 
-_SPACE = re.compile(r"\s+")
+
+
+#: The types of the normal forms that :func:`normalize` leaves out of a mapping when empty.
+_EMPTY_DROPPED = (str, list, dict)
 
 
 def normalize(value: Any, memo: dict | None = None) -> Any:
@@ -262,17 +265,20 @@ def normalize(value: Any, memo: dict | None = None) -> Any:
     identity (with the object itself, so its id is not reused) and given
     again for the same object (see :func:`_normalized`).
     """
-    if isinstance(value, str):
-        return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
-    if isinstance(value, (Mapping, list, tuple)):
+    kind = type(value)  # (the loader's plain types first: an ABC check costs more)
+    if kind is str or (kind is not dict and kind is not list and isinstance(value, str)):
+        return " ".join(unicodedata.normalize("NFC", value).split())  # (str.split() splits where \s+ matches)
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is dict or kind is list or isinstance(value, (Mapping, list, tuple)):
         hit = memo.get(id(value)) if memo is not None else None
         if hit is not None and hit[0] is value:
             return hit[1]
-        if isinstance(value, Mapping):
+        if kind is dict or (kind is not list and isinstance(value, Mapping)):
             out: Any = {}
             for k, v in value.items():
                 nv = normalize(v, memo)
-                if nv is None or nv == "" or nv == [] or nv == {}:
+                if nv is None or (not nv and type(nv) in _EMPTY_DROPPED):
                     continue
                 out[str(k)] = nv
         else:
@@ -678,7 +684,7 @@ def _entries(record: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
 
 
-def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tuple[dict[str, Any], ...]:
+def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str, memo: dict | None = None) -> tuple[dict[str, Any], ...]:
     """The entries of ``new[key]`` that record a new decision: not on the ``old`` side, and not an old entry rewritten.
 
     An entry's identity is its decision and stage. A head entry whose identity
@@ -688,13 +694,27 @@ def _new_entries(old: Mapping[str, Any], new: Mapping[str, Any], key: str) -> tu
     entry edited (``history-edited``), never a record of a new change. An entry
     without a decision records nothing (Decree 63/2010/NĐ-CP Art. 15 as amended
     by Decree 92/2017/NĐ-CP: a change is made by a decision).
+
+    With ``memo`` (:func:`diff_procedures`'), each entry's JSON is made once per memo: the
+    entries of a history's normal forms are shared, and each is on one side of many comparisons.
     """
     def dump(entry: Mapping[str, Any]) -> str:
-        return json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+        hit = memo.get(("json", id(entry))) if memo is not None else None
+        if hit is not None and hit[0] is entry:
+            return hit[1]
+        text = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+        if memo is not None:
+            memo[("json", id(entry))] = (entry, text)  # (the entry is kept, so its id is not reused)
+        return text
 
-    def ident(entry: Mapping[str, Any]) -> str:
-        return json.dumps([entry.get("decision"), entry.get("stage")], sort_keys=True, ensure_ascii=False, default=str)
+    def ident(entry: Mapping[str, Any]) -> Any:
+        decision, stage = entry.get("decision"), entry.get("stage")
+        if (decision is None or type(decision) is str) and (stage is None or type(stage) is str):
+            return decision, stage  # (equal exactly when their JSON is)
+        return json.dumps([decision, stage], sort_keys=True, ensure_ascii=False, default=str)
 
+    if old.get(key) is new.get(key):  # one list (unchanged revisions share their normal forms): nothing is new
+        return ()
     before, after = _entries(old, key), _entries(new, key)
     before_dumps, before_ids, after_ids = {dump(e) for e in before}, {ident(e) for e in before}, {ident(e) for e in after}
     unseen = [(j, e) for j, e in enumerate(after) if dump(e) not in before_dumps and ident(e) not in before_ids]
@@ -765,7 +785,7 @@ def diff_procedures(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         status = "changed"
     return ProcedureDiff(
         code=code, name=name, status=status, changes=changes, effects=tuple(compute_effects(a, b, cost_basis)),
-        new_simplifications=_new_entries(a, b, "simplifications"), new_amendments=_new_entries(a, b, "amendments"),
+        new_simplifications=_new_entries(a, b, "simplifications", memo), new_amendments=_new_entries(a, b, "amendments", memo),
         replaced_by=replaced_by,
     )
 
