@@ -298,7 +298,11 @@ def read_version(raw: bytes, display: str, shared: _Shared | None = None) -> Ver
     from generator.load import load_bytes
     from generator.validate import schema_diagnostics
 
-    loaded = load_bytes(raw, display, "procedure")
+    # each top-level block parsed once per table (the versions of a file share most of them); positions
+    # are made again from the bytes for a schema error only (as LoadedFile.without_positions)
+    loaded = load_bytes(raw, display, "procedure", positions=False, blocks=shared.blocks if shared is not None else None)
+    if loaded.data is not None:
+        loaded = loaded.without_positions(raw)
     data = loaded.data if isinstance(loaded.data, dict) else None
     code = data.get("code") if data is not None and isinstance(data.get("code"), str) else None
     errors = [d for d in loaded.diagnostics if d.severity == "error"]
@@ -330,6 +334,10 @@ class _Shared:
 
     def __init__(self) -> None:
         self.table: dict[Any, Any] = {}
+        #: The loaded top-level blocks of the versions read with this table (:data:`generator.load.Blocks`).
+        self.blocks: dict[str, Any] = {}
+        #: ``id(container) -> (container, its shared equivalent)``: each container is walked once.
+        self.done: dict[int, tuple[Any, Any]] = {}
 
     def share(self, value: Any) -> Any:
         """The shared (canonical) equivalent of ``value``.
@@ -339,21 +347,25 @@ class _Shared:
         """
         if isinstance(value, str):
             return self.table.setdefault(value, value)
+        if not isinstance(value, (dict, list)):
+            return value
+        done = self.done.get(id(value))  # (a block's data, loaded once for several versions: generator.load.Blocks)
+        if done is not None and done[0] is value:
+            return done[1]
         if isinstance(value, dict):
             items = [(self.share(k), self.share(v)) for k, v in value.items()]
             sig: tuple[Any, ...] = ("d", *(x for k, v in items for x in (k, _identity(v))))
             shared = self.table.get(sig)
             if shared is None:
                 shared = self.table[sig] = dict(items)
-            return shared
-        if isinstance(value, list):
+        else:
             children = [self.share(v) for v in value]
             sig = ("l", *(_identity(v) for v in children))
             shared = self.table.get(sig)
             if shared is None:
                 shared = self.table[sig] = children
-            return shared
-        return value
+        self.done[id(value)] = (value, shared)  # (the value is kept, so its id is not reused)
+        return shared
 
 
 def _identity(value: Any) -> Any:

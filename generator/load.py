@@ -217,7 +217,7 @@ def load_file(path: Path, kind: str, display: str | None = None, light: bool = F
     return loaded.without_positions(raw) if loaded.data is not None else load_bytes(raw, display, kind)
 
 
-def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True) -> LoadedFile:
+def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True, blocks: dict | None = None) -> LoadedFile:
     """Strictly load the bytes of one catalog file (from disk or from a git blob).
 
     Args:
@@ -226,6 +226,9 @@ def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True) -> L
         kind: the file kind, which selects the schema that types the values.
         positions: fill :attr:`LoadedFile.positions` and ``key_positions`` (``False`` leaves
             them empty, for :func:`load_file`'s ``light``; data and diagnostics are the same).
+        blocks: a :data:`Blocks` table shared by the versions of a file (``generator.history``
+            reads ten versions of each): each top-level block of the text is parsed once per
+            table (:func:`_parse_blocks`). Data and diagnostics are the same as without it.
 
     Returns:
         The :class:`LoadedFile` with data, positions and loading diagnostics.
@@ -242,6 +245,11 @@ def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True) -> L
         return loaded
     if not _check_tabs(text, loaded):
         return loaded
+    if blocks is not None and not positions:
+        data = _load_blocks(text, display, kind, blocks)
+        if data is not None:
+            loaded.data = data
+            return loaded
     root = _parse(text, loaded)
     if root is None:
         return loaded
@@ -440,6 +448,135 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no data"), _("write the record")))
         return None
     return root
+
+
+#: The loaded top-level blocks of a file's versions, by their text (:func:`_load_blocks`): ``text ->
+#: (data of its keys, node count)``, or ``(None, 0)`` for a block that does not load cleanly alone.
+Blocks = dict
+
+#: A line where a top-level key starts a block: a letter, ``_`` or a quote at its start.
+_BLOCK_START = re.compile(r"^(?=[A-Za-z_\"'])", re.M)
+#: Lines whose start is YAML's stream syntax or a value at column 0 (documents, directives, explicit
+#: keys, tags, anchors, aliases, flow or block scalars): such a text is loaded whole.
+_STREAM_SYNTAX = re.compile(r"^(?:---|\.\.\.|[%?!&*{\[|>@`])", re.M)
+
+
+def _load_blocks(text: str, display: str, kind: str, blocks: Blocks) -> dict[str, Any] | None:
+    """The data of ``text`` made from its top-level blocks, each loaded once per ``blocks`` table,
+    or None when it is to be loaded whole (any problem, so that every diagnostic comes from a whole load).
+
+    The versions of one file differ in a few fields: the other blocks are the same text, loaded
+    once (their data is shared by the versions: records are read-only). A block starts at a line
+    beginning with a key (:data:`_BLOCK_START`), so a value spread over lines (an indented block
+    scalar or list, a list at column 0 under its key) stays in its key's block; a value that
+    continues at column 0 (a quote or a bracket left open on the key's line) leaves its block unable
+    to load alone, and the text is loaded whole, as is one with :data:`_STREAM_SYNTAX`. Each block
+    is a mapping typed by the schema as the file's root is; a key in two blocks, or more nodes in
+    all than a file may hold (the blocks' count, each with its own root, is never less than the
+    whole text's), sends the text to a whole load, which reports it.
+    """
+    if _STREAM_SYNTAX.search(text):
+        return None
+    starts = [match.start() for match in _BLOCK_START.finditer(text)]
+    if not starts:
+        return None
+    starts[0] = 0  # (comments or blank lines before the first key belong to its block)
+    data: dict[str, Any] = {}
+    nodes = 0
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        part = text[start:end]
+        hit = blocks.get(part)
+        if hit is None:
+            hit = blocks[part] = _load_list_block(part, display, kind, blocks) or _load_block(part, display, kind)
+        values, count = hit
+        if values is None or not data.keys().isdisjoint(values):
+            return None
+        data.update(values)
+        nodes += count
+        if nodes > MAX_NODES:
+            return None
+    return data
+
+
+#: The first line of a block that is a list under its key (``steps:``, then ``- title: …`` lines).
+_LIST_HEAD = re.compile(r"([a-z_][a-z0-9_]*):[ ]*\n-(?=[ \n])")
+#: A line of such a block that is neither an item's start (a dash, then a space or the line's end),
+#: nor indented, nor a comment, nor blank: the block is loaded whole.
+_NOT_IN_LIST = re.compile(r"^(?:[^ #\n-]|-(?![ \n]))", re.M)
+_ITEM_START = re.compile(r"^-(?=[ \n])", re.M)
+
+
+def _load_list_block(part: str, display: str, kind: str, blocks: Blocks) -> tuple[dict[str, Any] | None, int] | None:
+    """A block of :func:`_load_blocks` that is a list under its key, its items at column 0
+    (:data:`_LIST_HEAD`, :data:`_NOT_IN_LIST`), loaded item by item, each item once per ``blocks``
+    table (a revision edits one step or document of a list): ``(data, node count)``; ``(None, 0)``
+    when an item does not load cleanly alone; None for a block of another form (loaded whole)."""
+    head = _LIST_HEAD.match(part)
+    if head is None:
+        return None
+    body = part[head.end(1):].split("\n", 1)[1]
+    if _NOT_IN_LIST.search(body):
+        return None
+    key = head.group(1)
+    schema = load_schema(kind)
+    plan = _plan(schema, schema).child(key).item()
+    starts = [m.start() for m in _ITEM_START.finditer(body)]
+    values, nodes = [], 2  # (the block's mapping and its key)
+    for start, end in zip(starts, starts[1:] + [len(body)]):
+        item = ("item", key, body[start:end])
+        hit = blocks.get(item)
+        if hit is None:
+            hit = blocks[item] = _load_item(item[2], display, kind, plan)
+        value, count = hit
+        if count == 0:
+            return None, 0
+        values.append(value)
+        nodes += count
+        if nodes > MAX_NODES:
+            return None, 0
+    return {key: values}, nodes
+
+
+def _load_item(text: str, display: str, kind: str, plan: _Plan) -> tuple[Any, int]:
+    """One item of :func:`_load_list_block`: ``(its data, node count)``, or ``(None, 0)``."""
+    scratch = LoadedFile(display, kind)
+    node = _parse(text, scratch)
+    if node is None or node.kind != "sequence" or len(node.items) != 1 or scratch.diagnostics:
+        return None, 0
+    try:
+        value = _convert(node.items[0], plan, (), scratch, False)
+    except RecursionError:
+        return None, 0
+    return (value, _node_count(node)) if not scratch.diagnostics else (None, 0)
+
+
+def _load_block(part: str, display: str, kind: str) -> tuple[dict[str, Any] | None, int]:
+    """One block of :func:`_load_blocks`: ``(data of its keys, node count)``, or ``(None, 0)``."""
+    scratch = LoadedFile(display, kind)
+    node = _parse(part, scratch)
+    if node is None or node.kind != "mapping" or scratch.diagnostics:
+        return None, 0
+    try:
+        schema = load_schema(kind)
+        values = _convert(node, _plan(schema, schema), (), scratch, False)
+    except RecursionError:
+        return None, 0
+    return (values, _node_count(node)) if not scratch.diagnostics else (None, 0)
+
+
+def _node_count(root: Node) -> int:
+    """The nodes of the tree under ``root``, itself included (as :func:`_parse` counts them)."""
+    count, todo = 0, [root]
+    while todo:
+        node = todo.pop()
+        count += 1
+        if node.kind == "mapping":
+            for key, value in node.items:
+                todo.append(key)
+                todo.append(value)
+        elif node.kind == "sequence":
+            todo.extend(node.items)
+    return count
 
 
 def _syntax_error(err: yaml.MarkedYAMLError, last: Any, text: str) -> tuple[int, int, str, str]:

@@ -64,6 +64,24 @@ def test_loader_and_schema_never_raise_on_a_mutated_real_record(edits: list[tupl
 
 
 @BUDGET
+@given(EDITS)
+def test_loading_by_blocks_gives_a_whole_loads_data_and_diagnostics(edits: list[tuple[int, int, str]]) -> None:
+    """generator.load._load_blocks (history versions: each top-level block and list item loaded
+    once per table) gives the data of a whole load, key order and types included (1, 1.0 and
+    True differ in a repr), and the same diagnostics, for a mutated real record read after the
+    record itself (its blocks are then in the table) and after a first read of itself."""
+    original = RECORD.read_bytes()
+    raw = _mutate(original.decode("utf-8"), edits).encode("utf-8", "surrogatepass")
+    whole = load_bytes(raw, "x.yaml", "procedure", positions=False)
+    table: dict = {}
+    load_bytes(original, "x.yaml", "procedure", positions=False, blocks=table)
+    for _again in range(2):
+        by_blocks = load_bytes(raw, "x.yaml", "procedure", positions=False, blocks=table)
+        assert repr(by_blocks.data) == repr(whole.data)
+        assert by_blocks.diagnostics == whole.diagnostics
+
+
+@BUDGET
 @given(st.binary(max_size=600))
 def test_loader_never_raises_on_any_bytes(raw: bytes) -> None:
     load_bytes(raw, "x.yaml", "procedure")
