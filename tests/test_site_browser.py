@@ -110,3 +110,16 @@ def test_index_table_on_a_phone_shows_names_whole(browser, base_url):
         return false; })""")
     assert not words_broken
     page.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_open_data_file_names_are_never_broken_inside(browser, base_url, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base_url + "du-lieu-mo/")
+    page.wait_for_load_state("networkidle")
+    names = page.evaluate("""() => [...document.querySelectorAll('.tthc-file-name a')].map(a =>
+        [a.textContent, a.getClientRects().length])""")
+    assert len(names) >= 5 and {name for name, _ in names} >= {"catalog.json", "documents.csv", "catalog.xlsx"}
+    assert [name for name, lines in names if lines != 1] == []   # an inline link broken over two lines has two boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
