@@ -123,3 +123,17 @@ def test_open_data_file_names_are_never_broken_inside(browser, base_url, width):
     assert [name for name, lines in names if lines != 1] == []   # an inline link broken over two lines has two boxes
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.close()
+
+
+def test_original_and_copy_line_up_with_the_document_card_text_on_a_phone(browser, base_url):
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(base_url + "thu-tuc/1.000001/")
+    page.wait_for_load_state("networkidle")
+    cards = page.evaluate("""() => [...document.querySelectorAll('#thanh-phan-ho-so ~ .tthc-table-wrap tbody tr')].map(tr => {
+        const left = e => e && Math.round(e.getBoundingClientRect().left);
+        return [left(tr.querySelector('td.tthc-doc-no')), left(tr.querySelector('td.tthc-doc-name')),
+                left(tr.querySelector('td[data-label]:not(.tthc-empty)'))]; })""")
+    assert len(cards) >= 2
+    for number, name, first_label in cards:   # "1.", the name, then "Bản chính: 1  Bản sao: 0" all start at one edge
+        assert number == name == first_label, cards
+    page.close()
