@@ -11,9 +11,11 @@ Files (published under ``/du-lieu-mo/`` and ``/schemas/`` on the site):
 * ``methods.csv``: one row per channel (cách thức thực hiện), keyed by
   ``code``; time limit value and unit (``working_days``...), fees in VND.
 
-Numbers are written as the record has them: a whole number without ``.0`` (``12``), a real one
-as it is (``1.5`` working days), a missing one as an empty cell.
 * ``catalog.xlsx``: the three tables as sheets.
+
+Numbers are written alike in every file: a whole number without ``.0`` (``12``), also when the record
+writes it as a float (``12.0`` or ``1.2e1``, which the schema's ``number`` accepts: :func:`open_number`), a
+real one as it is (``1.5`` working days), a missing one as an empty cell.
 
 A CSV text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return gets a leading ``'`` (OWASP "CSV injection"), so no spreadsheet runs it as a
@@ -55,9 +57,18 @@ METHOD_COLUMNS = (
 )
 
 
+def open_number(value: Any) -> Any:
+    """``value`` as the open-data files write it: a float holding a whole number as that integer
+    (``7.0`` and ``1e1`` as ``7`` and ``10``), so that JSON, CSV and XLSX, and the page, show one number;
+    a real fraction (``1.5``), NaN, infinities and anything not a float as they are."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _plain(value: Any) -> Any:
     """``value`` (a model object) as plain data without empty values: None, empty strings,
-    lists and dicts are dropped, recursively; tuples become lists. The same as pruning
+    lists and dicts are dropped, recursively; tuples become lists; numbers as :func:`open_number`. The same as pruning
     ``dataclasses.asdict(value)``, in one walk and without asdict's deep copies (the model is
     immutable): at 10,000 procedures about 2 s of CPU instead of 13 s."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -67,7 +78,7 @@ def _plain(value: Any) -> Any:
         return {k: v for k, v in pruned.items() if v not in (None, "", [], {}, ())}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    return value
+    return open_number(value)
 
 
 @functools.cache
@@ -83,6 +94,8 @@ def procedure_record(procedure: Procedure) -> dict[str, Any]:
 
 
 def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tables of the CSV files and the workbook's sheets: procedures, documents, methods.
+    Every cell of every table goes through :func:`open_number` here, once for all files."""
     rows, documents, methods = [], [], []
     for p in catalog.procedures:
         # time limit: the number (or the portal's note when there is none), its unit in the next column
@@ -121,6 +134,8 @@ def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
                 "fees_vnd": sum(amounts) if amounts and all(a is not None for a in amounts) else None,
                 "fees": " | ".join(f.description for f in m.fees), "description": m.description or "",
             })
+    rows, documents, methods = ([{k: open_number(v) for k, v in row.items()} for row in table]
+                                for table in (rows, documents, methods))
     return (
         pd.DataFrame(rows, columns=list(PROCEDURE_COLUMNS)),
         pd.DataFrame(documents, columns=list(DOCUMENT_COLUMNS)).astype({"originals": "Int64", "copies": "Int64"}),
@@ -131,12 +146,13 @@ def _tables(catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
 
 def _time_value(time: Any) -> str:
-    """``15`` for 15 working days (unit in its own column), the note when there is no number."""
+    """``15`` for 15 working days (unit in its own column; ``15.0`` too, :func:`open_number`), the note
+    when there is no number."""
     if time is None:
         return ""
     if time.value is None:
         return time.note or ""
-    return f"{time.value:g}"
+    return str(open_number(time.value))
 
 
 def _document_rows(code: str, case_code: str, docs: tuple[Document, ...]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -17,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
 from generator.catalog import read_catalog
+from generator.cli import main
 from generator.export import export_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,3 +95,79 @@ def test_real_catalog_writes_no_whole_number_as_a_float(real):
     # and methods without a time limit (only a note, or none) are empty cells, not "nan"
     values = [r["processing_time_value"] for r in methods.values()]
     assert "" in values and "nan" not in values
+
+
+def _floats_in_json(files: dict[str, bytes]) -> list[float]:
+    """Every whole number that catalog.json writes as a float (``7.0``)."""
+    found: list[float] = []
+    json.loads(files["catalog.json"], parse_float=lambda text: found.append(float(text)) or float(text))
+    return [value for value in found if value.is_integer()]
+
+
+def _float_catalog(root: Path) -> Path:
+    """The mini catalog where 1.000001's 10 days are ``1e1`` (on a channel and in a case), 1.000002's 7 days
+    ``7.0``, and 2.000101's 20 days a real 1.5: the schema's ``number`` accepts each."""
+    shutil.copytree(MINI, root)
+    for path, old, new in (("bo-xay-dung/1.000001.yaml", "{value: 10, unit", "{value: 1e1, unit"),
+                           ("bo-xay-dung/1.000002.yaml", "{value: 7, unit", "{value: 7.0, unit"),
+                           ("ubnd-tinh-an-giang/2.000101.yaml", "{value: 20, unit", "{value: 1.5, unit")):
+        file = root / "procedures" / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, path
+        file.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def floats(tmp_path_factory) -> dict[str, bytes]:
+    catalog, report = read_catalog(_float_catalog(tmp_path_factory.mktemp("floats") / "catalog"))
+    assert report.ok(), report.errors
+    assert isinstance(catalog.procedure("1.000002").methods[0].processing_time.value, float)  # as the record has it
+    return export_catalog(catalog)
+
+
+def _agree(files: dict[str, bytes]) -> dict[tuple[str, str], str]:
+    """``(code, channel) -> time limit`` as methods.csv writes it, after checking that catalog.csv,
+    catalog.json and the workbook's methods sheet say the same."""
+    from openpyxl import load_workbook
+
+    methods = {(r["code"], r["channel"]): r["processing_time_value"] for r in _rows(files, "methods.csv")}
+    procedures = {r["code"]: r for r in _rows(files, "catalog.csv")}
+    records = {p["code"]: p for p in json.loads(files["catalog.json"])["procedures"]}
+    sheet = load_workbook(io.BytesIO(files["catalog.xlsx"]), read_only=True)["cach_thuc"]
+    header, *cells = list(sheet.values)
+    column = header.index("processing_time_value")
+    book = {(row[0], row[1]): "" if row[column] is None else str(row[column]) for row in cells}
+    assert book == methods
+    for (code, channel), value in methods.items():
+        if value:
+            assert procedures[code][f"time_{channel}"] == value, (code, channel)
+            shown = [m["processing_time"]["value"] for m in records[code]["methods"] if m["channel"] == channel]
+            assert [json.dumps(v) for v in shown] == [value], (code, channel)
+    return methods
+
+
+def test_a_whole_number_written_as_a_float_is_the_integer_in_every_file(floats):
+    methods = _agree(floats)
+    assert (methods["1.000001", "online"], methods["1.000002", "postal"]) == ("10", "7")
+    assert methods["2.000101", "online"] == "1.5"   # a real fraction stays
+    assert _floats_written_for_whole_numbers(floats) == []
+    assert _floats_in_json(floats) == []
+    case = json.loads(floats["catalog.json"])["procedures"][0]["cases"][0]
+    assert case["processing_time"]["value"] == 10 and b'"value":10.0' not in floats["catalog.json"]
+
+
+def test_tthc_export_writes_the_integers_too(tmp_path):
+    root = _float_catalog(tmp_path / "catalog")
+    result = CliRunner().invoke(main, ["export", "--catalog", str(root), "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    files = {name: (tmp_path / "out" / name).read_bytes()
+             for name in ("catalog.json", *CSV_FILES, "catalog.xlsx")}
+    assert _agree(files)["1.000002", "postal"] == "7"
+    assert _floats_written_for_whole_numbers(files) == [] and _floats_in_json(files) == []
+
+
+def test_real_catalog_json_writes_no_whole_number_as_a_float(real):
+    assert _floats_in_json(real) == []
+    methods = _agree(real)
+    assert methods["1.013097", "online"] == "1.5"

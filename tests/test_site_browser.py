@@ -110,3 +110,52 @@ def test_index_table_on_a_phone_shows_names_whole(browser, base_url):
         return false; })""")
     assert not words_broken
     page.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_open_data_file_names_are_never_broken_inside(browser, base_url, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(base_url + "du-lieu-mo/")
+    page.wait_for_load_state("networkidle")
+    names = page.evaluate("""() => [...document.querySelectorAll('.tthc-file-name a')].map(a =>
+        [a.textContent, a.getClientRects().length])""")
+    assert len(names) >= 5 and {name for name, _ in names} >= {"catalog.json", "documents.csv", "catalog.xlsx"}
+    assert [name for name, lines in names if lines != 1] == []   # an inline link broken over two lines has two boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()
+
+
+def test_original_and_copy_line_up_with_the_document_card_text_on_a_phone(browser, base_url):
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(base_url + "thu-tuc/1.000001/")
+    page.wait_for_load_state("networkidle")
+    cards = page.evaluate("""() => [...document.querySelectorAll('#thanh-phan-ho-so ~ .tthc-table-wrap tbody tr')].map(tr => {
+        const left = e => e && Math.round(e.getBoundingClientRect().left);
+        return [left(tr.querySelector('td.tthc-doc-no')), left(tr.querySelector('td.tthc-doc-name')),
+                left(tr.querySelector('td[data-label]:not(.tthc-empty)'))]; })""")
+    assert len(cards) >= 2
+    for number, name, first_label in cards:   # "1.", the name, then "Bản chính: 1  Bản sao: 0" all start at one edge
+        assert number == name == first_label, cards
+    page.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_history_compare_selects_show_their_longest_option_whole(browser, base_url, width):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(base_url + "thu-tuc/1.000001/lich-su/")
+    page.wait_for_load_state("networkidle")
+    # a select never wraps its text: the widest option, in the select's own font, must fit inside it beside the
+    # drop-down arrow (allowed 16 px); the longest real one is "dd/mm/yyyy hh:mm · <10 hex> (hiện hành)"
+    selects = page.evaluate("""() => [...document.querySelectorAll('form.tthc-compare-form select')].map(s => {
+        const cs = getComputedStyle(s), pen = document.createElement('canvas').getContext('2d');
+        pen.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const texts = [...s.options].map(o => o.text), widest = Math.max(...texts.map(t => pen.measureText(t).width));
+        return {texts, room: s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 16,
+                widest, right: s.getBoundingClientRect().right}; })""")
+    assert len(selects) == 2
+    for select in selects:
+        assert any(text.endswith("(hiện hành)") for text in select["texts"]) and len(select["texts"]) >= 3
+        assert select["widest"] <= select["room"], select
+        assert select["right"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()

@@ -192,3 +192,15 @@ def test_a_build_removes_no_folder_of_another_site_beside_it(tmp_path: Path) -> 
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".site-old-")) == [
         ".site-old-cache", ".site-old-lock", ".site-old-spare"]
     assert (out / ".site-old-spare" / "thu-tuc" / "1.000001" / "index.html").is_file()
+
+
+def test_the_home_page_title_is_the_site_name_once_and_other_pages_add_it(built: Path) -> None:
+    site = "Danh mục thủ tục hành chính"
+
+    def title(path: str) -> str:
+        return re.search(r"<title>(.*?)</title>", (built / path / "index.html").read_text(encoding="utf-8"), re.S)[1]
+
+    assert title(".") == site
+    assert title("du-lieu-mo") == f"Dữ liệu mở - {site}"
+    assert title("thu-tuc/1.000002").endswith(f" - {site}") and title("thu-tuc/1.000002") != site
+    assert title("linh-vuc").endswith(f" - {site}")
