@@ -33,7 +33,7 @@ import click.parser
 import click.types
 
 from generator import i18n
-from generator.errors import CatalogInvalid, TthcError, UsageError
+from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
 from generator.i18n import N_, Nn_, _, ngettext
 from generator.progress import Progress, no_progress
 
@@ -216,6 +216,23 @@ def _output_failed(ctx: click.Context, err: OutputError) -> None:
     ctx.exit(EXIT_OK if published is not None else EXIT_OUTPUT)
 
 
+#: ``ctx.meta`` key: ``(site folder, whether it held a site)`` while ``tthc build`` runs, for :func:`_site_untouched`.
+BUILDING = "tthc.building"
+
+
+def _site_untouched(ctx: click.Context) -> str:
+    """The end of a failed build's last line: the previous site was left as it was, or nothing was published
+    (there was none); empty outside ``tthc build``. A failed build never touches the published site
+    (:func:`generator.build.build_site` builds into a folder beside it and swaps only on success)."""
+    building = ctx.meta.get(BUILDING)
+    if building is None or ctx.meta.get(PUBLISHED) is not None:
+        return ""
+    site, had_site = building
+    if had_site:
+        return _("; the site in {site} was left as it was").format(site=site)
+    return _("; nothing was published to {site}").format(site=site)
+
+
 #: ``ctx.meta`` key: the site folder a command has published (``tthc build``), for :func:`_output_failed`.
 PUBLISHED = "tthc.published"
 
@@ -245,13 +262,17 @@ class _Group(_Command, click.Group):
             from generator.report import print_report
 
             print_report(err.report, "text", sys.stderr)  # every error, with its position: not "run validate to see them"
-            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors)), err=True)
+            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors))
+                       + _site_untouched(ctx), err=True)
             ctx.exit(EXIT_INVALID)
         except UsageError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_USAGE)
-        except TthcError as err:
+        except BuildError as err:  # its message says what became of the previous site (generator/build.py)
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
+            ctx.exit(EXIT_INVALID)
+        except TthcError as err:
+            click.echo(_("tthc: error: {message}").format(message=err) + _site_untouched(ctx), err=True)
             ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:  # Ctrl-C: click's own words ("Đã hủy!"), after a line break closing the
             # terminal's ^C, but the status of SIGINT, not click's 1 (which says "invalid" here)
@@ -791,6 +812,8 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
     """``tthc build``: :func:`generator.build.build_site`."""
     from generator.build import build_site
 
+    had_site = (site_dir / "index.html").is_file()  # what generator.build.check_site_dir takes for a previous site
+    click.get_current_context().meta[BUILDING] = (site_dir, had_site)
     with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
                             allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
