@@ -230,6 +230,7 @@ def test_a_broken_agencies_yaml_is_one_error_and_one_note_not_one_per_procedure(
     assert result.returncode == 1, result.stderr
     errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
     assert sorted(d["code"] for d in errors) == sorted(["checks-skipped", code]), errors[:5]
+    assert "(agency-folder, unknown-agency)" in next(d for d in errors if d["code"] == "checks-skipped")["message"]
     skipped = next(d for d in errors if d["code"] == "checks-skipped")
     assert skipped["file"] == "catalog/agencies.yaml" and f"{procedures:,} procedure files" in skipped["message"]
     real = next(d for d in errors if d["code"] == code)
@@ -257,3 +258,20 @@ def test_a_renamed_agency_id_is_suggested_as_a_renamed_sector_is(tmp_path: Path,
     assert "agency-folder" in {d["code"] for d in errors} <= {"agency-folder", "unknown-agency"}, errors[:3]
     assert len(errors) == wrong, len(errors)
     assert all(d["hint"].startswith(f"did you mean '{renamed}'? If not: ") for d in errors), [d["hint"] for d in errors][:3]
+
+
+def test_a_broken_sectors_yaml_skips_the_sector_check_once(tmp_path: Path) -> None:
+    """sectors.yaml with an unclosed quote: its syntax error and one checks-skipped line (unknown-sector), not
+    one unknown-sector error per procedure; the agency checks still run (a misplaced file is still found)."""
+    root = tmp_path / "catalog"
+    shutil.copytree(MINI, root)
+    (root / "sectors.yaml").write_text('sectors:\n  - id: "xay-dung\n', encoding="utf-8")
+    (root / "procedures" / "bo-khac").mkdir()
+    (root / "procedures" / "bo-xay-dung" / "1.000001.yaml").rename(root / "procedures" / "bo-khac" / "1.000001.yaml")
+    result = tthc("validate", "--format", "json", cwd=tmp_path)
+    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    assert result.returncode == 1
+    assert sorted((d["file"], d["code"]) for d in errors) == [
+        ("catalog/procedures/bo-khac/1.000001.yaml", "agency-folder"),
+        ("catalog/sectors.yaml", "checks-skipped"), ("catalog/sectors.yaml", "syntax")], errors
+    assert "(unknown-sector)" in next(d for d in errors if d["code"] == "checks-skipped")["message"]
