@@ -1,6 +1,7 @@
 """The ``tthc`` command: parses flags, calls one library function, reports.
 
-Exit codes (DESIGN.md §6): 0 ok, 1 invalid input, 2 usage error. Library
+Exit codes (DESIGN.md §6): 0 ok, 1 invalid input, 2 usage error; 130 Ctrl-C, 141 a closed pipe
+on the output, 74 output that cannot be written (:data:`EXIT_OUTPUT`). Library
 errors (``generator.errors``) become messages here and never tracebacks.
 Each command lives in this file as one small function; the work is done
 by the library modules named in its body.
@@ -13,6 +14,8 @@ Every help text and message is Vietnamese unless the locale asks for English
 
 from __future__ import annotations
 
+import errno
+import io
 import logging
 import re
 import sys
@@ -30,7 +33,7 @@ import click.parser
 import click.types
 
 from generator import i18n
-from generator.errors import CatalogInvalid, TthcError, UsageError
+from generator.errors import BuildError, CatalogInvalid, TthcError, UsageError
 from generator.i18n import N_, Nn_, _, ngettext
 from generator.progress import Progress, no_progress
 
@@ -41,6 +44,13 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 #: Stopped by Ctrl-C: 128 + SIGINT (2), the status a shell gives a command that SIGINT ended, so a
 #: script or make that runs tthc stops too (``$? -eq 130``) instead of reading it as "invalid input".
 EXIT_INTERRUPTED = 130
+#: Standard output (or error) could not be written: a full disk (ENOSPC), an I/O error (EIO), a file too large.
+#: EX_IOERR of sysexits.h. Not given by ``tthc build`` once its site is published: that build did its work, only
+#: its summary line was lost, so it keeps status 0 (a deploy step after it must run) and stderr says so.
+EXIT_OUTPUT = 74
+#: Standard output (or error) was a pipe whose reader had closed it (``tthc validate | head -1``): 128 + SIGPIPE
+#: (13), what ``cat``, ``grep`` and other Unix tools give, so ``set -o pipefail`` tells it from "invalid" (1).
+EXIT_BROKEN_PIPE = 141
 
 # click marks its own messages for gettext (``from gettext import gettext as _`` in each module) but looks them up
 # in the process-wide gettext domain, whose language comes from the environment alone: Vietnamese would need
@@ -127,25 +137,142 @@ CATALOG_OPTION = option(
 )
 
 
+class OutputError(OSError):
+    """Standard output or error (``stream``: ``"stdout"``/``"stderr"``) could not be written; raised by
+    :class:`_GuardedStream`, so a write failure of the output is told from one of a file the command writes."""
+
+    stream = "stdout"
+
+
+class _GuardedStream(io.FileIO):
+    """Descriptor 1 or 2 whose write failures are :class:`OutputError` (``run()`` puts it under sys.stdout/stderr)."""
+
+    def write(self, data) -> int | None:  # noqa: ANN001 - a bytes-like object, as io.FileIO.write takes
+        try:
+            return super().write(data)
+        except OSError as err:
+            error = OutputError(err.errno, err.strerror)
+            error.stream = "stdout" if self.fileno() == 1 else "stderr"
+            raise error from None
+
+
+def _guard_standard_streams() -> None:
+    """Put :class:`_GuardedStream` under ``sys.stdout`` and ``sys.stderr`` (same encoding, errors and buffering)
+    when they are descriptors 1 and 2; a stream already replaced (a test's) is left alone."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        stream = getattr(sys, name)
+        try:
+            if stream is None or stream.fileno() != fd:
+                continue
+        except (AttributeError, OSError, ValueError):
+            continue
+        stream.flush()
+        raw = _GuardedStream(fd, "w", closefd=False)
+        setattr(sys, name, io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding, errors=stream.errors,  # type: ignore[arg-type]
+                                            line_buffering=stream.line_buffering, write_through=fd == 2))
+
+
+def _flush_standard_streams() -> None:
+    """Flush stdout and stderr, so that a write failure left in a buffer is raised (:class:`OutputError`) here."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            try:
+                stream.flush()
+            except ValueError:  # closed
+                pass
+
+
+def _silence(stream: str) -> None:
+    """Point descriptor 1 or 2 at the null device, so that nothing more fails on it: what its Python stream
+    still buffers goes there at exit (no "Exception ignored" line: Python's own recipe for a closed pipe)."""
+    import os
+
+    fd = 1 if stream == "stdout" else 2
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _output_failed(ctx: click.Context, err: OutputError) -> None:
+    """End the command after its output could not be written (:data:`EXIT_BROKEN_PIPE`, :data:`EXIT_OUTPUT`)."""
+    _silence(err.stream)
+    if err.errno == errno.EPIPE:  # the reader is gone: nothing to say, as cat and grep say nothing
+        ctx.exit(EXIT_BROKEN_PIPE)
+    reason = err.strerror or str(err)
+    published = ctx.meta.get(PUBLISHED)
+    if published is not None:
+        line = _("tthc: the site was built and published in {site}, but its summary could not be written: {reason}"
+                 ).format(site=published, reason=reason)
+    else:
+        line = _("tthc: error: cannot write the output: {reason}").format(reason=reason)
+    if err.stream == "stdout":
+        try:
+            click.echo(line, err=True)
+        except OSError:
+            _silence("stderr")
+    ctx.exit(EXIT_OK if published is not None else EXIT_OUTPUT)
+
+
+#: ``ctx.meta`` key: ``(site folder, whether it held a site)`` while ``tthc build`` runs, for :func:`_site_untouched`.
+BUILDING = "tthc.building"
+
+
+def _site_untouched(ctx: click.Context) -> str:
+    """The end of a failed build's last line: the previous site was left as it was, or nothing was published
+    (there was none); empty outside ``tthc build``. A failed build never touches the published site
+    (:func:`generator.build.build_site` builds into a folder beside it and swaps only on success)."""
+    building = ctx.meta.get(BUILDING)
+    if building is None or ctx.meta.get(PUBLISHED) is not None:
+        return ""
+    site, had_site = building
+    if had_site:
+        return _("; the site in {site} was left as it was").format(site=site)
+    return _("; nothing was published to {site}").format(site=site)
+
+
+#: ``ctx.meta`` key: the site folder a command has published (``tthc build``), for :func:`_output_failed`.
+PUBLISHED = "tthc.published"
+
+
 class _Group(_Command, click.Group):
-    """Turns library errors into one-line messages and exit codes, and Ctrl-C into :data:`EXIT_INTERRUPTED`."""
+    """Turns library errors into one-line messages and exit codes, Ctrl-C into :data:`EXIT_INTERRUPTED`, and
+    output that cannot be written into :data:`EXIT_BROKEN_PIPE` or :data:`EXIT_OUTPUT`."""
 
     command_class = _Command
 
     def invoke(self, ctx: click.Context):  # noqa: D401
+        try:
+            try:
+                result = self._invoke(ctx)
+            except (SystemExit, click.exceptions.Exit):
+                _flush_standard_streams()
+                raise
+            _flush_standard_streams()
+            return result
+        except OutputError as err:
+            _output_failed(ctx, err)
+
+    def _invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except CatalogInvalid as err:
             from generator.report import print_report
 
             print_report(err.report, "text", sys.stderr)  # every error, with its position: not "run validate to see them"
-            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors)), err=True)
+            click.echo(_("tthc: stopped: {count} error(s), listed above").format(count=len(err.report.errors))
+                       + _site_untouched(ctx), err=True)
             ctx.exit(EXIT_INVALID)
         except UsageError as err:
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
             ctx.exit(EXIT_USAGE)
-        except TthcError as err:
+        except BuildError as err:  # its message says what became of the previous site (generator/build.py)
             click.echo(_("tthc: error: {message}").format(message=err), err=True)
+            ctx.exit(EXIT_INVALID)
+        except TthcError as err:
+            click.echo(_("tthc: error: {message}").format(message=err) + _site_untouched(ctx), err=True)
             ctx.exit(EXIT_INVALID)
         except KeyboardInterrupt:  # Ctrl-C: click's own words ("Đã hủy!"), after a line break closing the
             # terminal's ^C, but the status of SIGINT, not click's 1 (which says "invalid" here)
@@ -685,9 +812,12 @@ def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool,
     """``tthc build``: :func:`generator.build.build_site`."""
     from generator.build import build_site
 
+    had_site = (site_dir / "index.html").is_file()  # what generator.build.check_site_dir takes for a previous site
+    click.get_current_context().meta[BUILDING] = (site_dir, had_site)
     with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,
                             allow_shallow=allow_shallow or None, cache=not no_cache, progress=advance)
+    click.get_current_context().meta[PUBLISHED] = site_dir  # the site is out: a summary not written fails nothing
     click.echo(build_summary(result, site_dir))
 
 
@@ -779,11 +909,20 @@ def run() -> None:
 
     gc.set_threshold(200_000, 30, 30)
     _open_closed_streams()
+    _guard_standard_streams()
     try:
         main()
         status = 0
     except SystemExit as exit:
         status = exit.code
+    except OutputError as err:  # written by click itself, outside a command (``tthc --help >/dev/full``)
+        _silence(err.stream)
+        status = EXIT_BROKEN_PIPE if err.errno == errno.EPIPE else EXIT_OUTPUT
+        if status == EXIT_OUTPUT and err.stream == "stdout":
+            try:
+                click.echo(_("tthc: error: cannot write the output: {reason}").format(reason=err.strerror), err=True)
+            except OSError:
+                _silence("stderr")
     if any(not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
         sys.exit(status)  # Python joins those threads first (its threading shutdown), then exits
     if status is not None and not isinstance(status, int):  # sys.exit("message"), as Python prints it

@@ -54,6 +54,8 @@ RULES: dict[str, tuple[str, str]] = {
     "agency-folder": ("Folder is not a known publishing agency", "move the file into catalog/procedures/<agency id>/ of an agency listed in agencies.yaml"),
     "unknown-agency": ("Agency id not found", "use an id from catalog/agencies.yaml, or write the agency's full name"),
     "unknown-sector": ("Sector id not found", "use an id from catalog/sectors.yaml or add the sector there"),
+    "checks-skipped": ("Checks against agencies.yaml or sectors.yaml skipped: the file could not be read",
+                       "fix that file first (its own error is reported with it), then validate again"),
     "unknown-related": ("Related procedure code not found", "use the code of a procedure in the catalog"),
     "unknown-replaced-by": ("Replacement procedure not found", "replaced_by must name a procedure in the catalog"),
     "replaced-by-status": ("replaced_by without status: replaced", "set status: replaced, or remove replaced_by"),

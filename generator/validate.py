@@ -31,7 +31,7 @@ import jsonschema
 
 from generator.diagnostics import Diagnostic, Report
 from generator.errors import UsageError
-from generator.i18n import N_, _
+from generator.i18n import N_, _, ngettext
 from generator.progress import Progress, no_progress
 from generator.load import DataPath, LoadedFile, load_bytes, load_file, load_schema
 from generator.parallel import ordered_map
@@ -316,7 +316,8 @@ def validate_catalog(root: Path, only: list[Path] | None = None, today: dt.date 
         def keep(d: Diagnostic) -> bool:
             target = Path(d.file).parent.resolve() / Path(d.file).name
             return any(target == w or w in target.parents for w in wanted)
-        report.diagnostics = [d for d in report.diagnostics if keep(d)]
+        # checks-skipped stays: the files asked for were not fully checked, so they must not pass as valid
+        report.diagnostics = [d for d in report.diagnostics if keep(d) or d.code == "checks-skipped"]
         report.files_checked = sum(1 for f in files.all() if keep(Diagnostic(f.display, 0, 0, "error", "syntax", "", "")))
     return report
 
@@ -347,6 +348,8 @@ def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Re
             report.add(Diagnostic(display_path(files.root / name), 0, 0, "error", "missing-file", "", _("{name} is missing from the catalog").format(name=name), _("create {name}; see the JSON Schema on the site's open-data page").format(name=name)))
     agency_ids = _ids(files.agencies, "agencies")
     sector_ids = _ids(files.sectors, "sectors")
+    known_agencies = agency_ids if _loads(files.agencies, "agencies") else None
+    known_sectors = sector_ids if _loads(files.sectors, "sectors") else None
     report.extend(_check_reference_list(files.agencies, "agencies", "duplicate-agency", agency_ids))
     report.extend(_check_reference_list(files.sectors, "sectors", "duplicate-sector", agency_ids))
     plan_ids: dict[str, LoadedFile] = {}
@@ -370,10 +373,42 @@ def check_catalog_files(files: CatalogFiles, today: dt.date | None = None) -> Re
         totals = files.coverage.data.get("national_totals") if isinstance(files.coverage.data.get("national_totals"), list) else []
         report.extend(_check_dates(files.coverage, [("national_totals", i, "as_of") for i in range(len(totals))], today))
     codes = _codes(files)
+    checked = 0
     for path, loaded in files.procedures:
         if isinstance(loaded.data, dict):
-            report.extend(check_procedure(loaded, path, files.root, agency_ids, sector_ids, codes, today))
+            checked += 1
+            report.extend(check_procedure(loaded, path, files.root, known_agencies, known_sectors, codes, today))
+    for name, single, known, rules in (("agencies.yaml", files.agencies, known_agencies, "agency-folder, unknown-agency"),
+                                       ("sectors.yaml", files.sectors, known_sectors, "unknown-sector")):
+        if known is None and checked:  # its own error is reported once; not one more per procedure
+            first = min((d for d in single.diagnostics if d.severity == "error"), default=None) if single else None
+            line, column = (first.line, first.column) if first is not None else (0, 0)  # where it could not be read
+            report.add(Diagnostic(display_path(files.root / name), line, column, "error", "checks-skipped", "", ngettext(
+                "{name} could not be read, so its checks ({rules}) were skipped for {count} procedure file",
+                "{name} could not be read, so its checks ({rules}) were skipped for {count} procedure files",
+                checked).format(name=name, rules=rules, count=f"{checked:,}"),
+                _("fix {name} first (its error is listed with it), then validate again").format(name=name)))
     return report
+
+
+def _loads(loaded: LoadedFile | None, key: str) -> bool:
+    """Whether agencies.yaml or sectors.yaml (``key``: ``"agencies"``/``"sectors"``) was read into a list of
+    entries: not missing, empty, unparsable or without its list, so that checking ids against it means something."""
+    return loaded is not None and isinstance(loaded.data, dict) and isinstance(loaded.data.get(key), list)
+
+
+def did_you_mean(value: str, choices: list[str], otherwise: str, also: bool = False) -> str:
+    """The hint for a key, value or id that is not one of ``choices``: the closest (difflib's ratio of at
+    least 0.6; of equals, the first in ``choices``), as "did you mean 'X'?", else ``otherwise``.
+
+    ``also``: give ``otherwise`` after the suggestion too (agency ids: ``so-xay-dung`` is closest to
+    ``bo-xay-dung``, the ministry, when the province's department is simply not listed yet)."""
+    close = difflib.get_close_matches(value, choices, n=1)
+    if not close:
+        return otherwise
+    if also:
+        return _("did you mean '{value}'? If not: {otherwise}").format(value=close[0], otherwise=otherwise)
+    return _("did you mean '{value}'?").format(value=close[0])
 
 
 # ---------------------------------------------------------------------------
@@ -529,9 +564,7 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
         for key in error.instance:
             if key in allowed:
                 continue
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = (_("did you mean '{value}'?").format(value=close[0]) if close
-                    else _("remove it; allowed here: {allowed}").format(allowed=", ".join(allowed)))
+            hint = did_you_mean(str(key), allowed, _("remove it; allowed here: {allowed}").format(allowed=", ".join(allowed)))
             if key == "hourly_cost_vnd":
                 hint = _("remove it: the value of one hour of work is set once for the catalog, in cost-basis.yaml "
                          "(hourly_value_vnd), with its source")
@@ -554,9 +587,7 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
             words=words, label=label, value=_describe(error.instance)), hint)]
     if kind == "enum":
         allowed = [str(v) for v in error.validator_value]
-        close = difflib.get_close_matches(str(error.instance), allowed, n=1)
-        hint = (_("did you mean '{value}'?").format(value=close[0]) if close
-                else _("use one of: {allowed}").format(allowed=", ".join(allowed)))
+        hint = did_you_mean(str(error.instance), allowed, _("use one of: {allowed}").format(allowed=", ".join(allowed)))
         return [loaded.diagnostic("error", "schema-enum", path, _("'{value}' is not an allowed value{label}; allowed: {allowed}").format(
             value=error.instance, label=label, allowed=", ".join(allowed)), hint)]
     if kind == "pattern":
@@ -713,19 +744,24 @@ def _get(data: Any, path: DataPath) -> Any:
 
 
 def check_procedure(
-    loaded: LoadedFile, path: Path, root: Path, agency_ids: set[str], sector_ids: set[str],
+    loaded: LoadedFile, path: Path, root: Path, agency_ids: set[str] | None, sector_ids: set[str] | None,
     codes: dict[str, list[LoadedFile]], today: dt.date,
 ) -> list[Diagnostic]:
-    """The rules of DESIGN.md §3 "Beyond the schema" for one procedure record."""
+    """The rules of DESIGN.md §3 "Beyond the schema" for one procedure record.
+
+    ``agency_ids`` / ``sector_ids`` None: agencies.yaml / sectors.yaml could not be read, and the checks
+    against it (``agency-folder``, ``unknown-agency`` / ``unknown-sector``) are skipped (the caller says so once).
+    """
     data: dict[str, Any] = loaded.data
     out: list[Diagnostic] = []
     code = data.get("code")
     rel = path.relative_to(root / "procedures").parts
-    if len(rel) != 2 or rel[0] not in agency_ids:
+    if agency_ids is not None and (len(rel) != 2 or rel[0] not in agency_ids):
         where = "/".join(rel[:-1]) or "procedures/"
+        move = _("move it to catalog/procedures/<agency id>/<code>.yaml")
         out.append(Diagnostic(loaded.display, 1, 1, "error", "agency-folder", "",
                               _("the file is in '{folder}', which is not the folder of an agency in agencies.yaml").format(folder=where),
-                              _("move it to catalog/procedures/<agency id>/<code>.yaml")))
+                              did_you_mean(rel[0], sorted(agency_ids), move, also=True) if len(rel) == 2 else move))
     if path.suffix != ".yaml":
         out.append(Diagnostic(loaded.display, 1, 1, "error", "code-filename", "", _("the file name must end in .yaml"),
                               _("rename it to {name}.yaml").format(name=path.stem)))
@@ -750,18 +786,16 @@ def check_procedure(
         out.append(loaded.diagnostic("error", "internal-scope-external", ("internal_scope",), _("internal_scope is only for internal procedures (kind: internal)"),
                                      _("remove internal_scope, or set kind: internal"), key=True))
     sector = data.get("sector")
-    if isinstance(sector, str) and _SLUG.match(sector) and sector not in sector_ids:
-        close = difflib.get_close_matches(sector, sorted(sector_ids), n=1)
+    if sector_ids is not None and isinstance(sector, str) and _SLUG.match(sector) and sector not in sector_ids:
         out.append(loaded.diagnostic("error", "unknown-sector", ("sector",), _("sector '{id}' is not in sectors.yaml").format(id=sector),
-                                     _("did you mean '{value}'?").format(value=close[0]) if close
-                                     else _("use an id from sectors.yaml, or add the sector there")))
+                                     did_you_mean(sector, sorted(sector_ids), _("use an id from sectors.yaml, or add the sector there"))))
     roles = data.get("agencies")
-    if isinstance(roles, dict):
+    if agency_ids is not None and isinstance(roles, dict):
         for role, names in roles.items():
             for index, name in enumerate(names if isinstance(names, list) else []):
                 if isinstance(name, str) and _SLUG.match(name) and name not in agency_ids:
                     out.append(loaded.diagnostic("error", "unknown-agency", ("agencies", role, index), _("agency id '{id}' is not in agencies.yaml").format(id=name),
-                                                 _("use an id from agencies.yaml, or write the agency's full name")))
+                                                 did_you_mean(name, sorted(agency_ids), _("use an id from agencies.yaml, or write the agency's full name"), also=True)))
     for index, related in enumerate(data.get("related") or []):
         if related == code:
             out.append(loaded.diagnostic("error", "unknown-related", ("related", index), _("a procedure cannot be related to itself"),

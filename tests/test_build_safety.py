@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,3 +55,26 @@ def test_rebuilds_over_its_own_previous_site(project: Path) -> None:
     assert build(project, "out").returncode == 0
     assert build(project, "out").returncode == 0
     assert (project / "out" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("previous", [True, False])
+def test_a_build_stopped_by_catalog_errors_says_what_became_of_the_site(project: Path, previous: bool) -> None:
+    """The last line of a build stopped on catalog errors said only ``1 error(s), listed above``: it says
+    the previous site was left as it was (it is, byte for byte), or that nothing was published when there was none."""
+    if previous:
+        first = build(project, "site")
+        assert first.returncode == 0, first.stderr
+    before = snapshot(project / "site") if previous else None
+    record = project / "catalog" / "procedures" / "bo-xay-dung" / "1.000001.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("name:", "name: [", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--no-search", "--site-dir", "site"],
+                            cwd=project, capture_output=True, text=True, timeout=600, env={**os.environ, "LANGUAGE": "vi"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.splitlines()[-1]
+    site = Path("site")
+    if previous:
+        assert re.fullmatch(rf"tthc: đã dừng: \d+ lỗi, liệt kê ở trên; trang web ở {site} được giữ nguyên như trước", last), last
+        assert snapshot(project / "site") == before
+    else:
+        assert re.fullmatch(rf"tthc: đã dừng: \d+ lỗi, liệt kê ở trên; không có gì được công bố vào {site}", last), last
+        assert not (project / "site").exists()

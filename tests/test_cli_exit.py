@@ -283,3 +283,53 @@ original, {module}.{name} = {module}.{name}, busy""")
     assert process.returncode == 130, err
     assert "Traceback" not in err and err.strip().splitlines() == ["Đã hủy!"], err
     assert not (tmp_path / "site").exists()
+
+
+def _tthc_into(target: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``tthc ARGS >TARGET`` through a shell, as a user runs it (the real descriptor 1)."""
+    return subprocess.run(["sh", "-c", f'exec "$0" "$@" >{target}', sys.executable, "-m", "generator.cli", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300, env=dict(os.environ, LANGUAGE="vi"))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_standard_output_that_cannot_be_written_is_one_line_and_status_74(mini):
+    """``tthc validate >/dev/full`` (a full disk) ended with a traceback of OSError ENOSPC and status 1: every
+    command now says so in one line on stderr and exits 74 (EX_IOERR), not 1 (invalid) or 0."""
+    for args in (["validate"], ["validate", "--format", "json"], ["report"], ["history", "1.000001"],
+                 ["diff", "HEAD"], ["validate", "--help"], ["--help"]):
+        result = _tthc_into("/dev/full", *args, cwd=mini.root)
+        assert result.returncode == 74, (args, result.stderr)
+        assert result.stderr.splitlines() == ["tthc: lỗi: không ghi được đầu ra: No space left on device"], (args, result.stderr)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_build_whose_summary_cannot_be_written_says_the_site_was_published(mini, tmp_path):
+    """``tthc build >/dev/full`` failed with a traceback at its summary line, after the site was published,
+    so a successful build looked failed: it keeps status 0 and says the site is out and only the summary was lost."""
+    site = tmp_path / "site"
+    result = _tthc_into("/dev/full", "build", "--no-search", "--catalog", str(mini.root / "catalog"),
+                        "--site-dir", str(site), cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"tthc: đã xây dựng và công bố trang web vào {site}, nhưng không ghi được dòng tóm tắt: No space left on device"]
+    assert (site / "index.html").is_file()
+
+
+def test_a_pipe_closed_early_ends_quietly_with_status_141():
+    """``tthc validate | head -1`` on the valid bundled catalog exited 1 (click's broken pipe), as an invalid
+    catalog does, so ``set -o pipefail`` failed it: it is 141 (128 + SIGPIPE, as cat and grep give), with
+    nothing on stderr (no traceback, no "Exception ignored" at exit). The pipe is made small (4 kB) so that
+    the report (about 20 kB of warnings) cannot all fit in it before the reader closes it."""
+    import fcntl
+
+    for fmt in ("text", "json", "github"):
+        read, write = os.pipe()
+        fcntl.fcntl(write, getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)
+        process = subprocess.Popen([sys.executable, "-m", "generator.cli", "validate", "--format", fmt], cwd=REPO,
+                                   stdout=write, stderr=subprocess.PIPE)
+        os.close(write)
+        with os.fdopen(read, "rb") as reader:
+            assert reader.readline()
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 141, (fmt, err)
+        assert err == b"", (fmt, err)

@@ -205,3 +205,73 @@ def test_an_unclosed_quote_is_explained_in_vietnamese(catalog: Path) -> None:
     assert record["message"] == ('Lỗi cú pháp YAML: dấu " mở ở dòng 2 không được đóng trên dòng đó: YAML lấy dấu " ở '
                                  "dòng 21 làm dấu đóng, và không đọc được phần tiếp theo ở đó")
     assert record["hint"].startswith('thêm dấu " vào cuối giá trị ở dòng 2, hoặc bỏ dấu " mở đầu')
+
+
+MINI = ROOT / "tests" / "fixtures" / "mini_catalog"
+
+
+@pytest.mark.parametrize("source", [MINI, ROOT / "catalog"], ids=["mini", "bundled"])
+@pytest.mark.parametrize(("broken", "code"), [('agencies:\n  - id: "bo-xay-dung\n    name: Bộ\n', "syntax"),
+                                              ("", "empty-file"), (None, "missing-file")],
+                         ids=["unclosed-quote", "empty", "deleted"])
+def test_a_broken_agencies_yaml_is_one_error_and_one_note_not_one_per_procedure(tmp_path: Path, source: Path,
+                                                                                broken: str | None, code: str) -> None:
+    """An unclosed quote in agencies.yaml, an empty or a deleted one gave its error plus an ``agency-folder``
+    error for every procedure (1,523 in the bundled catalog): now its error once, and one ``checks-skipped``
+    line at that file saying the checks against it were skipped (the catalog still fails)."""
+    root = tmp_path / "catalog"
+    shutil.copytree(source, root)
+    if broken is None:
+        (root / "agencies.yaml").unlink()
+    else:
+        (root / "agencies.yaml").write_text(broken, encoding="utf-8")
+    procedures = len(list((root / "procedures").rglob("*.yaml")))
+    result = tthc("validate", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    assert sorted(d["code"] for d in errors) == sorted(["checks-skipped", code]), errors[:5]
+    assert "(agency-folder, unknown-agency)" in next(d for d in errors if d["code"] == "checks-skipped")["message"]
+    skipped = next(d for d in errors if d["code"] == "checks-skipped")
+    assert skipped["file"] == "catalog/agencies.yaml" and f"{procedures:,} procedure files" in skipped["message"]
+    real = next(d for d in errors if d["code"] == code)
+    assert (skipped["line"], skipped["column"]) == (real["line"], real["column"])
+
+
+@pytest.mark.parametrize(("source", "old", "new", "wrong"), [
+    (MINI, "id: bo-xay-dung\n", "id: bo-xay-dung-moi\n", 6),
+    (ROOT / "catalog", "id: bo-cong-an\n", "id: bo-cong-an-moi\n", 268),
+], ids=["mini", "bundled"])
+def test_a_renamed_agency_id_is_suggested_as_a_renamed_sector_is(tmp_path: Path, source: Path, old: str, new: str,
+                                                                  wrong: int) -> None:
+    """Renaming an agency's id in agencies.yaml gave every file in its folder (268 of the bundled catalog) an error with
+    no "did you mean", while a renamed sector suggested the new id: the agency checks suggest it the same way."""
+    root = tmp_path / "catalog"
+    shutil.copytree(source, root)
+    agencies = root / "agencies.yaml"
+    text = agencies.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    agencies.write_text(text.replace(old, new), encoding="utf-8")
+    result = tthc("validate", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    renamed = new.split(": ")[1].strip()
+    assert "agency-folder" in {d["code"] for d in errors} <= {"agency-folder", "unknown-agency"}, errors[:3]
+    assert len(errors) == wrong, len(errors)
+    assert all(d["hint"].startswith(f"did you mean '{renamed}'? If not: ") for d in errors), [d["hint"] for d in errors][:3]
+
+
+def test_a_broken_sectors_yaml_skips_the_sector_check_once(tmp_path: Path) -> None:
+    """sectors.yaml with an unclosed quote: its syntax error and one checks-skipped line (unknown-sector), not
+    one unknown-sector error per procedure; the agency checks still run (a misplaced file is still found)."""
+    root = tmp_path / "catalog"
+    shutil.copytree(MINI, root)
+    (root / "sectors.yaml").write_text('sectors:\n  - id: "xay-dung\n', encoding="utf-8")
+    (root / "procedures" / "bo-khac").mkdir()
+    (root / "procedures" / "bo-xay-dung" / "1.000001.yaml").rename(root / "procedures" / "bo-khac" / "1.000001.yaml")
+    result = tthc("validate", "--format", "json", cwd=tmp_path)
+    errors = [d for d in json.loads(result.stdout) if d["severity"] == "error"]
+    assert result.returncode == 1
+    assert sorted((d["file"], d["code"]) for d in errors) == [
+        ("catalog/procedures/bo-khac/1.000001.yaml", "agency-folder"),
+        ("catalog/sectors.yaml", "checks-skipped"), ("catalog/sectors.yaml", "syntax")], errors
+    assert "(unknown-sector)" in next(d for d in errors if d["code"] == "checks-skipped")["message"]
