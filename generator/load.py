@@ -263,7 +263,7 @@ def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True, bloc
     if data is None:
         loaded.diagnostics.append(Diagnostic(loaded.display, root.line, root.column, "error", "empty-file", "",
                                              _("the file holds no record (only an empty or null document)"),
-                                             _("write the record, or delete the file")))
+                                             _empty_hint(loaded.kind)))
         return loaded
     loaded.data = data
     return loaded
@@ -271,6 +271,18 @@ def load_bytes(raw: bytes, display: str, kind: str, positions: bool = True, bloc
 
 # ---------------------------------------------------------------------------
 # Bytes to text
+
+
+#: Starts of binary files a contributor may save under a .yaml name: zip (and docx/xlsx), PDF, old Office, PNG, JPEG.
+_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
+
+def _empty_hint(kind: str) -> str:
+    """What to do about a file without data. A procedure's file is never deleted (``tthc check-change`` refuses
+    ``file-deleted``): one that no longer applies keeps its record, with ``status: abolished``."""
+    if kind == "procedure":
+        return _("write the procedure's record (code, name, …); a procedure that no longer applies keeps its record, "
+                 "with status: abolished")
+    return _("write the file's entries (see the same file in the bundled catalog)")
 
 
 def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
@@ -286,16 +298,18 @@ def _decode(raw: bytes, loaded: LoadedFile) -> str | None:
         before = raw[: err.start]
         line = before.count(b"\n") + 1
         column = err.start - (before.rfind(b"\n") + 1) + 1
-        loaded.diagnostics.append(Diagnostic(
-            loaded.display, line, column, "error", "encoding", "",
-            _("the file is not UTF-8: byte 0x{byte} at offset {offset} cannot be read (it may be saved as Windows-1258 or "
-              "another legacy encoding)").format(byte=f"{raw[err.start]:02X}", offset=err.start),
-            _("re-save the file as UTF-8"),
-        ))
+        if b"\x00" in raw[:4096] or raw.startswith(_BINARY_MAGIC):
+            what = _("the file is not text: it holds binary data (a Word, PDF, image or zip file, for example)")
+            hint = _("replace it with the procedure's record written as YAML text, saved as UTF-8")
+        else:
+            what = _("the file is not UTF-8: byte 0x{byte} at offset {offset} cannot be read (it may be saved as Windows-1258 or "
+                     "another legacy encoding)").format(byte=f"{raw[err.start]:02X}", offset=err.start)
+            hint = _("re-save the file as UTF-8")
+        loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "encoding", "", what, hint))
         return None
     if not text.strip():
         loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file is empty"),
-                                             _("write the record, or delete the file")))
+                                             _empty_hint(loaded.kind)))
         return None
     if unicodedata.is_normalized("NFC", text):
         return text
@@ -445,7 +459,8 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
             parser.dispose()
     if not ok or root is None:
         if root is None and ok:
-            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no data"), _("write the record")))
+            loaded.diagnostics.append(Diagnostic(loaded.display, 1, 1, "error", "empty-file", "", _("the file holds no record (only comments or blank lines)"),
+                                                 _empty_hint(loaded.kind)))
         return None
     return root
 

@@ -580,6 +580,8 @@ def _schema_error(loaded: LoadedFile, schema: dict[str, Any], error: jsonschema.
                 else _(_TYPE_HINTS[expected[0]]) if expected[0] in _TYPE_HINTS else "")
         if _quoted_but_well_formed(error.instance, expected[0]):
             hint = _("remove the quotes around {value}").format(value=error.instance)
+        if not path and expected[0] == "object":  # the file itself is a list or a text: no key to indent under
+            hint = _("write the record as key: value lines at the start of the line (code: …, name: …), not a list or a text")
         if error.instance is None:
             return [loaded.diagnostic("error", "schema-required", path, _("the value{label} is empty").format(label=label),
                                       _("write {words} here, or remove the key").format(words=words))]
@@ -768,7 +770,9 @@ def check_procedure(
     if isinstance(code, str):
         if code != path.stem:
             out.append(loaded.diagnostic("error", "code-filename", ("code",), _('the code "{code}" differs from the file name {name}').format(code=code, name=path.name),
-                                         _("rename the file to {code}.yaml, or correct the code").format(code=code)))
+                                         _("correct the code to {stem}; only a new file may be renamed to {code}.yaml (renaming a "
+                                           "published procedure's file changes its code: tthc check-change refuses it)").format(
+                                             stem=path.stem, code=code)))
         others = [o for o in codes.get(code, []) if o is not loaded]
         if others:
             out.append(loaded.diagnostic("error", "code-unique", ("code",), _('the code "{code}" is also used by {files}').format(code=code, files=", ".join(o.display for o in others)),
