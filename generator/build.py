@@ -326,6 +326,11 @@ def _build_locked(catalog_dir: Path | None, site_dir: Path, config_file: Path, s
                        procedures_reused=counts.get("procedures_reused"))
 
 
+def holds_site(folder: Path) -> bool:
+    """True when ``folder`` holds a previous build: ``index.html`` and ``sitemap.xml`` at its top."""
+    return (folder / "index.html").is_file() and (folder / "sitemap.xml").is_file()
+
+
 def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
     """Refuse a site folder whose replacement would destroy anything but an old site.
 
@@ -363,7 +368,7 @@ def check_site_dir(site_dir: Path, keep: list[Path]) -> None:
         raise UsageError(_("refusing to build into {site}: it is a file; choose another --site-dir").format(site=site_dir))
     if (site_dir / ".git").exists():
         raise UsageError(_("refusing to build into {site}: it is a git repository; choose another --site-dir").format(site=site_dir))
-    if any(site_dir.iterdir()) and not ((site_dir / "index.html").is_file() and (site_dir / "sitemap.xml").is_file()):
+    if any(site_dir.iterdir()) and not holds_site(site_dir):
         raise UsageError(_("refusing to build into {site}: it is not empty and does not hold a previous site; empty it or choose "
                            "another --site-dir").format(site=site_dir))
 

@@ -172,10 +172,7 @@ class PageCache:
             shared.update(part.encode("utf-8", "surrogatepass"))
             shared.update(b"\0")
         base = shared.digest()
-        replacers: dict[str, list[Any]] = {}
-        for p in catalog.procedures:
-            if p.replaced_by:
-                replacers.setdefault(p.replaced_by, []).append(p)
+        replacers = plan.renderer.replaces  # (code -> the procedures it replaces, as the procedure page lists them)
         keys = []
         for procedure in catalog.procedures:
             own = hashlib.sha256(base)

@@ -810,9 +810,9 @@ def _log_to_stderr(level: int) -> Iterator[None]:
 def build(catalog_dir: Path, site_dir: Path, config_file: Path, no_search: bool, allow_shallow: bool | None,
           no_cache: bool) -> None:
     """``tthc build``: :func:`generator.build.build_site`."""
-    from generator.build import build_site
+    from generator.build import build_site, holds_site
 
-    had_site = (site_dir / "index.html").is_file()  # what generator.build.check_site_dir takes for a previous site
+    had_site = holds_site(site_dir)
     click.get_current_context().meta[BUILDING] = (site_dir, had_site)
     with _log_to_stderr(logging.WARNING), progress_bar(_("building")) as advance:  # MkDocs' warnings, not its progress
         result = build_site(catalog_dir, site_dir, config_file=config_file, search=False if no_search else None,

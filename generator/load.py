@@ -502,7 +502,7 @@ def _load_blocks(text: str, display: str, kind: str, blocks: Blocks) -> dict[str
         part = text[start:end]
         hit = blocks.get(part)
         if hit is None:
-            hit = blocks[part] = _load_list_block(part, display, kind, blocks) or _load_block(part, display, kind)
+            hit = blocks[part] = _load_list_block(part, display, kind, blocks) or _load_part(part, display, kind)
         values, count = hit
         if values is None or not data.keys().isdisjoint(values):
             return None
@@ -541,7 +541,7 @@ def _load_list_block(part: str, display: str, kind: str, blocks: Blocks) -> tupl
         item = ("item", key, body[start:end])
         hit = blocks.get(item)
         if hit is None:
-            hit = blocks[item] = _load_item(item[2], display, kind, plan)
+            hit = blocks[item] = _load_part(item[2], display, kind, plan)
         value, count = hit
         if count == 0:
             return None, 0
@@ -552,31 +552,26 @@ def _load_list_block(part: str, display: str, kind: str, blocks: Blocks) -> tupl
     return {key: values}, nodes
 
 
-def _load_item(text: str, display: str, kind: str, plan: _Plan) -> tuple[Any, int]:
-    """One item of :func:`_load_list_block`: ``(its data, node count)``, or ``(None, 0)``."""
+def _load_part(text: str, display: str, kind: str, plan: _Plan | None = None) -> tuple[Any, int]:
+    """One block (``plan`` None: a mapping typed as the file's root) or one list item (``plan``: the
+    list's item plan; the text is ``- …``) of :func:`_load_blocks`: ``(its data, node count)``, or
+    ``(None, 0)`` when it does not load cleanly alone."""
     scratch = LoadedFile(display, kind)
     node = _parse(text, scratch)
-    if node is None or node.kind != "sequence" or len(node.items) != 1 or scratch.diagnostics:
+    if node is None or scratch.diagnostics or node.kind != ("mapping" if plan is None else "sequence"):
         return None, 0
-    try:
-        value = _convert(node.items[0], plan, (), scratch, False)
-    except RecursionError:
-        return None, 0
-    return (value, _node_count(node)) if not scratch.diagnostics else (None, 0)
-
-
-def _load_block(part: str, display: str, kind: str) -> tuple[dict[str, Any] | None, int]:
-    """One block of :func:`_load_blocks`: ``(data of its keys, node count)``, or ``(None, 0)``."""
-    scratch = LoadedFile(display, kind)
-    node = _parse(part, scratch)
-    if node is None or node.kind != "mapping" or scratch.diagnostics:
-        return None, 0
-    try:
+    if plan is None:
         schema = load_schema(kind)
-        values = _convert(node, _plan(schema, schema), (), scratch, False)
+        plan, value = _plan(schema, schema), node
+    elif len(node.items) == 1:
+        value = node.items[0]
+    else:
+        return None, 0
+    try:
+        data = _convert(value, plan, (), scratch, False)
     except RecursionError:
         return None, 0
-    return (values, _node_count(node)) if not scratch.diagnostics else (None, 0)
+    return (data, _node_count(node)) if not scratch.diagnostics else (None, 0)
 
 
 def _node_count(root: Node) -> int:

@@ -265,9 +265,9 @@ def normalize(value: Any, memo: dict | None = None) -> Any:
     identity (with the object itself, so its id is not reused) and given
     again for the same object (see :func:`_normalized`).
     """
-    kind = type(value)  # (the loader's plain types first: an ABC check costs more)
-    if kind is str or (kind is not dict and kind is not list and isinstance(value, str)):
-        return " ".join(unicodedata.normalize("NFC", value).split())  # (str.split() splits where \s+ matches)
+    if isinstance(value, str):  # (str.split() splits where \s+ matches)
+        return " ".join(unicodedata.normalize("NFC", value).split())
+    kind = type(value)  # (the loader's plain types before the Mapping check: an ABC check costs more)
     if kind is int or kind is bool or value is None:
         return value
     if kind is dict or kind is list or isinstance(value, (Mapping, list, tuple)):
