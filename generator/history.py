@@ -188,6 +188,10 @@ class Revision:
         return self.change == "invalid"
 
 
+#: How many packed procedures :meth:`History.of` keeps unpacked.
+OPEN_PACKED = 8
+
+
 @dataclass
 class History:
     """Revisions of every procedure, by code, oldest first.
@@ -216,14 +220,63 @@ class History:
     #: Derived data computed once per history (e.g. per-revision diffs, see
     #: ``generator.render.history.revision_changes``).
     cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: ``code -> pickled (revisions, {cache key: value})`` of the procedures :meth:`pack` packed.
+    packed: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    #: ``code -> (revisions, cache keys)`` of the packed procedures :meth:`of` unpacked last, oldest first.
+    _open: dict[str, tuple[tuple[Revision, ...], list[Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def of(self, code: str) -> tuple[Revision, ...]:
-        """Revisions of ``code``, oldest first (empty when unknown)."""
-        return self.revisions.get(code, ())
+        """Revisions of ``code``, oldest first (empty when unknown). A packed procedure
+        (:meth:`pack`) is unpacked, with its entries of :attr:`cache`, and stays so while it is
+        among the :data:`OPEN_PACKED` asked for last (a page shows its related procedures' too)."""
+        revisions = self.revisions.get(code)
+        if revisions is not None:
+            return revisions
+        if code not in self.packed:
+            return ()
+        opened = self._open.pop(code, None)
+        if opened is None:
+            import pickle
+
+            while len(self._open) >= OPEN_PACKED:
+                for key in self._open.pop(next(iter(self._open)))[1]:
+                    self.cache.pop(key, None)
+            revisions, cached = pickle.loads(self.packed[code])
+            self.cache.update(cached)
+            opened = (revisions, list(cached))
+        self._open[code] = opened
+        return opened[0]
+
+    def codes(self) -> list[str]:
+        """Every code with revisions, packed or not, sorted."""
+        return sorted({*self.revisions, *self.packed})
+
+    def pack(self) -> None:
+        """Keep each procedure's revisions and derived data (its entries of :attr:`cache` but its
+        ``revisions_digest``) as one pickled string, each unpacked when :meth:`of` asks for it;
+        what is derived from every procedure (``latest_changes``) is dropped (made again if asked).
+
+        Why: the processes that render the pages are forked, and CPython writes a reference count
+        into every object it reads, so each page of objects that either process reads ends up
+        copied, once in each. Packed, the history's objects are freed before the fork (their
+        memory mostly stays with this process, but no process reads it again), and each rendering
+        process unpacks only the procedures it renders. 10,000 × 10: 0.83 GB of objects, 0.20 GB
+        packed, 2.4 s to pack; the build's peak memory, 2,000 × 10: 0.76 → 0.61 GB.
+        """
+        import pickle
+
+        own: dict[str, dict[Any, Any]] = {}
+        for key in list(self.cache):
+            if len(key) == 1:
+                del self.cache[key]
+            elif len(key) == 2 and key[0] != "revisions_digest" and key[1] in self.revisions:
+                own.setdefault(key[1], {})[key] = self.cache.pop(key)
+        for code in sorted(self.revisions):
+            self.packed[code] = pickle.dumps((self.revisions.pop(code), own.pop(code, {})), pickle.HIGHEST_PROTOCOL)
 
     def invalid(self) -> list[tuple[str, Revision]]:
         """``(code, revision)`` of every invalid version, oldest first per code."""
-        return [(code, rev) for code, revs in self.revisions.items() for rev in revs if rev.invalid]
+        return [(code, rev) for code in self.codes() for rev in self.of(code) if rev.invalid]
 
     def last_changed(self, code: str) -> datetime | None:
         """When a commit last touched ``code`` (Asia/Ho_Chi_Minh), re-imports included; the
@@ -260,9 +313,9 @@ class History:
         wanted = set(codes) if codes is not None else None
         pairs = [
             (code, rev)
-            for code, revs in self.revisions.items()
+            for code in self.codes()
             if wanted is None or code in wanted
-            for rev in revs
+            for rev in self.of(code)
             if not rev.date_unknown and not rev.invalid
         ]
         pairs.sort(key=lambda p: (p[1].date, p[1].commit, p[0]), reverse=True)

@@ -67,6 +67,9 @@ STAGE_REPORT_ENV = "TTHC_STAGE_REPORT"
 PARALLEL_MIN_PROCEDURES = 200
 #: The loaded procedure files are kept in the cache again from this many newly loaded ones (:func:`_read_catalog`).
 KEEP_LOADED_FROM = 20
+#: The history is packed before the rendering processes are forked when at least this many
+#: procedures are rendered (:meth:`generator.history.History.pack`; a rebuild of a few reuses the rest).
+PACK_FROM = 500
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,8 @@ def compare_revisions(history: Any, processes: int | None = None) -> int:
     """
     from generator.render.history import remember_revision_diffs
 
-    codes = sorted(code for code in history.revisions if ("revision_changes", code) not in history.cache)
+    codes = [code for code in history.codes() if ("revision_changes", code) not in history.cache
+             and code not in history.packed]
     count = _process_count(len(codes), processes)
     _JOB.update(history=history, codes=codes)
     try:
@@ -612,6 +616,9 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     if cache is not None:
         keys = keys + cache.page_keys(layouts, [decision.key_text() for decision in decisions])
     names = [p.code for p in procedures] + [decision.url for decision in decisions]
+    packed = count > 1 and plan.history is not None and _rendered(cache, names, keys) >= PACK_FROM
+    if packed:
+        plan.history.pack()  # (its objects freed before the fork: generator.history.History.pack)
     _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys, names=names)
     try:  # reused pages are linked by the same processes (a link is 70 µs on an overlay file system)
         results = _fork_map(_render_chunk, _chunks(list(range(len(names))), count), count)
@@ -624,7 +631,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     plan.stages.counts.update(procedures_rendered=written.rendered, procedures_reused=len(procedures) - written.rendered,
                               decisions_rendered=decisions_rendered, decisions_reused=len(decisions) - decisions_rendered,
                               pages_moved=sum(1 for group, _reused, _entry in groups.values() if group.moved),
-                              processes=count)
+                              processes=count, history_packed=int(packed))
     for index in range(len(names)):
         if index not in groups:
             continue
@@ -654,6 +661,13 @@ class PageGroup:
     moved: bool = False
     #: The size of its files (bytes).
     bytes: int = 0
+
+
+def _rendered(cache: Any, names: list[str], keys: list[str] | None) -> int:
+    """How many of ``names`` (procedures and decision pages) have no page in ``cache`` under their key."""
+    if cache is None or keys is None:
+        return len(names)
+    return sum(1 for name, key in zip(names, keys) if (cache.entries.get(name) or {}).get("key") != key)
 
 
 def _chunks(indices: list[int], processes: int) -> list[list[int]]:

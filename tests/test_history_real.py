@@ -93,3 +93,30 @@ def test_portal_controls_diff_as_no_substantive_change(code: str, uuid: str, sub
     diff = diff_procedures(parse_record(current.read_bytes(), str(current)), records[0].data)
     assert diff.substantive_fields == substantive
     assert not [e for e in diff.effects]
+
+
+def test_a_packed_history_answers_as_the_history_it_was(history: History) -> None:
+    """The build packs the history before it forks the rendering processes (History.pack): every
+    procedure's revisions and changes, the latest changes, the invalid versions and the newest
+    revisions are then what they were, asked in any order (more procedures than are kept unpacked)."""
+    import pickle
+
+    from generator.history import OPEN_PACKED
+    from generator.render.history import latest_changes, revision_changes
+
+    copy = pickle.loads(pickle.dumps(history))
+    codes = sorted(copy.revisions)
+    assert len(codes) > 3 * OPEN_PACKED
+    expected = {code: revision_changes(copy, code) for code in codes}
+    latest, invalid, newest = latest_changes(copy, limit=None), copy.invalid(), copy.latest(50)
+    digests = {key: value for key, value in copy.cache.items() if key[0] == "revisions_digest"}
+    copy.pack()
+    assert not copy.revisions and sorted(copy.packed) == codes and copy.codes() == codes
+    assert ("latest_changes",) not in copy.cache and all(key in copy.cache for key in digests)
+    for code in codes + codes[::-1] + codes[::7]:
+        assert copy.of(code) == history.of(code)
+        assert revision_changes(copy, code) == expected[code]
+        assert len(copy.cache) <= len(digests) + OPEN_PACKED
+    assert copy.of("9.999999") == () and "9.999999" not in copy.codes()
+    assert latest_changes(copy, limit=None) == latest
+    assert copy.invalid() == invalid and copy.latest(50) == newest

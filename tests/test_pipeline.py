@@ -114,13 +114,15 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     from generator.build import build_site, site_size
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_PROCEDURES", 1)
+    monkeypatch.setattr(pipeline, "PACK_FROM", 1)  # the history packed before the fork, as at 500 procedures
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     monkeypatch.setenv("TTHC_WORKERS", "1")
     build_site(catalog_repo / "catalog", tmp_path / "serial", search=False)
     monkeypatch.setenv("TTHC_WORKERS", "2")
     monkeypatch.setenv("TTHC_STAGE_REPORT", str(tmp_path / "stages.json"))
     build_site(catalog_repo / "catalog", tmp_path / "parallel", search=False)
-    assert json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]["processes"] == 2
+    counts = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]
+    assert (counts["processes"], counts["history_packed"]) == (2, 1)
     assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
     assert _differences(tmp_path / "serial", tmp_path / "parallel") == []
     # again: the rendering processes link every page from the cache, and the main process keeps their entries
@@ -129,6 +131,7 @@ def test_parallel_rendering_writes_the_bytes_of_a_serial_run(catalog_repo, tmp_p
     assert (result.pages, result.bytes) == site_size(tmp_path / "parallel") and result.pages > 9 * 3
     counts = json.loads((tmp_path / "stages.json").read_text(encoding="utf-8"))["counts"]
     assert (counts["procedures_rendered"], counts["procedures_reused"], counts["processes"]) == (0, 9, 2)
+    assert counts["history_packed"] == 0  # (nothing to render: the history is not packed)
     assert (counts["decisions_rendered"], counts["decisions_reused"]) == (0, 1)
     assert _shallow_equal_is_not_enough(tmp_path / "serial", tmp_path / "parallel") == []
     manifest = json.loads((tmp_path / ".parallel-cache" / "manifest.json").read_text(encoding="utf-8"))

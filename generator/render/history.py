@@ -226,6 +226,8 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
     """
     key = ("revision_changes", code)
     if key not in history.cache:
+        history.of(code)  # (a packed procedure's come back with its revisions: History.pack)
+    if key not in history.cache:
         remember_revision_diffs(history, code, revision_diffs(history, code))
     return list(history.cache[key])
 
@@ -304,7 +306,7 @@ def latest_changes(history: History | None, limit: int | None = 10, codes: Itera
     if every is None:  # sorted once per history (the home page and the feeds both ask)
         every = [
             rc
-            for code in history.revisions
+            for code in history.codes()
             for rc in revision_changes(history, code)
             if not rc.revision.date_unknown and rc.notable
         ]
