@@ -243,6 +243,15 @@ class _Group(_Command, click.Group):
 
     command_class = _Command
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra):
+        """The group's context; ``--help`` and ``--version`` print while it is made, before :meth:`invoke`, so their
+        output that cannot be written ends here as a command's does (click's own ``main`` makes a closed pipe
+        status 1, the status of "invalid")."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OutputError as err:
+            _output_failed(click.Context(self, info_name=info_name, parent=parent), err)
+
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
             try:

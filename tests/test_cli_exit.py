@@ -333,3 +333,32 @@ def test_a_pipe_closed_early_ends_quietly_with_status_141():
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 141, (fmt, err)
         assert err == b"", (fmt, err)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"], ["validate", "--help"], ["diff", "-h"]], ids=" ".join)
+def test_help_into_a_closed_pipe_ends_quietly_with_status_141(args):
+    """``tthc --help | head -0`` exited 1 (click's own handling of a broken pipe, while the group's context is
+    made): the help, the version and a command's help into a pipe already closed by its reader give 141, as the
+    commands do, with nothing on stderr (no traceback, no "Exception ignored" at exit)."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before tthc writes anything (``| head -0``, ``| true``)
+    try:
+        process = subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=REPO, stdout=write,
+                                 stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert process.returncode == 141, (args, process.stderr)
+    assert process.stderr == b"", (args, process.stderr)
+
+
+def test_usage_into_a_closed_pipe_ends_quietly_with_status_141():
+    """``tthc 2>&1 | true`` (no command: the usage goes to stderr) and a wrong option's message likewise."""
+    for args in ([], ["validate", "--no-such-option"]):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            process = subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=REPO, stdout=write, stderr=write,
+                                     timeout=120)
+        finally:
+            os.close(write)
+        assert process.returncode == 141, args
