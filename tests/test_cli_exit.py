@@ -362,3 +362,20 @@ def test_usage_into_a_closed_pipe_ends_quietly_with_status_141():
         finally:
             os.close(write)
         assert process.returncode == 141, args
+
+
+def test_every_exit_status_is_documented_in_the_help_and_the_readmes(tmp_path):
+    """The statuses the program gives (generator.cli's EXIT_* constants) are each listed once, in order, by
+    ``tthc --help`` in both languages, by README.md and by the README a new catalog gets (catalog_template)."""
+    from generator import cli
+    from tthc_cli import tthc
+
+    statuses = sorted(value for name, value in vars(cli).items() if name.startswith("EXIT_") and isinstance(value, int))
+    assert statuses == [0, 1, 2, 74, 130, 141]
+    for language, heading in (("vi", "Mã thoát:"), ("en", "Exit status:")):
+        help_text = tthc("--help", cwd=tmp_path, env={"LANGUAGE": language}).stdout
+        listed = help_text.split(heading, 1)[1]
+        assert [int(n) for n in re.findall(r"^ +([0-9]+) {2,}", listed, re.M)] == statuses, (language, listed)
+    for readme in (REPO / "README.md", REPO / "generator" / "catalog_template" / "README.md"):
+        rows = re.findall(r"^\| `([0-9]+)` \|", readme.read_text(encoding="utf-8"), re.M)
+        assert [int(n) for n in rows] == statuses, readme
