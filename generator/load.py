@@ -337,17 +337,20 @@ def _first_non_nfc(text: str) -> tuple[int, int]:
 def _check_tabs(text: str, loaded: LoadedFile) -> bool:
     if "\t" not in text:
         return True
-    ok = True
+    found = []
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip() and not line.lstrip(" \t").startswith("#"):
-            loaded.diagnostics.append(Diagnostic(  # (the path of the line's field, when any tab width gives the same)
-                loaded.display, number, line.index("\t") + 1, "error", "tab-indent", text_path(text, number, len(line) + 1, (2, 4, 8)),
-                _("a tab is used for indentation; YAML allows only spaces there"),
-                _("replace the tab with spaces"),
-            ))
-            ok = False
-    return ok
+            found.append((number, line.index("\t") + 1, len(line) + 1))
+    # the path of each line's field (its end: the key on it counts), when tabs 2, 4 and 8 wide give the same
+    paths = text_paths(text, [(number, end) for number, _column, end in found], (2, 4, 8))
+    for (number, column, _end), path in zip(found, paths):
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, number, column, "error", "tab-indent", path,
+            _("a tab is used for indentation; YAML allows only spaces there"),
+            _("replace the tab with spaces"),
+        ))
+    return not found
 
 
 # ---------------------------------------------------------------------------
@@ -727,120 +730,134 @@ def text_path(text: str, line: int, column: int, tab_widths: tuple[int, ...] = (
     An approximation that says nothing rather than guess: ``""`` at the start of a top-level line,
     on a document or directive line (``---``, ``%``), after an explicit key (``? ``), and when the
     tab widths in ``tab_widths`` (a tab in the indentation is expanded to each) give different paths.
+    :func:`text_paths` gives the paths of many positions in one pass over the text.
     """
-    paths = {_text_path(text, line, column, width) for width in tab_widths}
-    return paths.pop() if len(paths) == 1 else ""
+    return text_paths(text, [(line, column)], tab_widths)[0]
 
 
-def _text_path(text: str, line: int, column: int, tab_width: int) -> str:
+def text_paths(text: str, positions: list[tuple[int, int]], tab_widths: tuple[int, ...] = (8,)) -> list[str]:
+    """:func:`text_path` of each of ``positions`` (line, column; 1-based), read in one pass over the text per tab width."""
+    found = [_text_paths(text, positions, width) for width in tab_widths]
+    return [paths[0] if len(set(paths)) == 1 else "" for paths in zip(*found)]
+
+
+#: What a line leaves open for the next ones (:func:`_text_line`): None, ``("block", column)``, ``("quote", '"')``,
+#: ``("flow", depth)`` (the value of the innermost level goes on), or ``("unknown", None)`` (nothing more can be told).
+_Spread = tuple[str, Any] | None
+
+
+def _text_paths(text: str, positions: list[tuple[int, int]], tab_width: int) -> list[str]:
     lines = text.split("\n")
-    if not 1 <= line <= len(lines):
-        return ""
+    wanted: dict[int, list[int]] = {}
+    for index, (line, _column) in enumerate(positions):
+        if 1 <= line <= len(lines):
+            wanted.setdefault(line, []).append(index)
+    out = [""] * len(positions)
     stack: list[_Level] = []
-    spread: tuple[str, Any] | None = None  # the value of stack[-1] going on: ("block", column), ("quote", '"'), ("flow", depth)
+    spread: _Spread = None
+    for number, raw in enumerate(lines[:max(wanted, default=0)], start=1):
+        for index in wanted.get(number, ()):
+            out[index] = _text_line(raw, list(stack), spread, positions[index][1], tab_width)[0] or ""
+        spread = _text_line(raw, stack, spread, None, tab_width)[1]
+    return out
+
+
+def _text_line(raw: str, stack: list[_Level], spread: _Spread, column: int | None, tab_width: int) -> tuple[str | None, _Spread]:
+    """One line of :func:`_text_paths`: with ``column`` (1-based), the path there (``stack`` is the open levels of the lines
+    above, a copy that this changes); without, ``stack`` made that of the lines up to this one. Returns ``(path or None,
+    what the line leaves open)``."""
+    here = column is not None
+    lead = len(raw) - len(raw.lstrip(" \t"))
+    source = raw[:lead].expandtabs(tab_width) + raw[lead:]
+    limit = max(column - 1 + len(source) - len(raw), 0) if column is not None else len(source)
+    rest = source.lstrip(" ")
+    indent = len(source) - len(rest)
 
     def path() -> str:
         return format_path(level.part for level in stack)
 
     def close(at: int) -> str:
-        """The path at a position at column ``at`` of a line, before anything on it counts."""
+        """The path at column ``at`` of this line, before anything on it counts."""
         while stack and stack[-1].column >= at:
             stack.pop()
         if stack and not stack[-1].below:
             stack.pop()
         return path()
 
-    for number, raw in enumerate(lines[:line], start=1):
-        here = number == line
-        lead = len(raw) - len(raw.lstrip(" \t"))
-        source = raw[:lead].expandtabs(tab_width) + raw[lead:]
-        limit = max(column - 1 + len(source) - len(raw), 0) if here else len(source)
-        rest = source.lstrip(" ")
-        indent = len(source) - len(rest)
-        if spread is not None:
-            kind, state = spread
-            if kind == "block" and (not rest or indent > state):
-                if here:
-                    return path()
-                continue
-            if kind == "quote":
-                end = _closing_quote(source, state)
-                if here and not 0 <= end <= limit:
-                    return path()
-                if end < 0:
-                    continue
-                spread = None
-                continue  # (what follows the closing quote on its line is not looked at)
-            if kind == "flow":
-                if here:
-                    return path()
-                depth = _flow_depth(source, state)
-                spread = ("flow", depth) if depth > 0 else None
-                continue
-            spread = None
-        if not rest or rest.startswith("#"):
+    if spread is not None:
+        kind, state = spread
+        if kind == "unknown":
+            return "", spread
+        if kind == "block" and (not rest or indent > state):
+            return (path() if here else None), spread
+        if kind == "quote":
+            end = _closing_quote(source, state)
             if here:
-                return close(limit)
-            continue
-        if indent == 0 and rest.startswith(("---", "...", "%")):
+                return (path() if not 0 <= end <= limit else None), spread
+            return None, (spread if end < 0 else None)  # (what follows the closing quote on its line is not looked at)
+        if kind == "flow":
             if here:
-                return ""
+                return path(), spread
+            depth = _flow_depth(source, state)
+            return None, (("flow", depth) if depth > 0 else None)
+        spread = None
+    if not rest or rest.startswith("#"):
+        return (close(limit) if here else None), spread
+    if indent == 0 and rest.startswith(("---", "...", "%")):
+        if not here:
             stack.clear()
-            continue
-        if rest == "?" or rest.startswith("? "):
-            return ""
-        if here and limit <= indent:
-            return close(limit)
-        if stack and not stack[-1].below and indent > stack[-1].column:
-            if here:
-                return close(indent)
-            continue  # the next line of a one-line value
-        position, holder, own_line = indent, None, False
-        while (rest == "-" or rest.startswith("- ")) and position < limit:
-            index = 0
-            while stack and stack[-1].column >= position:
-                if stack[-1].column == position:
-                    if isinstance(stack[-1].part, int):
-                        index = stack.pop().part + 1  # type: ignore[operator]
-                    break  # (a key at the dash's column holds a list written without indentation)
-                stack.pop()
-            holder = _Level(position, index)
-            stack.append(holder)
-            after = rest[1:]
-            rest = after.lstrip(" ")
-            position += 1 + len(after) - len(rest)
-        match = _TEXT_KEY.match(rest) if position < limit else None
-        if match is not None:
-            while stack and stack[-1].column >= position:
-                stack.pop()
-            key = match.group(1)
-            if len(key) > 1 and key[0] in "\"'" and key[-1] == key[0]:
-                key = key[1:-1].replace("''", "'") if key[0] == "'" else key[1:-1]
-            holder = _Level(position, key)
-            stack.append(holder)
-            rest = rest[match.end():]
-        elif holder is None:
-            if here:
-                return close(indent)
-            if not stack:
-                continue
-            holder, own_line = stack[-1], True  # a value on the lines below its key
+        return ("" if here else None), spread
+    if rest == "?" or rest.startswith("? "):
+        return "", ("unknown", None)
+    if here and limit <= indent:
+        return close(limit), spread
+    if stack and not stack[-1].below and indent > stack[-1].column:
+        return (close(indent) if here else None), spread  # the next line of a one-line value
+    position, holder, own_line = indent, None, False
+    while (rest == "-" or rest.startswith("- ")) and position < limit:
+        index = 0
+        while stack and stack[-1].column >= position:
+            if stack[-1].column == position:
+                if isinstance(stack[-1].part, int):
+                    index = stack.pop().part + 1  # type: ignore[operator]
+                break  # (a key at the dash's column holds a list written without indentation)
+            stack.pop()
+        holder = _Level(position, index)
+        stack.append(holder)
+        after = rest[1:]
+        rest = after.lstrip(" ")
+        position += 1 + len(after) - len(rest)
+    match = _TEXT_KEY.match(rest) if position < limit else None
+    if match is not None:
+        while stack and stack[-1].column >= position:
+            stack.pop()
+        key = match.group(1)
+        if len(key) > 1 and key[0] in "\"'" and key[-1] == key[0]:
+            key = key[1:-1].replace("''", "'") if key[0] == "'" else key[1:-1]
+        holder = _Level(position, key)
+        stack.append(holder)
+        rest = rest[match.end():]
+    elif holder is None:
         if here:
-            return path()
-        value = rest.lstrip(" ")
-        value = value[m.end():] if (m := _VALUE_PROPERTIES.match(value)) else value
-        if not value or value.startswith("#"):
-            continue  # (holder.below: its value is on the lines below)
-        if value[0] in "|>":
-            spread = ("block", holder.column)
-        elif value[0] in "\"'":
-            spread = ("quote", value[0]) if _closing_quote(value[1:], value[0]) < 0 else None
-        elif value[0] in "[{":
-            depth = _flow_depth(value)
-            spread = ("flow", depth) if depth > 0 else None
-        holder.below = spread is not None or own_line
-    return ""
-
+            return close(indent), spread
+        if not stack:
+            return None, spread
+        holder, own_line = stack[-1], True  # a value on the lines below its key
+    if here:
+        return path(), spread
+    value = rest.lstrip(" ")
+    value = value[m.end():] if (m := _VALUE_PROPERTIES.match(value)) else value
+    if not value or value.startswith("#"):
+        return None, spread  # (holder.below: its value is on the lines below)
+    if value[0] in "|>":
+        spread = ("block", holder.column)
+    elif value[0] in "\"'":
+        spread = ("quote", value[0]) if _closing_quote(value[1:], value[0]) < 0 else None
+    elif value[0] in "[{":
+        depth = _flow_depth(value)
+        spread = ("flow", depth) if depth > 0 else None
+    holder.below = spread is not None or own_line
+    return None, spread
 
 # ---------------------------------------------------------------------------
 # Node tree to plain data, typed by the schema

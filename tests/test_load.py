@@ -152,3 +152,13 @@ def test_syntax_errors_in_a_real_record_name_the_field(tmp_path: Path) -> None:
     broken = lines[:second + 1] + [" " + lines[second + 1]] + lines[second + 2:]  # documents[1].name indented one space too far
     loaded = load("\n".join(broken))
     assert [(d.code, d.path) for d in loaded.diagnostics] == [("syntax", "documents[1]")]
+
+
+def test_tab_lines_get_their_paths_in_one_pass() -> None:
+    """Every tab-indented line is reported with its field's path; the paths are read in one pass over the text
+    (a file of 20,000 such lines is as quick to report as its size), not one pass per line."""
+    text = 'code: "1"\n' + "".join(f"k{n}:\n\tv: {n}\n" for n in range(20_000))
+    loaded = load(text)
+    assert len(loaded.diagnostics) == 20_000
+    assert {d.code for d in loaded.diagnostics} == {"tab-indent"}
+    assert [d.path for d in loaded.diagnostics[:2]] + [loaded.diagnostics[-1].path] == ["k0.v", "k1.v", "k19999.v"]
