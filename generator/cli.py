@@ -88,14 +88,17 @@ CLICK_PLURALS = (
 
 @contextmanager
 def _translated(command: click.Command) -> Iterator[None]:
-    """``command``'s help and short help in the user's language while its help is written."""
-    saved = command.help, command.short_help
+    """``command``'s help, short help and epilog in the user's language while its help is written."""
+    saved = command.help, command.short_help, command.epilog
     command.help = _(command.help) if command.help else command.help
     command.short_help = _(command.short_help) if command.short_help else command.short_help
+    if command.epilog:  # (a "\b" line before it keeps click from rewrapping it: not part of the message id)
+        keep = "\b\n" if command.epilog.startswith("\b\n") else ""
+        command.epilog = keep + _(command.epilog[len(keep):])
     try:
         yield
     finally:
-        command.help, command.short_help = saved
+        command.help, command.short_help, command.epilog = saved
 
 
 class _Option(click.Option):
@@ -243,6 +246,15 @@ class _Group(_Command, click.Group):
 
     command_class = _Command
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra):
+        """The group's context; ``--help`` and ``--version`` print while it is made, before :meth:`invoke`, so their
+        output that cannot be written ends here as a command's does (click's own ``main`` makes a closed pipe
+        status 1, the status of "invalid")."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except OutputError as err:
+            _output_failed(click.Context(self, info_name=info_name, parent=parent), err)
+
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
             try:
@@ -281,7 +293,19 @@ class _Group(_Command, click.Group):
             ctx.exit(EXIT_INTERRUPTED)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+#: The exit statuses of every command, shown under ``tthc --help`` (the constants above; README.md says the same).
+EXIT_STATUSES = "\b\n" + N_("""Exit status:
+  0    done; the catalog is valid (warnings allowed, unless --strict)
+  1    invalid input, or the command failed (the message says why)
+  2    wrong usage (an unknown option or command, a missing argument)
+  74   the output cannot be written (a full disk, an I/O error); a build that
+       published its site keeps 0
+  130  interrupted (Ctrl-C)
+  141  the output went into a pipe its reader had closed (tthc validate | head -1)
+Some commands say more in their own help (diff --exit-code, import, import-decisions, fidelity).""")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUSES,
              help=N_("tthc: the open catalog of administrative procedures (thủ tục hành chính)."))
 @click.version_option(package_name="tthc", message="%(prog)s %(version)s", cls=_Option, help=N_("Show the version and exit."))
 def main() -> None:

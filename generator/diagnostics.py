@@ -124,7 +124,8 @@ class Diagnostic:
         severity: ``"error"`` or ``"warning"``.
         code: a key of :data:`RULES`.
         path: data path in dotted form with indexes, e.g. ``documents[2].copies``;
-            empty for whole-file problems.
+            empty for whole-file problems. For a YAML syntax error, read from the
+            text's indentation (``generator.load.text_path``), empty where it does not tell.
         message: what is wrong, one line, in plain words.
         hint: what to do next, one line.
     """

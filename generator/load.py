@@ -13,6 +13,8 @@ The schema, never YAML 1.1 guessing, decides each value's type
   explicit tags and a second document are errors;
 * a UTF-8 BOM is accepted; a tab in indentation is an error with its line and
   column; bytes that are not UTF-8 are an error with the byte offset;
+* an error found while parsing (a YAML syntax error, a tab, an anchor or tag) names the
+  field path read from the text's indentation (:func:`text_path`), empty where it does not tell;
 * text is normalised to Unicode NFC, with a warning when the file was not;
 * a control character (C0 and C1, except tab and line feed, also when
   written as an escape such as ``"\\x07"``), a noncharacter (U+FDD0..U+FDEF,
@@ -337,17 +339,20 @@ def _first_non_nfc(text: str) -> tuple[int, int]:
 def _check_tabs(text: str, loaded: LoadedFile) -> bool:
     if "\t" not in text:
         return True
-    ok = True
+    found = []
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip() and not line.lstrip(" \t").startswith("#"):
-            loaded.diagnostics.append(Diagnostic(
-                loaded.display, number, line.index("\t") + 1, "error", "tab-indent", "",
-                _("a tab is used for indentation; YAML allows only spaces there"),
-                _("replace the tab with spaces"),
-            ))
-            ok = False
-    return ok
+            found.append((number, line.index("\t") + 1, len(line) + 1))
+    # the path of each line's field (its end: the key on it counts), when tabs 2, 4 and 8 wide give the same
+    paths = text_paths(text, [(number, end) for number, _column, end in found], (2, 4, 8))
+    for (number, column, _end), path in zip(found, paths):
+        loaded.diagnostics.append(Diagnostic(
+            loaded.display, number, column, "error", "tab-indent", path,
+            _("a tab is used for indentation; YAML allows only spaces there"),
+            _("replace the tab with spaces"),
+        ))
+    return not found
 
 
 # ---------------------------------------------------------------------------
@@ -370,8 +375,8 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
     def problem(event: Any, code: str, message: str, hint: str) -> None:
         nonlocal ok
         ok = False
-        mark = event.start_mark
-        loaded.diagnostics.append(Diagnostic(loaded.display, mark.line + 1, mark.column + 1, "error", code, "", message, hint))
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", code, text_path(text, line, column), message, hint))
 
     parser = event = None
     try:
@@ -424,7 +429,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
                 node = Node("scalar", line, column, event.value, event.style or None)
             else:
                 if len(stack) >= MAX_DEPTH:
-                    loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "syntax", "",
+                    loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", "syntax", text_path(text, line, column),
                                                          _("the data is nested more than {limit} levels deep, too deep to be a catalog "
                                                            "record").format(limit=MAX_DEPTH),
                                                          _("flatten the structure")))
@@ -442,8 +447,9 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         found = yaml.reader.Reader.NON_PRINTABLE.search(text)
         position = found.start() if found else min(err.position, len(text))
         before = text[:position]
+        line, column = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1, "error", "syntax", "",
+            loaded.display, line, column, "error", "syntax", text_path(text, line, column),
             _("the file contains the control character U+{code}, which YAML does not allow").format(
                 code=f"{ord(found.group()) if found else err.character:04X}"),
             _("delete the invisible character (retype the text around it)"),
@@ -452,7 +458,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
     except yaml.MarkedYAMLError as err:
         line, column, what, hint = _syntax_error(err, event, text)
         loaded.diagnostics.append(Diagnostic(
-            loaded.display, line, column, "error", "syntax", "", _("YAML syntax error: {problem}").format(problem=what), hint))
+            loaded.display, line, column, "error", "syntax", text_path(text, line, column), _("YAML syntax error: {problem}").format(problem=what), hint))
         return None
     finally:
         if parser is not None:
@@ -653,6 +659,211 @@ def _quote_hint(quote: str, line: int) -> str:
     return _("close the value with {quote} where it ends on line {line}, or remove the opening {quote}; write a {quote} inside the "
              "value as {escaped}").format(quote=quote, line=line, escaped='\\"' if quote == '"' else "''")
 
+
+# ---------------------------------------------------------------------------
+# The field path at a position, read from the text (for errors found before there is a tree)
+
+
+#: A block mapping key at the start of what remains of a line: quoted, or plain up to ``: `` (catalog keys are words).
+_TEXT_KEY = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^#]*?|-[^\s#][^#]*?)[ ]*:(?=[ ]|$)""")
+#: Anchors and tags that may stand before a value (``key: &a value``, ``key: !!str value``).
+_VALUE_PROPERTIES = re.compile(r"(?:[&!]\S*[ ]+)+")
+
+
+class _Level:
+    """One open level of :func:`text_path`: a key (``part`` a str) or a list item (an int) at
+    ``column`` (0-based); ``below`` when its value goes on over the next lines."""
+
+    __slots__ = ("column", "part", "below")
+
+    def __init__(self, column: int, part: str | int) -> None:
+        self.column, self.part, self.below = column, part, True
+
+
+def _closing_quote(text: str, quote: str) -> int:
+    """The index in ``text`` just after the ``quote`` that ends a quoted value begun before it, or -1."""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and quote == '"':
+            index += 2
+        elif char == quote and quote == "'" and text[index + 1:index + 2] == "'":
+            index += 2
+        elif char == quote:
+            return index + 1
+        else:
+            index += 1
+    return -1
+
+
+def _flow_depth(text: str, depth: int = 0) -> int:
+    """``depth`` plus the ``[`` and ``{`` that ``text`` leaves open (quoted text and comments skipped)."""
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "\"'":
+            end = _closing_quote(text[index + 1:], char)
+            if end < 0:
+                return depth
+            index += end + 1
+            continue
+        if char == "#" and (index == 0 or text[index - 1] == " "):
+            break
+        depth += 1 if char in "[{" else -1 if char in "]}" else 0
+        if depth <= 0:
+            return 0
+        index += 1
+    return depth
+
+
+def text_path(text: str, line: int, column: int, tab_widths: tuple[int, ...] = (8,)) -> str:
+    """The data path (``steps[1].title``) of the field at ``line``, ``column`` (1-based) of a
+    block-style YAML ``text``, read from its indentation alone: for the errors found while parsing,
+    before there is a tree to take the path from (:func:`_parse`, :func:`_check_tabs`).
+
+    The lines above the position give the open levels: a ``key:`` opens one at its column, a ``- ``
+    opens the next item of its list (counted from 0), and a level ends at a line indented as far or
+    less. On the position's own line, a ``- `` or a key before the column counts. A key of an
+    earlier line counts only when its value is below it (a nested block, a ``|``/``>`` text, a
+    quote or a ``[``/``{`` left open): a line indented under a one-line value is not in that field,
+    whatever YAML made of it. Inside a quote, text block or flow collection the path ends at the
+    field that holds it.
+
+    An approximation that says nothing rather than guess: ``""`` at the start of a top-level line,
+    on a document or directive line (``---``, ``%``), after an explicit key (``? ``), and when the
+    tab widths in ``tab_widths`` (a tab in the indentation is expanded to each) give different paths.
+    Checked against the loader's own paths of every value of real records (tests/test_load.py).
+    :func:`text_paths` gives the paths of many positions in one pass over the text.
+
+    Returns:
+        The path in :func:`~generator.diagnostics.format_path` form, or ``""``; never raises.
+    """
+    return text_paths(text, [(line, column)], tab_widths)[0]
+
+
+def text_paths(text: str, positions: list[tuple[int, int]], tab_widths: tuple[int, ...] = (8,)) -> list[str]:
+    """:func:`text_path` of each of ``positions`` (line, column; 1-based), read in one pass over the text per tab width."""
+    found = [_text_paths(text, positions, width) for width in tab_widths]
+    return [paths[0] if len(set(paths)) == 1 else "" for paths in zip(*found)]
+
+
+#: What a line leaves open for the next ones (:func:`_text_line`): None, ``("block", column)``, ``("quote", '"')``,
+#: ``("flow", depth)`` (the value of the innermost level goes on), or ``("unknown", None)`` (nothing more can be told).
+_Spread = tuple[str, Any] | None
+
+
+def _text_paths(text: str, positions: list[tuple[int, int]], tab_width: int) -> list[str]:
+    lines = text.split("\n")
+    wanted: dict[int, list[int]] = {}
+    for index, (line, _column) in enumerate(positions):
+        if 1 <= line <= len(lines):
+            wanted.setdefault(line, []).append(index)
+    out = [""] * len(positions)
+    stack: list[_Level] = []
+    spread: _Spread = None
+    for number, raw in enumerate(lines[:max(wanted, default=0)], start=1):
+        for index in wanted.get(number, ()):
+            out[index] = _text_line(raw, list(stack), spread, positions[index][1], tab_width)[0] or ""
+        spread = _text_line(raw, stack, spread, None, tab_width)[1]
+    return out
+
+
+def _text_line(raw: str, stack: list[_Level], spread: _Spread, column: int | None, tab_width: int) -> tuple[str | None, _Spread]:
+    """One line of :func:`_text_paths`: with ``column`` (1-based), the path there (``stack`` is the open levels of the lines
+    above, a copy that this changes); without, ``stack`` made that of the lines up to this one. Returns ``(path or None,
+    what the line leaves open)``."""
+    here = column is not None
+    lead = len(raw) - len(raw.lstrip(" \t"))
+    source = raw[:lead].expandtabs(tab_width) + raw[lead:]
+    limit = max(column - 1 + len(source) - len(raw), 0) if column is not None else len(source)
+    rest = source.lstrip(" ")
+    indent = len(source) - len(rest)
+
+    def path() -> str:
+        return format_path(level.part for level in stack)
+
+    def close(at: int) -> str:
+        """The path at column ``at`` of this line, before anything on it counts."""
+        while stack and stack[-1].column >= at:
+            stack.pop()
+        if stack and not stack[-1].below:
+            stack.pop()
+        return path()
+
+    if spread is not None:
+        kind, state = spread
+        if kind == "unknown":
+            return "", spread
+        if kind == "block" and (not rest or indent > state):
+            return (path() if here else None), spread
+        if kind == "quote":
+            end = _closing_quote(source, state)
+            if here:
+                return (path() if not 0 <= end <= limit else None), spread
+            return None, (spread if end < 0 else None)  # (what follows the closing quote on its line is not looked at)
+        if kind == "flow":
+            if here:
+                return path(), spread
+            depth = _flow_depth(source, state)
+            return None, (("flow", depth) if depth > 0 else None)
+        spread = None
+    if not rest or rest.startswith("#"):
+        return (close(limit) if here else None), spread
+    if indent == 0 and rest.startswith(("---", "...", "%")):
+        if not here:
+            stack.clear()
+        return ("" if here else None), spread
+    if rest == "?" or rest.startswith("? "):
+        return "", ("unknown", None)
+    if here and limit <= indent:
+        return close(limit), spread
+    if stack and not stack[-1].below and indent > stack[-1].column:
+        return (close(indent) if here else None), spread  # the next line of a one-line value
+    position, holder, own_line = indent, None, False
+    while (rest == "-" or rest.startswith("- ")) and position < limit:
+        index = 0
+        while stack and stack[-1].column >= position:
+            if stack[-1].column == position:
+                if isinstance(stack[-1].part, int):
+                    index = stack.pop().part + 1  # type: ignore[operator]
+                break  # (a key at the dash's column holds a list written without indentation)
+            stack.pop()
+        holder = _Level(position, index)
+        stack.append(holder)
+        after = rest[1:]
+        rest = after.lstrip(" ")
+        position += 1 + len(after) - len(rest)
+    match = _TEXT_KEY.match(rest) if position < limit else None
+    if match is not None:
+        while stack and stack[-1].column >= position:
+            stack.pop()
+        key = match.group(1)
+        if len(key) > 1 and key[0] in "\"'" and key[-1] == key[0]:
+            key = key[1:-1].replace("''", "'") if key[0] == "'" else key[1:-1]
+        holder = _Level(position, key)
+        stack.append(holder)
+        rest = rest[match.end():]
+    elif holder is None:
+        if here:
+            return close(indent), spread
+        if not stack:
+            return None, spread
+        holder, own_line = stack[-1], True  # a value on the lines below its key
+    if here:
+        return path(), spread
+    value = rest.lstrip(" ")
+    value = value[m.end():] if (m := _VALUE_PROPERTIES.match(value)) else value
+    if not value or value.startswith("#"):
+        return None, spread  # (holder.below: its value is on the lines below)
+    if value[0] in "|>":
+        spread = ("block", holder.column)
+    elif value[0] in "\"'":
+        spread = ("quote", value[0]) if _closing_quote(value[1:], value[0]) < 0 else None
+    elif value[0] in "[{":
+        depth = _flow_depth(value)
+        spread = ("flow", depth) if depth > 0 else None
+    holder.below = spread is not None or own_line
+    return None, spread
 
 # ---------------------------------------------------------------------------
 # Node tree to plain data, typed by the schema

@@ -333,3 +333,49 @@ def test_a_pipe_closed_early_ends_quietly_with_status_141():
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 141, (fmt, err)
         assert err == b"", (fmt, err)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["--version"], ["validate", "--help"], ["diff", "-h"]], ids=" ".join)
+def test_help_into_a_closed_pipe_ends_quietly_with_status_141(args):
+    """``tthc --help | head -0`` exited 1 (click's own handling of a broken pipe, while the group's context is
+    made): the help, the version and a command's help into a pipe already closed by its reader give 141, as the
+    commands do, with nothing on stderr (no traceback, no "Exception ignored" at exit)."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before tthc writes anything (``| head -0``, ``| true``)
+    try:
+        process = subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=REPO, stdout=write,
+                                 stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert process.returncode == 141, (args, process.stderr)
+    assert process.stderr == b"", (args, process.stderr)
+
+
+def test_usage_into_a_closed_pipe_ends_quietly_with_status_141():
+    """``tthc 2>&1 | true`` (no command: the usage goes to stderr) and a wrong option's message likewise."""
+    for args in ([], ["validate", "--no-such-option"]):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            process = subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=REPO, stdout=write, stderr=write,
+                                     timeout=120)
+        finally:
+            os.close(write)
+        assert process.returncode == 141, args
+
+
+def test_every_exit_status_is_documented_in_the_help_and_the_readmes(tmp_path):
+    """The statuses the program gives (generator.cli's EXIT_* constants) are each listed once, in order, by
+    ``tthc --help`` in both languages, by README.md and by the README a new catalog gets (catalog_template)."""
+    from generator import cli
+    from tthc_cli import tthc
+
+    statuses = sorted(value for name, value in vars(cli).items() if name.startswith("EXIT_") and isinstance(value, int))
+    assert statuses == [0, 1, 2, 74, 130, 141]
+    for language, heading in (("vi", "Mã thoát:"), ("en", "Exit status:")):
+        help_text = tthc("--help", cwd=tmp_path, env={"LANGUAGE": language}).stdout
+        listed = help_text.split(heading, 1)[1]
+        assert [int(n) for n in re.findall(r"^ +([0-9]+) {2,}", listed, re.M)] == statuses, (language, listed)
+    for readme in (REPO / "README.md", REPO / "generator" / "catalog_template" / "README.md"):
+        rows = re.findall(r"^\| `([0-9]+)` \|", readme.read_text(encoding="utf-8"), re.M)
+        assert [int(n) for n in rows] == statuses, readme

@@ -135,72 +135,75 @@ SHORT_RECORD = (CASES / "base" / "procedures" / "bo-xay-dung" / "1.000002.yaml")
 NAME = "name: Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"
 
 
-def _syntax_error(catalog: Path, text: str, *args: str, env: dict[str, str] | None = None) -> dict:
-    """The one diagnostic of ``tthc validate --format json`` for a procedure file holding ``text``."""
+def _syntax_error(catalog: Path, text: str, path: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """The one diagnostic of ``tthc validate --format json`` for a procedure file holding ``text``, at the field ``path``
+    (read from the text's indentation: the record cannot be read)."""
     (catalog / "procedures" / "bo-xay-dung" / "1.000001.yaml").write_text(text, encoding="utf-8")
     result = tthc("validate", "--format", "json", *args, cwd=catalog.parent, env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stdout + result.stderr
     [record] = json.loads(result.stdout)
     assert (record["severity"], record["code"], record["file"], record["path"]) == (
-        "error", "syntax", "catalog/procedures/bo-xay-dung/1.000001.yaml", "")
+        "error", "syntax", "catalog/procedures/bo-xay-dung/1.000001.yaml", path)
     return record
 
 
-@pytest.mark.parametrize("base, old, new, line, column, message, hint", [
+@pytest.mark.parametrize("base, old, new, line, column, path, message, hint", [
     # the quote of line 2 runs on to the end of the file (no other quote after it)
-    (SHORT_RECORD, "name: Thủ tục", 'name: "Thủ tục', 2, 7,
+    (SHORT_RECORD, "name: Thủ tục", 'name: "Thủ tục', 2, 7, "name",
      'a quote " opened on line 2 is never closed: YAML looked for the closing " up to the end of the file',
      'close the value with " where it ends on line 2, or remove the opening "; write a " inside the value as \\"'),
-    (SHORT_RECORD, "name: Thủ tục", "name: 'Thủ tục", 2, 7,
+    (SHORT_RECORD, "name: Thủ tục", "name: 'Thủ tục", 2, 7, "name",
      "a quote ' opened on line 2 is never closed: YAML looked for the closing ' up to the end of the file",
      "close the value with ' where it ends on line 2, or remove the opening '; write a ' inside the value as ''"),
     # the quote of line 2 is closed by the first quote of line 21 (what usually happens in a real file)
-    (FULL_RECORD, NAME, 'name: "Cấp giấy phép', 2, 7,
+    (FULL_RECORD, NAME, 'name: "Cấp giấy phép', 2, 7, "name",
      'a quote " opened on line 2 is not closed on that line: YAML took the " on line 21 as its end, and cannot read '
      'what follows it there',
      'close the value with " where it ends on line 2, or remove the opening "; write a " inside the value as \\"'),
-    (FULL_RECORD, '  - "Có quyền sử dụng đất hợp pháp"', '  - "Có quyền sử dụng đất hợp pháp', 42, 5,
+    (FULL_RECORD, '  - "Có quyền sử dụng đất hợp pháp"', '  - "Có quyền sử dụng đất hợp pháp', 42, 5, "requirements[0]",
      'a quote " opened on line 42 is not closed on that line: YAML took the " on line 50 as its end',
      'close the value with " where it ends on line 42'),
     # a '[' or '{' left open is noticed on the next line
-    (FULL_RECORD, "levels: [province, commune]", "levels: [province, commune", 5, 9,
+    (FULL_RECORD, "levels: [province, commune]", "levels: [province, commune", 5, 9, "levels",
      "the list opened with '[' on line 5 is never closed: YAML reached line 6, column 7 without finding ',' or ']'",
      "close the list with ']' on line 5 (levels: [province, commune]), and put ',' between its items"),
-    (FULL_RECORD, "{value: 15, unit: working_days}", "{value: 15, unit: working_days", 19, 22,
+    (FULL_RECORD, "{value: 15, unit: working_days}", "{value: 15, unit: working_days", 19, 22, "methods[0].processing_time",
      "the group of fields opened with '{' on line 19 is never closed: YAML reached line 20, column 9 without finding ',' or '}'",
      "close it with '}' on line 19 (processing_time: {value: 15, unit: working_days}), and put ',' between its fields"),
-    # a key without ':' is noticed at the start of the next line
-    (FULL_RECORD, "kind: external", "kind external", 3, 1,
+    # a key without ':' is noticed at the start of the next line (a top-level line: no field to name)
+    (FULL_RECORD, "kind: external", "kind external", 3, 1, "",
      "line 3 stands where a key is expected, but no ':' follows it",
      "write 'key: value', with a space after ':'"),
 ])
 def test_a_thing_left_open_is_reported_where_it_was_opened(catalog: Path, base: str, old: str, new: str, line: int, column: int,
-                                                            message: str, hint: str) -> None:
+                                                            path: str, message: str, hint: str) -> None:
     assert old in base
-    record = _syntax_error(catalog, base.replace(old, new, 1))
+    record = _syntax_error(catalog, base.replace(old, new, 1), path)
     assert (record["line"], record["column"]) == (line, column), record
     assert record["message"].startswith("YAML syntax error: " + message), record["message"]
     assert hint in record["hint"], record["hint"]
     text = tthc("validate", cwd=catalog.parent).stdout
-    assert f"catalog/procedures/bo-xay-dung/1.000001.yaml:{line}:{column}: error[syntax] YAML syntax error: {message}" in text
+    field = f"{path}: " if path else ""
+    assert f"catalog/procedures/bo-xay-dung/1.000001.yaml:{line}:{column}: error[syntax] {field}YAML syntax error: {message}" in text
 
 
-@pytest.mark.parametrize("old, new, line, column, problem", [
-    (NAME, "name: Cấp giấy phép: xây dựng", 2, 20, "mapping values are not allowed"),
-    ("levels: [province, commune]", 'levels: [province, "commune" x]', 5, 30, "did not find expected ',' or ']'"),
-    (NAME, r'name: "Cấp giấy \q phép"', 2, 17, "found unknown escape character"),
-    ("  executing: [bo-xay-dung]", " executing: [bo-xay-dung]", 9, 2, "did not find expected key"),
+@pytest.mark.parametrize("old, new, line, column, path, problem", [
+    (NAME, "name: Cấp giấy phép: xây dựng", 2, 20, "name", "mapping values are not allowed"),
+    ("levels: [province, commune]", 'levels: [province, "commune" x]', 5, 30, "levels", "did not find expected ',' or ']'"),
+    (NAME, r'name: "Cấp giấy \q phép"', 2, 17, "name", "found unknown escape character"),
+    ("  executing: [bo-xay-dung]", " executing: [bo-xay-dung]", 9, 2, "agencies", "did not find expected key"),
+    ("    copies: 2", "     copies: 2", 35, 12, "documents[1]", "mapping values are not allowed"),
 ])
 def test_a_mistake_where_the_parser_noticed_it_is_reported_there(catalog: Path, old: str, new: str, line: int, column: int,
-                                                                 problem: str) -> None:
+                                                                 path: str, problem: str) -> None:
     assert old in FULL_RECORD
-    record = _syntax_error(catalog, FULL_RECORD.replace(old, new, 1))
+    record = _syntax_error(catalog, FULL_RECORD.replace(old, new, 1), path)
     assert (record["line"], record["column"]) == (line, column), record
     assert problem in record["message"]
 
 
 def test_an_unclosed_quote_is_explained_in_vietnamese(catalog: Path) -> None:
-    record = _syntax_error(catalog, FULL_RECORD.replace(NAME, 'name: "Cấp giấy phép', 1), env={"LANGUAGE": "vi"})
+    record = _syntax_error(catalog, FULL_RECORD.replace(NAME, 'name: "Cấp giấy phép', 1), "name", env={"LANGUAGE": "vi"})
     assert (record["line"], record["column"]) == (2, 7)
     assert record["message"] == ('Lỗi cú pháp YAML: dấu " mở ở dòng 2 không được đóng trên dòng đó: YAML lấy dấu " ở '
                                  "dòng 21 làm dấu đóng, và không đọc được phần tiếp theo ở đó")
