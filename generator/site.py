@@ -619,6 +619,7 @@ def write_procedure_pages(plan: SitePlan, site_dir: Path, layouts: Any, *, cache
     packed = count > 1 and plan.history is not None and _rendered(cache, names, keys) >= PACK_FROM
     if packed:
         plan.history.pack()  # (its objects freed before the fork: generator.history.History.pack)
+        _release_freed_memory()
     _JOB.update(plan=plan, site_dir=site_dir, layouts=layouts, cache=cache, keys=keys, names=names)
     try:  # reused pages are linked by the same processes (a link is 70 µs on an overlay file system)
         results = _fork_map(_render_chunk, _chunks(list(range(len(names))), count), count)
@@ -661,6 +662,18 @@ class PageGroup:
     moved: bool = False
     #: The size of its files (bytes).
     bytes: int = 0
+
+
+def _release_freed_memory() -> None:
+    """Give the C library's free memory back to the system (glibc ``malloc_trim``; elsewhere
+    nothing): after :meth:`~generator.history.History.pack`, about 20 MB at 2,000 × 10 that a
+    forked process would otherwise copy as it allocates there."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _rendered(cache: Any, names: list[str], keys: list[str] | None) -> int:
