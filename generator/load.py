@@ -340,7 +340,7 @@ def _check_tabs(text: str, loaded: LoadedFile) -> bool:
     if "\t" not in text:
         return True
     found = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip() and not line.lstrip(" \t").startswith("#"):
             found.append((number, line.index("\t") + 1, len(line) + 1))
@@ -664,6 +664,9 @@ def _quote_hint(quote: str, line: int) -> str:
 # The field path at a position, read from the text (for errors found before there is a tree)
 
 
+#: What YAML (PyYAML and libyaml alike) counts as one line break, so that line numbers here are its marks' and a
+#: Windows (CRLF) file's ``\r`` is not read as text at each line's end (YAML 1.1, 5.4 Line Break Characters).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: A block mapping key at the start of what remains of a line: quoted, or plain up to ``: `` (catalog keys are words).
 _TEXT_KEY = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^#]*?|-[^\s#][^#]*?)[ ]*:(?=[ ]|$)""")
 #: Anchors and tags that may stand before a value (``key: &a value``, ``key: !!str value``).
@@ -753,7 +756,7 @@ _Spread = tuple[str, Any] | None
 
 
 def _text_paths(text: str, positions: list[tuple[int, int]], tab_width: int) -> list[str]:
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)
     wanted: dict[int, list[int]] = {}
     for index, (line, _column) in enumerate(positions):
         if 1 <= line <= len(lines):

@@ -154,6 +154,25 @@ def test_syntax_errors_in_a_real_record_name_the_field(tmp_path: Path) -> None:
     assert [(d.code, d.path) for d in loaded.diagnostics] == [("syntax", "documents[1]")]
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_syntax_errors_in_a_real_record_with_windows_line_endings_name_the_field(newline: str) -> None:
+    """A record saved with Windows (CRLF) or old Mac (CR) line endings gets the paths it gets with LF: YAML counts
+    each of them as one line break, and a key's ``\\r`` is not part of its value (the path was read as
+    ``sector[4].channel[0].description`` for an unclosed quote in methods[1].fees[0].description)."""
+    lines = (REAL / "bo-tu-phap" / "1.000080.yaml").read_text(encoding="utf-8").split("\n")
+    fee = [i for i, line in enumerate(lines) if line.startswith("  - description: ")][1]
+    quoted = lines[:fee] + [lines[fee].replace("description: ", 'description: "', 1)] + lines[fee + 1:]
+    loaded = load(newline.join(quoted))
+    assert [(d.code, d.line, d.path) for d in loaded.diagnostics] == [("syntax", fee + 1, "methods[1].fees[0].description")]
+    copies = [i for i, line in enumerate(lines) if line.startswith("    originals: ")][-2]
+    colonless = lines[:copies] + [lines[copies].replace(":", "", 1)] + lines[copies + 1:]
+    loaded = load(newline.join(colonless))
+    assert [(d.code, d.line, d.path) for d in loaded.diagnostics] == [("syntax", copies + 1, "cases[2].documents[1]")]
+    tab = ["\t" + lines[fee].lstrip(" ")]  # a tab before '- description' under fees: the same path at every tab width
+    loaded = load(newline.join(lines[:fee] + tab + lines[fee + 1:]))
+    assert [(d.code, d.line, d.path) for d in loaded.diagnostics] == [("tab-indent", fee + 1, "methods[1].fees[0].description")]
+
+
 def test_tab_lines_get_their_paths_in_one_pass() -> None:
     """Every tab-indented line is reported with its field's path; the paths are read in one pass over the text
     (a file of 20,000 such lines is as quick to report as its size), not one pass per line."""
