@@ -378,7 +378,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         line, column = event.start_mark.line + 1, event.start_mark.column + 1
         loaded.diagnostics.append(Diagnostic(loaded.display, line, column, "error", code, text_path(text, line, column), message, hint))
 
-    parser = event = None
+    parser = content = None
     try:
         parser = _PARSER(text)
         while (event := parser.get_event()) is not None:
@@ -391,6 +391,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
                     flat = node.items
                     node.items = list(zip(flat[0::2], flat[1::2]))
                 continue
+            content = event  # the last event other than an end: still a quoted value when the lists and mappings around it end
             is_scalar = cls is _SCALAR_EVENT
             if not is_scalar and cls is not _MAPPING_START and cls is not _SEQUENCE_START:
                 if cls is yaml.DocumentStartEvent:
@@ -456,7 +457,7 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         ))
         return None
     except yaml.MarkedYAMLError as err:
-        line, column, what, hint = _syntax_error(err, event, text)
+        line, column, what, hint = _syntax_error(err, content, text)
         loaded.diagnostics.append(Diagnostic(
             loaded.display, line, column, "error", "syntax", text_path(text, line, column), _("YAML syntax error: {problem}").format(problem=what), hint))
         return None

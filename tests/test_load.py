@@ -173,6 +173,21 @@ def test_syntax_errors_in_a_real_record_with_windows_line_endings_name_the_field
     assert [(d.code, d.line, d.path) for d in loaded.diagnostics] == [("tab-indent", fee + 1, "methods[1].fees[0].description")]
 
 
+def test_a_quote_closed_by_a_later_value_after_its_lists_end_is_reported_where_it_opened() -> None:
+    """A ' left open in methods[0].fees[0].description of a real record is closed by the ' that starts a
+    document_notes item 20 lines on, after the fees list, the method and the methods list have ended: the error is
+    reported at the opening quote with its field, not at the document_notes line with no path."""
+    lines = (REAL / "bo-tu-phap" / "1.000080.yaml").read_text(encoding="utf-8").split("\n")
+    fee = next(i for i, line in enumerate(lines) if line.startswith("  - description: "))
+    closing = next(i for i, line in enumerate(lines) if line.startswith("- '"))
+    assert closing > fee + 10 and not any("'" in line for line in lines[fee + 1:closing])
+    broken = lines[:fee] + [lines[fee].replace("description: ", "description: '", 1)] + lines[fee + 1:]
+    loaded = load("\n".join(broken))
+    assert [(d.code, d.line, d.column, d.path) for d in loaded.diagnostics] == [("syntax", fee + 1, 18, "methods[0].fees[0].description")]
+    assert f"opened on line {fee + 1} is not closed on that line" in loaded.diagnostics[0].message
+    assert f"on line {closing + 1} as its end" in loaded.diagnostics[0].message
+
+
 def test_tab_lines_get_their_paths_in_one_pass() -> None:
     """Every tab-indented line is reported with its field's path; the paths are read in one pass over the text
     (a file of 20,000 such lines is as quick to report as its size), not one pass per line."""
