@@ -447,8 +447,8 @@ def _parse(text: str, loaded: LoadedFile) -> Node | None:
         # a character index: find the character in ``text`` itself, so line and column count characters.
         found = yaml.reader.Reader.NON_PRINTABLE.search(text)
         position = found.start() if found else min(err.position, len(text))
-        before = text[:position]
-        line, column = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+        before = _LINE_BREAK.split(text[:position])  # lines as YAML counts them (CRLF, CR...)
+        line, column = len(before), len(before[-1]) + 1
         loaded.diagnostics.append(Diagnostic(
             loaded.display, line, column, "error", "syntax", text_path(text, line, column),
             _("the file contains the control character U+{code}, which YAML does not allow").format(

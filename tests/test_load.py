@@ -173,6 +173,16 @@ def test_syntax_errors_in_a_real_record_with_windows_line_endings_name_the_field
     assert [(d.code, d.line, d.path) for d in loaded.diagnostics] == [("tab-indent", fee + 1, "methods[1].fees[0].description")]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_control_character_is_reported_at_its_line_whatever_the_line_endings(newline: str) -> None:
+    """With CR line endings the character was reported at line 1, column 11,728, in ``code``."""
+    lines = (REAL / "bo-tu-phap" / "1.000080.yaml").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("    name: Bản sao"))
+    broken = lines[:at] + [lines[at].replace("Bản sao", "Bản\x01 sao", 1)] + lines[at + 1:]
+    loaded = load(newline.join(broken))
+    assert [(d.code, d.line, d.column, d.path) for d in loaded.diagnostics] == [("syntax", at + 1, 14, "cases[1].documents[2].name")]
+
+
 def test_a_quote_closed_by_a_later_value_after_its_lists_end_is_reported_where_it_opened() -> None:
     """A ' left open in methods[0].fees[0].description of a real record is closed by the ' that starts a
     document_notes item 20 lines on, after the fees list, the method and the methods list have ended: the error is
