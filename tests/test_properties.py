@@ -159,6 +159,7 @@ _GIT_CRUD = "".join(map(chr, range(33))) + ".,:;<>\"\\'"
 @SMALL
 @given(st.lists(st.tuples(TEXT, TEXT, EDITS), min_size=1, max_size=3))
 @example(commits=[("", ":", [(0, 0, "")])])  # found by Hypothesis: git commit refused the author ':'
+@example(commits=[("\n  ", "", [(0, 0, "")])])  # and the message '\n  '
 def test_history_and_feeds_never_raise_on_mutated_commits(tmp_path_factory: pytest.TempPathFactory,
                                                           commits: list[tuple[str, str, list[tuple[int, int, str]]]]) -> None:
     from generator.catalog import read_catalog
@@ -173,7 +174,9 @@ def test_history_and_feeds_never_raise_on_mutated_commits(tmp_path_factory: pyte
     good = target.read_text(encoding="utf-8")
     for day, (message, author, edits) in enumerate(commits, start=11):
         target.write_bytes(_mutate(good, edits).encode("utf-8", "surrogatepass"))
-        clean = "".join(c for c in message if c not in "\x00") or "."
+        clean = "".join(c for c in message if c not in "\x00")
+        if not clean.strip():  # git refuses a message of only white space ('Aborting commit due to empty commit message')
+            clean = "."
         name = "".join(c for c in author if c not in "\x00<>\n").strip()
         if not name.strip(_GIT_CRUD):  # git refuses a name of nothing else (author ':': 'empty ident name not allowed')
             name = "A"
