@@ -198,6 +198,10 @@ class PageCache:
             keys.append(own.hexdigest())
         return keys
 
+    def holds(self, code: str, key: str) -> bool:
+        """True when the previous build kept pages of ``code`` (a procedure, or a decision page's URL) under ``key``."""
+        return (self.entries.get(code) or {}).get("key") == key
+
     def reuse(self, code: str, key: str, site_dir: Path) -> Any:
         """Link the cached pages of ``code`` into ``site_dir`` when ``key`` matches.
 
@@ -207,9 +211,9 @@ class PageCache:
         from generator.search import SearchRecord
         from generator.site import PageGroup, WrittenPage
 
-        entry = self.entries.get(code)
-        if not entry or entry.get("key") != key:
+        if not self.holds(code, key):
             return None
+        entry = self.entries[code]
         pages, site = os.path.join(self.folder, PAGES_DIR), os.fspath(site_dir)
         try:  # all the entry says is read before a file is placed: a page placed, then rendered again
             # (a damaged entry) was written through its link, into the cache's file and the published site's

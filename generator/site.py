@@ -680,7 +680,7 @@ def _rendered(cache: Any, names: list[str], keys: list[str] | None) -> int:
     """How many of ``names`` (procedures and decision pages) have no page in ``cache`` under their key."""
     if cache is None or keys is None:
         return len(names)
-    return sum(1 for name, key in zip(names, keys) if (cache.entries.get(name) or {}).get("key") != key)
+    return sum(1 for name, key in zip(names, keys) if not cache.holds(name, key))
 
 
 def _chunks(indices: list[int], processes: int) -> list[list[int]]:

@@ -225,8 +225,7 @@ def revision_changes(history: History, code: str) -> list[RevisionChange]:
     next version is compared with the last version that was not invalid.
     """
     key = ("revision_changes", code)
-    if key not in history.cache:
-        history.of(code)  # (a packed procedure's come back with its revisions: History.pack)
+    history.of(code)  # (a packed procedure's come back with its revisions: History.pack)
     if key not in history.cache:
         remember_revision_diffs(history, code, revision_diffs(history, code))
     return list(history.cache[key])
